@@ -1,0 +1,230 @@
+// Local headers and entry data: the checks that need the bytes between the central directory's
+// offsets. Shared by the sequential scan and by random access to one entry.
+
+import { Readable, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { crc32, createInflateRaw, inflateRaw, type ZlibOptions } from 'node:zlib';
+import { MCPSealError } from '../errors.ts';
+import { printable } from './central-directory.ts';
+import type { ArchiveEntry } from './entry.ts';
+import {
+  EXTRA_UNICODE_PATH,
+  EXTRA_ZIP64,
+  FLAG_DATA_DESCRIPTOR,
+  FLAG_ENCRYPTED,
+  FLAG_MASKED_HEADERS,
+  FLAG_STRONG_ENCRYPTION,
+  FLAG_UTF8,
+  LOCAL_HEADER_SIZE,
+  METHOD_STORED,
+  SIG_DATA_DESCRIPTOR,
+  SIG_LOCAL,
+  parseExtraFields,
+  readSafeUInt64,
+} from './format.ts';
+
+/** Flags that change how an entry is read; they must agree between the two headers. */
+const SIGNIFICANT_FLAGS = FLAG_ENCRYPTED | FLAG_DATA_DESCRIPTOR | FLAG_STRONG_ENCRYPTION | FLAG_UTF8 | FLAG_MASKED_HEADERS;
+
+/** Lengths of the variable parts that follow a 30-byte local header. */
+export function localHeaderTailLength(header: Buffer, entry: ArchiveEntry): number {
+  if (header.readUInt32LE(0) !== SIG_LOCAL) {
+    throw new MCPSealError('ARCHIVE_BAD_LOCAL_HEADER', `entry "${printable(entry.name)}": no local header at offset ${entry.localHeaderOffset}`, {
+      details: { entry: entry.name, offset: entry.localHeaderOffset },
+    });
+  }
+  return header.readUInt16LE(26) + header.readUInt16LE(28);
+}
+
+/**
+ * Checks a local header (APPNOTE 4.3.7) against the central directory record: the same name,
+ * method and flags; the same CRC and sizes unless a data descriptor carries them.
+ */
+export function checkLocalHeader(entry: ArchiveEntry, header: Buffer, rest: Buffer): void {
+  const nameLength = header.readUInt16LE(26);
+  const name = rest.subarray(0, nameLength);
+  const extra = rest.subarray(nameLength);
+  const mismatch = (what: string, expected?: unknown, found?: unknown): never => {
+    throw new MCPSealError('ARCHIVE_HEADER_MISMATCH', `entry "${printable(entry.name)}": the local header's ${what} differs from the central directory`, {
+      details: { entry: entry.name, expected, found },
+    });
+  };
+  if (!name.equals(entry.rawName)) mismatch('name', entry.name, name.toString('utf8'));
+  const flags = header.readUInt16LE(6);
+  if ((flags & SIGNIFICANT_FLAGS) !== (entry.flags & SIGNIFICANT_FLAGS)) mismatch('flags', entry.flags, flags);
+  const method = header.readUInt16LE(8);
+  if (method !== entry.method) mismatch('compression method', entry.method, method);
+
+  const fields = parseExtraFields(extra, `local header of "${printable(entry.name)}"`);
+  const localUnicode = fields.find((f) => f.id === EXTRA_UNICODE_PATH);
+  if (localUnicode && !localUnicode.data.subarray(5).equals(entry.rawName)) mismatch('Unicode path');
+
+  const crc = header.readUInt32LE(14);
+  let compressedSize: number = header.readUInt32LE(18);
+  let size: number = header.readUInt32LE(22);
+  if (compressedSize === 0xffffffff || size === 0xffffffff) {
+    // APPNOTE 4.5.3: in a local header the zip64 field holds both sizes, uncompressed first.
+    const zip64 = fields.find((f) => f.id === EXTRA_ZIP64);
+    if (!zip64 || zip64.data.length < 16) {
+      throw new MCPSealError('ARCHIVE_BAD_ZIP64', `entry "${printable(entry.name)}": local sizes overflow but the zip64 field is missing`, {
+        details: { entry: entry.name },
+      });
+    }
+    size = readSafeUInt64(zip64.data, 0, 'local zip64 field');
+    compressedSize = readSafeUInt64(zip64.data, 8, 'local zip64 field');
+  }
+  if (entry.flags & FLAG_DATA_DESCRIPTOR) {
+    // The values follow the data; the header may hold zeros (APPNOTE 4.4.4 bit 3) or the real ones.
+    if (crc !== 0 && crc !== entry.crc32) mismatch('CRC-32', entry.crc32, crc);
+    if (compressedSize !== 0 && compressedSize !== entry.compressedSize) mismatch('compressed size', entry.compressedSize, compressedSize);
+    if (size !== 0 && size !== entry.size) mismatch('size', entry.size, size);
+    return;
+  }
+  if (crc !== entry.crc32) mismatch('CRC-32', entry.crc32, crc);
+  if (compressedSize !== entry.compressedSize) mismatch('compressed size', entry.compressedSize, compressedSize);
+  if (size !== entry.size) mismatch('size', entry.size, size);
+}
+
+/**
+ * Checks a data descriptor (APPNOTE 4.3.9). Its length is what lies between the data and the next
+ * record: 12 or 20 bytes without the optional signature, 16 or 24 with it (20 and 24 for zip64).
+ */
+export function checkDataDescriptor(entry: ArchiveEntry, descriptor: Buffer): void {
+  const bad = (why: string): never => {
+    throw new MCPSealError('ARCHIVE_BAD_DATA_DESCRIPTOR', `entry "${printable(entry.name)}": ${why}`, { details: { entry: entry.name } });
+  };
+  let offset = 0;
+  const signed = descriptor.length === 16 || descriptor.length === 24;
+  if (![12, 16, 20, 24].includes(descriptor.length)) bad(`${descriptor.length} bytes between the data and the next record`);
+  if (signed) {
+    if (descriptor.readUInt32LE(0) !== SIG_DATA_DESCRIPTOR) bad('the data descriptor has no signature');
+    offset = 4;
+  }
+  const wide = descriptor.length - offset === 20;
+  const crc = descriptor.readUInt32LE(offset);
+  const compressedSize = wide ? readSafeUInt64(descriptor, offset + 4, 'data descriptor') : descriptor.readUInt32LE(offset + 4);
+  const size = wide ? readSafeUInt64(descriptor, offset + 12, 'data descriptor') : descriptor.readUInt32LE(offset + 8);
+  if (crc !== entry.crc32 || compressedSize !== entry.compressedSize || size !== entry.size) {
+    bad('the data descriptor disagrees with the central directory');
+  }
+}
+
+/** Largest entry inflated in one piece; larger ones stream so memory stays flat. */
+export const WHOLE_ENTRY_LIMIT = 8 * 1024 * 1024;
+
+export function isWholeEntry(entry: ArchiveEntry): boolean {
+  return entry.size <= WHOLE_ENTRY_LIMIT && entry.compressedSize <= WHOLE_ENTRY_LIMIT;
+}
+
+interface InflateResult {
+  buffer: Buffer;
+  engine: { bytesWritten: number };
+}
+
+function inflateWithInfo(data: Buffer, options: ZlibOptions & { info: true }): Promise<InflateResult> {
+  return new Promise((resolve, reject) => {
+    inflateRaw(data, options, (error, result) => (error ? reject(error) : resolve(result as unknown as InflateResult)));
+  });
+}
+
+/**
+ * Inflates one entry held in memory, on the zlib thread pool, stopping at the declared size, and
+ * checks the size, that the deflate stream ends exactly at the compressed size, and the CRC-32.
+ */
+export async function inflateWhole(entry: ArchiveEntry, compressed: Buffer): Promise<Buffer> {
+  let data: Buffer;
+  if (entry.method === METHOD_STORED) {
+    data = compressed;
+  } else {
+    let result: InflateResult;
+    try {
+      result = await inflateWithInfo(compressed, { maxOutputLength: Math.max(1, entry.size), info: true });
+    } catch (cause) {
+      throw dataError(entry, cause);
+    }
+    if (result.engine.bytesWritten !== compressed.length) throw compressedSizeError(entry, result.engine.bytesWritten);
+    data = result.buffer;
+  }
+  if (data.length !== entry.size) throw sizeError(entry, data.length);
+  const crc = crc32(data);
+  if (crc !== entry.crc32) throw crcError(entry, crc);
+  return data;
+}
+
+/** Receives a large entry's bytes in order; `end` only after the size and CRC-32 checked. */
+export interface ChunkSink {
+  write(chunk: Buffer): Promise<void> | void;
+  end(): Promise<void> | void;
+}
+
+/** Streams a large entry through the inflater into `sink`, with the same checks as `inflateWhole`. */
+export async function inflateStream(entry: ArchiveEntry, pieces: AsyncIterable<Buffer>, sink: ChunkSink | null): Promise<void> {
+  let produced = 0;
+  let crc = 0;
+  const accept = async (chunk: Buffer): Promise<void> => {
+    produced += chunk.length;
+    // Stop inflating as soon as the entry exceeds its declared size: no bomb reaches the sink.
+    if (produced > entry.size) throw sizeError(entry, produced);
+    crc = crc32(chunk, crc);
+    if (sink) await sink.write(chunk);
+  };
+  if (entry.method === METHOD_STORED) {
+    for await (const piece of pieces) await accept(piece);
+  } else {
+    const inflater = createInflateRaw({ chunkSize: 256 * 1024 });
+    const output = new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        accept(chunk).then(() => callback(), callback);
+      },
+    });
+    try {
+      await pipeline(Readable.from(pieces), inflater, output);
+    } catch (cause) {
+      if (cause instanceof MCPSealError) throw cause;
+      throw dataError(entry, cause);
+    }
+    if (inflater.bytesWritten !== entry.compressedSize) throw compressedSizeError(entry, inflater.bytesWritten);
+  }
+  if (produced !== entry.size) throw sizeError(entry, produced);
+  if (crc !== entry.crc32) throw crcError(entry, crc);
+  if (sink) await sink.end();
+}
+
+function sizeError(entry: ArchiveEntry, found: number): MCPSealError {
+  const message =
+    found > entry.size
+      ? `entry "${printable(entry.name)}" expands beyond its declared ${entry.size} bytes`
+      : `entry "${printable(entry.name)}" holds ${found} bytes, not the declared ${entry.size}`;
+  return new MCPSealError('ARCHIVE_SIZE_MISMATCH', message, { details: { entry: entry.name, expected: entry.size, found } });
+}
+
+function compressedSizeError(entry: ArchiveEntry, consumed: number): MCPSealError {
+  return new MCPSealError(
+    'ARCHIVE_SIZE_MISMATCH',
+    `entry "${printable(entry.name)}": the deflate stream is ${consumed} bytes, not the declared ${entry.compressedSize}`,
+    { details: { entry: entry.name, expected: entry.compressedSize, found: consumed } },
+  );
+}
+
+function crcError(entry: ArchiveEntry, found: number): MCPSealError {
+  return new MCPSealError('ARCHIVE_CRC_MISMATCH', `entry "${printable(entry.name)}" fails its CRC-32 check`, {
+    details: { entry: entry.name, expected: hex32(entry.crc32), found: hex32(found) },
+  });
+}
+
+function dataError(entry: ArchiveEntry, cause: unknown): MCPSealError {
+  if ((cause as { code?: unknown } | null)?.code === 'ERR_BUFFER_TOO_LARGE') {
+    return new MCPSealError('ARCHIVE_SIZE_MISMATCH', `entry "${printable(entry.name)}" expands beyond its declared ${entry.size} bytes`, {
+      details: { entry: entry.name, expected: entry.size },
+      cause,
+    });
+  }
+  return new MCPSealError('ARCHIVE_CORRUPT_DATA', `entry "${printable(entry.name)}" has corrupt deflate data`, {
+    details: { entry: entry.name },
+    cause,
+  });
+}
+
+function hex32(value: number): string {
+  return value.toString(16).padStart(8, '0');
+}

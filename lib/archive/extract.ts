@@ -1,0 +1,167 @@
+// The safe extractor: everything is written into a fresh private staging directory beside the
+// target and renamed into place only when every entry checked out. On any failure the staging
+// directory is removed and the target does not exist (or is still the empty directory it was).
+
+import { createHash } from 'node:crypto';
+import { constants as fsConstants } from 'node:fs';
+import { chmod, lstat, mkdir, mkdtemp, open, readdir, rename, rm, rmdir, writeFile, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { MCPSealError } from '../errors.ts';
+import type { ChunkSink } from './entry-data.ts';
+import type { ArchiveEntry } from './entry.ts';
+import type { Archive } from './reader.ts';
+import { ioError } from './source.ts';
+
+// O_EXCL: never reuse a path that already exists; O_NOFOLLOW: never write through a symlink,
+// even though the staging directory is private and nothing here ever creates one.
+const CREATE_FLAGS = fsConstants.O_WRONLY | fsConstants.O_CREAT | fsConstants.O_EXCL | (fsConstants.O_NOFOLLOW ?? 0);
+
+export interface ExtractOptions {
+  /** Hash the whole archive file while extracting (one pass). */
+  hash?: boolean;
+  onProgress?: (done: number, total: number) => void;
+  /**
+   * Called with each file's sha256 (hex) once its content checked, before the extraction can
+   * succeed, so a caller can compare it with a digest it trusts (the attestation); throwing
+   * aborts the extraction. Digests are computed only when this is given.
+   */
+  checkDigest?: (entry: ArchiveEntry, sha256: string) => void;
+}
+
+export interface ExtractResult {
+  target: string;
+  files: number;
+  directories: number;
+  bytes: number;
+  sha256: string | null;
+}
+
+/** Extracts every entry of `archive` to `target`, which must not exist or be an empty directory. */
+export async function extractArchive(archive: Archive, target: string, options: ExtractOptions = {}): Promise<ExtractResult> {
+  const destination = resolve(target);
+  await assertUsableTarget(destination);
+  const parent = dirname(destination);
+  try {
+    await mkdir(parent, { recursive: true });
+  } catch (cause) {
+    throw ioError(cause, parent, 'write');
+  }
+  let staging: string;
+  try {
+    // mkdtemp creates the directory 0700: nobody else can add or swap files while we work.
+    staging = await mkdtemp(join(parent, `.${basename(destination)}.mcpseal-`));
+  } catch (cause) {
+    throw ioError(cause, parent, 'write');
+  }
+
+  const openHandles = new Set<FileHandle>();
+  try {
+    const directories = directoriesOf(archive.entries);
+    for (const directory of directories) {
+      await mkdir(join(staging, directory), { mode: 0o755 });
+      await chmod(join(staging, directory), 0o755);
+    }
+    const umask = process.umask();
+    let files = 0;
+    let bytes = 0;
+    const { sha256 } = await archive.scan({
+      hash: options.hash === true,
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      visitor: {
+        async content(entry, data) {
+          if (options.checkDigest) options.checkDigest(entry, createHash('sha256').update(data).digest('hex'));
+          const path = join(staging, entry.name);
+          await writeFile(path, data, { flag: CREATE_FLAGS, mode: entry.mode });
+          // Modes are normalised, not left to the umask: 0644, or 0755 for executables.
+          if ((entry.mode & umask) !== 0) await chmod(path, entry.mode);
+          files++;
+          bytes += data.length;
+        },
+        async stream(entry): Promise<ChunkSink> {
+          const path = join(staging, entry.name);
+          const handle = await open(path, CREATE_FLAGS, entry.mode);
+          openHandles.add(handle);
+          const hash = options.checkDigest ? createHash('sha256') : null;
+          return {
+            async write(chunk) {
+              hash?.update(chunk);
+              await handle.write(chunk);
+            },
+            async end() {
+              if (hash) options.checkDigest?.(entry, hash.digest('hex'));
+              if ((entry.mode & umask) !== 0) await handle.chmod(entry.mode);
+              openHandles.delete(handle);
+              await handle.close();
+              files++;
+              bytes += entry.size;
+            },
+          };
+        },
+      },
+    });
+    await chmod(staging, 0o755);
+    await moveIntoPlace(staging, destination);
+    return { target: destination, files, directories: directories.length, bytes, sha256 };
+  } catch (error) {
+    await Promise.allSettled([...openHandles].map((handle) => handle.close()));
+    await rm(staging, { recursive: true, force: true });
+    if (error instanceof MCPSealError) throw error;
+    throw ioError(error, destination, 'write');
+  }
+}
+
+/** Every directory to create, parents before children: explicit directory entries and the parents of every entry. */
+function directoriesOf(entries: readonly ArchiveEntry[]): string[] {
+  const directories = new Set<string>();
+  for (const entry of entries) {
+    const segments = entry.name.replace(/\/$/u, '').split('/');
+    const depth = entry.kind === 'directory' ? segments.length : segments.length - 1;
+    for (let i = 1; i <= depth; i++) directories.add(segments.slice(0, i).join('/'));
+  }
+  return [...directories].sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/** The target must not exist, or be an empty directory (not a symlink to one). */
+async function assertUsableTarget(destination: string): Promise<void> {
+  let stat;
+  try {
+    stat = await lstat(destination);
+  } catch (cause) {
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw ioError(cause, destination, 'write');
+  }
+  if (!stat.isDirectory()) {
+    throw new MCPSealError('IO_TARGET_EXISTS', `${destination} exists and is not a directory`, { details: { path: destination } });
+  }
+  const names = await readdir(destination);
+  if (names.length > 0) {
+    throw new MCPSealError('IO_TARGET_NOT_EMPTY', `${destination} is not empty`, { details: { path: destination } });
+  }
+}
+
+async function moveIntoPlace(staging: string, destination: string): Promise<void> {
+  try {
+    // rename(2) atomically replaces an empty directory on POSIX; elsewhere remove it first.
+    await rename(staging, destination);
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    if (code === 'EPERM' || code === 'EEXIST') {
+      try {
+        await rmdir(destination);
+        await rename(staging, destination);
+        return;
+      } catch (retryCause) {
+        throw targetError(retryCause, destination);
+      }
+    }
+    throw targetError(cause, destination);
+  }
+}
+
+function targetError(cause: unknown, destination: string): MCPSealError {
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (code === 'ENOTEMPTY' || code === 'EEXIST') {
+    return new MCPSealError('IO_TARGET_NOT_EMPTY', `${destination} was filled while extracting`, { details: { path: destination }, cause });
+  }
+  return ioError(cause, destination, 'write');
+}

@@ -1,0 +1,76 @@
+// Entry-name rules, pure string checks with no I/O (phase one of node-tar's two-phase path
+// checks; the extractor adds the filesystem phase). Exported so installers can reuse the exact
+// rule, and tested alone.
+
+import type { ArchiveErrorCode } from '../errors.ts';
+import { defaultLimits, type ArchiveLimits } from './limits.ts';
+
+export interface NameProblem {
+  code: ArchiveErrorCode;
+  reason: string;
+}
+
+export type NameLimits = Pick<ArchiveLimits, 'maxPathLength' | 'maxPathDepth'>;
+
+/** Longest single path segment in UTF-8 bytes: NAME_MAX on Linux, macOS and NTFS. */
+export const MAX_SEGMENT_BYTES = 255;
+
+// C0 controls, DEL and C1 controls. A name carrying them can hide its real shape in a terminal
+// or a log, and NUL truncates it in C APIs.
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
+// A colon names a drive (`C:x`) or an NTFS alternate data stream (`a.txt:payload`) on Windows.
+const COLON = /:/u;
+// Lone surrogates cannot be encoded in UTF-8 and have no file name on any platform.
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+/**
+ * Checks one archive entry name (a directory name ends with `/`). Returns the first problem, or
+ * null when the name is a canonical relative POSIX path within the limits.
+ */
+export function validateEntryName(name: string, limits: NameLimits = defaultLimits): NameProblem | null {
+  if (name.length === 0) return { code: 'ARCHIVE_NAME_EMPTY', reason: 'the entry name is empty' };
+  if (LONE_SURROGATE.test(name)) return { code: 'ARCHIVE_NAME_ENCODING', reason: 'the name is not valid Unicode' };
+  if (CONTROL.test(name)) return { code: 'ARCHIVE_NAME_CONTROL_CHAR', reason: 'the name contains a control character' };
+  if (name.includes('\\')) {
+    // Windows treats a backslash as a separator, so `..\\x` traverses there even though it is
+    // one harmless segment on POSIX.
+    return { code: 'ARCHIVE_NAME_BACKSLASH', reason: 'the name contains a backslash' };
+  }
+  if (name.startsWith('/')) return { code: 'ARCHIVE_ABSOLUTE_PATH', reason: 'the name is an absolute path' };
+  if (/^[A-Za-z]:/u.test(name)) return { code: 'ARCHIVE_ABSOLUTE_PATH', reason: 'the name starts with a drive letter' };
+  if (COLON.test(name)) return { code: 'ARCHIVE_NAME_FORBIDDEN_CHAR', reason: 'the name contains a colon' };
+
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes > limits.maxPathLength) {
+    return { code: 'ARCHIVE_PATH_TOO_LONG', reason: `the name is ${bytes} bytes long (limit ${limits.maxPathLength})` };
+  }
+  // One trailing slash marks a directory entry (APPNOTE 4.4.17.1); it is not an empty segment.
+  const body = name.endsWith('/') ? name.slice(0, -1) : name;
+  const segments = body.split('/');
+  if (segments.length > limits.maxPathDepth) {
+    return { code: 'ARCHIVE_PATH_TOO_DEEP', reason: `the name is ${segments.length} levels deep (limit ${limits.maxPathDepth})` };
+  }
+  for (const segment of segments) {
+    if (segment === '..') return { code: 'ARCHIVE_PATH_TRAVERSAL', reason: 'the name has a ".." segment' };
+    if (segment === '') return { code: 'ARCHIVE_NAME_NOT_CANONICAL', reason: 'the name has an empty segment' };
+    if (segment === '.') return { code: 'ARCHIVE_NAME_NOT_CANONICAL', reason: 'the name has a "." segment' };
+    if (Buffer.byteLength(segment, 'utf8') > MAX_SEGMENT_BYTES) {
+      return { code: 'ARCHIVE_PATH_TOO_LONG', reason: `a segment is longer than ${MAX_SEGMENT_BYTES} bytes` };
+    }
+  }
+  return null;
+}
+
+/**
+ * The key two names collide under on some file system an installer may extract to: Unicode NFC
+ * (macOS stores NFD), full case folding (APFS, NTFS and FAT are case-insensitive), and the
+ * trailing dots and spaces Windows strips from each segment.
+ */
+export function collisionKey(name: string): string {
+  const folded = name.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC');
+  const body = folded.endsWith('/') ? folded.slice(0, -1) : folded;
+  return body
+    .split('/')
+    .map((segment) => segment.replace(/[. ]+$/u, ''))
+    .join('/');
+}

@@ -1,0 +1,268 @@
+// The strict zip reader. `Archive.open` parses and checks the central directory (phase one);
+// `scan` then walks the file once, front to back, checking every local header, the exact layout
+// (no gaps, no overlaps, nothing hidden), every entry's size and CRC-32, and hashing the file.
+
+import { MCPSealError } from '../errors.ts';
+import { printable, readCentralDirectory, type ArchiveLayout } from './central-directory.ts';
+import {
+  checkDataDescriptor,
+  checkLocalHeader,
+  inflateStream,
+  inflateWhole,
+  isWholeEntry,
+  localHeaderTailLength,
+  type ChunkSink,
+} from './entry-data.ts';
+import type { ArchiveEntry } from './entry.ts';
+import { FLAG_DATA_DESCRIPTOR, LOCAL_HEADER_SIZE } from './format.ts';
+import { resolveLimits, type ArchiveLimits } from './limits.ts';
+import { SequentialReader } from './sequential-reader.ts';
+import { openFileSource, type ByteSource } from './source.ts';
+
+export interface OpenArchiveOptions {
+  /** Overrides for `defaultLimits`. */
+  limits?: Partial<ArchiveLimits>;
+}
+
+/** Receives checked entry contents during a scan. */
+export interface EntryVisitor {
+  /** The whole content of an entry small enough to hold in memory, already size- and CRC-checked. */
+  content(entry: ArchiveEntry, data: Buffer): Promise<void> | void;
+  /** A sink for a larger entry; bytes arrive before the CRC is known, `end` only once it checked. */
+  stream(entry: ArchiveEntry): Promise<ChunkSink> | ChunkSink;
+}
+
+export interface ScanOptions {
+  /** Inflate every file and check sizes and CRC-32 (the `unzip -t` analogue). Implied by `visitor`. */
+  checkData?: boolean;
+  /** Compute the sha256 of the whole file in the same pass. */
+  hash?: boolean;
+  visitor?: EntryVisitor;
+  /** Called as the scan advances, with bytes of the file done and in all. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface ScanResult {
+  /** Hex sha256 of the whole file, when asked for. */
+  sha256: string | null;
+}
+
+// Bounds on work in flight during a scan: enough to keep the zlib thread pool and the disk busy,
+// small enough that memory does not grow with the archive.
+const MAX_TASKS = 32;
+const MAX_TASK_BYTES = 48 * 1024 * 1024;
+
+export class Archive {
+  readonly source: ByteSource;
+  readonly limits: Readonly<ArchiveLimits>;
+  /** Entries in central-directory order. */
+  readonly entries: readonly ArchiveEntry[];
+  readonly layout: ArchiveLayout;
+  /** Sum of the declared (and, once scanned, checked) uncompressed sizes. */
+  readonly totalSize: number;
+  readonly #byName: Map<string, ArchiveEntry>;
+
+  private constructor(source: ByteSource, limits: Readonly<ArchiveLimits>, entries: ArchiveEntry[], layout: ArchiveLayout, totalSize: number) {
+    this.source = source;
+    this.limits = limits;
+    this.entries = entries;
+    this.layout = layout;
+    this.totalSize = totalSize;
+    this.#byName = new Map(entries.map((entry) => [entry.name, entry]));
+  }
+
+  /** Reads and checks the central directory of the archive in `source`. The caller keeps ownership of the source. */
+  static async open(source: ByteSource, options: OpenArchiveOptions = {}): Promise<Archive> {
+    const limits = resolveLimits(options.limits);
+    const { entries, layout, totalSize } = await readCentralDirectory(source, limits);
+    return new Archive(source, limits, entries, layout, totalSize);
+  }
+
+  /** Opens a file; `close()` closes it. */
+  static async openFile(path: string, options: OpenArchiveOptions = {}): Promise<Archive> {
+    const source = await openFileSource(path);
+    try {
+      return await Archive.open(source, options);
+    } catch (error) {
+      await source.close();
+      throw error;
+    }
+  }
+
+  get size(): number {
+    return this.layout.size;
+  }
+
+  entry(name: string): ArchiveEntry | undefined {
+    return this.#byName.get(name);
+  }
+
+  /** Reads one whole entry by random access, with the local header and data checks of a scan. */
+  async readEntry(entry: ArchiveEntry): Promise<Buffer> {
+    if (entry.kind === 'directory') return Buffer.alloc(0);
+    if (!isWholeEntry(entry)) {
+      const chunks: Buffer[] = [];
+      await this.#streamEntry(entry, { write: (chunk) => void chunks.push(Buffer.from(chunk)), end: () => {} });
+      return Buffer.concat(chunks);
+    }
+    const header = await this.source.read(entry.localHeaderOffset, LOCAL_HEADER_SIZE);
+    const restLength = localHeaderTailLength(header, entry);
+    const rest = await this.source.read(entry.localHeaderOffset + LOCAL_HEADER_SIZE, restLength);
+    checkLocalHeader(entry, header, rest);
+    const dataOffset = entry.localHeaderOffset + LOCAL_HEADER_SIZE + restLength;
+    if (dataOffset + entry.compressedSize > this.layout.centralDirectoryOffset) throw outOfBounds(entry);
+    return inflateWhole(entry, await this.source.read(dataOffset, entry.compressedSize));
+  }
+
+  async #streamEntry(entry: ArchiveEntry, sink: ChunkSink): Promise<void> {
+    const header = await this.source.read(entry.localHeaderOffset, LOCAL_HEADER_SIZE);
+    const restLength = localHeaderTailLength(header, entry);
+    const rest = await this.source.read(entry.localHeaderOffset + LOCAL_HEADER_SIZE, restLength);
+    checkLocalHeader(entry, header, rest);
+    const dataOffset = entry.localHeaderOffset + LOCAL_HEADER_SIZE + restLength;
+    if (dataOffset + entry.compressedSize > this.layout.centralDirectoryOffset) throw outOfBounds(entry);
+    const source = this.source;
+    async function* pieces(): AsyncGenerator<Buffer> {
+      const step = 1024 * 1024;
+      for (let at = 0; at < entry.compressedSize; at += step) {
+        yield await source.read(dataOffset + at, Math.min(step, entry.compressedSize - at));
+      }
+    }
+    await inflateStream(entry, pieces(), sink);
+  }
+
+  /**
+   * One pass over the whole file in order. Every byte of the file is accounted for: local
+   * header, name, extra field, data and descriptor of each entry back to back from offset 0, then
+   * the central directory and end records exactly as phase one read them.
+   */
+  async scan(options: ScanOptions = {}): Promise<ScanResult> {
+    const checkData = options.checkData === true || options.visitor !== undefined;
+    const reader = new SequentialReader(this.source, { hash: options.hash === true });
+    const byOffset = [...this.entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+    const tasks = new TaskPool(MAX_TASKS, MAX_TASK_BYTES);
+    const visitor = options.visitor;
+    try {
+      for (let i = 0; i < byOffset.length; i++) {
+        const entry = byOffset[i]!;
+        const nextOffset = byOffset[i + 1]?.localHeaderOffset ?? this.layout.centralDirectoryOffset;
+        expectPosition(reader.position, entry.localHeaderOffset, `before entry "${printable(entry.name)}"`);
+        const header = await reader.take(LOCAL_HEADER_SIZE);
+        const restLength = localHeaderTailLength(header, entry);
+        if (reader.position + restLength + entry.compressedSize > nextOffset) throw overlap(entry, byOffset[i + 1]);
+        checkLocalHeader(entry, header, await reader.take(restLength));
+
+        if (!checkData || entry.kind === 'directory') {
+          await reader.skip(entry.compressedSize);
+        } else if (isWholeEntry(entry)) {
+          // A view into a read chunk; chunks are never reused, so the task may keep it.
+          const compressed = await reader.take(entry.compressedSize);
+          await tasks.run(entry.compressedSize + entry.size, async () => {
+            const data = await inflateWhole(entry, compressed);
+            if (visitor) await visitor.content(entry, data);
+          });
+        } else {
+          const sink = visitor ? await visitor.stream(entry) : null;
+          await inflateStream(entry, reader.pieces(entry.compressedSize), sink);
+        }
+        tasks.throwIfFailed();
+
+        if (entry.flags & FLAG_DATA_DESCRIPTOR) {
+          const length = nextOffset - reader.position;
+          if (length > 24) throw hidden(reader.position, length, `after entry "${printable(entry.name)}"`);
+          checkDataDescriptor(entry, await reader.take(length));
+        }
+        options.onProgress?.(reader.position, this.size);
+      }
+      expectPosition(reader.position, this.layout.centralDirectoryOffset, 'before the central directory');
+      await tasks.drain();
+
+      // The directory and end records must still be the bytes phase one parsed: the file is not
+      // allowed to change under us between the two reads.
+      const trailer = await reader.take(this.size - this.layout.centralDirectoryOffset);
+      if (!trailer.equals(this.layout.trailerBytes)) {
+        throw new MCPSealError('ARCHIVE_CHANGED_DURING_READ', 'the central directory changed while the archive was being read');
+      }
+      options.onProgress?.(this.size, this.size);
+      return { sha256: reader.digest() };
+    } finally {
+      // Never leave work running (or files half-written) behind a thrown error.
+      await tasks.settle();
+    }
+  }
+
+  /** Closes the underlying source. */
+  async close(): Promise<void> {
+    await this.source.close();
+  }
+}
+
+function expectPosition(position: number, expected: number, where: string): void {
+  if (position < expected) throw hidden(position, expected - position, where);
+  if (position > expected) {
+    throw new MCPSealError('ARCHIVE_OVERLAPPING_ENTRIES', `records overlap ${where}`, { details: { offset: expected, found: position } });
+  }
+}
+
+function hidden(offset: number, length: number, where: string): MCPSealError {
+  return new MCPSealError('ARCHIVE_HIDDEN_DATA', `${length} unaccounted bytes at offset ${offset} ${where}`, {
+    details: { offset, found: length },
+  });
+}
+
+function overlap(entry: ArchiveEntry, next: ArchiveEntry | undefined): MCPSealError {
+  if (!next) return outOfBounds(entry);
+  return new MCPSealError('ARCHIVE_OVERLAPPING_ENTRIES', `entries "${printable(entry.name)}" and "${printable(next.name)}" overlap`, {
+    details: { entry: entry.name, found: next.name },
+  });
+}
+
+function outOfBounds(entry: ArchiveEntry): MCPSealError {
+  return new MCPSealError('ARCHIVE_OUT_OF_BOUNDS', `entry "${printable(entry.name)}" extends into the central directory`, {
+    details: { entry: entry.name },
+  });
+}
+
+/** Runs async tasks with a cap on their number and on the bytes they hold; remembers the first failure. */
+class TaskPool {
+  readonly #maxTasks: number;
+  readonly #maxBytes: number;
+  readonly #running = new Set<Promise<void>>();
+  #bytes = 0;
+  #failure: { error: unknown } | null = null;
+
+  constructor(maxTasks: number, maxBytes: number) {
+    this.#maxTasks = maxTasks;
+    this.#maxBytes = maxBytes;
+  }
+
+  async run(bytes: number, task: () => Promise<void>): Promise<void> {
+    while (this.#running.size > 0 && (this.#running.size >= this.#maxTasks || this.#bytes + bytes > this.#maxBytes)) {
+      await Promise.race(this.#running);
+    }
+    this.throwIfFailed();
+    this.#bytes += bytes;
+    const running: Promise<void> = task()
+      .catch((error: unknown) => {
+        this.#failure ??= { error };
+      })
+      .finally(() => {
+        this.#running.delete(running);
+        this.#bytes -= bytes;
+      });
+    this.#running.add(running);
+  }
+
+  throwIfFailed(): void {
+    if (this.#failure) throw this.#failure.error;
+  }
+
+  async drain(): Promise<void> {
+    await this.settle();
+    this.throwIfFailed();
+  }
+
+  async settle(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running]);
+  }
+}

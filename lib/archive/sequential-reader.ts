@@ -1,0 +1,99 @@
+// Reads a source front to back in large chunks, one read always in flight ahead of the consumer,
+// hashing every byte exactly once as it arrives. The scan walks the archive in file order through
+// this, so layout checks, CRC checks, extraction and the file digest share one pass.
+
+import { createHash, type Hash } from 'node:crypto';
+import { MCPSealError } from '../errors.ts';
+import type { ByteSource } from './source.ts';
+
+const EMPTY = Buffer.alloc(0);
+
+export class SequentialReader {
+  readonly #source: ByteSource;
+  readonly #chunkSize: number;
+  readonly #hash: Hash | null;
+  #chunk: Buffer = EMPTY;
+  #chunkStart = 0;
+  #position = 0;
+  #ahead: Promise<Buffer> | null = null;
+  #aheadStart = 0;
+
+  constructor(source: ByteSource, options: { hash: boolean; chunkSize?: number }) {
+    this.#source = source;
+    this.#chunkSize = options.chunkSize ?? 1024 * 1024;
+    this.#hash = options.hash ? createHash('sha256') : null;
+    this.#readAhead(0);
+  }
+
+  /** Absolute file offset of the next byte the consumer will get. */
+  get position(): number {
+    return this.#position;
+  }
+
+  /** The sha256 of everything read so far, hex; only meaningful once the whole source was read. */
+  digest(): string | null {
+    return this.#hash ? this.#hash.digest('hex') : null;
+  }
+
+  /** Exactly `length` bytes; a view into a chunk when they sit in one, a copy otherwise. */
+  async take(length: number): Promise<Buffer> {
+    const available = this.#available();
+    if (length <= available) {
+      const offset = this.#position - this.#chunkStart;
+      this.#position += length;
+      return this.#chunk.subarray(offset, offset + length);
+    }
+    const out = Buffer.allocUnsafe(length);
+    let filled = 0;
+    for await (const piece of this.pieces(length)) {
+      piece.copy(out, filled);
+      filled += piece.length;
+    }
+    return out;
+  }
+
+  /** `length` bytes as a sequence of views, for data too large to hold at once. */
+  async *pieces(length: number): AsyncGenerator<Buffer> {
+    let remaining = length;
+    while (remaining > 0) {
+      if (this.#available() === 0) await this.#advance();
+      const offset = this.#position - this.#chunkStart;
+      const count = Math.min(remaining, this.#chunk.length - offset);
+      this.#position += count;
+      remaining -= count;
+      yield this.#chunk.subarray(offset, offset + count);
+    }
+  }
+
+  /** Consumes `length` bytes without keeping them (they are still hashed). */
+  async skip(length: number): Promise<void> {
+    for await (const piece of this.pieces(length)) void piece;
+  }
+
+  #available(): number {
+    return this.#chunkStart + this.#chunk.length - this.#position;
+  }
+
+  async #advance(): Promise<void> {
+    if (!this.#ahead) throw new MCPSealError('ARCHIVE_OUT_OF_BOUNDS', 'the archive ends before its last record');
+    const start = this.#aheadStart;
+    const chunk = await this.#ahead;
+    this.#hash?.update(chunk);
+    this.#chunk = chunk;
+    this.#chunkStart = start;
+    this.#readAhead(start + chunk.length);
+  }
+
+  #readAhead(start: number): void {
+    if (start >= this.#source.size) {
+      this.#ahead = null;
+      return;
+    }
+    const length = Math.min(this.#chunkSize, this.#source.size - start);
+    const pending = this.#source.read(start, length);
+    // The rejection is observed when the consumer awaits it; never leave it unhandled meanwhile.
+    pending.catch(() => {});
+    this.#ahead = pending;
+    this.#aheadStart = start;
+  }
+}

@@ -1,0 +1,95 @@
+// Where archive bytes come from. The reader only ever sees this interface, so the bytes that are
+// verified and the bytes that are extracted come from one open handle (DESIGN.md, pipeline step 1).
+
+import { open, type FileHandle } from 'node:fs/promises';
+import { MCPSealError } from '../errors.ts';
+
+export interface ByteSource {
+  /** Size of the whole input in bytes, fixed when the source was opened. */
+  readonly size: number;
+  /** Reads exactly `length` bytes at `position`; a short read is an error. */
+  read(position: number, length: number): Promise<Buffer>;
+  close(): Promise<void>;
+}
+
+/** A source over bytes already in memory. */
+export function bufferSource(bytes: Uint8Array): ByteSource {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return {
+    size: buffer.length,
+    async read(position, length) {
+      if (position < 0 || position + length > buffer.length) {
+        throw new MCPSealError('ARCHIVE_OUT_OF_BOUNDS', `read of ${length} bytes at ${position} is outside the archive`, {
+          details: { offset: position },
+        });
+      }
+      return buffer.subarray(position, position + length);
+    },
+    async close() {},
+  };
+}
+
+/** A source over an open file handle; the size is taken once, at open. */
+export async function fileHandleSource(handle: FileHandle, options: { closeHandle?: boolean } = {}): Promise<ByteSource> {
+  const { size } = await handle.stat();
+  return {
+    size,
+    async read(position, length) {
+      if (position < 0 || position + length > size) {
+        throw new MCPSealError('ARCHIVE_OUT_OF_BOUNDS', `read of ${length} bytes at ${position} is outside the archive`, {
+          details: { offset: position },
+        });
+      }
+      const buffer = Buffer.allocUnsafe(length);
+      let filled = 0;
+      while (filled < length) {
+        const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);
+        if (bytesRead === 0) {
+          // The file shrank after we measured it: what we would verify is no longer what is there.
+          throw new MCPSealError('ARCHIVE_CHANGED_DURING_READ', 'the file became shorter while it was being read', {
+            details: { offset: position + filled },
+          });
+        }
+        filled += bytesRead;
+      }
+      return buffer;
+    },
+    async close() {
+      if (options.closeHandle) await handle.close();
+    },
+  };
+}
+
+/** Opens a file read-only as a source that owns (and closes) its handle. */
+export async function openFileSource(path: string): Promise<ByteSource> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, 'r');
+  } catch (cause) {
+    throw ioError(cause, path, 'read');
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) {
+      throw new MCPSealError('IO_READ_FAILED', `${path} is not a regular file`, { details: { path } });
+    }
+    return await fileHandleSource(handle, { closeHandle: true });
+  } catch (error) {
+    await handle.close();
+    throw error;
+  }
+}
+
+/** Maps a Node file-system error to IO_NOT_FOUND / IO_READ_FAILED / IO_WRITE_FAILED. */
+export function ioError(cause: unknown, path: string, action: 'read' | 'write'): MCPSealError {
+  if (cause instanceof MCPSealError) return cause;
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  if (code === 'ENOENT' && action === 'read') {
+    return new MCPSealError('IO_NOT_FOUND', `${path}: no such file`, { details: { path }, cause });
+  }
+  return new MCPSealError(action === 'read' ? 'IO_READ_FAILED' : 'IO_WRITE_FAILED', `cannot ${action} ${path}: ${reason}`, {
+    details: { path },
+    cause,
+  });
+}

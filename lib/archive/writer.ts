@@ -1,0 +1,365 @@
+// The deterministic writer: the same files give the same bytes on any machine, whatever their
+// mtimes, owners or the umask. Entries are written in the given (sorted) order, compressed in
+// parallel on the zlib thread pool, and the result appears atomically (temp file, then rename).
+
+import { createHash, type Hash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { open, readFile, rename, rm, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createDeflateRaw, crc32, deflateRaw } from 'node:zlib';
+import { MCPSealError } from '../errors.ts';
+import type { SourceFile } from './collect.ts';
+import { WHOLE_ENTRY_LIMIT } from './entry-data.ts';
+import {
+  CENTRAL_HEADER_SIZE,
+  EOCD_SIZE,
+  EXTRA_ZIP64,
+  FLAG_DATA_DESCRIPTOR,
+  FLAG_UTF8,
+  HOST_UNIX,
+  LOCAL_HEADER_SIZE,
+  METHOD_DEFLATED,
+  METHOD_STORED,
+  S_IFREG,
+  SIG_CENTRAL,
+  SIG_DATA_DESCRIPTOR,
+  SIG_EOCD,
+  SIG_LOCAL,
+  SIG_ZIP64_EOCD,
+  SIG_ZIP64_LOCATOR,
+  dosDateTime,
+} from './format.ts';
+import { resolveLimits, type ArchiveLimits } from './limits.ts';
+import { ioError } from './source.ts';
+
+/** The timestamp every entry gets when no `SOURCE_DATE_EPOCH` is given: the DOS epoch, 1980-01-01T00:00:00Z. */
+export const DEFAULT_TIMESTAMP = Date.UTC(1980, 0, 1, 0, 0, 0) / 1000;
+
+export interface WriteOptions {
+  /** Seconds since the Unix epoch for every entry's timestamp (reproducible-builds.org SOURCE_DATE_EPOCH). */
+  sourceDateEpoch?: number;
+  /** zlib level, 0-9 (default 6). */
+  level?: number;
+  /** The limits the result must satisfy for the strict reader (ratio, sizes). */
+  limits?: Partial<ArchiveLimits>;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface WriteResult {
+  path: string;
+  size: number;
+  sha256: string;
+  entries: number;
+}
+
+interface CentralRecord {
+  name: Buffer;
+  flags: number;
+  method: number;
+  crc: number;
+  compressedSize: number;
+  size: number;
+  offset: number;
+  mode: number;
+}
+
+interface Prepared {
+  method: number;
+  crc: number;
+  payload: Buffer;
+  size: number;
+}
+
+const VERSION_MADE_BY = (HOST_UNIX << 8) | 20;
+const VERSION_NEEDED = 20;
+const VERSION_NEEDED_ZIP64 = 45;
+const WINDOW_FILES = 16;
+const WINDOW_BYTES = 64 * 1024 * 1024;
+
+/** Writes `files` (already sorted and checked) as a zip archive at `outPath`. */
+export async function writeArchive(files: readonly SourceFile[], outPath: string, options: WriteOptions = {}): Promise<WriteResult> {
+  const limits = resolveLimits(options.limits);
+  const level = options.level ?? 6;
+  const { time, date } = dosDateTime(new Date((options.sourceDateEpoch ?? DEFAULT_TIMESTAMP) * 1000));
+  const total = files.reduce((sum, file) => sum + file.size, 0);
+  if (total > limits.maxTotalSize) {
+    throw new MCPSealError('ARCHIVE_TOTAL_TOO_LARGE', `the files add up to ${total} bytes (limit ${limits.maxTotalSize})`, {
+      details: { limit: 'maxTotalSize' },
+    });
+  }
+
+  const temp = join(dirname(outPath), `.${basename(outPath)}.${process.pid}.${Date.now()}.tmp`);
+  let handle: FileHandle;
+  try {
+    handle = await open(temp, 'wx', 0o644);
+  } catch (cause) {
+    throw ioError(cause, outPath, 'write');
+  }
+  const out = new OutputFile(handle);
+  try {
+    const records: CentralRecord[] = [];
+    const window = new PrepareWindow(files, level, limits);
+    let done = 0;
+    for (let i = 0; i < files.length; i++) {
+      const file = files[i]!;
+      const name = Buffer.from(file.name, 'utf8');
+      const flags = /[^\u0000-\u007f]/u.test(file.name) ? FLAG_UTF8 : 0;
+      const mode = file.executable ? 0o755 : 0o644;
+      const offset = out.position;
+      if (file.size <= WHOLE_ENTRY_LIMIT) {
+        const prepared = await window.take(i);
+        await out.write(localHeader({ name, flags, method: prepared.method, crc: prepared.crc, compressedSize: prepared.payload.length, size: prepared.size, time, date }));
+        await out.write(prepared.payload);
+        records.push({ name, flags, method: prepared.method, crc: prepared.crc, compressedSize: prepared.payload.length, size: prepared.size, offset, mode });
+      } else {
+        // Large files stream through the deflater with a data descriptor (APPNOTE 4.3.9), so
+        // memory stays flat and the output is still written strictly in order.
+        const streamFlags = flags | FLAG_DATA_DESCRIPTOR;
+        await out.write(localHeader({ name, flags: streamFlags, method: METHOD_DEFLATED, crc: 0, compressedSize: 0, size: 0, time, date }));
+        const { crc, compressedSize, size } = await deflateFileTo(file, level, out);
+        checkStreamedEntry(file, size, compressedSize, limits);
+        const descriptor = Buffer.alloc(16);
+        descriptor.writeUInt32LE(SIG_DATA_DESCRIPTOR, 0);
+        descriptor.writeUInt32LE(crc, 4);
+        descriptor.writeUInt32LE(compressedSize, 8);
+        descriptor.writeUInt32LE(size, 12);
+        await out.write(descriptor);
+        records.push({ name, flags: streamFlags, method: METHOD_DEFLATED, crc, compressedSize, size, offset, mode });
+      }
+      done += file.size;
+      options.onProgress?.(done, total);
+    }
+    await writeCentralDirectory(out, records, time, date);
+    await out.flush();
+    await handle.close();
+    await rename(temp, outPath);
+    return { path: outPath, size: out.position, sha256: out.digest(), entries: records.length };
+  } catch (error) {
+    await handle.close().catch(() => {});
+    await rm(temp, { force: true });
+    if (error instanceof MCPSealError) throw error;
+    throw ioError(error, outPath, 'write');
+  }
+}
+
+/** Reads and compresses files ahead of the writer, a bounded window at a time, on the thread pool. */
+class PrepareWindow {
+  readonly #files: readonly SourceFile[];
+  readonly #level: number;
+  readonly #limits: Readonly<ArchiveLimits>;
+  readonly #pending = new Map<number, Promise<Prepared>>();
+  #next = 0;
+  #bytes = 0;
+
+  constructor(files: readonly SourceFile[], level: number, limits: Readonly<ArchiveLimits>) {
+    this.#files = files;
+    this.#level = level;
+    this.#limits = limits;
+  }
+
+  async take(index: number): Promise<Prepared> {
+    this.#fill(index);
+    const pending = this.#pending.get(index);
+    if (!pending) throw new Error(`entry ${index} was not prepared`);
+    this.#pending.delete(index);
+    try {
+      return await pending;
+    } finally {
+      this.#bytes -= this.#files[index]!.size;
+      this.#fill(index + 1);
+    }
+  }
+
+  #fill(from: number): void {
+    if (this.#next < from) this.#next = from;
+    while (this.#next < this.#files.length && (this.#pending.size === 0 || (this.#pending.size < WINDOW_FILES && this.#bytes < WINDOW_BYTES))) {
+      const index = this.#next++;
+      const file = this.#files[index]!;
+      if (file.size > WHOLE_ENTRY_LIMIT) continue;
+      this.#bytes += file.size;
+      const prepared = prepare(file, this.#level, this.#limits);
+      prepared.catch(() => {});
+      this.#pending.set(index, prepared);
+    }
+  }
+}
+
+async function prepare(file: SourceFile, level: number, limits: Readonly<ArchiveLimits>): Promise<Prepared> {
+  let data: Buffer;
+  try {
+    data = await readFile(file.path);
+  } catch (cause) {
+    throw ioError(cause, file.path, 'read');
+  }
+  if (data.length > limits.maxEntrySize) {
+    throw new MCPSealError('ARCHIVE_ENTRY_TOO_LARGE', `${file.name} is ${data.length} bytes (limit ${limits.maxEntrySize})`, {
+      details: { entry: file.name, limit: 'maxEntrySize' },
+    });
+  }
+  const crc = crc32(data);
+  if (data.length === 0 || level === 0) return { method: METHOD_STORED, crc, payload: data, size: data.length };
+  const compressed = await deflateAsync(data, level);
+  // Store when deflate does not help, and when the ratio would trip the reader's bomb rule.
+  const tooDense = data.length >= limits.ratioThreshold && data.length > compressed.length * limits.maxCompressionRatio;
+  if (compressed.length >= data.length || tooDense) return { method: METHOD_STORED, crc, payload: data, size: data.length };
+  return { method: METHOD_DEFLATED, crc, payload: compressed, size: data.length };
+}
+
+function deflateAsync(data: Buffer, level: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => deflateRaw(data, { level }, (error, result) => (error ? reject(error) : resolve(result))));
+}
+
+async function deflateFileTo(file: SourceFile, level: number, out: OutputFile): Promise<{ crc: number; compressedSize: number; size: number }> {
+  let crc = 0;
+  let size = 0;
+  let compressedSize = 0;
+  const input = createReadStream(file.path, { highWaterMark: 1024 * 1024 });
+  input.on('data', (chunk) => {
+    const buffer = chunk as Buffer;
+    crc = crc32(buffer, crc);
+    size += buffer.length;
+  });
+  await pipeline(
+    input,
+    createDeflateRaw({ level, chunkSize: 256 * 1024 }),
+    new Writable({
+      write(chunk: Buffer, _encoding, callback) {
+        compressedSize += chunk.length;
+        out.write(chunk).then(() => callback(), callback);
+      },
+    }),
+  );
+  return { crc, compressedSize, size };
+}
+
+function checkStreamedEntry(file: SourceFile, size: number, compressedSize: number, limits: Readonly<ArchiveLimits>): void {
+  if (size > limits.maxEntrySize || size >= 0xffffffff || compressedSize >= 0xffffffff) {
+    throw new MCPSealError('ARCHIVE_ENTRY_TOO_LARGE', `${file.name} is ${size} bytes (limit ${Math.min(limits.maxEntrySize, 0xfffffffe)})`, {
+      details: { entry: file.name, limit: 'maxEntrySize' },
+    });
+  }
+  if (size >= limits.ratioThreshold && size > compressedSize * limits.maxCompressionRatio) {
+    throw new MCPSealError('ARCHIVE_COMPRESSION_RATIO', `${file.name} compresses beyond ${limits.maxCompressionRatio}:1; strict readers would refuse it`, {
+      details: { entry: file.name, limit: 'maxCompressionRatio' },
+    });
+  }
+}
+
+function localHeader(fields: { name: Buffer; flags: number; method: number; crc: number; compressedSize: number; size: number; time: number; date: number }): Buffer {
+  const header = Buffer.alloc(LOCAL_HEADER_SIZE + fields.name.length);
+  header.writeUInt32LE(SIG_LOCAL, 0);
+  header.writeUInt16LE(VERSION_NEEDED, 4);
+  header.writeUInt16LE(fields.flags, 6);
+  header.writeUInt16LE(fields.method, 8);
+  header.writeUInt16LE(fields.time, 10);
+  header.writeUInt16LE(fields.date, 12);
+  header.writeUInt32LE(fields.crc, 14);
+  header.writeUInt32LE(fields.compressedSize, 18);
+  header.writeUInt32LE(fields.size, 22);
+  header.writeUInt16LE(fields.name.length, 26);
+  header.writeUInt16LE(0, 28);
+  fields.name.copy(header, LOCAL_HEADER_SIZE);
+  return header;
+}
+
+/** Central directory (APPNOTE 4.3.12) and end records, with zip64 records only when a value overflows. */
+async function writeCentralDirectory(out: OutputFile, records: CentralRecord[], time: number, date: number): Promise<void> {
+  const cdOffset = out.position;
+  for (const record of records) {
+    const offsetOverflows = record.offset >= 0xffffffff;
+    const extra = offsetOverflows ? Buffer.alloc(12) : Buffer.alloc(0);
+    if (offsetOverflows) {
+      extra.writeUInt16LE(EXTRA_ZIP64, 0);
+      extra.writeUInt16LE(8, 2);
+      extra.writeBigUInt64LE(BigInt(record.offset), 4);
+    }
+    const header = Buffer.alloc(CENTRAL_HEADER_SIZE + record.name.length + extra.length);
+    header.writeUInt32LE(SIG_CENTRAL, 0);
+    header.writeUInt16LE(VERSION_MADE_BY, 4);
+    header.writeUInt16LE(offsetOverflows ? VERSION_NEEDED_ZIP64 : VERSION_NEEDED, 6);
+    header.writeUInt16LE(record.flags, 8);
+    header.writeUInt16LE(record.method, 10);
+    header.writeUInt16LE(time, 12);
+    header.writeUInt16LE(date, 14);
+    header.writeUInt32LE(record.crc, 16);
+    header.writeUInt32LE(record.compressedSize, 20);
+    header.writeUInt32LE(record.size, 24);
+    header.writeUInt16LE(record.name.length, 28);
+    header.writeUInt16LE(extra.length, 30);
+    header.writeUInt32LE(((S_IFREG | record.mode) << 16) >>> 0, 38);
+    header.writeUInt32LE(offsetOverflows ? 0xffffffff : record.offset, 42);
+    record.name.copy(header, CENTRAL_HEADER_SIZE);
+    extra.copy(header, CENTRAL_HEADER_SIZE + record.name.length);
+    await out.write(header);
+  }
+  const cdSize = out.position - cdOffset;
+  const needsZip64 = records.length >= 0xffff || cdOffset >= 0xffffffff || cdSize >= 0xffffffff;
+  if (needsZip64) {
+    const zip64EndOffset = out.position;
+    const record = Buffer.alloc(56);
+    record.writeUInt32LE(SIG_ZIP64_EOCD, 0);
+    record.writeBigUInt64LE(44n, 4);
+    record.writeUInt16LE(VERSION_MADE_BY, 12);
+    record.writeUInt16LE(VERSION_NEEDED_ZIP64, 14);
+    record.writeBigUInt64LE(BigInt(records.length), 24);
+    record.writeBigUInt64LE(BigInt(records.length), 32);
+    record.writeBigUInt64LE(BigInt(cdSize), 40);
+    record.writeBigUInt64LE(BigInt(cdOffset), 48);
+    const locator = Buffer.alloc(20);
+    locator.writeUInt32LE(SIG_ZIP64_LOCATOR, 0);
+    locator.writeBigUInt64LE(BigInt(zip64EndOffset), 8);
+    locator.writeUInt32LE(1, 16);
+    await out.write(record);
+    await out.write(locator);
+  }
+  const eocd = Buffer.alloc(EOCD_SIZE);
+  eocd.writeUInt32LE(SIG_EOCD, 0);
+  eocd.writeUInt16LE(needsZip64 ? 0xffff : records.length, 8);
+  eocd.writeUInt16LE(needsZip64 ? 0xffff : records.length, 10);
+  eocd.writeUInt32LE(needsZip64 ? 0xffffffff : cdSize, 12);
+  eocd.writeUInt32LE(needsZip64 ? 0xffffffff : cdOffset, 16);
+  await out.write(eocd);
+}
+
+/** Buffered sequential output that hashes what it writes. */
+class OutputFile {
+  readonly #handle: FileHandle;
+  readonly #hash: Hash = createHash('sha256');
+  #pending: Buffer[] = [];
+  #pendingBytes = 0;
+  #position = 0;
+
+  constructor(handle: FileHandle) {
+    this.#handle = handle;
+  }
+
+  get position(): number {
+    return this.#position;
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    this.#hash.update(chunk);
+    this.#position += chunk.length;
+    this.#pending.push(chunk);
+    this.#pendingBytes += chunk.length;
+    if (this.#pendingBytes >= 1024 * 1024) await this.flush();
+  }
+
+  async flush(): Promise<void> {
+    if (this.#pendingBytes === 0) return;
+    const data = this.#pending.length === 1 ? this.#pending[0]! : Buffer.concat(this.#pending);
+    this.#pending = [];
+    this.#pendingBytes = 0;
+    let written = 0;
+    while (written < data.length) {
+      const { bytesWritten } = await this.#handle.write(data, written, data.length - written);
+      written += bytesWritten;
+    }
+  }
+
+  digest(): string {
+    return this.#hash.digest('hex');
+  }
+}

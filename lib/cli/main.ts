@@ -1,0 +1,222 @@
+// The mcpseal command line: argument parsing and output only; every decision is the library's.
+
+import { readFileSync } from 'node:fs';
+import { MCPSealError } from '../errors.ts';
+import { inspectBundle } from '../inspect.ts';
+import { packBundle } from '../pack.ts';
+import { unpackBundle } from '../unpack.ts';
+import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, parseCount, positionals } from './args.ts';
+import { EXIT_OK, Output, formatBytes, type Streams } from './output.ts';
+
+interface Command {
+  summary: string;
+  help: string;
+  run(args: string[], output: Output, streams: Streams): Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  pack: {
+    summary: 'pack a bundle directory into a deterministic .mcpb',
+    help: `Usage: mcpseal pack <dir> [<out.mcpb>] [options]
+
+Packs <dir> (which must hold manifest.json) into <out.mcpb> (default: <dir>.mcpb beside it)
+and prints the sha256 of the result. The output is byte-for-byte reproducible: entries sorted,
+timestamps fixed (SOURCE_DATE_EPOCH, else 1980-01-01), modes normalised to 0644/0755.
+Symlinks are packed as the files they name, and refused when they leave <dir>. Secrets
+(*.pem, *.key, .env*, id_rsa*, .npmrc, ...) and junk (.git/, *.log, ...) are excluded;
+.mcpbignore (gitignore syntax) adds patterns or re-includes with !pattern.
+
+Options:
+  --level N     deflate level 0-9 (6)
+  --json        print one JSON document on stdout
+  -h, --help    show this help
+
+${LIMITS_HELP}
+
+Exit status: 0 packed, 1 refused (unsafe source tree, bad manifest), 2 usage or I/O error.`,
+    async run(args, output, streams) {
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, level: { type: 'string' } });
+      const [directory, out] = positionals(given, ['dir'], ['out.mcpb']);
+      const outPath = out ?? `${directory!.replace(/[\\/]+$/u, '')}.mcpb`;
+      const level = typeof values['level'] === 'string' ? parseCount(values['level'], '--level') : undefined;
+      if (level !== undefined && level > 9) throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--level must be between 0 and 9');
+      const epoch = sourceDateEpoch(streams.env);
+      const progress = output.progress('packing');
+      try {
+        const result = await packBundle(directory!, outPath, {
+          limits: limitsFrom(values),
+          ...(level === undefined ? {} : { level }),
+          ...(epoch === undefined ? {} : { sourceDateEpoch: epoch }),
+          ...(progress ? { onProgress: progress } : {}),
+        });
+        progress?.finish();
+        const secrets = result.excluded.filter((file) => file.reason === 'secret');
+        for (const secret of secrets) output.note(`excluded ${secret.name} (looks like a secret; re-include it with !pattern in .mcpbignore)`);
+        output.result({ ...result }, () => [
+          `${result.sha256}  ${result.path}`,
+          `${result.entries} entries, ${formatBytes(result.size)}${result.excluded.length ? `, ${result.excluded.length} excluded` : ''}`,
+        ]);
+        return EXIT_OK;
+      } finally {
+        progress?.finish();
+      }
+    },
+  },
+
+  inspect: {
+    summary: 'check a .mcpb strictly and show its manifest, entries and signatures',
+    help: `Usage: mcpseal inspect <file.mcpb> [--check-data] [options]
+
+Reads the whole bundle once through the strict zip reader (every structural rule: one end
+record, no prepended, hidden or trailing bytes, local headers equal to the central directory,
+safe names, limits) and prints: the manifest summary (name, version, server type and the exact
+command line the host would run), entry count and sizes, the file's sha256, and whether a
+Sigstore sidecar (<file>.sigstore.json) or an appended MCPB_SIG_V1 block is present.
+Signatures are not verified by inspect.
+
+Options:
+  --check-data  also inflate every entry and check its size and CRC-32 (like unzip -t)
+  --json        print one JSON document on stdout
+  -h, --help    show this help
+
+${LIMITS_HELP}
+
+Exit status: 0 the bundle passed, 1 it was refused (the error code says why), 2 usage or I/O error.`,
+    async run(args, output) {
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, 'check-data': { type: 'boolean' } });
+      const [file] = positionals(given, ['file.mcpb']);
+      const progress = output.progress(values['check-data'] ? 'checking' : 'reading');
+      try {
+        const result = await inspectBundle(file!, {
+          checkData: values['check-data'] === true,
+          limits: limitsFrom(values),
+          ...(progress ? { onProgress: progress } : {}),
+        });
+        progress?.finish();
+        const m = result.manifest;
+        output.result({ ...result }, () => [
+          `file:          ${result.file}`,
+          `sha256:        ${result.sha256}`,
+          `size:          ${formatBytes(result.size)}`,
+          `name:          ${m.name ?? '(none)'}${m.displayName ? ` (${m.displayName})` : ''}`,
+          `version:       ${m.version ?? '(none)'}`,
+          `manifest:      ${m.manifestVersion ?? '(no manifest_version)'}`,
+          `server type:   ${m.serverType ?? '(none)'}`,
+          `entry point:   ${m.entryPoint ?? '(none)'}`,
+          `command line:  ${m.commandLine ? m.commandLine.map(quoteArg).join(' ') : '(none)'}`,
+          `entries:       ${result.entries.count} (${result.entries.files} files, ${result.entries.directories} directories)`,
+          `uncompressed:  ${formatBytes(result.entries.totalSize)}`,
+          `data checked:  ${result.dataChecked ? 'yes, every entry inflated, sizes and CRC-32 match' : 'no (use --check-data)'}`,
+          `sigstore:      ${result.signatures.sigstoreBundle ?? 'none'}`,
+          `legacy block:  ${result.signatures.legacyBlock ? `${result.signatures.legacyBlock.kind}, ${result.signatures.legacyBlock.length} bytes (not verified)` : 'none'}`,
+        ]);
+        return EXIT_OK;
+      } finally {
+        progress?.finish();
+      }
+    },
+  },
+
+  unpack: {
+    summary: 'extract a .mcpb safely (all or nothing) into a new directory',
+    help: `Usage: mcpseal unpack <file.mcpb> <outdir> --allow-unsigned [options]
+
+Extracts the bundle into <outdir>, which must not exist or be empty. Every entry is checked
+(strict archive rules, sizes, CRC-32) while it is written into a private staging directory
+beside <outdir>; the staging directory is renamed into place only when everything succeeded,
+and removed on any failure, so <outdir> is either complete or absent. No symlink is ever
+created or followed; modes are 0644, or 0755 for executables and directories.
+
+Signature verification is not available in this version: unpack refuses unless you pass
+--allow-unsigned.
+
+Options:
+  --allow-unsigned  extract without a verified signature (dangerous: nothing says who built it)
+  --json            print one JSON document on stdout
+  -h, --help        show this help
+
+${LIMITS_HELP}
+
+Exit status: 0 extracted, 1 refused (the error code says why), 2 usage or I/O error.`,
+    async run(args, output) {
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, 'allow-unsigned': { type: 'boolean' } });
+      const [file, outdir] = positionals(given, ['file.mcpb', 'outdir']);
+      const progress = output.progress('extracting');
+      try {
+        const result = await unpackBundle(file!, outdir!, {
+          allowUnsigned: values['allow-unsigned'] === true,
+          limits: limitsFrom(values),
+          ...(progress ? { onProgress: progress } : {}),
+        });
+        progress?.finish();
+        output.note('extracted WITHOUT signature verification (--allow-unsigned)');
+        output.result({ ...result }, () => [
+          `extracted ${result.files} files, ${result.directories} directories, ${formatBytes(result.bytes)} to ${result.target}`,
+          `sha256: ${result.sha256}`,
+        ]);
+        return EXIT_OK;
+      } finally {
+        progress?.finish();
+      }
+    },
+  },
+};
+
+function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
+  return `Usage: mcpseal <command> [options]
+
+mcpseal makes MCP Bundles (.mcpb) safe to publish and safe to install.
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`)
+  .join('\n')}
+
+Run "mcpseal <command> --help" for a command's options. Every command takes --json.
+Exit status: 0 success, 1 the input was rejected, 2 usage error or the program could not run.`;
+}
+
+/** Runs the CLI with `argv` (without node and the script) and returns the exit status. */
+export async function main(argv: string[], streams: Streams): Promise<number> {
+  const [name, ...args] = argv;
+  const wantsJson = argv.includes('--json');
+  const output = new Output(streams, wantsJson);
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    streams.stdout.write(`${usage()}\n`);
+    return name === undefined ? 2 : EXIT_OK;
+  }
+  if (name === '--version' || name === '-V') {
+    streams.stdout.write(`${version()}\n`);
+    return EXIT_OK;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    return output.error(new MCPSealError('USAGE_UNKNOWN_COMMAND', `unknown command "${name}"; run "mcpseal --help"`));
+  }
+  if (args.includes('--help') || args.includes('-h')) {
+    streams.stdout.write(`${command.help}\n`);
+    return EXIT_OK;
+  }
+  try {
+    return await command.run(args, output, streams);
+  } catch (error) {
+    return output.error(error);
+  }
+}
+
+function sourceDateEpoch(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env['SOURCE_DATE_EPOCH'];
+  if (text === undefined || text === '') return undefined;
+  if (!/^\d+$/u.test(text)) throw new MCPSealError('USAGE_INVALID_ARGUMENT', `SOURCE_DATE_EPOCH must be whole seconds, got "${text}"`);
+  return Number(text);
+}
+
+function quoteArg(arg: string): string {
+  return /^[\w@%+=:,./${}-]+$/u.test(arg) ? arg : `'${arg.replace(/'/gu, `'\\''`)}'`;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return `mcpseal ${pkg.version}`;
+}

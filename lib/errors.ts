@@ -1,0 +1,108 @@
+// One error class for the whole library. The `code` is public API: it is documented in the
+// README, pinned by tests, and never derived from a message text.
+
+/** Archive rules (lib/archive): each code names the one rule an archive broke. */
+export type ArchiveErrorCode =
+  | 'ARCHIVE_TOO_SMALL'
+  | 'ARCHIVE_NO_EOCD'
+  | 'ARCHIVE_MULTIPLE_EOCD'
+  | 'ARCHIVE_MULTIDISK'
+  | 'ARCHIVE_BAD_ZIP64'
+  | 'ARCHIVE_BAD_CENTRAL_DIRECTORY'
+  | 'ARCHIVE_ENTRY_COUNT_MISMATCH'
+  | 'ARCHIVE_BAD_EXTRA_FIELD'
+  | 'ARCHIVE_PREPENDED_DATA'
+  | 'ARCHIVE_TRAILING_DATA'
+  | 'ARCHIVE_BAD_SIGNATURE_BLOCK'
+  | 'ARCHIVE_HIDDEN_DATA'
+  | 'ARCHIVE_OVERLAPPING_ENTRIES'
+  | 'ARCHIVE_OUT_OF_BOUNDS'
+  | 'ARCHIVE_BAD_LOCAL_HEADER'
+  | 'ARCHIVE_HEADER_MISMATCH'
+  | 'ARCHIVE_BAD_DATA_DESCRIPTOR'
+  | 'ARCHIVE_ENCRYPTED'
+  | 'ARCHIVE_UNSUPPORTED_METHOD'
+  | 'ARCHIVE_SYMLINK'
+  | 'ARCHIVE_SPECIAL_FILE'
+  | 'ARCHIVE_BAD_DIRECTORY_ENTRY'
+  | 'ARCHIVE_NAME_EMPTY'
+  | 'ARCHIVE_NAME_ENCODING'
+  | 'ARCHIVE_NAME_CONTROL_CHAR'
+  | 'ARCHIVE_NAME_BACKSLASH'
+  | 'ARCHIVE_NAME_FORBIDDEN_CHAR'
+  | 'ARCHIVE_ABSOLUTE_PATH'
+  | 'ARCHIVE_PATH_TRAVERSAL'
+  | 'ARCHIVE_NAME_NOT_CANONICAL'
+  | 'ARCHIVE_PATH_TOO_LONG'
+  | 'ARCHIVE_PATH_TOO_DEEP'
+  | 'ARCHIVE_DUPLICATE_ENTRY'
+  | 'ARCHIVE_NAME_COLLISION'
+  | 'ARCHIVE_PATH_CONFLICT'
+  | 'ARCHIVE_TOO_MANY_ENTRIES'
+  | 'ARCHIVE_ENTRY_TOO_LARGE'
+  | 'ARCHIVE_TOTAL_TOO_LARGE'
+  | 'ARCHIVE_COMPRESSION_RATIO'
+  | 'ARCHIVE_SIZE_MISMATCH'
+  | 'ARCHIVE_CRC_MISMATCH'
+  | 'ARCHIVE_CORRUPT_DATA'
+  | 'ARCHIVE_CHANGED_DURING_READ'
+  | 'ARCHIVE_SOURCE_SYMLINK_OUTSIDE'
+  | 'ARCHIVE_SOURCE_UNSUPPORTED_FILE'
+  | 'ARCHIVE_ENTRY_NOT_FOUND';
+
+export type ManifestErrorCode = 'MANIFEST_MISSING' | 'MANIFEST_INVALID_JSON' | 'MANIFEST_TOO_LARGE';
+
+export type SignatureErrorCode = 'SIGNATURE_ABSENT' | 'SIGNATURE_UNVERIFIABLE';
+
+export type IoErrorCode =
+  | 'IO_NOT_FOUND'
+  | 'IO_READ_FAILED'
+  | 'IO_WRITE_FAILED'
+  | 'IO_TARGET_EXISTS'
+  | 'IO_TARGET_NOT_EMPTY';
+
+export type UsageErrorCode = 'USAGE_INVALID_ARGUMENT' | 'USAGE_UNKNOWN_COMMAND' | 'USAGE_MISSING_ARGUMENT';
+
+export type ErrorCode = ArchiveErrorCode | ManifestErrorCode | SignatureErrorCode | IoErrorCode | UsageErrorCode;
+
+/** Structured details an error may carry (ssri-style `expected`/`found`). */
+export interface ErrorDetails {
+  entry?: string;
+  path?: string;
+  offset?: number;
+  expected?: unknown;
+  found?: unknown;
+  limit?: string;
+  [key: string]: unknown;
+}
+
+export interface MCPSealErrorOptions {
+  details?: ErrorDetails;
+  cause?: unknown;
+}
+
+export class MCPSealError extends Error {
+  override readonly name = 'MCPSealError';
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, message: string, options: MCPSealErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+
+  /** The JSON form the CLI prints under `error` with `--json`. */
+  toJSON(): { code: ErrorCode; message: string; details: ErrorDetails } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+/** True for errors that mean "the input was refused" (exit 1) rather than "could not run" (exit 2). */
+export function isRejection(code: ErrorCode): boolean {
+  return !(code.startsWith('IO_') || code.startsWith('USAGE_') || code.startsWith('TRUST_ROOT_'));
+}
+
+export function isMCPSealError(value: unknown): value is MCPSealError {
+  return value instanceof MCPSealError;
+}
