@@ -93,7 +93,7 @@ export async function writeArchive(files: readonly SourceFile[], outPath: string
   const temp = join(dirname(outPath), `.${basename(outPath)}.${process.pid}.${Date.now()}.tmp`);
   let handle: FileHandle;
   try {
-    handle = await open(temp, 'wx', 0o644);
+    handle = await open(temp, 'wx+', 0o644);
   } catch (cause) {
     throw ioError(cause, outPath, 'write');
   }
@@ -114,28 +114,16 @@ export async function writeArchive(files: readonly SourceFile[], outPath: string
         await out.write(prepared.payload);
         records.push({ name, flags, method: prepared.method, crc: prepared.crc, compressedSize: prepared.payload.length, size: prepared.size, offset, mode });
       } else {
-        // Large files stream through the deflater with a data descriptor (APPNOTE 4.3.9), so
-        // memory stays flat and the output is still written strictly in order.
-        const streamFlags = flags | FLAG_DATA_DESCRIPTOR;
-        await out.write(localHeader({ name, flags: streamFlags, method: METHOD_DEFLATED, crc: 0, compressedSize: 0, size: 0, time, date }));
-        const { crc, compressedSize, size } = await deflateFileTo(file, level, out);
-        checkStreamedEntry(file, size, compressedSize, limits);
-        const descriptor = Buffer.alloc(16);
-        descriptor.writeUInt32LE(SIG_DATA_DESCRIPTOR, 0);
-        descriptor.writeUInt32LE(crc, 4);
-        descriptor.writeUInt32LE(compressedSize, 8);
-        descriptor.writeUInt32LE(size, 12);
-        await out.write(descriptor);
-        records.push({ name, flags: streamFlags, method: METHOD_DEFLATED, crc, compressedSize, size, offset, mode });
+        records.push(await writeLargeEntry(out, file, { name, flags, mode, offset, level, time, date }, limits));
       }
       done += file.size;
       options.onProgress?.(done, total);
     }
     await writeCentralDirectory(out, records, time, date);
-    await out.flush();
+    const sha256 = await out.digest();
     await handle.close();
     await rename(temp, outPath);
-    return { path: outPath, size: out.position, sha256: out.digest(), entries: records.length };
+    return { path: outPath, size: out.position, sha256, entries: records.length };
   } catch (error) {
     await handle.close().catch(() => {});
     await rm(temp, { force: true });
@@ -234,17 +222,61 @@ async function deflateFileTo(file: SourceFile, level: number, out: OutputFile): 
   return { crc, compressedSize, size };
 }
 
-function checkStreamedEntry(file: SourceFile, size: number, compressedSize: number, limits: Readonly<ArchiveLimits>): void {
-  if (size > limits.maxEntrySize || size >= 0xffffffff || compressedSize >= 0xffffffff) {
+interface EntryPlacement {
+  name: Buffer;
+  flags: number;
+  mode: number;
+  offset: number;
+  level: number;
+  time: number;
+  date: number;
+}
+
+/**
+ * A file too large to hold in memory streams through the deflater with a data descriptor
+ * (APPNOTE 4.3.9), so memory stays flat and the output is still written strictly in order. When
+ * deflate does not help, or the ratio would trip the strict reader's bomb rule, the entry is
+ * rewritten stored.
+ */
+async function writeLargeEntry(out: OutputFile, file: SourceFile, at: EntryPlacement, limits: Readonly<ArchiveLimits>): Promise<CentralRecord> {
+  const { name, mode, offset, time, date } = at;
+  const flags = at.flags | FLAG_DATA_DESCRIPTOR;
+  await out.write(localHeader({ name, flags, method: METHOD_DEFLATED, crc: 0, compressedSize: 0, size: 0, time, date }));
+  const { crc, compressedSize, size } = await deflateFileTo(file, at.level, out);
+  if (size > limits.maxEntrySize || size >= 0xffffffff) {
     throw new MCPSealError('ARCHIVE_ENTRY_TOO_LARGE', `${file.name} is ${size} bytes (limit ${Math.min(limits.maxEntrySize, 0xfffffffe)})`, {
       details: { entry: file.name, limit: 'maxEntrySize' },
     });
   }
-  if (size >= limits.ratioThreshold && size > compressedSize * limits.maxCompressionRatio) {
-    throw new MCPSealError('ARCHIVE_COMPRESSION_RATIO', `${file.name} compresses beyond ${limits.maxCompressionRatio}:1; strict readers would refuse it`, {
-      details: { entry: file.name, limit: 'maxCompressionRatio' },
-    });
+  const tooDense = size >= limits.ratioThreshold && size > compressedSize * limits.maxCompressionRatio;
+  if (compressedSize < size && !tooDense) {
+    const descriptor = Buffer.alloc(16);
+    descriptor.writeUInt32LE(SIG_DATA_DESCRIPTOR, 0);
+    descriptor.writeUInt32LE(crc, 4);
+    descriptor.writeUInt32LE(compressedSize, 8);
+    descriptor.writeUInt32LE(size, 12);
+    await out.write(descriptor);
+    return { name, flags, method: METHOD_DEFLATED, crc, compressedSize, size, offset, mode };
   }
+  await out.truncate(offset);
+  await out.write(localHeader({ name, flags: at.flags, method: METHOD_STORED, crc, compressedSize: size, size, time, date }));
+  const copied = await copyFileTo(file, out);
+  if (copied.size !== size || copied.crc !== crc) {
+    throw new MCPSealError('IO_READ_FAILED', `${file.name} changed while it was being packed`, { details: { path: file.path } });
+  }
+  return { name, flags: at.flags, method: METHOD_STORED, crc, compressedSize: size, size, offset, mode };
+}
+
+async function copyFileTo(file: SourceFile, out: OutputFile): Promise<{ crc: number; size: number }> {
+  let crc = 0;
+  let size = 0;
+  for await (const chunk of createReadStream(file.path, { highWaterMark: 1024 * 1024 })) {
+    const buffer = chunk as Buffer;
+    crc = crc32(buffer, crc);
+    size += buffer.length;
+    await out.write(buffer);
+  }
+  return { crc, size };
 }
 
 function localHeader(fields: { name: Buffer; flags: number; method: number; crc: number; compressedSize: number; size: number; time: number; date: number }): Buffer {
@@ -326,10 +358,14 @@ async function writeCentralDirectory(out: OutputFile, records: CentralRecord[], 
 /** Buffered sequential output that hashes what it writes. */
 class OutputFile {
   readonly #handle: FileHandle;
-  readonly #hash: Hash = createHash('sha256');
+  #hash: Hash = createHash('sha256');
+  /** Set once the output was cut back: the running hash then covers bytes no longer there. */
+  #rewound = false;
   #pending: Buffer[] = [];
   #pendingBytes = 0;
   #position = 0;
+  /** Bytes already on disk; flushes write at this offset explicitly. */
+  #flushed = 0;
 
   constructor(handle: FileHandle) {
     this.#handle = handle;
@@ -354,12 +390,33 @@ class OutputFile {
     this.#pendingBytes = 0;
     let written = 0;
     while (written < data.length) {
-      const { bytesWritten } = await this.#handle.write(data, written, data.length - written);
+      const { bytesWritten } = await this.#handle.write(data, written, data.length - written, this.#flushed + written);
       written += bytesWritten;
     }
+    this.#flushed += data.length;
   }
 
-  digest(): string {
-    return this.#hash.digest('hex');
+  /** Cuts the output back to `position` (a rare path: an entry rewritten stored). */
+  async truncate(position: number): Promise<void> {
+    await this.flush();
+    await this.#handle.truncate(position);
+    this.#position = position;
+    this.#flushed = position;
+    this.#rewound = true;
+  }
+
+  /** The sha256 of the finished output; re-read from disk if the output was ever cut back. */
+  async digest(): Promise<string> {
+    await this.flush();
+    if (!this.#rewound) return this.#hash.digest('hex');
+    const hash = createHash('sha256');
+    const buffer = Buffer.allocUnsafe(1024 * 1024);
+    for (let position = 0; position < this.#position; ) {
+      const { bytesRead } = await this.#handle.read(buffer, 0, Math.min(buffer.length, this.#position - position), position);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+    return hash.digest('hex');
   }
 }
