@@ -1,0 +1,80 @@
+// The public surface changes only on purpose: this list is the API (STYLE.md habit 6).
+
+import assert from 'node:assert/strict';
+import * as api from '../lib/index.ts';
+import * as built from '../dist/index.js';
+
+const VALUES = [
+  'Archive',
+  'DEFAULT_JUNK_PATTERNS',
+  'DEFAULT_SECRET_PATTERNS',
+  'DEFAULT_TIMESTAMP',
+  'MANIFEST_NAME',
+  'MAX_MANIFEST_SIZE',
+  'MAX_SEGMENT_BYTES',
+  'MCPSealError',
+  'bufferSource',
+  'collectSourceFiles',
+  'collisionKey',
+  'defaultLimits',
+  'extractArchive',
+  'fileHandleSource',
+  'frameSignatureBlock',
+  'inspectBundle',
+  'isMCPSealError',
+  'isRejection',
+  'openFileSource',
+  'packBundle',
+  'parseManifest',
+  'readManifest',
+  'resolveLimits',
+  'sidecarPath',
+  'summarizeManifest',
+  'unpackBundle',
+  'validateEntryName',
+  'writeArchive',
+  'writeArchive',
+].filter((name, index, all) => all.indexOf(name) === index);
+
+describe('public API', () => {
+  it('exports exactly the documented values', () => {
+    assert.deepEqual(Object.keys(api).sort(), [...VALUES].sort());
+  });
+
+  it('the compiled package (exports map target) exports the same', () => {
+    assert.deepEqual(Object.keys(built).sort(), [...VALUES].sort());
+  });
+
+  it('the limits defaults are the documented ones and frozen', () => {
+    assert.deepEqual(
+      { ...api.defaultLimits },
+      {
+        maxEntries: 100_000,
+        maxTotalSize: 1024 ** 3,
+        maxEntrySize: 512 * 1024 ** 2,
+        maxCompressionRatio: 200,
+        ratioThreshold: 1024 ** 2,
+        maxPathLength: 1024,
+        maxPathDepth: 64,
+        maxCentralDirectorySize: 64 * 1024 ** 2,
+      },
+    );
+    assert.ok(Object.isFrozen(api.defaultLimits));
+    const overrides = { maxEntries: 5 };
+    const merged = api.resolveLimits(overrides);
+    assert.equal(merged.maxEntries, 5);
+    assert.deepEqual(overrides, { maxEntries: 5 }, 'the caller object is not mutated');
+    assert.throws(() => api.resolveLimits({ maxEntries: -1 }), (error: unknown) => api.isMCPSealError(error) && error.code === 'USAGE_INVALID_ARGUMENT');
+  });
+
+  it('MCPSealError carries a code, details and a cause', () => {
+    const cause = new Error('inner');
+    const error = new api.MCPSealError('ARCHIVE_CRC_MISMATCH', 'bad', { details: { entry: 'a', expected: '1', found: '2' }, cause });
+    assert.equal(error.code, 'ARCHIVE_CRC_MISMATCH');
+    assert.equal(error.cause, cause);
+    assert.deepEqual(error.toJSON(), { code: 'ARCHIVE_CRC_MISMATCH', message: 'bad', details: { entry: 'a', expected: '1', found: '2' } });
+    assert.equal(api.isRejection('ARCHIVE_CRC_MISMATCH'), true);
+    assert.equal(api.isRejection('IO_NOT_FOUND'), false);
+    assert.equal(api.isRejection('USAGE_INVALID_ARGUMENT'), false);
+  });
+});

@@ -1,0 +1,145 @@
+// The CLI contract (DESIGN.md "CLI contract"): --help and --json everywhere, exit 0/1/2, one
+// clear stderr line with the code on rejection, all through the real binary.
+
+import assert from 'node:assert/strict';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ROOT, jsonOf, listTree, runCli, tempDir } from './helpers/cli.ts';
+import { writeTree } from './helpers/tree.ts';
+
+const EXAMPLE = join(ROOT, 'examples', 'hello-bundle');
+
+describe('cli', function () {
+  this.timeout(60_000);
+  let tmp: { path: string; cleanup: () => Promise<void> };
+  let bundle: string;
+
+  before(async () => {
+    tmp = await tempDir();
+    bundle = join(tmp.path, 'hello.mcpb');
+    const packed = await runCli(['pack', EXAMPLE, bundle]);
+    assert.equal(packed.status, 0, packed.stderr);
+  });
+  after(() => tmp.cleanup());
+
+  for (const command of ['pack', 'inspect', 'unpack']) {
+    it(`${command} --help prints usage and exits 0`, async () => {
+      const result = await runCli([command, '--help']);
+      assert.equal(result.status, 0);
+      assert.match(result.stdout, new RegExp(`^Usage: mcpseal ${command} `, 'u'));
+      assert.match(result.stdout, /Exit status: 0/u);
+    });
+  }
+
+  it('--help lists the commands; no command is a usage error', async () => {
+    const help = await runCli(['--help']);
+    assert.equal(help.status, 0);
+    for (const command of ['pack', 'inspect', 'unpack']) assert.match(help.stdout, new RegExp(`^  ${command} `, 'mu'));
+    const none = await runCli([]);
+    assert.equal(none.status, 2);
+  });
+
+  it('--version prints the package version', async () => {
+    const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    const result = await runCli(['--version']);
+    assert.equal(result.status, 0);
+    assert.equal(result.stdout.trim(), `mcpseal ${version}`);
+  });
+
+  it('usage errors exit 2 with a USAGE_ code', async () => {
+    const cases: [string[], string][] = [
+      [['frobnicate'], 'USAGE_UNKNOWN_COMMAND'],
+      [['inspect'], 'USAGE_MISSING_ARGUMENT'],
+      [['inspect', 'a.mcpb', 'extra'], 'USAGE_INVALID_ARGUMENT'],
+      [['inspect', 'a.mcpb', '--no-such-flag'], 'USAGE_INVALID_ARGUMENT'],
+      [['inspect', 'a.mcpb', '--max-entry-size', 'lots'], 'USAGE_INVALID_ARGUMENT'],
+      [['pack', EXAMPLE, 'x.mcpb', '--level', '12'], 'USAGE_INVALID_ARGUMENT'],
+    ];
+    for (const [args, code] of cases) {
+      const result = await runCli([...args, '--json']);
+      assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stderr, new RegExp(`^mcpseal: ${code}: `, 'u'));
+      assert.equal((jsonOf(result)['error'] as Record<string, unknown>)['code'], code);
+    }
+  });
+
+  it('a missing input is an I/O error, exit 2', async () => {
+    const result = await runCli(['inspect', join(tmp.path, 'nope.mcpb')]);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /^mcpseal: IO_NOT_FOUND: /u);
+    assert.equal(result.stdout, '');
+  });
+
+  it('inspect prints the manifest summary, the exact command line and the digest', async () => {
+    const text = await runCli(['inspect', bundle]);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /^name: +hello-mcpseal/mu);
+    assert.match(text.stdout, /^command line: +node \$\{__dirname\}\/server\/index\.js$/mu);
+    assert.match(text.stdout, /^sha256: +[0-9a-f]{64}$/mu);
+    assert.match(text.stdout, /^sigstore: +none$/mu);
+
+    const json = await runCli(['inspect', bundle, '--json', '--check-data']);
+    assert.equal(json.status, 0);
+    const report = jsonOf(json);
+    assert.equal(report['ok'], true);
+    assert.equal(report['dataChecked'], true);
+    assert.deepEqual((report['manifest'] as Record<string, unknown>)['commandLine'], ['node', '${__dirname}/server/index.js']);
+    const entries = report['entries'] as Record<string, number>;
+    const sourceBytes = (await stat(join(EXAMPLE, 'manifest.json'))).size + (await stat(join(EXAMPLE, 'server/index.js'))).size;
+    assert.deepEqual([entries['count'], entries['files'], entries['directories'], entries['totalSize']], [2, 2, 0, sourceBytes]);
+    assert.equal(json.stderr, '', 'nothing but the JSON document on stdout and nothing on stderr');
+  });
+
+  it('inspect reports a sidecar Sigstore bundle and an appended MCPB_SIG_V1 block', async () => {
+    const signed = join(tmp.path, 'signed.mcpb');
+    const der = Buffer.from([0x30, 0x03, 0x02, 0x01, 0x00]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(der.length);
+    await writeFile(signed, Buffer.concat([await readFile(bundle), Buffer.from('MCPB_SIG_V1'), length, der, Buffer.from('MCPB_SIG_END')]));
+    await writeFile(`${signed}.sigstore.json`, '{}');
+    const report = jsonOf(await runCli(['inspect', signed, '--json']));
+    assert.deepEqual(report['signatures'], {
+      sigstoreBundle: `${signed}.sigstore.json`,
+      legacyBlock: { kind: 'MCPB_SIG_V1', length: 11 + 4 + der.length + 12 },
+    });
+  });
+
+  it('unpack refuses an unsigned bundle without --allow-unsigned, exit 1, nothing written', async () => {
+    const out = join(tmp.path, 'refused');
+    const result = await runCli(['unpack', bundle, out, '--json']);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^mcpseal: SIGNATURE_ABSENT: /u);
+    assert.equal((jsonOf(result)['error'] as Record<string, unknown>)['code'], 'SIGNATURE_ABSENT');
+    assert.ok(!(await listTree(tmp.path)).some((name) => name.startsWith('refused') || name.startsWith('.refused')));
+  });
+
+  it('unpack --allow-unsigned extracts into an absent or empty directory, and refuses a non-empty one', async () => {
+    const empty = join(tmp.path, 'empty');
+    await mkdir(empty);
+    const ok = await runCli(['unpack', bundle, empty, '--allow-unsigned', '--json']);
+    assert.equal(ok.status, 0, ok.stderr);
+    const result = jsonOf(ok);
+    assert.equal(result['files'], 2);
+    assert.deepEqual(await listTree(empty), ['manifest.json', 'server/', 'server/index.js']);
+
+    const again = await runCli(['unpack', bundle, empty, '--allow-unsigned']);
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /^mcpseal: IO_TARGET_NOT_EMPTY: /u);
+    assert.deepEqual(await listTree(empty), ['manifest.json', 'server/', 'server/index.js'], 'the existing tree is untouched');
+  });
+
+  it('pack reports excluded secrets on stderr but keeps stdout to the digest', async () => {
+    const src = join(tmp.path, 'with-secret');
+    await writeTree(src, { 'server/index.js': '1', '.env': 'TOKEN=x' });
+    const result = await runCli(['pack', src, join(tmp.path, 'with-secret.mcpb')]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^[0-9a-f]{64} {2}\S+with-secret\.mcpb$/mu);
+    assert.match(result.stderr, /excluded \.env \(looks like a secret/u);
+  });
+
+  it('limits can be set from the command line', async () => {
+    const result = await runCli(['inspect', bundle, '--max-entries', '1']);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /^mcpseal: ARCHIVE_TOO_MANY_ENTRIES: /u);
+  });
+});
