@@ -49,7 +49,19 @@ export type ArchiveErrorCode =
   | 'ARCHIVE_SOURCE_SYMLINK_OUTSIDE'
   | 'ARCHIVE_SOURCE_UNSUPPORTED_FILE';
 
-export type ManifestErrorCode = 'MANIFEST_MISSING' | 'MANIFEST_INVALID_JSON' | 'MANIFEST_TOO_LARGE';
+export type ManifestErrorCode =
+  | 'MANIFEST_MISSING'
+  | 'MANIFEST_INVALID_JSON'
+  | 'MANIFEST_TOO_LARGE'
+  /** Neither `manifest_version` nor `dxt_version` names a known manifest version. */
+  | 'MANIFEST_UNKNOWN_VERSION'
+  /** The manifest breaks the JSON Schema of its version (compat profile). */
+  | 'MANIFEST_SCHEMA'
+  /** Validation found at least one error finding; the findings carry their own codes. */
+  | 'MANIFEST_INVALID';
+
+/** Scope declarations (lib/scopes), as thrown errors; validation reports them as findings. */
+export type ScopeErrorCode = 'SCOPE_UNKNOWN_VARIABLE' | 'SCOPE_RELATIVE_PATH';
 
 export type SignatureErrorCode = 'SIGNATURE_ABSENT' | 'SIGNATURE_UNVERIFIABLE';
 
@@ -62,7 +74,7 @@ export type IoErrorCode =
 
 export type UsageErrorCode = 'USAGE_INVALID_ARGUMENT' | 'USAGE_UNKNOWN_COMMAND' | 'USAGE_MISSING_ARGUMENT';
 
-export type ErrorCode = ArchiveErrorCode | ManifestErrorCode | SignatureErrorCode | IoErrorCode | UsageErrorCode;
+export type ErrorCode = ArchiveErrorCode | ManifestErrorCode | ScopeErrorCode | SignatureErrorCode | IoErrorCode | UsageErrorCode;
 
 /** Structured details an error may carry (ssri-style `expected`/`found`). */
 export interface ErrorDetails {

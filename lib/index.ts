@@ -56,3 +56,18 @@ export { inspectBundle, sidecarPath } from './inspect.ts';
 export type { InspectOptions, InspectResult } from './inspect.ts';
 export { unpackBundle } from './unpack.ts';
 export type { UnpackOptions, UnpackResult } from './unpack.ts';
+
+export { validateManifest, PROFILES } from './manifest/validate.ts';
+export type { Profile, ValidateOptions, ValidationResult } from './manifest/validate.ts';
+export { validateCompat } from './manifest/schema.ts';
+export type { Finding, FindingSeverity } from './manifest/findings.ts';
+export { loadManifestSource } from './manifest/source.ts';
+export type { ManifestSource, ManifestSourceKind } from './manifest/source.ts';
+export { scopeFindings, SCOPE_CODES } from './scopes/check.ts';
+export { hardenedFindings, HARDENED_CODES } from './manifest/hardened.ts';
+export type { HardenedContext } from './manifest/hardened.ts';
+export { suggestScopes } from './scopes/suggest.ts';
+export { resolveScopePaths, symbolicPathWithin, variableReferences, KNOWN_VARIABLES, PATH_VARIABLES } from './scopes/variables.ts';
+export type { ResolveContext, ResolvedPath, Platform, VariableReference } from './scopes/variables.ts';
+export { scopesOf, SCOPES_NAMESPACE, SCOPES_POINTER } from './scopes/model.ts';
+export type { Scopes, EgressRule } from './scopes/model.ts';

@@ -33,8 +33,25 @@ const VALUES = [
   'unpackBundle',
   'validateEntryName',
   'writeArchive',
-  'writeArchive',
-].filter((name, index, all) => all.indexOf(name) === index);
+  // manifest validation and scopes
+  'HARDENED_CODES',
+  'KNOWN_VARIABLES',
+  'PATH_VARIABLES',
+  'PROFILES',
+  'SCOPE_CODES',
+  'SCOPES_NAMESPACE',
+  'SCOPES_POINTER',
+  'hardenedFindings',
+  'loadManifestSource',
+  'resolveScopePaths',
+  'scopeFindings',
+  'scopesOf',
+  'suggestScopes',
+  'symbolicPathWithin',
+  'validateCompat',
+  'validateManifest',
+  'variableReferences',
+];
 
 describe('public API', () => {
   it('exports exactly the documented values', () => {

@@ -74,7 +74,7 @@ describe('cli', function () {
     const text = await runCli(['inspect', bundle]);
     assert.equal(text.status, 0, text.stderr);
     assert.match(text.stdout, /^name: +hello-mcpseal/mu);
-    assert.match(text.stdout, /^command line: +node \$\{__dirname\}\/server\/index\.js$/mu);
+    assert.match(text.stdout, /^command line: +node \$\{__dirname\}\/server\/index\.js --root=\$\{user_config\.notes_directory\}$/mu);
     assert.match(text.stdout, /^sha256: +[0-9a-f]{64}$/mu);
     assert.match(text.stdout, /^sigstore: +none$/mu);
 
@@ -83,7 +83,11 @@ describe('cli', function () {
     const report = jsonOf(json);
     assert.equal(report['ok'], true);
     assert.equal(report['dataChecked'], true);
-    assert.deepEqual((report['manifest'] as Record<string, unknown>)['commandLine'], ['node', '${__dirname}/server/index.js']);
+    assert.deepEqual((report['manifest'] as Record<string, unknown>)['commandLine'], [
+      'node',
+      '${__dirname}/server/index.js',
+      '--root=${user_config.notes_directory}',
+    ]);
     const entries = report['entries'] as Record<string, number>;
     const sourceBytes = (await stat(join(EXAMPLE, 'manifest.json'))).size + (await stat(join(EXAMPLE, 'server/index.js'))).size;
     assert.deepEqual([entries['count'], entries['files'], entries['directories'], entries['totalSize']], [2, 2, 0, sourceBytes]);

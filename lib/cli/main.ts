@@ -5,6 +5,10 @@ import { MCPSealError } from '../errors.ts';
 import { inspectBundle } from '../inspect.ts';
 import { packBundle } from '../pack.ts';
 import { unpackBundle } from '../unpack.ts';
+import { loadManifestSource } from '../manifest/source.ts';
+import { validateManifest } from '../manifest/validate.ts';
+import { SCOPES_NAMESPACE } from '../scopes/model.ts';
+import { suggestScopes } from '../scopes/suggest.ts';
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, parseCount, positionals } from './args.ts';
 import { EXIT_OK, Output, formatBytes, type Streams } from './output.ts';
 
@@ -15,6 +19,79 @@ interface Command {
 }
 
 const COMMANDS: Record<string, Command> = {
+  validate: {
+    summary: 'validate manifest.json (hardened profile with scopes, or compat)',
+    help: `Usage: mcpseal validate <manifest.json | dir | file.mcpb> [--profile hardened|compat] [options]
+
+Validates a manifest against the JSON Schema of its manifest_version (0.1 to 0.4, or the legacy
+dxt_version) and, with the hardened profile (the default), the reviewer's checklist: https-only
+URLs, bounded strings, relative in-bundle paths, platform_overrides keys, the command tied to
+server.type, no shells, inline code or loader-injection variables, known \${...} variables,
+safe user_config keys and options, secrets only through env, and the scope declarations in
+_meta["dev.mcpseal"].scopes, checked for consistency with the command line. Given a directory
+or a bundle, the entry point, icons, screenshots and localization files must exist in it.
+
+Every finding is printed (code, JSON Pointer, message); errors fail validation, warnings do not.
+
+Options:
+  --profile P   hardened (default) or compat (exactly what the official strict schema accepts)
+  --json        print one JSON document on stdout
+  -h, --help    show this help
+
+Exit status: 0 valid, 1 at least one error finding (MANIFEST_INVALID), 2 usage or I/O error.`,
+    async run(args, output) {
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, profile: { type: 'string' } });
+      const [target] = positionals(given, ['manifest.json | dir | file.mcpb']);
+      const profile = values['profile'] ?? 'hardened';
+      if (profile !== 'hardened' && profile !== 'compat') throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--profile must be hardened or compat');
+      const source = await loadManifestSource(target!, { limits: limitsFrom(values) });
+      const result = validateManifest(source.manifest, { profile, ...(source.files ? { files: source.files } : {}) });
+      const errors = result.findings.filter((finding) => finding.severity === 'error');
+      const report = { target, kind: source.kind, profile: result.profile, version: result.version, valid: result.valid, findings: result.findings };
+      const lines = (): string[] => [
+        ...result.findings.map((finding) => `${finding.severity.padEnd(7)} ${finding.code} ${finding.pointer || '/'}: ${finding.message}`),
+        `${result.valid ? 'valid' : 'invalid'}: ${target} (${result.profile} profile, manifest ${result.version ?? 'version unknown'}, ${errors.length} errors, ${result.findings.length - errors.length} warnings)`,
+      ];
+      if (result.valid) {
+        output.result(report, lines);
+        return EXIT_OK;
+      }
+      const first = errors[0]!;
+      return output.rejected(
+        report,
+        new MCPSealError('MANIFEST_INVALID', `${errors.length} error finding${errors.length === 1 ? '' : 's'} (first: ${first.code} at ${first.pointer || '/'})`),
+        lines,
+      );
+    },
+  },
+
+  scopes: {
+    summary: 'draft a scopes block from a manifest ("scopes suggest")',
+    help: `Usage: mcpseal scopes suggest <manifest.json | dir | file.mcpb> [--json]
+
+Drafts _meta["dev.mcpseal"].scopes from what the manifest shows: the bundle directory and the
+directory/file options it passes as paths, the env keys it sets and which carry sensitive
+options, the programs and registries of run-time fetchers, native code in the bundle. Review it
+before pasting: mcpseal cannot see what the code does (network egress in particular).
+
+Options:
+  --json        print { ok, scopes, manifestBlock } on stdout
+  -h, --help    show this help
+
+Exit status: 0 drafted, 1 the manifest could not be read as one, 2 usage or I/O error.`,
+    async run(args, output) {
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS });
+      const [action, target] = positionals(given, ['action', 'manifest.json | dir | file.mcpb']);
+      if (action !== 'suggest') throw new MCPSealError('USAGE_UNKNOWN_COMMAND', `unknown scopes action "${action}"; the one action is "suggest"`);
+      const source = await loadManifestSource(target!, { limits: limitsFrom(values) });
+      const scopes = suggestScopes(source.manifest, source.files ? { files: source.files } : {});
+      const manifestBlock = { _meta: { [SCOPES_NAMESPACE]: { scopes } } };
+      output.note('a draft: review every entry (mcpseal cannot see which hosts the code contacts) before adding it to manifest.json');
+      output.result({ scopes, manifestBlock }, () => [JSON.stringify(manifestBlock, null, 2)]);
+      return EXIT_OK;
+    },
+  },
+
   pack: {
     summary: 'pack a bundle directory into a deterministic .mcpb',
     help: `Usage: mcpseal pack <dir> [<out.mcpb>] [options]

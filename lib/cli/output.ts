@@ -31,6 +31,20 @@ export class Output {
     }
   }
 
+  /**
+   * Reports a rejection that comes with a full report (validation findings): the report on stdout
+   * (text lines, or JSON beside the error), the one error line on stderr.
+   */
+  rejected(value: Record<string, unknown>, error: MCPSealError, lines: () => string[]): number {
+    if (this.json) {
+      this.#streams.stdout.write(`${JSON.stringify({ ok: false, ...value, error: { code: error.code, message: error.message } }, null, 2)}\n`);
+    } else {
+      this.#streams.stdout.write(lines().map((line) => `${line}\n`).join(''));
+    }
+    this.#streams.stderr.write(`mcpseal: ${error.code}: ${error.message}\n`);
+    return isRejection(error.code) ? EXIT_REJECTED : EXIT_FAILED;
+  }
+
   /** A note for the human at the terminal; never on stdout, silent with --json. */
   note(message: string): void {
     if (!this.json) this.#streams.stderr.write(`mcpseal: ${message}\n`);
