@@ -63,7 +63,25 @@ export type ManifestErrorCode =
 /** Scope declarations (lib/scopes), as thrown errors; validation reports them as findings. */
 export type ScopeErrorCode = 'SCOPE_UNKNOWN_VARIABLE' | 'SCOPE_RELATIVE_PATH';
 
-export type SignatureErrorCode = 'SIGNATURE_ABSENT' | 'SIGNATURE_UNVERIFIABLE';
+/** Sigstore bundles and signatures: which of absent / malformed / invalid / untrusted happened. */
+export type SignatureErrorCode =
+  | 'SIGNATURE_ABSENT'
+  | 'SIGNATURE_UNVERIFIABLE'
+  | 'SIGNATURE_MALFORMED'
+  | 'SIGNATURE_INVALID'
+  | 'SIGNATURE_UNTRUSTED'
+  | 'SIGNATURE_TLOG_REQUIRED'
+  | 'SIGNATURE_SIGNING_FAILED';
+
+export type IdentityErrorCode = 'IDENTITY_MISMATCH' | 'IDENTITY_POLICY_REQUIRED';
+
+export type AttestationErrorCode =
+  | 'ATTESTATION_MALFORMED'
+  | 'ATTESTATION_PAYLOAD_TYPE'
+  | 'ATTESTATION_SUBJECT_MISMATCH'
+  | 'ATTESTATION_PREDICATE_MISMATCH';
+
+export type TrustRootErrorCode = 'TRUST_ROOT_INVALID' | 'TRUST_ROOT_UNAVAILABLE';
 
 export type IoErrorCode =
   | 'IO_NOT_FOUND'
@@ -74,7 +92,16 @@ export type IoErrorCode =
 
 export type UsageErrorCode = 'USAGE_INVALID_ARGUMENT' | 'USAGE_UNKNOWN_COMMAND' | 'USAGE_MISSING_ARGUMENT';
 
-export type ErrorCode = ArchiveErrorCode | ManifestErrorCode | ScopeErrorCode | SignatureErrorCode | IoErrorCode | UsageErrorCode;
+export type ErrorCode =
+  | ArchiveErrorCode
+  | ManifestErrorCode
+  | ScopeErrorCode
+  | SignatureErrorCode
+  | IdentityErrorCode
+  | AttestationErrorCode
+  | TrustRootErrorCode
+  | IoErrorCode
+  | UsageErrorCode;
 
 /** Structured details an error may carry (ssri-style `expected`/`found`). */
 export interface ErrorDetails {
@@ -111,7 +138,7 @@ export class MCPSealError extends Error {
 
 /** True for errors that mean "the input was refused" (exit 1) rather than "could not run" (exit 2). */
 export function isRejection(code: ErrorCode): boolean {
-  return !(code.startsWith('IO_') || code.startsWith('USAGE_') || code.startsWith('TRUST_ROOT_'));
+  return !(code.startsWith('IO_') || code.startsWith('USAGE_') || code.startsWith('TRUST_ROOT_') || code === 'IDENTITY_POLICY_REQUIRED' || code === 'SIGNATURE_SIGNING_FAILED');
 }
 
 export function isMCPSealError(value: unknown): value is MCPSealError {

@@ -59,7 +59,10 @@ export type { UnpackOptions, UnpackResult } from './unpack.ts';
 
 export { validateManifest, PROFILES } from './manifest/validate.ts';
 export type { Profile, ValidateOptions, ValidationResult } from './manifest/validate.ts';
-export { validateCompat } from './manifest/schema.ts';
+export { validateCompat, manifestSchemaUrl } from './manifest/schema.ts';
+export type { SchemaResult } from './manifest/schema.ts';
+export { detectManifestVersion, MANIFEST_VERSIONS } from './manifest/versions.ts';
+export type { ManifestVersion } from './manifest/versions.ts';
 export type { Finding, FindingSeverity } from './manifest/findings.ts';
 export { loadManifestSource } from './manifest/source.ts';
 export type { ManifestSource, ManifestSourceKind } from './manifest/source.ts';
@@ -71,3 +74,30 @@ export { resolveScopePaths, symbolicPathWithin, variableReferences, KNOWN_VARIAB
 export type { ResolveContext, ResolvedPath, Platform, VariableReference } from './scopes/variables.ts';
 export { scopesOf, SCOPES_NAMESPACE, SCOPES_POINTER } from './scopes/model.ts';
 export type { Scopes, EgressRule } from './scopes/model.ts';
+
+export { verifyArtifact } from './verify-artifact.ts';
+export type { VerifyArtifactOptions, ArtifactVerification } from './verify-artifact.ts';
+export { verifyBundle, verifyOpenArchive } from './verify.ts';
+export type { VerifyBundleOptions, BundleVerification } from './verify.ts';
+export { signBundle, digestArchive } from './sign.ts';
+export type { SignBundleOptions, SignResult, BuildContext, SigningMethod, KeyedSigning, KeylessSigning } from './sign.ts';
+export { generateKeyPair } from './keygen.ts';
+export type { KeyPairFiles } from './keygen.ts';
+export { certificateIdentity, checkIdentity, anchoredPattern, hasIdentityPolicy, FULCIO_OIDS } from './sigstore/identity.ts';
+export type { CertificateIdentity, IdentityPolicy } from './sigstore/identity.ts';
+export { readTrustedRoot, readPinnedTrustedRoot, trustMaterialFrom, PINNED_TRUSTED_ROOT } from './sigstore/trust.ts';
+export { parseSigstoreBundle, MAX_SIGSTORE_BUNDLE } from './sigstore/verify.ts';
+export type { VerifiedSignature } from './sigstore/verify.ts';
+export { identityTokenSource } from './sigstore/oidc.ts';
+export type { TokenEnvironment } from './sigstore/oidc.ts';
+export {
+  buildStatement,
+  parseStatement,
+  provenanceView,
+  IN_TOTO_PAYLOAD_TYPE,
+  STATEMENT_TYPE_V1,
+  SLSA_PROVENANCE_V1,
+  MCPSEAL_BUILD_TYPE,
+  LOCAL_BUILDER_ID,
+} from './attest/statement.ts';
+export type { Statement, ResourceDescriptor, ProvenanceView, WorkflowInfo } from './attest/statement.ts';

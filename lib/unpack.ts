@@ -1,57 +1,69 @@
-// The `unpack` pipeline: open once, check the archive and its manifest, then extract through the
-// same handle into a staging directory that is renamed into place only on success.
+// The `unpack` pipeline: verify first (DESIGN.md steps 1-7), then extract from the same open
+// handle into a staging directory that is renamed into place only on success (step 8), checking
+// each entry's digest against the attestation as it is written.
 
-import { access } from 'node:fs/promises';
 import { extractArchive, type ExtractResult } from './archive/extract.ts';
-import type { ArchiveLimits } from './archive/limits.ts';
 import { Archive } from './archive/reader.ts';
 import { MCPSealError } from './errors.ts';
-import { sidecarPath } from './inspect.ts';
 import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
+import { validateManifest } from './manifest/validate.ts';
+import { digestChecker, verifyOpenArchive, type BundleVerification, type VerifyBundleOptions } from './verify.ts';
 
-export interface UnpackOptions {
+export interface UnpackOptions extends VerifyBundleOptions {
   /**
    * Extract without a verified signature. Dangerous: nothing then says who built the bundle or
-   * that it is the one its publisher released. Signature verification arrives with the Sigstore
-   * pipeline; until then this is the only way to extract.
+   * that it is the one its publisher released. Only when the bundle has no Sigstore bundle at
+   * all; a signature that is present but fails is never overridden by this switch.
    */
   allowUnsigned?: boolean;
-  limits?: Partial<ArchiveLimits>;
-  onProgress?: (done: number, total: number) => void;
 }
 
 export interface UnpackResult extends ExtractResult {
   manifest: ManifestSummary;
-  verified: false;
+  /** The verification, or null when extracted unsigned under `allowUnsigned`. */
+  verification: BundleVerification | null;
 }
 
-/** Extracts the bundle at `path` into `target` (absent or empty). */
+/** Verifies, then extracts the bundle at `path` into `target` (absent or empty). */
 export async function unpackBundle(path: string, target: string, options: UnpackOptions = {}): Promise<UnpackResult> {
-  if (options.allowUnsigned !== true) {
-    const sidecar = sidecarPath(path);
-    const hasSidecar = await access(sidecar).then(
-      () => true,
-      () => false,
-    );
-    if (hasSidecar) {
-      throw new MCPSealError(
-        'SIGNATURE_UNVERIFIABLE',
-        `${sidecar} exists, but this version of mcpseal cannot verify Sigstore bundles yet; pass --allow-unsigned to extract without verification`,
-        { details: { path: sidecar } },
-      );
-    }
-    throw new MCPSealError('SIGNATURE_ABSENT', `${path} has no signature (${sidecar} not found); pass --allow-unsigned to extract it anyway`, {
-      details: { path: sidecar },
-    });
-  }
   const archive = await Archive.openFile(path, options.limits ? { limits: options.limits } : {});
   try {
-    const manifest = summarizeManifest(await readManifest(archive));
+    let verification: BundleVerification | null = null;
+    try {
+      verification = await verifyOpenArchive(archive, path, options);
+    } catch (error) {
+      if (!(error instanceof MCPSealError && error.code === 'SIGNATURE_ABSENT' && options.allowUnsigned === true)) {
+        if (error instanceof MCPSealError && error.code === 'SIGNATURE_ABSENT') {
+          throw new MCPSealError('SIGNATURE_ABSENT', `${error.message}; pass --allow-unsigned to extract it anyway`, { details: error.details, cause: error });
+        }
+        throw error;
+      }
+    }
+    let manifest: ManifestSummary;
+    if (verification) {
+      manifest = verification.manifest;
+    } else {
+      // Unsigned: the manifest is still held to the profile before anything is written.
+      const document = await readManifest(archive);
+      const files = new Set(archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name));
+      const validation = validateManifest(document, { profile: options.profile ?? 'hardened', files });
+      if (!validation.valid) {
+        const first = validation.findings.find((finding) => finding.severity === 'error')!;
+        throw new MCPSealError('MANIFEST_INVALID', `the manifest fails the ${validation.profile} profile (first: ${first.code} at ${first.pointer || '/'}: ${first.message})`, {
+          details: { findings: validation.findings },
+        });
+      }
+      manifest = summarizeManifest(document);
+    }
+    const checkDigest = verification ? digestChecker(verification.provenance) : undefined;
     const result = await extractArchive(archive, target, {
       hash: true,
+      // The bytes extracted must be the bytes verified, checked before the rename.
+      ...(verification ? { expectSha256: verification.sha256 } : {}),
+      ...(checkDigest ? { checkDigest } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
-    return { ...result, manifest, verified: false };
+    return { ...result, manifest, verification };
   } finally {
     await archive.close();
   }

@@ -154,6 +154,13 @@ export async function readCentralDirectory(source: ByteSource, limits: Readonly<
   if (actualCdOffset < 0) fail('ARCHIVE_BAD_CENTRAL_DIRECTORY', 'the central directory is larger than the archive');
   if (actualCdOffset !== cdOffset) {
     if (actualCdOffset > cdOffset) {
+      if (cdOffset + 4 <= size && (await source.read(cdOffset, 4)).readUInt32LE(0) === SIG_CENTRAL) {
+        // The directory is where it says, but bytes sit between it and the end records.
+        fail('ARCHIVE_HIDDEN_DATA', `${actualCdOffset - cdOffset} unaccounted bytes between the central directory and the end records`, {
+          offset: cdOffset + cdSize,
+          found: actualCdOffset - cdOffset,
+        });
+      }
       // Offsets are shifted by the same amount: bytes were put in front of a valid zip (a
       // polyglot or a self-extractor stub). Different readers resolve this differently.
       fail('ARCHIVE_PREPENDED_DATA', `${actualCdOffset - cdOffset} bytes precede the archive`, { found: actualCdOffset - cdOffset });
@@ -211,16 +218,21 @@ function findEocd(tail: Buffer, tailStart: number, size: number, block: Signatur
   }
   let found = -1;
   let strayEocd = -1;
+  let anySignature = -1;
   for (let at = tail.length - EOCD_SIZE; at >= 0 && at >= tail.length - EOCD_SIZE - MAX_COMMENT; at--) {
     if (tail.readUInt32LE(at) !== SIG_EOCD) continue;
     const commentLength = tail.readUInt16LE(at + 20);
-    if (tailStart + at + EOCD_SIZE + commentLength === size) {
+    const end = tailStart + at + EOCD_SIZE + commentLength;
+    if (end !== size && anySignature < 0) anySignature = at;
+    if (end === size) {
       if (found >= 0) {
         // An end record hidden in the comment of another: readers disagree about which one counts.
         fail('ARCHIVE_MULTIPLE_EOCD', 'the archive has more than one end of central directory record');
       }
       found = at;
-    } else if (strayEocd < 0) {
+    } else if (end < size && strayEocd < 0) {
+      // A complete record followed by more bytes. (One whose comment runs past the end of the
+      // file is a truncated archive, reported as having no end record.)
       strayEocd = at;
     }
   }
@@ -228,7 +240,7 @@ function findEocd(tail: Buffer, tailStart: number, size: number, block: Signatur
     if (strayEocd >= 0) fail('ARCHIVE_TRAILING_DATA', 'bytes follow the end of central directory record');
     fail('ARCHIVE_NO_EOCD', 'no end of central directory record: this is not a zip archive, or it is truncated');
   }
-  if (strayEocd > found) fail('ARCHIVE_MULTIPLE_EOCD', 'the archive comment contains another end of central directory record');
+  if (anySignature > found) fail('ARCHIVE_MULTIPLE_EOCD', 'the archive comment contains another end of central directory record');
   return tailStart + found;
 }
 
@@ -242,6 +254,7 @@ function parseEntries(
   const entries: ArchiveEntry[] = [];
   const exact = new Set<string>();
   const folded = new Map<string, string>();
+  const parents = new Map<string, string>();
   let totalSize = 0;
   let offset = 0;
   for (let index = 0; index < entryCount; index++) {
@@ -346,6 +359,9 @@ function parseEntries(
     exact.add(name);
     const key = collisionKey(name);
     const other = folded.get(key);
+    if (other !== undefined && other.endsWith('/') !== name.endsWith('/')) {
+      fail('ARCHIVE_PATH_CONFLICT', `"${printable(other)}" and "${printable(name)}" make one path both a file and a directory`, { ...entryDetails, found: other });
+    }
     if (other !== undefined) {
       fail('ARCHIVE_NAME_COLLISION', `entries "${printable(other)}" and "${printable(name)}" are the same file on case-insensitive or normalising file systems`, {
         ...entryDetails,
@@ -353,6 +369,21 @@ function parseEntries(
       });
     }
     folded.set(key, name);
+    // Implied parent directories must be spelled one way too (Lib/a.js beside lib/b.js would
+    // meet in one directory on a case-insensitive file system).
+    const segments = name.replace(/\/$/u, '').split('/');
+    for (let depth = 1; depth < segments.length; depth++) {
+      const parent = segments.slice(0, depth).join('/');
+      const parentKey = collisionKey(parent);
+      const spelled = parents.get(parentKey);
+      if (spelled === undefined) parents.set(parentKey, parent);
+      else if (spelled !== parent) {
+        fail('ARCHIVE_NAME_COLLISION', `directories "${printable(spelled)}" and "${printable(parent)}" are the same directory on case-insensitive or normalising file systems`, {
+          ...entryDetails,
+          found: spelled,
+        });
+      }
+    }
 
     const executable = kind === 'directory' || ((madeBy >> 8) === HOST_UNIX && ((externalAttributes >>> 16) & 0o111) !== 0);
     entries.push({
@@ -422,18 +453,21 @@ function decodeName(raw: Buffer, flags: number, fields: { id: number; data: Buff
   return name;
 }
 
-/** Regular files and directories only (APPNOTE 4.4.15: the high 16 bits are st_mode on Unix hosts). */
+/**
+ * Regular files and directories only. The high 16 bits of the external attributes are st_mode
+ * (APPNOTE 4.4.15) on Unix hosts, and Info-ZIP honours them from other hosts too (it created
+ * symlinks from "Atari" and "macOS" entries in our tests): any file type there is checked.
+ */
 function entryKind(name: string, madeBy: number, externalAttributes: number, where: string): 'file' | 'directory' {
   const slash = name.endsWith('/');
-  if ((madeBy >> 8) === HOST_UNIX) {
-    const type = (externalAttributes >>> 16) & S_IFMT;
-    if (type === S_IFLNK) fail('ARCHIVE_SYMLINK', `entry "${printable(name)}" is a symbolic link`, { entry: name });
-    if (type !== 0 && type !== S_IFREG && type !== S_IFDIR) {
-      fail('ARCHIVE_SPECIAL_FILE', `entry "${printable(name)}" is a device, FIFO or socket`, { entry: name, found: type.toString(8) });
-    }
-    if (type === S_IFDIR && !slash) fail('ARCHIVE_BAD_DIRECTORY_ENTRY', `${where}: a directory whose name does not end with "/"`, { entry: name });
-    if (type === S_IFREG && slash) fail('ARCHIVE_BAD_DIRECTORY_ENTRY', `${where}: a regular file whose name ends with "/"`, { entry: name });
-  } else if (externalAttributes & DOS_DIRECTORY && !slash) {
+  const type = (externalAttributes >>> 16) & S_IFMT;
+  if (type === S_IFLNK) fail('ARCHIVE_SYMLINK', `entry "${printable(name)}" is a symbolic link`, { entry: name });
+  if (type !== 0 && type !== S_IFREG && type !== S_IFDIR) {
+    fail('ARCHIVE_SPECIAL_FILE', `entry "${printable(name)}" is a device, FIFO or socket`, { entry: name, found: type.toString(8) });
+  }
+  if (type === S_IFDIR && !slash) fail('ARCHIVE_BAD_DIRECTORY_ENTRY', `${where}: a directory whose name does not end with "/"`, { entry: name });
+  if (type === S_IFREG && slash) fail('ARCHIVE_BAD_DIRECTORY_ENTRY', `${where}: a regular file whose name ends with "/"`, { entry: name });
+  if ((madeBy >> 8) !== HOST_UNIX && externalAttributes & DOS_DIRECTORY && !slash) {
     fail('ARCHIVE_BAD_DIRECTORY_ENTRY', `${where}: a directory whose name does not end with "/"`, { entry: name });
   }
   return slash ? 'directory' : 'file';

@@ -70,8 +70,10 @@ export function checkLocalHeader(entry: ArchiveEntry, header: Buffer, rest: Buff
         details: { entry: entry.name },
       });
     }
-    size = readSafeUInt64(zip64.data, 0, 'local zip64 field');
-    compressedSize = readSafeUInt64(zip64.data, 8, 'local zip64 field');
+    // Only a masked field takes the 64-bit value: a streaming reader would use an unmasked
+    // 32-bit size as it stands, so it must agree with the directory too.
+    if (size === 0xffffffff) size = readSafeUInt64(zip64.data, 0, 'local zip64 field');
+    if (compressedSize === 0xffffffff) compressedSize = readSafeUInt64(zip64.data, 8, 'local zip64 field');
   }
   if (entry.flags & FLAG_DATA_DESCRIPTOR) {
     // The values follow the data; the header may hold zeros (APPNOTE 4.4.4 bit 3) or the real ones.

@@ -54,6 +54,8 @@ export function validateEntryName(name: string, limits: NameLimits = defaultLimi
     if (segment === '..') return { code: 'ARCHIVE_PATH_TRAVERSAL', reason: 'the name has a ".." segment' };
     if (segment === '') return { code: 'ARCHIVE_NAME_NOT_CANONICAL', reason: 'the name has an empty segment' };
     if (segment === '.') return { code: 'ARCHIVE_NAME_NOT_CANONICAL', reason: 'the name has a "." segment' };
+    // Windows strips trailing dots and spaces, so such a segment names nothing (or the parent).
+    if (/^[. ]+$/u.test(segment)) return { code: 'ARCHIVE_NAME_NOT_CANONICAL', reason: 'a segment is only dots and spaces' };
     if (Buffer.byteLength(segment, 'utf8') > MAX_SEGMENT_BYTES) {
       return { code: 'ARCHIVE_PATH_TOO_LONG', reason: `a segment is longer than ${MAX_SEGMENT_BYTES} bytes` };
     }
@@ -67,7 +69,9 @@ export function validateEntryName(name: string, limits: NameLimits = defaultLimi
  * trailing dots and spaces Windows strips from each segment.
  */
 export function collisionKey(name: string): string {
-  const folded = name.normalize('NFC').toUpperCase().toLowerCase().normalize('NFC');
+  // lower, upper, lower: the one sequence stable for every code point (U+1E9E ẞ lowers to ß,
+  // which uppers to SS).
+  const folded = name.normalize('NFC').toLowerCase().toUpperCase().toLowerCase().normalize('NFC');
   const body = folded.endsWith('/') ? folded.slice(0, -1) : folded;
   return body
     .split('/')

@@ -14,7 +14,7 @@ import {
   type ChunkSink,
 } from './entry-data.ts';
 import type { ArchiveEntry } from './entry.ts';
-import { FLAG_DATA_DESCRIPTOR, LOCAL_HEADER_SIZE } from './format.ts';
+import { FLAG_DATA_DESCRIPTOR, LOCAL_HEADER_SIZE, METHOD_DEFLATED } from './format.ts';
 import { resolveLimits, type ArchiveLimits } from './limits.ts';
 import { SequentialReader } from './sequential-reader.ts';
 import { openFileSource, type ByteSource } from './source.ts';
@@ -49,6 +49,7 @@ export interface ScanResult {
 
 // Bounds on work in flight during a scan: enough to keep the zlib thread pool and the disk busy,
 // small enough that memory does not grow with the archive.
+const EMPTY_DEFLATE = Buffer.from([0x03, 0x00]);
 const MAX_TASKS = 32;
 const MAX_TASK_BYTES = 48 * 1024 * 1024;
 
@@ -152,7 +153,13 @@ export class Archive {
         if (reader.position + restLength + entry.compressedSize > nextOffset) throw overlap(entry, byOffset[i + 1]);
         checkLocalHeader(entry, header, await reader.take(restLength));
 
-        if (!checkData || entry.kind === 'directory') {
+        if (entry.kind === 'directory') {
+          // A directory's only allowed data is an empty deflate stream (03 00): nothing may hide there.
+          const data = await reader.take(entry.compressedSize);
+          if (data.length > 0 && !(entry.method === METHOD_DEFLATED && data.equals(EMPTY_DEFLATE))) {
+            throw new MCPSealError('ARCHIVE_BAD_DIRECTORY_ENTRY', `directory entry "${printable(entry.name)}" carries data`, { details: { entry: entry.name } });
+          }
+        } else if (!checkData) {
           await reader.skip(entry.compressedSize);
         } else if (isWholeEntry(entry)) {
           // A view into a read chunk; chunks are never reused, so the task may keep it.

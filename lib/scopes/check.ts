@@ -1,8 +1,8 @@
 // Scope declarations, "enforced" points 1 and 2 (DESIGN.md): required and schema-checked by the
 // hardened profile, and consistent with what `mcp_config` actually runs.
 
-import { readFileSync } from 'node:fs';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { ErrorObject } from 'ajv';
+import { validateScopes } from '../manifest/generated/manifest-validators.ts';
 import { launchConfigs, launcherKind, type LaunchConfig } from '../manifest/command.ts';
 import { pointer, type Finding } from '../manifest/findings.ts';
 import { SCOPES_POINTER, scopesOf, type Scopes } from './model.ts';
@@ -33,15 +33,8 @@ export interface ScopeContext {
 /** Files that mean native code is loaded: Node addons and shared libraries. */
 const NATIVE_CODE = /\.(node|so|dylib|dll)$|\.so\.\d+/u;
 
-let compiled: ReturnType<Ajv2020['compile']> | null = null;
-
-function scopesValidator(): ReturnType<Ajv2020['compile']> {
-  if (!compiled) {
-    const schema = JSON.parse(readFileSync(new URL('../../schemas/scopes.schema.json', import.meta.url), 'utf8')) as object;
-    compiled = new Ajv2020({ allErrors: true, strict: true }).compile(schema);
-  }
-  return compiled;
-}
+/** schemas/scopes.schema.json, compiled at build time (scripts/build-schemas.ts). */
+const validateScopesSchema = validateScopes as { (data: unknown): boolean; errors?: ErrorObject[] | null };
 
 /** The scope findings for `manifest`, of manifest version `version` (as detected). */
 export function scopeFindings(manifest: Record<string, unknown>, version: string | null, context: ScopeContext = {}): Finding[] {
@@ -58,9 +51,8 @@ export function scopeFindings(manifest: Record<string, unknown>, version: string
     add('SCOPE_MISSING', SCOPES_POINTER, 'no scope declarations: add _meta["dev.mcpseal"].scopes (draft one with `mcpseal scopes suggest`)');
     return findings;
   }
-  const validate = scopesValidator();
-  if (!validate(declared)) {
-    for (const error of validate.errors ?? []) {
+  if (!validateScopesSchema(declared)) {
+    for (const error of validateScopesSchema.errors ?? []) {
       const extra = error.keyword === 'additionalProperties' ? pointer(String((error.params as { additionalProperty: string }).additionalProperty)) : '';
       const missing = error.keyword === 'required' ? pointer(String((error.params as { missingProperty: string }).missingProperty)) : '';
       add('SCOPE_SCHEMA', `${SCOPES_POINTER}${error.instancePath}${extra}${missing}`, error.message ?? 'does not match the scopes schema');

@@ -5,15 +5,9 @@ import { spawnSync } from 'node:child_process';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { listTree } from './cli.ts';
+import { HARDENED_MANIFEST } from './manifest.ts';
 
-export const MANIFEST = {
-  manifest_version: '0.3',
-  name: 'tree-test',
-  version: '1.0.0',
-  description: 'test bundle',
-  author: { name: 'mcpseal tests' },
-  server: { type: 'node', entry_point: 'server/index.js', mcp_config: { command: 'node', args: ['${__dirname}/server/index.js'] } },
-};
+export const MANIFEST = HARDENED_MANIFEST;
 
 export interface TreeFile {
   data: string | Buffer;

@@ -1,0 +1,165 @@
+// in-toto attestations for bundles (DESIGN.md "Attestations"): our own typed model of an in-toto
+// Statement v1 with a SLSA Provenance v1 predicate, built at signing and checked at verification
+// from the verified payload bytes only.
+
+import { MCPSealError } from '../errors.ts';
+
+/** DSSE payload type of an in-toto statement (in-toto Statement v1, "Envelope"). */
+export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
+export const STATEMENT_TYPE_V1 = 'https://in-toto.io/Statement/v1';
+export const SLSA_PROVENANCE_V1 = 'https://slsa.dev/provenance/v1';
+/**
+ * mcpseal's build type: a bundle packed from a source tree. `externalParameters.bundle` is the
+ * file name; `externalParameters.workflow` (GitHub Actions only) the workflow that ran;
+ * `resolvedDependencies` the source commit (a `uri` with `digest.gitCommit`) and every archive
+ * entry (a `name` with `digest.sha256`, no `uri`).
+ */
+export const MCPSEAL_BUILD_TYPE = 'https://mcpseal.dev/buildtypes/mcpb/v1';
+/** Builder id for signing outside a CI system. */
+export const LOCAL_BUILDER_ID = 'https://mcpseal.dev/builders/local/v1';
+
+export interface ResourceDescriptor {
+  name?: string;
+  uri?: string;
+  digest?: Record<string, string>;
+  [key: string]: unknown;
+}
+
+export interface Statement {
+  _type: string;
+  subject: ResourceDescriptor[];
+  predicateType: string;
+  predicate?: Record<string, unknown>;
+}
+
+export interface WorkflowInfo {
+  /** e.g. https://github.com/owner/repo */
+  repository: string;
+  /** e.g. .github/workflows/release.yml */
+  path: string;
+  /** e.g. refs/tags/v1.0.0 */
+  ref: string;
+}
+
+export interface BuildStatementInput {
+  fileName: string;
+  sha256: string;
+  /** Every file entry of the archive with the sha256 of its content, in archive order. */
+  entries: { name: string; sha256: string }[];
+  /** The source repository and commit, when known (e.g. GITHUB_SERVER_URL/GITHUB_REPOSITORY at GITHUB_SHA). */
+  source?: { uri: string; commit: string };
+  workflow?: WorkflowInfo;
+  builderId?: string;
+  /** e.g. a CI run URL. */
+  invocationId?: string;
+  mcpsealVersion: string;
+}
+
+export function buildStatement(input: BuildStatementInput): Statement {
+  const dependencies: ResourceDescriptor[] = [];
+  if (input.source) dependencies.push({ uri: input.source.uri, digest: { gitCommit: input.source.commit } });
+  for (const entry of input.entries) dependencies.push({ name: entry.name, digest: { sha256: entry.sha256 } });
+  return {
+    _type: STATEMENT_TYPE_V1,
+    subject: [{ name: input.fileName, digest: { sha256: input.sha256 } }],
+    predicateType: SLSA_PROVENANCE_V1,
+    predicate: {
+      buildDefinition: {
+        buildType: MCPSEAL_BUILD_TYPE,
+        externalParameters: { bundle: input.fileName, ...(input.workflow ? { workflow: input.workflow } : {}) },
+        internalParameters: { mcpseal: input.mcpsealVersion },
+        resolvedDependencies: dependencies,
+      },
+      runDetails: {
+        builder: { id: input.builderId ?? LOCAL_BUILDER_ID },
+        metadata: input.invocationId ? { invocationId: input.invocationId } : {},
+      },
+    },
+  };
+}
+
+function malformed(message: string): never {
+  throw new MCPSealError('ATTESTATION_MALFORMED', message);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Parses a DSSE payload as an in-toto Statement v1, checking its shape (in-toto spec, "Statement layer"). */
+export function parseStatement(payload: Buffer): Statement {
+  let value: unknown;
+  try {
+    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
+  } catch (cause) {
+    throw new MCPSealError('ATTESTATION_MALFORMED', 'the attestation payload is not UTF-8 JSON', { cause });
+  }
+  if (!isRecord(value)) malformed('the attestation payload is not a JSON object');
+  if (value['_type'] !== STATEMENT_TYPE_V1) malformed(`the payload is not an in-toto Statement v1 (_type ${JSON.stringify(value['_type'])})`);
+  const subject = value['subject'];
+  if (!Array.isArray(subject) || subject.length === 0) malformed('the statement has no subject');
+  for (const item of subject) {
+    if (!isRecord(item) || !isRecord(item['digest'])) malformed('a statement subject has no digest');
+    for (const digest of Object.values(item['digest'])) if (typeof digest !== 'string') malformed('a subject digest is not a string');
+  }
+  if (typeof value['predicateType'] !== 'string') malformed('the statement has no predicateType');
+  if ('predicate' in value && !isRecord(value['predicate'])) malformed('the predicate is not an object');
+  return value as unknown as Statement;
+}
+
+/** The subject whose sha256 is `sha256` (lower-case hex), or an ATTESTATION_SUBJECT_MISMATCH. */
+export function matchingSubject(statement: Statement, sha256: string): ResourceDescriptor {
+  const subject = statement.subject.find((item) => item.digest?.['sha256']?.toLowerCase() === sha256.toLowerCase());
+  if (!subject) {
+    throw new MCPSealError('ATTESTATION_SUBJECT_MISMATCH', 'no subject of the attestation has the sha256 of this file', {
+      details: { expected: sha256, found: statement.subject.map((item) => item.digest?.['sha256'] ?? null) },
+    });
+  }
+  return subject;
+}
+
+export interface ProvenanceView {
+  buildType: string | null;
+  builderId: string | null;
+  /** Archive entries and their sha256, when the predicate is mcpseal's. */
+  entries: Map<string, string> | null;
+  source: { uri: string; commit: string } | null;
+  workflow: WorkflowInfo | null;
+}
+
+/** Reads the parts of a SLSA Provenance v1 predicate the verifier cross-checks. */
+export function provenanceView(statement: Statement): ProvenanceView {
+  const view: ProvenanceView = { buildType: null, builderId: null, entries: null, source: null, workflow: null };
+  if (statement.predicateType !== SLSA_PROVENANCE_V1 || !statement.predicate) return view;
+  const definition = statement.predicate['buildDefinition'];
+  const details = statement.predicate['runDetails'];
+  if (isRecord(details) && isRecord(details['builder']) && typeof details['builder']['id'] === 'string') view.builderId = details['builder']['id'];
+  if (!isRecord(definition)) return view;
+  view.buildType = typeof definition['buildType'] === 'string' ? definition['buildType'] : null;
+  if (view.buildType !== MCPSEAL_BUILD_TYPE) return view;
+  const external = definition['externalParameters'];
+  if (isRecord(external) && isRecord(external['workflow'])) {
+    const workflow = external['workflow'];
+    if (typeof workflow['repository'] !== 'string' || typeof workflow['path'] !== 'string' || typeof workflow['ref'] !== 'string') {
+      malformed('externalParameters.workflow needs repository, path and ref strings');
+    }
+    view.workflow = { repository: workflow['repository'], path: workflow['path'], ref: workflow['ref'] };
+  }
+  const dependencies = definition['resolvedDependencies'];
+  if (!Array.isArray(dependencies)) malformed('an mcpseal provenance predicate lists no resolvedDependencies');
+  view.entries = new Map();
+  for (const dependency of dependencies) {
+    if (!isRecord(dependency) || !isRecord(dependency['digest'])) malformed('a resolvedDependencies item has no digest');
+    if (typeof dependency['uri'] === 'string') {
+      const commit = dependency['digest']['gitCommit'];
+      if (typeof commit === 'string') view.source = { uri: dependency['uri'], commit };
+      continue;
+    }
+    const name = dependency['name'];
+    const sha256 = dependency['digest']['sha256'];
+    if (typeof name !== 'string' || typeof sha256 !== 'string') malformed('an archive entry in resolvedDependencies needs a name and a sha256');
+    if (view.entries.has(name)) malformed(`the entry "${name}" is listed twice`);
+    view.entries.set(name, sha256.toLowerCase());
+  }
+  return view;
+}

@@ -1,0 +1,161 @@
+// The identity policy, applied by us to the verified certificate: sigstore-js's identity options
+// are unanchored regular expressions (a policy for "owner/repo" would accept "evil-owner/repo-x"),
+// and GitHub's workflow fields need DER decoding first.
+
+import { ASN1Obj, X509Certificate } from '@sigstore/core';
+import { MCPSealError } from '../errors.ts';
+
+/** Fulcio certificate extension OIDs (sigstore/fulcio docs/oid-info.md). */
+export const FULCIO_OIDS = {
+  // Legacy, raw string values.
+  issuerV1: '1.3.6.1.4.1.57264.1.1',
+  githubWorkflowTrigger: '1.3.6.1.4.1.57264.1.2',
+  githubWorkflowSha: '1.3.6.1.4.1.57264.1.3',
+  githubWorkflowName: '1.3.6.1.4.1.57264.1.4',
+  githubWorkflowRepository: '1.3.6.1.4.1.57264.1.5',
+  githubWorkflowRef: '1.3.6.1.4.1.57264.1.6',
+  // From .8 on, DER-encoded UTF8String values.
+  issuer: '1.3.6.1.4.1.57264.1.8',
+  buildSignerUri: '1.3.6.1.4.1.57264.1.9',
+  buildSignerDigest: '1.3.6.1.4.1.57264.1.10',
+  runnerEnvironment: '1.3.6.1.4.1.57264.1.11',
+  sourceRepositoryUri: '1.3.6.1.4.1.57264.1.12',
+  sourceRepositoryDigest: '1.3.6.1.4.1.57264.1.13',
+  sourceRepositoryRef: '1.3.6.1.4.1.57264.1.14',
+  sourceRepositoryIdentifier: '1.3.6.1.4.1.57264.1.15',
+  sourceRepositoryOwnerUri: '1.3.6.1.4.1.57264.1.16',
+  sourceRepositoryOwnerIdentifier: '1.3.6.1.4.1.57264.1.17',
+  buildConfigUri: '1.3.6.1.4.1.57264.1.18',
+  buildConfigDigest: '1.3.6.1.4.1.57264.1.19',
+  buildTrigger: '1.3.6.1.4.1.57264.1.20',
+  runInvocationUri: '1.3.6.1.4.1.57264.1.21',
+} as const;
+
+export interface CertificateIdentity {
+  /** The subject alternative name: an email, or a URI such as a GitHub workflow identity. */
+  subject: string | null;
+  issuer: string | null;
+  /** Decoded GitHub Actions fields, when the certificate carries them. */
+  github: {
+    buildSignerUri: string | null;
+    buildSignerDigest: string | null;
+    runnerEnvironment: string | null;
+    sourceRepositoryUri: string | null;
+    sourceRepositoryDigest: string | null;
+    sourceRepositoryRef: string | null;
+    buildConfigUri: string | null;
+    buildTrigger: string | null;
+    runInvocationUri: string | null;
+  };
+}
+
+/** A policy over the signer. Every field given must hold; exact comparisons unless named regexp. */
+export interface IdentityPolicy {
+  /** The exact subject (email or URI). */
+  certIdentity?: string;
+  /** A pattern the whole subject must match: always anchored, even when written without ^...$. */
+  certIdentityRegexp?: string;
+  /** The exact OIDC issuer. */
+  certOidcIssuer?: string;
+  /** GitHub `owner/name` of the source repository. */
+  repo?: string;
+  /** The workflow that signed: `owner/repo/.github/workflows/file.yml`, or just `.github/workflows/file.yml`. */
+  signerWorkflow?: string;
+  /** The exact source ref, e.g. `refs/tags/v1.0.0`. */
+  sourceRef?: string;
+  /** The exact source commit sha. */
+  sourceDigest?: string;
+  /** Refuse certificates issued to self-hosted runners. */
+  denySelfHostedRunners?: boolean;
+}
+
+/** Whether a policy says anything about the identity (a keyless signature needs one). */
+export function hasIdentityPolicy(policy: IdentityPolicy): boolean {
+  return policy.certIdentity !== undefined || policy.certIdentityRegexp !== undefined || policy.certOidcIssuer !== undefined || policy.repo !== undefined || policy.signerWorkflow !== undefined;
+}
+
+function utf8Extension(cert: X509Certificate, oid: string): string | null {
+  const extension = cert.extension(oid);
+  if (!extension) return null;
+  try {
+    const obj = ASN1Obj.parseBuffer(extension.value as Buffer<ArrayBuffer>);
+    // UTF8String, universal tag 12 (X.680); Fulcio uses it for every extension from .8 on.
+    if (obj.tag.number !== 12 || obj.tag.constructed) return null;
+    return obj.value.toString('utf8');
+  } catch {
+    return null;
+  }
+}
+
+function rawExtension(cert: X509Certificate, oid: string): string | null {
+  const extension = cert.extension(oid);
+  return extension ? extension.value.toString('utf8') : null;
+}
+
+/** Reads the signer identity from a Fulcio certificate (DER). */
+export function certificateIdentity(der: Buffer): CertificateIdentity {
+  const cert = X509Certificate.parse(der as Buffer<ArrayBuffer>);
+  const san = cert.extSubjectAltName;
+  const subject = san?.uri ?? san?.rfc822Name ?? null;
+  const field = (v2: string, legacy?: string): string | null => utf8Extension(cert, v2) ?? (legacy ? rawExtension(cert, legacy) : null);
+  const legacyRepository = rawExtension(cert, FULCIO_OIDS.githubWorkflowRepository);
+  return {
+    subject,
+    issuer: field(FULCIO_OIDS.issuer, FULCIO_OIDS.issuerV1),
+    github: {
+      buildSignerUri: field(FULCIO_OIDS.buildSignerUri),
+      buildSignerDigest: field(FULCIO_OIDS.buildSignerDigest),
+      runnerEnvironment: field(FULCIO_OIDS.runnerEnvironment),
+      sourceRepositoryUri: field(FULCIO_OIDS.sourceRepositoryUri) ?? (legacyRepository ? `https://github.com/${legacyRepository}` : null),
+      sourceRepositoryDigest: field(FULCIO_OIDS.sourceRepositoryDigest, FULCIO_OIDS.githubWorkflowSha),
+      sourceRepositoryRef: field(FULCIO_OIDS.sourceRepositoryRef, FULCIO_OIDS.githubWorkflowRef),
+      buildConfigUri: field(FULCIO_OIDS.buildConfigUri),
+      buildTrigger: field(FULCIO_OIDS.buildTrigger, FULCIO_OIDS.githubWorkflowTrigger),
+      runInvocationUri: field(FULCIO_OIDS.runInvocationUri),
+    },
+  };
+}
+
+/** Compiles a user's identity pattern so it must match the whole identity. */
+export function anchoredPattern(pattern: string): RegExp {
+  try {
+    return new RegExp(`^(?:${pattern})$`, 'u');
+  } catch (cause) {
+    throw new MCPSealError('USAGE_INVALID_ARGUMENT', `--cert-identity-regexp is not a valid regular expression: ${(cause as Error).message}`, { cause });
+  }
+}
+
+function mismatch(what: string, expected: unknown, found: unknown): never {
+  throw new MCPSealError('IDENTITY_MISMATCH', `${what}: expected ${JSON.stringify(expected)}, found ${JSON.stringify(found)}`, {
+    details: { expected, found },
+  });
+}
+
+/** Applies `policy` to the verified signer identity; throws IDENTITY_MISMATCH on the first field that differs. */
+export function checkIdentity(identity: CertificateIdentity, policy: IdentityPolicy): void {
+  if (policy.certIdentity !== undefined && identity.subject !== policy.certIdentity) mismatch('certificate identity', policy.certIdentity, identity.subject);
+  if (policy.certIdentityRegexp !== undefined && (identity.subject === null || !anchoredPattern(policy.certIdentityRegexp).test(identity.subject))) {
+    mismatch('certificate identity', `^(?:${policy.certIdentityRegexp})$`, identity.subject);
+  }
+  if (policy.certOidcIssuer !== undefined && identity.issuer !== policy.certOidcIssuer) mismatch('OIDC issuer', policy.certOidcIssuer, identity.issuer);
+  const github = identity.github;
+  if (policy.repo !== undefined) {
+    // GitHub owner and repository names are case-insensitive; everything else compares exactly.
+    const expected = `https://github.com/${policy.repo}`.toLowerCase();
+    if (github.sourceRepositoryUri?.toLowerCase() !== expected) mismatch('source repository', `https://github.com/${policy.repo}`, github.sourceRepositoryUri);
+  }
+  if (policy.signerWorkflow !== undefined) {
+    const signer = github.buildSignerUri ?? identity.subject;
+    const withoutRef = signer?.split('@')[0] ?? null;
+    const wanted = policy.signerWorkflow.replace(/^https:\/\/github\.com\//u, '');
+    const ok = withoutRef !== null && (wanted.startsWith('.github/') ? withoutRef.endsWith(`/${wanted}`) && /^https:\/\/github\.com\/[^/]+\/[^/]+\/\.github\//u.test(withoutRef) : withoutRef === `https://github.com/${wanted}`);
+    if (!ok) mismatch('signer workflow', policy.signerWorkflow, signer);
+  }
+  if (policy.sourceRef !== undefined && github.sourceRepositoryRef !== policy.sourceRef) mismatch('source ref', policy.sourceRef, github.sourceRepositoryRef);
+  if (policy.sourceDigest !== undefined && github.sourceRepositoryDigest?.toLowerCase() !== policy.sourceDigest.toLowerCase()) {
+    mismatch('source commit', policy.sourceDigest, github.sourceRepositoryDigest);
+  }
+  if (policy.denySelfHostedRunners === true && github.runnerEnvironment !== 'github-hosted') {
+    mismatch('runner environment', 'github-hosted', github.runnerEnvironment);
+  }
+}

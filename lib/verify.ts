@@ -1,0 +1,159 @@
+// The verify-before-extract pipeline for bundles (DESIGN.md, steps 1-7): one open handle, the
+// file hashed and its structure checked in one pass, the Sigstore bundle verified against the
+// trust material and the identity policy, the statement checked from the verified payload, the
+// manifest validated. `unpackBundle` continues from here with step 8 through the same handle.
+
+import { readFile } from 'node:fs/promises';
+import type { ArchiveLimits } from './archive/limits.ts';
+import { ioError } from './archive/source.ts';
+import { provenanceView, type ProvenanceView } from './attest/statement.ts';
+import { MCPSealError } from './errors.ts';
+import { sidecarPath } from './inspect.ts';
+import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
+import { validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
+import type { CertificateIdentity, IdentityPolicy } from './sigstore/identity.ts';
+import { readPinnedTrustedRoot, trustMaterialFrom } from './sigstore/trust.ts';
+import { MAX_SIGSTORE_BUNDLE, parseSigstoreBundle, verifyArtifactBundle, type VerifiedSignature } from './sigstore/verify.ts';
+import { Archive } from './archive/reader.ts';
+
+export interface VerifyBundleOptions {
+  /** Path of the Sigstore bundle; default `<file>.sigstore.json`. */
+  sigstoreBundle?: string;
+  /** A trusted root document (parsed JSON); default: the pinned public-good root. */
+  trustedRoot?: unknown;
+  /** PEM public key of a keyed signer. */
+  publicKey?: string;
+  /** Who must have signed (required for keyless signatures). */
+  policy?: IdentityPolicy;
+  /** Require a transparency log entry (default: for certificates yes, for keys no). */
+  requireTlog?: boolean;
+  /** The manifest must pass this profile (default hardened). */
+  profile?: Profile;
+  limits?: Partial<ArchiveLimits>;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface BundleVerification {
+  file: string;
+  sha256: string;
+  sigstoreBundle: string;
+  signature: VerifiedSignature;
+  /** Signer identity (keyless), for an installer to show. */
+  identity: CertificateIdentity | null;
+  provenance: ProvenanceView;
+  manifest: ManifestSummary;
+  validation: ValidationResult;
+}
+
+/** Verifies the bundle at `path` before anything is extracted. */
+export async function verifyBundle(path: string, options: VerifyBundleOptions = {}): Promise<BundleVerification> {
+  const archive = await Archive.openFile(path, options.limits ? { limits: options.limits } : {});
+  try {
+    return await verifyOpenArchive(archive, path, options);
+  } finally {
+    await archive.close();
+  }
+}
+
+/** Steps 2-7 on an archive that is already open (step 1): the caller extracts from the same handle. */
+export async function verifyOpenArchive(archive: Archive, path: string, options: VerifyBundleOptions): Promise<BundleVerification> {
+  const sidecar = options.sigstoreBundle ?? sidecarPath(path);
+  const bundleText = await readSidecar(sidecar);
+  // Parse and check the trust inputs before the long pass over the file.
+  const bundle = parseSigstoreBundle(bundleText);
+  const trust = trustMaterialFrom(options.trustedRoot ?? (await readPinnedTrustedRoot()), options.publicKey);
+
+  const { sha256 } = await archive.scan({ hash: true, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  const signature = verifyArtifactBundle(bundle, { sha256: sha256! }, {
+    trust,
+    policy: options.policy ?? {},
+    ...(options.requireTlog === undefined ? {} : { requireTlog: options.requireTlog }),
+  });
+  if (!signature.statement) {
+    throw new MCPSealError('ATTESTATION_MALFORMED', 'the Sigstore bundle signs the file directly; mcpseal expects an in-toto attestation (DSSE)');
+  }
+  const provenance = provenanceView(signature.statement);
+  checkPredicate(archive, provenance, signature.identity);
+
+  const manifest = await readManifest(archive);
+  const files = new Set(archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name));
+  const validation = validateManifest(manifest, { profile: options.profile ?? 'hardened', files });
+  if (!validation.valid) {
+    const first = validation.findings.find((finding) => finding.severity === 'error')!;
+    throw new MCPSealError('MANIFEST_INVALID', `the manifest fails the ${validation.profile} profile (first: ${first.code} at ${first.pointer || '/'}: ${first.message})`, {
+      details: { findings: validation.findings },
+    });
+  }
+  return {
+    file: path,
+    sha256: sha256!,
+    sigstoreBundle: sidecar,
+    signature,
+    identity: signature.identity,
+    provenance,
+    manifest: summarizeManifest(manifest),
+    validation,
+  };
+}
+
+async function readSidecar(path: string): Promise<Buffer> {
+  try {
+    const bytes = await readFile(path);
+    if (bytes.length > MAX_SIGSTORE_BUNDLE) {
+      throw new MCPSealError('SIGNATURE_MALFORMED', `${path} is ${bytes.length} bytes (limit ${MAX_SIGSTORE_BUNDLE})`, { details: { path } });
+    }
+    return bytes;
+  } catch (cause) {
+    if (cause instanceof MCPSealError) throw cause;
+    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new MCPSealError('SIGNATURE_ABSENT', `no Sigstore bundle: ${path} does not exist`, { details: { path }, cause });
+    }
+    throw ioError(cause, path, 'read');
+  }
+}
+
+/**
+ * The predicate must describe this archive: mcpseal's entry list names exactly the archive's
+ * files (their digests are checked as they are extracted), and a recorded workflow must be the
+ * one the certificate names.
+ */
+function checkPredicate(archive: Archive, provenance: ProvenanceView, identity: CertificateIdentity | null): void {
+  if (provenance.entries) {
+    const files = archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name);
+    const listed = [...provenance.entries.keys()];
+    const missing = files.filter((name) => !provenance.entries!.has(name));
+    const extra = listed.filter((name) => !files.includes(name));
+    if (missing.length > 0 || extra.length > 0) {
+      throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', 'the attestation lists other entries than the archive holds', {
+        details: { expected: listed.length, found: files.length, missing: missing.slice(0, 10), extra: extra.slice(0, 10) },
+      });
+    }
+  }
+  const workflow = provenance.workflow;
+  const github = identity?.github;
+  // The top-level workflow is the certificate's Build Config URI (.18); with a reusable workflow
+  // the Build Signer URI (.9) names the called one instead, so it is only the fallback.
+  const certified = github?.buildConfigUri ?? github?.buildSignerUri ?? null;
+  if (workflow && github && certified !== null) {
+    const expected = `${workflow.repository}/${workflow.path}@${workflow.ref}`;
+    if (certified !== expected || (github.sourceRepositoryUri !== null && github.sourceRepositoryUri !== workflow.repository)) {
+      throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', 'the workflow recorded in the attestation is not the one the certificate names', {
+        details: { expected, found: certified },
+      });
+    }
+  }
+}
+
+/** A checker for extraction: every file's digest must be the one the attestation lists. */
+export function digestChecker(provenance: ProvenanceView): ((entry: { name: string }, sha256: string) => void) | undefined {
+  const entries = provenance.entries;
+  if (!entries) return undefined;
+  return (entry, sha256) => {
+    const expected = entries.get(entry.name);
+    if (expected !== sha256) {
+      throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', `entry "${entry.name}" does not have the digest the attestation lists`, {
+        details: { entry: entry.name, expected, found: sha256 },
+      });
+    }
+  };
+}
