@@ -10,13 +10,11 @@ import { validateManifest } from '../manifest/validate.ts';
 import { SCOPES_NAMESPACE } from '../scopes/model.ts';
 import { suggestScopes } from '../scopes/suggest.ts';
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, parseCount, positionals } from './args.ts';
+import type { Command } from './command.ts';
 import { EXIT_OK, Output, formatBytes, type Streams } from './output.ts';
+import { SIGNING_COMMANDS, signatureLines } from './signing.ts';
+import { VERIFY_HELP, VERIFY_OPTIONS, verifyFlags } from './verify-options.ts';
 
-interface Command {
-  summary: string;
-  help: string;
-  run(args: string[], output: Output, streams: Streams): Promise<number>;
-}
 
 const COMMANDS: Record<string, Command> = {
   validate: {
@@ -195,20 +193,22 @@ Exit status: 0 the bundle passed, 1 it was refused (the error code says why), 2 
   },
 
   unpack: {
-    summary: 'extract a .mcpb safely (all or nothing) into a new directory',
-    help: `Usage: mcpseal unpack <file.mcpb> <outdir> --allow-unsigned [options]
+    summary: 'verify, then extract a .mcpb safely (all or nothing) into a new directory',
+    help: `Usage: mcpseal unpack <file.mcpb> <outdir> [trust and identity options] [options]
 
-Extracts the bundle into <outdir>, which must not exist or be empty. Every entry is checked
-(strict archive rules, sizes, CRC-32) while it is written into a private staging directory
-beside <outdir>; the staging directory is renamed into place only when everything succeeded,
-and removed on any failure, so <outdir> is either complete or absent. No symlink is ever
-created or followed; modes are 0644, or 0755 for executables and directories.
+Verifies the bundle exactly as "mcpseal verify" does, then extracts it through the same open
+file into <outdir>, which must not exist or be empty. Every entry is checked (strict archive
+rules, sizes, CRC-32, and its sha256 against the attestation) while it is written into a private
+staging directory beside <outdir>; the staging directory is renamed into place only when
+everything succeeded, and removed on any failure, so <outdir> is either complete or absent. No
+symlink is ever created or followed; modes are 0644, or 0755 for executables and directories.
 
-Signature verification is not available in this version: unpack refuses unless you pass
---allow-unsigned.
+${VERIFY_HELP}
 
 Options:
-  --allow-unsigned  extract without a verified signature (dangerous: nothing says who built it)
+  --allow-unsigned  extract a bundle that has no Sigstore bundle at all (dangerous: nothing says
+                    who built it); a signature that is present but fails is never overridden
+  --profile P       hardened (default) or compat
   --json            print one JSON document on stdout
   -h, --help        show this help
 
@@ -216,20 +216,23 @@ ${LIMITS_HELP}
 
 Exit status: 0 extracted, 1 refused (the error code says why), 2 usage or I/O error.`,
     async run(args, output) {
-      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, 'allow-unsigned': { type: 'boolean' } });
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS, 'allow-unsigned': { type: 'boolean' } });
       const [file, outdir] = positionals(given, ['file.mcpb', 'outdir']);
+      const flags = await verifyFlags(values);
       const progress = output.progress('extracting');
       try {
         const result = await unpackBundle(file!, outdir!, {
+          ...flags,
           allowUnsigned: values['allow-unsigned'] === true,
           limits: limitsFrom(values),
           ...(progress ? { onProgress: progress } : {}),
         });
         progress?.finish();
-        output.note('extracted WITHOUT signature verification (--allow-unsigned)');
+        if (!result.verification) output.note('extracted WITHOUT signature verification (--allow-unsigned)');
         output.result({ ...result }, () => [
           `extracted ${result.files} files, ${result.directories} directories, ${formatBytes(result.bytes)} to ${result.target}`,
-          `sha256: ${result.sha256}`,
+          `sha256:        ${result.sha256}`,
+          ...(result.verification ? signatureLines(result.verification.signature) : ['signature:     none (--allow-unsigned)']),
         ]);
         return EXIT_OK;
       } finally {
@@ -237,7 +240,12 @@ Exit status: 0 extracted, 1 refused (the error code says why), 2 usage or I/O er
       }
     },
   },
+
+  ...SIGNING_COMMANDS,
 };
+
+/** The order commands are listed in: the publisher's flow, then the installer's, then tools. */
+const ORDER = ['pack', 'validate', 'inspect', 'sign', 'verify', 'unpack', 'verify-blob', 'keygen', 'scopes'];
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
@@ -246,9 +254,7 @@ function usage(): string {
 mcpseal makes MCP Bundles (.mcpb) safe to publish and safe to install.
 
 Commands:
-${Object.entries(COMMANDS)
-  .map(([name, command]) => `  ${name.padEnd(width)}  ${command.summary}`)
-  .join('\n')}
+${ORDER.map((name) => `  ${name.padEnd(width)}  ${COMMANDS[name]!.summary}`).join('\n')}
 
 Run "mcpseal <command> --help" for a command's options. Every command takes --json.
 Exit status: 0 success, 1 the input was rejected, 2 usage error or the program could not run.`;

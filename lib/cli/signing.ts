@@ -1,0 +1,279 @@
+// The signing and verification commands: keygen, sign, verify, verify-blob.
+
+import { readFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
+import { ioError } from '../archive/source.ts';
+import { MCPSealError } from '../errors.ts';
+import { generateKeyPair } from '../keygen.ts';
+import { signBundle, type BuildContext, type SigningMethod } from '../sign.ts';
+import { identityTokenSource } from '../sigstore/oidc.ts';
+import type { VerifiedSignature } from '../sigstore/verify.ts';
+import { verifyArtifact } from '../verify-artifact.ts';
+import { verifyBundle } from '../verify.ts';
+import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, positionals } from './args.ts';
+import type { Command } from './command.ts';
+import { EXIT_OK, formatBytes } from './output.ts';
+import { VERIFY_HELP, VERIFY_OPTIONS, verifyFlags } from './verify-options.ts';
+
+/** Lines describing a verified signature, for text output. */
+export function signatureLines(signature: VerifiedSignature): string[] {
+  const lines: string[] = [];
+  if (signature.identity) {
+    const id = signature.identity;
+    lines.push(`signer:        ${id.subject ?? '(none)'}`, `issuer:        ${id.issuer ?? '(none)'}`);
+    const gh = id.github;
+    if (gh.sourceRepositoryUri) lines.push(`repository:    ${gh.sourceRepositoryUri}`);
+    if (gh.sourceRepositoryRef) lines.push(`ref:           ${gh.sourceRepositoryRef}`);
+    if (gh.sourceRepositoryDigest) lines.push(`commit:        ${gh.sourceRepositoryDigest}`);
+    if (gh.buildConfigUri ?? gh.buildSignerUri) lines.push(`workflow:      ${gh.buildConfigUri ?? gh.buildSignerUri}`);
+    if (gh.runnerEnvironment) lines.push(`runner:        ${gh.runnerEnvironment}`);
+  } else {
+    lines.push(`signer:        key ${signature.keyHint ?? '(no hint)'}`);
+  }
+  for (const entry of signature.tlog) lines.push(`log entry:     index ${entry.logIndex}${entry.integratedTime ? `, integrated ${entry.integratedTime}` : ''}`);
+  if (signature.tlog.length === 0) lines.push('log entry:     none');
+  for (const time of signature.timestamps) lines.push(`timestamp:     ${time}`);
+  return lines;
+}
+
+/** What GitHub Actions says about the build, from its documented variables. */
+export function githubBuildContext(env: NodeJS.ProcessEnv): BuildContext | undefined {
+  if (env['GITHUB_ACTIONS'] !== 'true') return undefined;
+  const server = env['GITHUB_SERVER_URL'] ?? 'https://github.com';
+  const repository = env['GITHUB_REPOSITORY'];
+  const workflowRef = env['GITHUB_WORKFLOW_REF'];
+  const context: BuildContext = {};
+  if (repository && env['GITHUB_SHA']) context.source = { uri: `git+${server}/${repository}@${env['GITHUB_REF'] ?? ''}`, commit: env['GITHUB_SHA'] };
+  if (repository && workflowRef) {
+    // GITHUB_WORKFLOW_REF is OWNER/REPO/PATH@REF: the workflow Fulcio certifies as the Build Config URI.
+    const [location, ref] = workflowRef.split('@') as [string, string | undefined];
+    const path = location.slice(repository.length + 1);
+    context.workflow = { repository: `${server}/${repository}`, path, ref: ref ?? '' };
+    context.builderId = `${server}/${workflowRef}`;
+  }
+  if (repository && env['GITHUB_RUN_ID']) {
+    context.invocationId = `${server}/${repository}/actions/runs/${env['GITHUB_RUN_ID']}/attempts/${env['GITHUB_RUN_ATTEMPT'] ?? '1'}`;
+  }
+  return context;
+}
+
+export const SIGNING_COMMANDS: Record<string, Command> = {
+  keygen: {
+    summary: 'make an ECDSA P-256 key pair for offline (keyed) signing',
+    help: `Usage: mcpseal keygen [--out-dir DIR] [--name NAME] [--json]
+
+Writes NAME.key (PKCS#8 PEM, mode 0600) and NAME.pub (SPKI PEM) in DIR (default: the current
+directory, name "mcpseal"). Never overwrites a file. Keep the .key secret; give verifiers the .pub.
+mcpseal pack never packs *.key or *.pem files.
+
+Exit status: 0 written, 2 usage or I/O error (including an existing file).`,
+    async run(args, output) {
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, 'out-dir': { type: 'string' }, name: { type: 'string' } });
+      positionals(given, []);
+      const dir = typeof values['out-dir'] === 'string' ? values['out-dir'] : '.';
+      const name = typeof values['name'] === 'string' ? values['name'] : 'mcpseal';
+      const result = await generateKeyPair(join(dir, `${name}.key`), join(dir, `${name}.pub`));
+      output.result({ ...result }, () => [`private key: ${result.privateKey} (keep it secret)`, `public key:  ${result.publicKey}`, `key hint:    ${result.hint}`]);
+      return EXIT_OK;
+    },
+  },
+
+  sign: {
+    summary: 'sign a .mcpb with a Sigstore in-toto provenance attestation',
+    help: `Usage: mcpseal sign <file.mcpb> [--key PRIVATE.pem | keyless options] [--out PATH] [options]
+
+Checks the bundle (strict archive rules; the manifest must pass --profile, default hardened),
+hashes the file and every entry, and writes <file.mcpb>.sigstore.json: a Sigstore bundle v0.3
+holding a DSSE envelope of an in-toto Statement v1 whose subject is the file's name and sha256
+and whose SLSA Provenance v1 predicate lists every entry's sha256 (and, in GitHub Actions, the
+repository, commit and workflow).
+
+Keyless (default): a Fulcio certificate for your OIDC identity, a Rekor log entry and an RFC 3161
+timestamp. The identity token comes from --identity-token, SIGSTORE_ID_TOKEN, or the GitHub
+Actions ambient OIDC endpoint (needs "permissions: id-token: write").
+  --identity-token JWT   the OIDC token
+  --fulcio-url URL       default https://fulcio.sigstore.dev
+  --rekor-url URL        default https://rekor.sigstore.dev
+  --tsa-url URL          default https://timestamp.sigstore.dev/api/v1/timestamp
+
+Keyed (offline): --key PRIVATE.pem (ECDSA P-256 PKCS#8, see mcpseal keygen); no log entry
+unless --tlog (then --rekor-url, default the public-good Rekor).
+
+Options:
+  --out PATH        where to write the Sigstore bundle
+  --profile P       hardened (default) or compat
+  --json            print one JSON document on stdout
+  -h, --help        show this help
+
+${LIMITS_HELP}
+
+Exit status: 0 signed, 1 refused (unsafe archive, manifest fails the profile), 2 usage, I/O or signing service error.`,
+    async run(args, output, streams) {
+      const { values, positionals: given } = parse(args, {
+        ...COMMON_OPTIONS,
+        ...LIMIT_OPTIONS,
+        key: { type: 'string' },
+        'identity-token': { type: 'string' },
+        'fulcio-url': { type: 'string' },
+        'rekor-url': { type: 'string' },
+        'tsa-url': { type: 'string' },
+        tlog: { type: 'boolean' },
+        out: { type: 'string' },
+        profile: { type: 'string' },
+      });
+      const [file] = positionals(given, ['file.mcpb']);
+      const profile = values['profile'] ?? 'hardened';
+      if (profile !== 'hardened' && profile !== 'compat') throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--profile must be hardened or compat');
+      const str = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+      let method: SigningMethod;
+      const keyPath = str('key');
+      if (keyPath !== undefined) {
+        if (str('identity-token') !== undefined || str('fulcio-url') !== undefined || str('tsa-url') !== undefined) {
+          throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--key signs offline; --identity-token, --fulcio-url and --tsa-url are for keyless signing');
+        }
+        let privateKeyPem: string;
+        try {
+          privateKeyPem = await readFile(keyPath, 'utf8');
+        } catch (cause) {
+          throw ioError(cause, keyPath, 'read');
+        }
+        const rekorURL = values['tlog'] === true ? (str('rekor-url') ?? 'https://rekor.sigstore.dev') : undefined;
+        method = { kind: 'key', privateKeyPem, ...(rekorURL ? { rekorURL } : {}) };
+      } else {
+        const tokens = identityTokenSource(str('identity-token'), streams.env);
+        if (!tokens) {
+          throw new MCPSealError(
+            'USAGE_MISSING_ARGUMENT',
+            'keyless signing needs an OIDC identity token: --identity-token, SIGSTORE_ID_TOKEN, or GitHub Actions with id-token: write; or sign offline with --key',
+          );
+        }
+        method = {
+          kind: 'keyless',
+          identityToken: tokens,
+          ...(str('fulcio-url') ? { fulcioURL: str('fulcio-url')! } : {}),
+          ...(str('rekor-url') ? { rekorURL: str('rekor-url')! } : {}),
+          ...(str('tsa-url') ? { tsaURL: str('tsa-url')! } : {}),
+        };
+      }
+      const build = githubBuildContext(streams.env);
+      const progress = output.progress('hashing');
+      try {
+        const result = await signBundle(file!, {
+          method,
+          profile,
+          limits: limitsFrom(values),
+          ...(str('out') ? { out: str('out')! } : {}),
+          ...(build ? { build } : {}),
+          ...(progress ? { onProgress: progress } : {}),
+        });
+        progress?.finish();
+        output.result({ ...result }, () => [
+          `signed:        ${result.file} (${result.kind === 'key' ? 'local key' : 'keyless'})`,
+          `sha256:        ${result.sha256}`,
+          `attestation:   ${result.sigstoreBundle}`,
+          `entries:       ${(result.statement.predicate?.['buildDefinition'] as { resolvedDependencies: unknown[] }).resolvedDependencies.length} attested`,
+        ]);
+        return EXIT_OK;
+      } finally {
+        progress?.finish();
+      }
+    },
+  },
+
+  verify: {
+    summary: 'verify a .mcpb against its Sigstore attestation and an identity policy',
+    help: `Usage: mcpseal verify <file.mcpb> [trust and identity options] [options]
+
+Verifies before anything is extracted, through one open handle: the strict archive rules and the
+file's sha256 in one pass; the Sigstore bundle (<file>.sigstore.json) against the trust material;
+the identity policy against the certificate (or the --key); the in-toto statement from the
+verified payload only (its subject must be this file's sha256; mcpseal's predicate must list
+exactly the archive's entries, and a recorded workflow must be the certificate's); then the
+manifest against --profile. Standard GitHub build provenance for the file (for example from
+actions/attest-build-provenance) is accepted with the same policy.
+
+${VERIFY_HELP}
+
+Options:
+  --profile P   hardened (default) or compat
+  --json        print one JSON document on stdout
+  -h, --help    show this help
+
+${LIMITS_HELP}
+
+Exit status: 0 verified; 1 refused (SIGNATURE_ABSENT, SIGNATURE_MALFORMED, SIGNATURE_INVALID,
+SIGNATURE_UNTRUSTED, IDENTITY_MISMATCH, ATTESTATION_*, MANIFEST_INVALID, ARCHIVE_*); 2 usage
+error (a keyless bundle with no identity policy is IDENTITY_POLICY_REQUIRED), I/O error, or an
+unusable trust root (TRUST_ROOT_*).`,
+    async run(args, output) {
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS });
+      const [file] = positionals(given, ['file.mcpb']);
+      const flags = await verifyFlags(values);
+      const progress = output.progress('verifying');
+      try {
+        const result = await verifyBundle(file!, { ...flags, limits: limitsFrom(values), ...(progress ? { onProgress: progress } : {}) });
+        progress?.finish();
+        output.result({ ...result }, () => [
+          `verified:      ${result.file}`,
+          `sha256:        ${result.sha256}`,
+          ...signatureLines(result.signature),
+          `attestation:   ${result.sigstoreBundle} (${result.provenance.buildType ?? result.signature.statement?.predicateType ?? 'statement'})`,
+          `manifest:      ${result.manifest.name ?? '(none)'} ${result.manifest.version ?? ''} (${result.validation.profile} profile: valid)`,
+          `command line:  ${result.manifest.commandLine?.join(' ') ?? '(none)'}`,
+        ]);
+        return EXIT_OK;
+      } finally {
+        progress?.finish();
+      }
+    },
+  },
+
+  'verify-blob': {
+    summary: 'verify any file (or sha256:<hex>) against a Sigstore bundle',
+    help: `Usage: mcpseal verify-blob <file | sha256:HEX> --bundle BUNDLE.json [trust and identity options]
+
+The same Sigstore verification as verify, for release assets other than bundles: message
+signatures and DSSE attestations (whose subject must be the artifact's sha256). Give the digest
+as sha256:<64 hex digits> to verify without the file.
+
+${VERIFY_HELP}
+
+Exit status: 0 verified, 1 refused, 2 usage, I/O or trust root error.`,
+    async run(args, output) {
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...VERIFY_OPTIONS });
+      const [target] = positionals(given, ['file | sha256:HEX']);
+      const flags = await verifyFlags(values);
+      if (flags.sigstoreBundle === undefined) throw new MCPSealError('USAGE_MISSING_ARGUMENT', 'verify-blob needs --bundle');
+      let bundle: Buffer;
+      try {
+        bundle = await readFile(flags.sigstoreBundle);
+      } catch (cause) {
+        if ((cause as NodeJS.ErrnoException).code === 'ENOENT') throw new MCPSealError('SIGNATURE_ABSENT', `${flags.sigstoreBundle} does not exist`, { cause });
+        throw ioError(cause, flags.sigstoreBundle, 'read');
+      }
+      let artifact: Buffer | string;
+      if (/^sha256:/iu.test(target!)) artifact = target!;
+      else {
+        try {
+          artifact = await readFile(target!);
+        } catch (cause) {
+          throw ioError(cause, target!, 'read');
+        }
+      }
+      const result = await verifyArtifact({
+        artifact,
+        bundle,
+        policy: flags.policy,
+        ...(flags.trustedRoot === undefined ? {} : { trustedRoot: flags.trustedRoot }),
+        ...(flags.publicKey === undefined ? {} : { publicKey: flags.publicKey }),
+        ...(flags.requireTlog === undefined ? {} : { requireTlog: flags.requireTlog }),
+      });
+      output.result({ ...result }, () => [
+        `verified:      ${typeof artifact === 'string' ? artifact : basename(target!)} (${typeof artifact === 'string' ? 'digest' : formatBytes(artifact.length)})`,
+        `sha256:        ${result.artifactSha256}`,
+        ...signatureLines(result),
+      ]);
+      return EXIT_OK;
+    },
+  },
+};

@@ -1,0 +1,113 @@
+// The verification flags shared by `verify`, `verify-blob` and `unpack`.
+
+import { readFile } from 'node:fs/promises';
+import { ioError } from '../archive/source.ts';
+import { MCPSealError } from '../errors.ts';
+import type { Profile } from '../manifest/validate.ts';
+import type { IdentityPolicy } from '../sigstore/identity.ts';
+import { readTrustedRoot } from '../sigstore/trust.ts';
+import type { Parsed } from './args.ts';
+
+export const VERIFY_OPTIONS = {
+  bundle: { type: 'string' },
+  'trusted-root': { type: 'string' },
+  key: { type: 'string' },
+  tuf: { type: 'boolean' },
+  'cert-identity': { type: 'string' },
+  'cert-identity-regexp': { type: 'string' },
+  'cert-oidc-issuer': { type: 'string' },
+  repo: { type: 'string' },
+  'signer-workflow': { type: 'string' },
+  'source-ref': { type: 'string' },
+  'source-digest': { type: 'string' },
+  'deny-self-hosted-runners': { type: 'boolean' },
+  'require-tlog': { type: 'boolean' },
+  profile: { type: 'string' },
+} as const;
+
+export const VERIFY_HELP = `Trust (default: the public-good Sigstore trusted root pinned in mcpseal):
+  --bundle PATH              the Sigstore bundle (default: <file>.sigstore.json)
+  --trusted-root FILE        a trusted_root.json to use instead (private Sigstore, tests)
+  --tuf                      fetch the current public-good root over TUF first (online)
+  --key PEM                  the signer's public key (keyed signatures)
+  --require-tlog             require a transparency log entry (always for certificates)
+
+Identity policy (required for keyless signatures; every flag given must hold):
+  --cert-identity ID         the exact certificate identity (email or workflow URI)
+  --cert-identity-regexp RE  a pattern for the whole identity (always anchored: ^(?:RE)$)
+  --cert-oidc-issuer URL     the exact OIDC issuer, e.g. https://token.actions.githubusercontent.com
+  --repo OWNER/NAME          the GitHub source repository
+  --signer-workflow W        OWNER/NAME/.github/workflows/FILE.yml (or .github/workflows/FILE.yml)
+  --source-ref REF           the exact source ref, e.g. refs/tags/v1.0.0
+  --source-digest SHA        the exact source commit
+  --deny-self-hosted-runners refuse certificates issued to self-hosted runners`;
+
+export interface VerifyFlags {
+  sigstoreBundle?: string;
+  trustedRoot?: unknown;
+  publicKey?: string;
+  policy: IdentityPolicy;
+  requireTlog?: boolean;
+  profile?: Profile;
+}
+
+function text(values: Parsed['values'], name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Reads the verification flags (and the files they name) into library options. */
+export async function verifyFlags(values: Parsed['values']): Promise<VerifyFlags> {
+  if (text(values, 'cert-identity') !== undefined && text(values, 'cert-identity-regexp') !== undefined) {
+    throw new MCPSealError('USAGE_INVALID_ARGUMENT', 'give --cert-identity or --cert-identity-regexp, not both');
+  }
+  const profile = text(values, 'profile');
+  if (profile !== undefined && profile !== 'hardened' && profile !== 'compat') throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--profile must be hardened or compat');
+  const policy: IdentityPolicy = {};
+  const fields: [string, keyof IdentityPolicy][] = [
+    ['cert-identity', 'certIdentity'],
+    ['cert-identity-regexp', 'certIdentityRegexp'],
+    ['cert-oidc-issuer', 'certOidcIssuer'],
+    ['repo', 'repo'],
+    ['signer-workflow', 'signerWorkflow'],
+    ['source-ref', 'sourceRef'],
+    ['source-digest', 'sourceDigest'],
+  ];
+  for (const [flag, key] of fields) {
+    const value = text(values, flag);
+    if (value !== undefined) (policy as Record<string, string>)[key] = value;
+  }
+  if (policy.repo !== undefined && !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/u.test(policy.repo)) {
+    throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--repo must be OWNER/NAME');
+  }
+  if (values['deny-self-hosted-runners'] === true) policy.denySelfHostedRunners = true;
+
+  const flags: VerifyFlags = { policy };
+  const bundle = text(values, 'bundle');
+  if (bundle !== undefined) flags.sigstoreBundle = bundle;
+  const rootPath = text(values, 'trusted-root');
+  if (rootPath !== undefined && values['tuf'] === true) throw new MCPSealError('USAGE_INVALID_ARGUMENT', 'give --trusted-root or --tuf, not both');
+  if (rootPath !== undefined) flags.trustedRoot = await readTrustedRoot(rootPath);
+  if (values['tuf'] === true) flags.trustedRoot = await fetchTufRoot();
+  const key = text(values, 'key');
+  if (key !== undefined) {
+    try {
+      flags.publicKey = await readFile(key, 'utf8');
+    } catch (cause) {
+      throw ioError(cause, key, 'read');
+    }
+  }
+  if (values['require-tlog'] === true) flags.requireTlog = true;
+  if (profile !== undefined) flags.profile = profile;
+  return flags;
+}
+
+/** The current public-good trusted root over TUF (online; @sigstore/tuf verifies the TUF metadata). */
+async function fetchTufRoot(): Promise<unknown> {
+  try {
+    const [{ getTrustedRoot }, { TrustedRoot }] = await Promise.all([import('@sigstore/tuf'), import('@sigstore/protobuf-specs')]);
+    return TrustedRoot.toJSON(await getTrustedRoot());
+  } catch (cause) {
+    throw new MCPSealError('TRUST_ROOT_UNAVAILABLE', `cannot refresh the trusted root over TUF: ${(cause as Error).message}`, { cause });
+  }
+}
