@@ -22,7 +22,7 @@ describe('cli', function () {
   });
   after(() => tmp.cleanup());
 
-  for (const command of ['pack', 'inspect', 'unpack']) {
+  for (const command of ['pack', 'validate', 'inspect', 'sign', 'verify', 'unpack', 'verify-blob', 'keygen', 'scopes']) {
     it(`${command} --help prints usage and exits 0`, async () => {
       const result = await runCli([command, '--help']);
       assert.equal(result.status, 0);
@@ -34,7 +34,7 @@ describe('cli', function () {
   it('--help lists the commands; no command is a usage error', async () => {
     const help = await runCli(['--help']);
     assert.equal(help.status, 0);
-    for (const command of ['pack', 'inspect', 'unpack']) assert.match(help.stdout, new RegExp(`^  ${command} `, 'mu'));
+    for (const command of ['pack', 'validate', 'inspect', 'sign', 'verify', 'unpack', 'verify-blob', 'keygen', 'scopes']) assert.match(help.stdout, new RegExp(`^  ${command} `, 'mu'));
     const none = await runCli([]);
     assert.equal(none.status, 2);
   });
@@ -145,5 +145,67 @@ describe('cli', function () {
     const result = await runCli(['inspect', bundle, '--max-entries', '1']);
     assert.equal(result.status, 1);
     assert.match(result.stderr, /^mcpseal: ARCHIVE_TOO_MANY_ENTRIES: /u);
+  });
+
+  it('validate: the example passes (text and --json) from a directory, a manifest and a bundle', async () => {
+    for (const target of [EXAMPLE, join(EXAMPLE, 'manifest.json'), bundle]) {
+      const text = await runCli(['validate', target]);
+      assert.equal(text.status, 0, text.stderr);
+      assert.match(text.stdout, /^valid: .*\(hardened profile, manifest 0\.3, 0 errors, 0 warnings\)$/mu);
+      const json = jsonOf(await runCli(['validate', target, '--json']));
+      assert.equal(json['ok'], true);
+      assert.equal(json['valid'], true);
+      assert.deepEqual(json['findings'], []);
+    }
+  });
+
+  it('validate: a hostile manifest is listed finding by finding and exits 1 with MANIFEST_INVALID', async () => {
+    const manifest = JSON.parse(await readFile(join(EXAMPLE, 'manifest.json'), 'utf8')) as Record<string, any>;
+    manifest['server']['mcp_config']['command'] = 'bash';
+    manifest['homepage'] = 'javascript:alert(1)';
+    const path = join(tmp.path, 'hostile.json');
+    await writeFile(path, JSON.stringify(manifest));
+    const text = await runCli(['validate', path]);
+    assert.equal(text.status, 1);
+    assert.match(text.stdout, /^error {3}MANIFEST_SHELL_COMMAND \/server\/mcp_config\/command: /mu);
+    assert.match(text.stdout, /^error {3}MANIFEST_URL_NOT_HTTPS \/homepage: /mu);
+    assert.match(text.stderr, /^mcpseal: MANIFEST_INVALID: /u);
+    const json = await runCli(['validate', path, '--json']);
+    assert.equal(json.status, 1);
+    const report = jsonOf(json);
+    assert.equal(report['ok'], false);
+    assert.equal((report['error'] as Record<string, unknown>)['code'], 'MANIFEST_INVALID');
+    const codes = (report['findings'] as { code: string }[]).map((finding) => finding.code);
+    assert.ok(codes.includes('MANIFEST_SHELL_COMMAND') && codes.includes('MANIFEST_URL_NOT_HTTPS'), codes.join(','));
+    // The compat profile is the official schema only: the same manifest passes it.
+    assert.equal((await runCli(['validate', path, '--profile', 'compat'])).status, 0);
+  });
+
+  it('scopes suggest drafts a block that, pasted in, passes the hardened profile', async () => {
+    const manifest = JSON.parse(await readFile(join(EXAMPLE, 'manifest.json'), 'utf8')) as Record<string, any>;
+    delete manifest['_meta'];
+    const path = join(tmp.path, 'no-scopes.json');
+    await writeFile(path, JSON.stringify(manifest));
+    assert.equal((await runCli(['validate', path])).status, 1);
+    const text = await runCli(['scopes', 'suggest', path]);
+    assert.equal(text.status, 0, text.stderr);
+    const block = JSON.parse(text.stdout) as Record<string, unknown>;
+    const json = jsonOf(await runCli(['scopes', 'suggest', path, '--json']));
+    assert.deepEqual(json['manifestBlock'], block);
+    await writeFile(path, JSON.stringify({ ...manifest, ...block }));
+    const again = await runCli(['validate', path]);
+    assert.equal(again.status, 0, again.stdout);
+  });
+
+  it('keygen writes a 0600 private key, never over an existing one', async () => {
+    const dir = join(tmp.path, 'keys');
+    await mkdir(dir);
+    const first = await runCli(['keygen', '--out-dir', dir, '--name', 'k', '--json']);
+    assert.equal(first.status, 0, first.stderr);
+    assert.equal((await stat(join(dir, 'k.key'))).mode & 0o777, 0o600);
+    assert.match(await readFile(join(dir, 'k.pub'), 'utf8'), /^-----BEGIN PUBLIC KEY-----/u);
+    const again = await runCli(['keygen', '--out-dir', dir, '--name', 'k']);
+    assert.equal(again.status, 2);
+    assert.match(again.stderr, /^mcpseal: IO_TARGET_EXISTS: /u);
   });
 });
