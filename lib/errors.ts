@@ -73,6 +73,43 @@ export type SignatureErrorCode =
   | 'SIGNATURE_TLOG_REQUIRED'
   | 'SIGNATURE_SIGNING_FAILED';
 
+/**
+ * Legacy `MCPB_SIG_V1` / `DXT_SIG_V1` PKCS#7 blocks (lib/legacy). A family of its own, apart from
+ * `SIGNATURE_*`: a bundle can carry both kinds at once and a report must say which one failed.
+ * `verifyLegacySignature` returns these as the reason for a non-valid status (see
+ * `legacyStatusOf`); only the signing codes and `LEGACY_ABSENT` (when a caller requires a block)
+ * are thrown.
+ */
+export type LegacyErrorCode =
+  /** No legacy block (status `absent`). */
+  | 'LEGACY_ABSENT'
+  /** The block's DER is not a well-formed CMS SignedData of the shape RFC 5652 §5 describes (status `invalid`). */
+  | 'LEGACY_MALFORMED'
+  /** A digest or signature algorithm (or key size) mcpseal does not accept (status `invalid`). */
+  | 'LEGACY_UNSUPPORTED_ALGORITHM'
+  /** No certificate in the block matches the SignerInfo's signer identifier (status `invalid`). */
+  | 'LEGACY_SIGNER_NOT_FOUND'
+  /** The messageDigest attribute does not match the signed bytes: the bundle was changed (status `invalid`). */
+  | 'LEGACY_DIGEST_MISMATCH'
+  /** The signature over the signed attributes does not verify (status `invalid`). */
+  | 'LEGACY_BAD_SIGNATURE'
+  /** Intact, but the signer's certificate is self-signed and not a trust anchor (status `untrusted`). */
+  | 'LEGACY_SELF_SIGNED'
+  /** Intact, but no chain from the signer's certificate reaches a trust anchor (status `untrusted`). */
+  | 'LEGACY_UNTRUSTED'
+  /** Intact and chained, but the signer's certificate lacks the codeSigning extended key usage (status `untrusted`). */
+  | 'LEGACY_NOT_CODE_SIGNING'
+  /** A certificate of the chain is not valid at the signing time (status `untrusted`). */
+  | 'LEGACY_CERTIFICATE_EXPIRED'
+  /** A certificate of the chain breaks a constraint (not a CA, path length, key usage, unknown critical extension) (status `untrusted`). */
+  | 'LEGACY_CERTIFICATE_REJECTED'
+  /** The signingTime attribute lies in the future (status `untrusted`). */
+  | 'LEGACY_SIGNING_TIME'
+  /** Signing refused: the bundle already carries a legacy block. */
+  | 'LEGACY_ALREADY_SIGNED'
+  /** Signing refused: the archive cannot take a block in the strict layout (it has a comment, or the block would not fit the comment length field). */
+  | 'LEGACY_UNSIGNABLE';
+
 export type IdentityErrorCode = 'IDENTITY_MISMATCH' | 'IDENTITY_POLICY_REQUIRED';
 
 export type AttestationErrorCode =
@@ -97,6 +134,7 @@ export type ErrorCode =
   | ManifestErrorCode
   | ScopeErrorCode
   | SignatureErrorCode
+  | LegacyErrorCode
   | IdentityErrorCode
   | AttestationErrorCode
   | TrustRootErrorCode

@@ -3,8 +3,8 @@
 // directory is removed and the target does not exist (or is still the empty directory it was).
 
 import { createHash } from 'node:crypto';
-import { constants as fsConstants } from 'node:fs';
-import { chmod, lstat, mkdir, mkdtemp, open, readdir, rename, rm, rmdir, writeFile, type FileHandle } from 'node:fs/promises';
+import { chmodSync, closeSync, constants as fsConstants, mkdirSync, openSync, writeSync } from 'node:fs';
+import { chmod, lstat, mkdir, mkdtemp, open, readdir, rename, rm, rmdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MCPSealError } from '../errors.ts';
 import type { ChunkSink } from './entry-data.ts';
@@ -59,11 +59,11 @@ export async function extractArchive(archive: Archive, target: string, options: 
   const openHandles = new Set<FileHandle>();
   try {
     const directories = directoriesOf(archive.entries);
-    for (const directory of directories) {
-      await mkdir(join(staging, directory), { mode: 0o755 });
-      await chmod(join(staging, directory), 0o755);
-    }
     const umask = process.umask();
+    for (const directory of directories) {
+      mkdirSync(join(staging, directory), { mode: 0o755 });
+      if ((0o755 & umask) !== 0) chmodSync(join(staging, directory), 0o755);
+    }
     let files = 0;
     let bytes = 0;
     const { sha256 } = await archive.scan({
@@ -73,9 +73,12 @@ export async function extractArchive(archive: Archive, target: string, options: 
         async content(entry, data) {
           if (options.checkDigest) options.checkDigest(entry, createHash('sha256').update(data).digest('hex'));
           const path = join(staging, entry.name);
-          await writeFile(path, data, { flag: CREATE_FLAGS, mode: entry.mode });
+          // Synchronous on purpose: small files cost a few syscalls each, and doing them on the
+          // main thread (as unzip does) avoids a thread-pool round trip per call, which measured
+          // 2.5x the system time of unzip for 20,000 files. Inflation stays on the pool.
+          writeNewFileSync(path, data, entry.mode);
           // Modes are normalised, not left to the umask: 0644, or 0755 for executables.
-          if ((entry.mode & umask) !== 0) await chmod(path, entry.mode);
+          if ((entry.mode & umask) !== 0) chmodSync(path, entry.mode);
           files++;
           bytes += data.length;
         },
@@ -114,6 +117,16 @@ export async function extractArchive(archive: Archive, target: string, options: 
     await rm(staging, { recursive: true, force: true });
     if (error instanceof MCPSealError) throw error;
     throw ioError(error, destination, 'write');
+  }
+}
+
+/** Creates `path` (it must not exist; never through a symlink) holding exactly `data`. */
+function writeNewFileSync(path: string, data: Buffer, mode: number): void {
+  const fd = openSync(path, CREATE_FLAGS, mode);
+  try {
+    for (let written = 0; written < data.length; ) written += writeSync(fd, data, written, data.length - written);
+  } finally {
+    closeSync(fd);
   }
 }
 

@@ -50,8 +50,8 @@ export interface ScanResult {
 // Bounds on work in flight during a scan: enough to keep the zlib thread pool and the disk busy,
 // small enough that memory does not grow with the archive.
 const EMPTY_DEFLATE = Buffer.from([0x03, 0x00]);
-const MAX_TASKS = 32;
-const MAX_TASK_BYTES = 48 * 1024 * 1024;
+const MAX_TASKS = 16;
+const MAX_TASK_BYTES = 16 * 1024 * 1024;
 
 export class Archive {
   readonly source: ByteSource;

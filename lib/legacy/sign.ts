@@ -1,0 +1,252 @@
+// Signing a bundle with a legacy MCPB_SIG_V1 block that strict zip readers accept. `mcpb sign`
+// 2.1.2 appends the block after an end record whose comment length says 0, which strict readers
+// (yauzl, hence Claude Desktop: "Invalid comment length") refuse; patching the field after signing
+// changes the signed bytes. Here the field is set to the block's length first and the digest is
+// taken over the file as it will be, so the result is both a strict zip and a verifiable
+// signature. The block is a detached CMS SignedData (RFC 5652 §5) with the content-type,
+// signing-time and message-digest attributes, one signer identified by issuer and serial number.
+
+import { X509Certificate, createHash, createPrivateKey, sign as signBytes, type Hash, type KeyObject } from 'node:crypto';
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import { EOCD_SIZE, MAX_COMMENT } from '../archive/format.ts';
+import type { ArchiveLimits } from '../archive/limits.ts';
+import { Archive } from '../archive/reader.ts';
+import { SIGNATURE_BLOCK_FORMATS } from '../archive/signature-block.ts';
+import { ioError } from '../archive/source.ts';
+import { MCPSealError } from '../errors.ts';
+import { certificateInfo, certificatesFromPem, parseCertificate, type Certificate, type LegacyCertificateInfo } from './certificate.ts';
+import { CMS_OID } from './cms.ts';
+import { build, derOf, parseDer, type Asn1 } from './der.ts';
+import { verifyLegacySignature } from './verify.ts';
+
+export interface LegacySignOptions {
+  /** The signer's certificate, PEM; further certificates in the text are added as intermediates. */
+  certPem: string;
+  /** The signer's private key, PEM (PKCS #8, PKCS #1 or SEC 1; not encrypted). RSA (2048 bits or more) or ECDSA P-256/P-384/P-521. */
+  keyPem: string;
+  /** Intermediate CA certificates, PEM, to embed after the signer's certificate. */
+  intermediatesPem?: readonly string[];
+  /** Where to write the signed bundle; default: replace the input (atomically). Must not exist otherwise. */
+  outputPath?: string;
+  /** The signing time recorded (default: the current time). */
+  now?: Date;
+  limits?: Partial<ArchiveLimits>;
+}
+
+export interface LegacySignResult {
+  path: string;
+  size: number;
+  /** sha256 of the signed file, block included (what a Sigstore attestation signed next would name). */
+  sha256: string;
+  block: { kind: 'MCPB_SIG_V1'; offset: number; length: number };
+  signer: LegacyCertificateInfo;
+  signingTime: string;
+  /** The message digest signed: sha256 of the bytes before the block. */
+  signedDigest: string;
+}
+
+const READ_CHUNK = 1024 * 1024;
+const MIN_RSA_BITS = 2048;
+const EC_SIGNING = new Set(['prime256v1', 'secp384r1', 'secp521r1']);
+const SHA256 = '2.16.840.1.101.3.4.2.1';
+const RSA_ENCRYPTION = '1.2.840.113549.1.1.1';
+const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
+const MCPB_FORMAT = SIGNATURE_BLOCK_FORMATS.find((format) => format.kind === 'MCPB_SIG_V1')!;
+
+interface Credentials {
+  key: KeyObject;
+  signer: Certificate;
+  certificates: Certificate[];
+}
+
+/** Appends an MCPB_SIG_V1 block to the bundle at `path` (see the module comment for the layout). */
+export async function signLegacy(path: string, options: LegacySignOptions): Promise<LegacySignResult> {
+  const credentials = loadCredentials(options);
+  const outputPath = options.outputPath ?? path;
+  const inPlace = resolve(outputPath) === resolve(path);
+  if (!inPlace && (await exists(outputPath))) throw new MCPSealError('IO_TARGET_EXISTS', `${outputPath} already exists`, { details: { path: outputPath } });
+  const signingTime = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
+
+  const archive = await Archive.openFile(path, options.limits ? { limits: options.limits } : {});
+  const temp = join(dirname(outputPath), `.${basename(outputPath)}.${process.pid}.${Date.now()}.tmp`);
+  let handle: FileHandle | null = null;
+  let written: { size: number; sha256: string; blockOffset: number; blockLength: number; signedDigest: string };
+  try {
+    if (archive.layout.signatureBlock) {
+      throw new MCPSealError('LEGACY_ALREADY_SIGNED', `the bundle already carries a ${archive.layout.signatureBlock.kind} block`);
+    }
+    // The block must sit right after the end record, and the comment length field must describe it.
+    if (archive.layout.comment.length > 0) {
+      throw new MCPSealError('LEGACY_UNSIGNABLE', 'the archive has a comment; a legacy block must directly follow the end record');
+    }
+    // The strict check of the whole archive (every header, size and CRC-32) before anything is signed.
+    const { sha256: scanned } = await archive.scan({ checkData: true, hash: true });
+    const fieldOffset = archive.layout.eocdOffset + EOCD_SIZE - 2;
+    if (fieldOffset + 2 !== archive.size) throw new MCPSealError('LEGACY_UNSIGNABLE', 'the end record does not end the archive');
+
+    try {
+      handle = await open(temp, 'wx', 0o644);
+    } catch (cause) {
+      throw ioError(cause, outputPath, 'write');
+    }
+    // One pass: copy the archive up to its comment length field and hash the same bytes.
+    const prefix: Hash = createHash('sha256');
+    for (let at = 0; at < fieldOffset; at += READ_CHUNK) {
+      const chunk = await archive.source.read(at, Math.min(READ_CHUNK, fieldOffset - at));
+      prefix.update(chunk);
+      await writeAll(handle, chunk, outputPath);
+    }
+    const original = await archive.source.read(fieldOffset, 2);
+    // The bytes copied must be the bytes the scan checked.
+    if (prefix.copy().update(original).digest('hex') !== scanned) {
+      throw new MCPSealError('ARCHIVE_CHANGED_DURING_READ', 'the bundle changed while it was being signed');
+    }
+
+    const { field, block, signedDigest } = buildBlock(prefix, credentials, signingTime);
+    await writeAll(handle, Buffer.concat([field, block]), outputPath);
+    await handle.sync();
+    await handle.close();
+    handle = null;
+    const final = prefix.copy().update(field).update(block).digest('hex');
+    written = { size: fieldOffset + 2 + block.length, sha256: final, blockOffset: fieldOffset + 2, blockLength: block.length, signedDigest };
+  } catch (error) {
+    await handle?.close().catch(() => {});
+    await rm(temp, { force: true });
+    throw error;
+  } finally {
+    await archive.close();
+  }
+
+  try {
+    // Check our own output with the verifier before it replaces anything: strict reader, digest
+    // over the final layout, signature. (Trust is the installer's business: no anchors here.)
+    const check = await verifyLegacySignature(temp, { now: signingTime, ...(options.limits ? { limits: options.limits } : {}) });
+    if (check.status === 'invalid' || check.status === 'absent' || check.block?.layout !== 'signed-comment-length') {
+      throw new MCPSealError('SIGNATURE_SIGNING_FAILED', `the signed bundle does not verify (${check.code ?? check.status}: ${check.reason ?? ''})`);
+    }
+    await rename(temp, outputPath);
+  } catch (error) {
+    await rm(temp, { force: true });
+    if (error instanceof MCPSealError) throw error;
+    throw ioError(error, outputPath, 'write');
+  }
+  return {
+    path: outputPath,
+    size: written.size,
+    sha256: written.sha256,
+    block: { kind: 'MCPB_SIG_V1', offset: written.blockOffset, length: written.blockLength },
+    signer: certificateInfo(credentials.signer),
+    signingTime: signingTime.toISOString(),
+    signedDigest: written.signedDigest,
+  };
+}
+
+/**
+ * Builds the block and the comment length field that covers it. The block's length depends on
+ * the signature's (an ECDSA signature's DER varies by a byte or two), and the digest depends on
+ * the field: so sign with a guess, and sign again until the field matches the block it declares.
+ */
+function buildBlock(prefix: Hash, credentials: Credentials, signingTime: Date): { field: Buffer; block: Buffer; signedDigest: string } {
+  let guess = 0;
+  for (let attempt = 0; attempt < 16; attempt++) {
+    const field = Buffer.alloc(2);
+    field.writeUInt16LE(guess);
+    const digest = prefix.copy().update(field).digest();
+    const der = derOf(signedData(credentials, digest, signingTime));
+    const length = Buffer.alloc(4);
+    length.writeUInt32LE(der.length);
+    const block = Buffer.concat([MCPB_FORMAT.header, length, der, MCPB_FORMAT.footer]);
+    if (block.length > MAX_COMMENT) {
+      throw new MCPSealError('LEGACY_UNSIGNABLE', `the signature block would be ${block.length} bytes, more than the comment length field can declare (${MAX_COMMENT}); embed fewer certificates`);
+    }
+    if (block.length === guess) return { field, block, signedDigest: digest.toString('hex') };
+    guess = block.length;
+  }
+  throw new MCPSealError('SIGNATURE_SIGNING_FAILED', 'the signature block length did not settle');
+}
+
+/** ContentInfo { id-signedData, SignedData } for a detached signature (RFC 5652 §3, §5.1). */
+function signedData(credentials: Credentials, digest: Buffer, signingTime: Date): Asn1 {
+  const { key, signer, certificates } = credentials;
+  // RFC 5652 §11.3: UTCTime for 1950-2049, GeneralizedTime otherwise.
+  const year = signingTime.getUTCFullYear();
+  const time = year >= 1950 && year < 2050 ? build.utcTime(signingTime) : build.generalizedTime(signingTime);
+  const attribute = (type: string, value: Asn1): Asn1 => build.sequence([build.oid(type), build.set([value])]);
+  // RFC 5652 §5.3: signedAttrs MUST be DER, so the SET OF is sorted by encoding.
+  const attributes = [
+    attribute(CMS_OID.contentType, build.oid(CMS_OID.data)),
+    attribute(CMS_OID.signingTime, time),
+    attribute(CMS_OID.messageDigest, build.octets(digest)),
+  ];
+  const signedSet = build.setOf(attributes);
+  // RFC 5652 §5.4: sign the SET OF encoding; the same content then travels as [0] IMPLICIT.
+  const signature = signBytes('sha256', derOf(signedSet), key);
+  const signedAttrs = build.context(0, signedSet.value as Asn1[]);
+  // RFC 5754 §2: SHA-2 AlgorithmIdentifiers omit their parameters.
+  const sha256 = build.sequence([build.oid(SHA256)]);
+  // RFC 3370 §3.2: rsaEncryption takes NULL parameters; RFC 5758 §3.2: ECDSA ones take none.
+  const signatureAlgorithm = key.asymmetricKeyType === 'rsa' ? build.sequence([build.oid(RSA_ENCRYPTION), build.null()]) : build.sequence([build.oid(ECDSA_WITH_SHA256)]);
+  const signerInfo = build.sequence([
+    build.integer(1),
+    build.sequence([build.raw(signer.issuerDer, 'issuer'), build.integerOctets(signer.serial)]),
+    sha256,
+    signedAttrs,
+    signatureAlgorithm,
+    build.octets(signature),
+  ]);
+  const content = build.sequence([
+    build.integer(1),
+    build.set([sha256]),
+    build.sequence([build.oid(CMS_OID.data)]),
+    // The signer's certificate first, then its intermediates (CMS does not order the set, but
+    // naive readers take the first one as the signer's).
+    build.context(0, certificates.map((certificate) => build.raw(certificate.der, 'certificate'))),
+    build.set([signerInfo]),
+  ]);
+  return build.sequence([build.oid(CMS_OID.signedData), build.context(0, [content])]);
+}
+
+function loadCredentials(options: LegacySignOptions): Credentials {
+  const [leaf, ...chained] = certificatesFromPem(options.certPem, 'the signing certificate');
+  const intermediates = (options.intermediatesPem ?? []).flatMap((pem, index) => certificatesFromPem(pem, `intermediate certificate ${index + 1}`));
+  let key: KeyObject;
+  try {
+    key = createPrivateKey(options.keyPem);
+  } catch (cause) {
+    throw new MCPSealError('USAGE_INVALID_ARGUMENT', 'the private key cannot be read (PEM, unencrypted)', { cause });
+  }
+  const details = key.asymmetricKeyDetails ?? {};
+  if (key.asymmetricKeyType === 'rsa') {
+    if ((details.modulusLength ?? 0) < MIN_RSA_BITS) throw new MCPSealError('USAGE_INVALID_ARGUMENT', `the RSA key has ${details.modulusLength ?? 0} bits; at least ${MIN_RSA_BITS} are required`);
+  } else if (key.asymmetricKeyType !== 'ec' || !EC_SIGNING.has(details.namedCurve ?? '')) {
+    throw new MCPSealError('USAGE_INVALID_ARGUMENT', 'the private key must be RSA or ECDSA on P-256, P-384 or P-521');
+  }
+  if (!leaf!.checkPrivateKey(key)) throw new MCPSealError('USAGE_INVALID_ARGUMENT', "the private key does not belong to the signing certificate");
+  const certificates = [leaf!, ...chained, ...intermediates].map((x509: X509Certificate, index) => {
+    try {
+      return parseCertificate(parseDer(x509.raw, 'certificate'));
+    } catch (cause) {
+      throw new MCPSealError('USAGE_INVALID_ARGUMENT', `certificate ${index + 1} is not usable in a signature block`, { cause });
+    }
+  });
+  return { key, signer: certificates[0]!, certificates };
+}
+
+async function writeAll(handle: FileHandle, bytes: Buffer, path: string): Promise<void> {
+  try {
+    let done = 0;
+    while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
+  } catch (cause) {
+    throw ioError(cause, path, 'write');
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
