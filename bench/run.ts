@@ -1,7 +1,7 @@
 // Benchmark harness: mcpseal against zip/unzip and the official mcpb CLI on a synthetic bundle
 // (see bench/synth.ts and bench/README.md).
 //
-//   node bench/run.ts [--scale 1] [--scale 2] [--runs 3] [--only pack|unpack|check] [--json]
+//   node bench/run.ts [--scale 1] [--scale 2] [--runs 3] [--only pack|unpack|check] [--out DIR] [--json]
 //
 // Method
 // - The tools of a group run side by side in one process lifetime, alternating run by run
@@ -25,6 +25,7 @@ import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync,
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { ensureBundle, formatBundleInfo, WORK_DIR } from './synth.ts';
 import type { BundleInfo } from './synth.ts';
 
@@ -43,6 +44,8 @@ interface Command {
   cwd?: string;
   /** File or directory written by the command: deleted (untimed) before every run. */
   output?: string;
+  /** Also delete the output right after each run: an extracted tree is not needed afterwards. */
+  removeAfter?: boolean;
   /** Set when the command cannot run at all (e.g. the CLI is not built): reported, not run. */
   unavailable?: string;
 }
@@ -58,6 +61,7 @@ interface ToolResult {
   samples: Sample[];
   error?: string;
   outputBytes?: number;
+  median?: Sample;
 }
 
 interface GroupResult {
@@ -127,6 +131,8 @@ async function runOnce(cmd: Command, logDir: string): Promise<Sample> {
     closeSync(stderrFd);
   }
   const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+  // Deleting at once also spares the next tool the writeback of this run's dirty pages.
+  if (cmd.removeAfter === true && cmd.output !== undefined) rmSync(cmd.output, { recursive: true, force: true });
   if (status.code !== 0) {
     const how = status.signal !== null ? `signal ${status.signal}` : `exit code ${status.code}`;
     const stderr = [tailOf(stderrFile), tailOf(stdoutFile)].filter((s) => s.trim() !== '').join('\n--- stdout:\n');
@@ -178,6 +184,12 @@ async function measureGroup(commands: Command[], runs: number, logDir: string): 
     if (result.error === undefined && cmd.output !== undefined && existsSync(cmd.output) && statSync(cmd.output).isFile()) {
       result.outputBytes = statSync(cmd.output).size;
     }
+    if (result.error === undefined && result.samples.length > 0) {
+      result.median = {
+        wallSeconds: median(result.samples.map((s) => s.wallSeconds)),
+        peakRssKiB: median(result.samples.map((s) => s.peakRssKiB)),
+      };
+    }
   }
   return results;
 }
@@ -219,7 +231,7 @@ function unpackCommands(ctx: ScaleContext, input: string): Command[] {
     mcpsealCommand(['unpack', input, dir(MCPSEAL), '--allow-unsigned'], dir(MCPSEAL)),
     { tool: 'unzip', argv: ['unzip', '-q', '-d', dir('unzip'), input], output: dir('unzip') },
     { tool: 'mcpb', argv: [NODE, ctx.mcpbCli, 'unpack', input, dir('mcpb')], output: dir('mcpb') },
-  ];
+  ].map((cmd) => ({ ...cmd, removeAfter: true }));
 }
 
 function checkCommands(input: string): Command[] {
@@ -266,7 +278,6 @@ async function runGroup(group: Group, ctx: ScaleContext, runs: number, input: { 
     group === 'pack' ? packCommands(ctx) : group === 'unpack' ? unpackCommands(ctx, input!.path) : checkCommands(input!.path);
   const tools = await measureGroup(commands, runs, ctx.out);
   if (group === 'pack') ctx.mcpsealPack = tools[0]!.error === undefined ? 'ok' : 'failed';
-  if (group === 'unpack') for (const c of commands) rmSync(c.output!, { recursive: true, force: true }); // ~GBs
   const result: GroupResult = { group, scale: ctx.scale, tools };
   if (input !== undefined) result.input = `${rel(input.path)}, ${input.note}`;
   return result;
@@ -285,11 +296,6 @@ function formatMB(kib: number): string {
   return ((kib * 1024) / 1e6).toFixed(1);
 }
 
-function medians(tool: ToolResult): { wall: number; rss: number } | undefined {
-  if (tool.error !== undefined || tool.samples.length === 0) return undefined;
-  return { wall: median(tool.samples.map((s) => s.wallSeconds)), rss: median(tool.samples.map((s) => s.peakRssKiB)) };
-}
-
 /** Aligned columns; a shorter row (a tool that failed) spills its last cell over the others. */
 function table(rows: string[][]): string {
   const columns = rows[0]!.length;
@@ -299,20 +305,20 @@ function table(rows: string[][]): string {
 }
 
 function printGroup(result: GroupResult, bundle: BundleInfo, runs: number): void {
-  const ours = medians(result.tools.find((t) => t.tool === MCPSEAL)!);
+  const ours = result.tools.find((t) => t.tool === MCPSEAL)?.median;
   const ratio = (a: number | undefined, b: number) => (a === undefined ? 'n/a' : `${(a / b).toFixed(2)}x`);
   const withOutput = result.group === 'pack';
   const header = ['tool', 'wall (s)', 'peak RSS (MB)', 'mcpseal/tool wall', 'mcpseal/tool RSS', ...(withOutput ? ['output (MB)'] : []), 'runs (s)'];
   const rows = result.tools.map((tool) => {
-    const m = medians(tool);
+    const m = tool.median;
     if (m === undefined) return [tool.tool, `n/a (error: ${tool.error ?? 'no samples'})`];
     const isOurs = tool.tool === MCPSEAL;
     return [
       tool.tool,
-      m.wall.toFixed(2),
-      formatMB(m.rss),
-      isOurs ? '-' : ratio(ours?.wall, m.wall),
-      isOurs ? '-' : ratio(ours?.rss, m.rss),
+      m.wallSeconds.toFixed(2),
+      formatMB(m.peakRssKiB),
+      isOurs ? '-' : ratio(ours?.wallSeconds, m.wallSeconds),
+      isOurs ? '-' : ratio(ours?.peakRssKiB, m.peakRssKiB),
       ...(withOutput ? [tool.outputBytes !== undefined ? (tool.outputBytes / 1e6).toFixed(1) : ''] : []),
       tool.samples.map((s) => s.wallSeconds.toFixed(2)).join(' '),
     ];
@@ -390,21 +396,36 @@ interface Options {
   runs: number;
   groups: Group[];
   json: boolean;
+  /** Where archives and extracted trees go (default bench/.work): a tmpfs takes the disk out. */
+  outRoot: string;
 }
 
-const USAGE = `usage: node bench/run.ts [--scale N]... [--runs N] [--only pack|unpack|check]... [--json]
+const USAGE = `usage: node bench/run.ts [--scale N]... [--runs N] [--only pack|unpack|check]... [--out DIR] [--json]
   --scale N   bundle size: 1 = 20,000 files / 420 MB, 2 = 40,000 files / 840 MB (default: 1 and 2)
   --runs N    timed runs per tool, after one untimed warm-up (default: 3)
   --only G    run only group G (repeatable; default: pack, unpack and check)
+  --out DIR   write archives and extracted trees under DIR/scale-N/ (default: bench/.work);
+              e.g. /dev/shm to measure without the disk's write speed
   --json      also write the results to bench/.work/results.json`;
 
+/** parseArgs, with a usage message and status 2 instead of a stack trace for a bad flag. */
+function parseArgsOrExit<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
+  try {
+    return parseArgs(config);
+  } catch (error) {
+    console.error(`${error instanceof Error ? error.message : error}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
 function parseOptions(): Options {
-  const { values } = parseArgs({
+  const { values } = parseArgsOrExit({
     options: {
       scale: { type: 'string', multiple: true },
       runs: { type: 'string', default: '3' },
       only: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
+      out: { type: 'string', default: WORK_DIR },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -424,14 +445,14 @@ function parseOptions(): Options {
     console.error(`${bad.join('\n')}\n${USAGE}`);
     process.exit(2);
   }
-  return { scales, runs, groups: GROUPS.filter((g) => groups.includes(g)), json: values.json };
+  return { scales, runs, groups: GROUPS.filter((g) => groups.includes(g)), json: values.json, outRoot: resolve(values.out) };
 }
 
 async function runScale(scale: number, options: Options, mcpbCli: string): Promise<{ bundle: BundleInfo; groups: GroupResult[] }> {
   console.log(`\n=== scale ${scale} ===`);
   const bundle = ensureBundle(scale, { log: (s) => console.log(`  ${s}`) });
   console.log(formatBundleInfo(bundle).replace(/^/gm, '  '));
-  const out = join(WORK_DIR, `scale-${scale}`, 'out');
+  const out = join(options.outRoot, `scale-${scale}`, 'out');
   mkdirSync(out, { recursive: true });
   const ctx: ScaleContext = { scale, bundle, src: bundle.dir, out, mcpbCli, mcpsealPack: 'untried' };
   const groups: GroupResult[] = [];
@@ -452,6 +473,7 @@ async function main(): Promise<void> {
   console.log('mcpseal benchmarks');
   for (const [key, value] of Object.entries(machine)) console.log(`  ${`${key}:`.padEnd(13)} ${value}`);
   console.log(`  ${'runs:'.padEnd(13)} ${options.runs} timed (+1 warm-up) per tool, alternating; groups: ${options.groups.join(', ')}`);
+  console.log(`  ${'outputs:'.padEnd(13)} ${rel(options.outRoot)}/scale-N/out`);
 
   const startedAt = new Date().toISOString();
   const scales = [];
@@ -469,4 +491,11 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+try {
+  await main();
+} catch (error) {
+  // Only the harness's own steps get here (e.g. making the fallback input archive).
+  console.error(`bench failed: ${error instanceof Error ? error.message : error}`);
+  if (error instanceof CommandError) console.error(error.stderr);
+  process.exitCode = 1;
+}

@@ -76,7 +76,7 @@ const VERSION_MADE_BY = (HOST_UNIX << 8) | 20;
 const VERSION_NEEDED = 20;
 const VERSION_NEEDED_ZIP64 = 45;
 const WINDOW_FILES = 16;
-const WINDOW_BYTES = 64 * 1024 * 1024;
+const WINDOW_BYTES = 24 * 1024 * 1024;
 
 /** Writes `files` (already sorted and checked) as a zip archive at `outPath`. */
 export async function writeArchive(files: readonly SourceFile[], outPath: string, options: WriteOptions = {}): Promise<WriteResult> {
