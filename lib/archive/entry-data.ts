@@ -179,8 +179,12 @@ export async function inflateStream(entry: ArchiveEntry, pieces: AsyncIterable<B
         accept(chunk).then(() => callback(), callback);
       },
     });
+    // The inflater may hold a piece after asking for the next one: give it copies.
+    async function* copies(): AsyncGenerator<Buffer> {
+      for await (const piece of pieces) yield Buffer.from(piece);
+    }
     try {
-      await pipeline(Readable.from(pieces), inflater, output);
+      await pipeline(Readable.from(copies()), inflater, output);
     } catch (cause) {
       if (cause instanceof MCPSealError) throw cause;
       throw dataError(entry, cause);

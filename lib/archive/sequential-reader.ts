@@ -1,6 +1,10 @@
 // Reads a source front to back in large chunks, one read always in flight ahead of the consumer,
 // hashing every byte exactly once as it arrives. The scan walks the archive in file order through
 // this, so layout checks, CRC checks, extraction and the file digest share one pass.
+//
+// Two chunk buffers are reused for the whole file (allocating a fresh megabyte per read left
+// hundreds of megabytes for the garbage collector to find): `take` therefore returns copies,
+// and `pieces` views that are valid only until the consumer asks for the next piece.
 
 import { createHash, type Hash } from 'node:crypto';
 import { MCPSealError } from '../errors.ts';
@@ -17,11 +21,17 @@ export class SequentialReader {
   #position = 0;
   #ahead: Promise<Buffer> | null = null;
   #aheadStart = 0;
+  /** The buffer the next read-ahead fills; swapped with the consumed chunk's buffer. */
+  #spare: Buffer;
+  #current: Buffer;
 
   constructor(source: ByteSource, options: { hash: boolean; chunkSize?: number }) {
     this.#source = source;
     this.#chunkSize = options.chunkSize ?? 1024 * 1024;
     this.#hash = options.hash ? createHash('sha256') : null;
+    const first = Math.min(this.#chunkSize, source.size);
+    this.#current = Buffer.allocUnsafeSlow(first);
+    this.#spare = Buffer.allocUnsafeSlow(first);
     this.#readAhead(0);
   }
 
@@ -35,13 +45,13 @@ export class SequentialReader {
     return this.#hash ? this.#hash.digest('hex') : null;
   }
 
-  /** Exactly `length` bytes; a view into a chunk when they sit in one, a copy otherwise. */
+  /** Exactly `length` bytes, as a buffer of the caller's own. */
   async take(length: number): Promise<Buffer> {
     const available = this.#available();
     if (length <= available) {
       const offset = this.#position - this.#chunkStart;
       this.#position += length;
-      return this.#chunk.subarray(offset, offset + length);
+      return Buffer.from(this.#chunk.subarray(offset, offset + length));
     }
     const out = Buffer.allocUnsafe(length);
     let filled = 0;
@@ -52,7 +62,7 @@ export class SequentialReader {
     return out;
   }
 
-  /** `length` bytes as a sequence of views, for data too large to hold at once. */
+  /** `length` bytes as a sequence of views, each valid until the next is requested. */
   async *pieces(length: number): AsyncGenerator<Buffer> {
     let remaining = length;
     while (remaining > 0) {
@@ -81,6 +91,8 @@ export class SequentialReader {
     this.#hash?.update(chunk);
     this.#chunk = chunk;
     this.#chunkStart = start;
+    // The consumer is done with the previous chunk (it asked for more): its buffer takes the next read.
+    [this.#current, this.#spare] = [this.#spare, this.#current];
     this.#readAhead(start + chunk.length);
   }
 
@@ -90,7 +102,7 @@ export class SequentialReader {
       return;
     }
     const length = Math.min(this.#chunkSize, this.#source.size - start);
-    const pending = this.#source.read(start, length);
+    const pending = this.#source.read(start, length, this.#spare);
     // The rejection is observed when the consumer awaits it; never leave it unhandled meanwhile.
     pending.catch(() => {});
     this.#ahead = pending;

@@ -7,8 +7,11 @@ import { MCPSealError } from '../errors.ts';
 export interface ByteSource {
   /** Size of the whole input in bytes, fixed when the source was opened. */
   readonly size: number;
-  /** Reads exactly `length` bytes at `position`; a short read is an error. */
-  read(position: number, length: number): Promise<Buffer>;
+  /**
+   * Reads exactly `length` bytes at `position`; a short read is an error. With `into`, the bytes
+   * may be read into that buffer (which the result then views) to spare an allocation.
+   */
+  read(position: number, length: number, into?: Buffer): Promise<Buffer>;
   close(): Promise<void>;
 }
 
@@ -34,13 +37,13 @@ export async function fileHandleSource(handle: FileHandle, options: { closeHandl
   const { size } = await handle.stat();
   return {
     size,
-    async read(position, length) {
+    async read(position, length, into) {
       if (position < 0 || position + length > size) {
         throw new MCPSealError('ARCHIVE_OUT_OF_BOUNDS', `read of ${length} bytes at ${position} is outside the archive`, {
           details: { offset: position },
         });
       }
-      const buffer = Buffer.allocUnsafe(length);
+      const buffer = into && into.length >= length ? into.subarray(0, length) : Buffer.allocUnsafe(length);
       let filled = 0;
       while (filled < length) {
         const { bytesRead } = await handle.read(buffer, filled, length - filled, position + filled);

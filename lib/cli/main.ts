@@ -2,13 +2,8 @@
 
 import { readFileSync } from 'node:fs';
 import { MCPSealError } from '../errors.ts';
-import { inspectBundle } from '../inspect.ts';
-import { packBundle } from '../pack.ts';
-import { unpackBundle } from '../unpack.ts';
-import { loadManifestSource } from '../manifest/source.ts';
-import { validateManifest } from '../manifest/validate.ts';
-import { SCOPES_NAMESPACE } from '../scopes/model.ts';
-import { suggestScopes } from '../scopes/suggest.ts';
+// Pipelines are imported when their command runs: each command loads only what it uses
+// (inspect never loads the Sigstore stack), which keeps start-up time and memory down.
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, parseCount, positionals } from './args.ts';
 import type { Command } from './command.ts';
 import { EXIT_OK, Output, formatBytes, type Streams } from './output.ts';
@@ -42,6 +37,7 @@ Exit status: 0 valid, 1 at least one error finding (MANIFEST_INVALID), 2 usage o
       const [target] = positionals(given, ['manifest.json | dir | file.mcpb']);
       const profile = values['profile'] ?? 'hardened';
       if (profile !== 'hardened' && profile !== 'compat') throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--profile must be hardened or compat');
+      const [{ loadManifestSource }, { validateManifest }] = await Promise.all([import('../manifest/source.ts'), import('../manifest/validate.ts')]);
       const source = await loadManifestSource(target!, { limits: limitsFrom(values) });
       const result = validateManifest(source.manifest, { profile, ...(source.files ? { files: source.files } : {}) });
       const errors = result.findings.filter((finding) => finding.severity === 'error');
@@ -81,6 +77,11 @@ Exit status: 0 drafted, 1 the manifest could not be read as one, 2 usage or I/O 
       const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS });
       const [action, target] = positionals(given, ['action', 'manifest.json | dir | file.mcpb']);
       if (action !== 'suggest') throw new MCPSealError('USAGE_UNKNOWN_COMMAND', `unknown scopes action "${action}"; the one action is "suggest"`);
+      const [{ loadManifestSource }, { suggestScopes }, { SCOPES_NAMESPACE }] = await Promise.all([
+        import('../manifest/source.ts'),
+        import('../scopes/suggest.ts'),
+        import('../scopes/model.ts'),
+      ]);
       const source = await loadManifestSource(target!, { limits: limitsFrom(values) });
       const scopes = suggestScopes(source.manifest, source.files ? { files: source.files } : {});
       const manifestBlock = { _meta: { [SCOPES_NAMESPACE]: { scopes } } };
@@ -118,6 +119,7 @@ Exit status: 0 packed, 1 refused (unsafe source tree, bad manifest), 2 usage or 
       const epoch = sourceDateEpoch(streams.env);
       const progress = output.progress('packing');
       try {
+        const { packBundle } = await import('../pack.ts');
         const result = await packBundle(directory!, outPath, {
           limits: limitsFrom(values),
           ...(level === undefined ? {} : { level }),
@@ -162,6 +164,7 @@ Exit status: 0 the bundle passed, 1 it was refused (the error code says why), 2 
       const [file] = positionals(given, ['file.mcpb']);
       const progress = output.progress(values['check-data'] ? 'checking' : 'reading');
       try {
+        const { inspectBundle } = await import('../inspect.ts');
         const result = await inspectBundle(file!, {
           checkData: values['check-data'] === true,
           limits: limitsFrom(values),
@@ -221,6 +224,7 @@ Exit status: 0 extracted, 1 refused (the error code says why), 2 usage or I/O er
       const flags = await verifyFlags(values);
       const progress = output.progress('extracting');
       try {
+        const { unpackBundle } = await import('../unpack.ts');
         const result = await unpackBundle(file!, outdir!, {
           ...flags,
           allowUnsigned: values['allow-unsigned'] === true,

@@ -4,12 +4,9 @@ import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ioError } from '../archive/source.ts';
 import { MCPSealError } from '../errors.ts';
-import { generateKeyPair } from '../keygen.ts';
-import { signBundle, type BuildContext, type SigningMethod } from '../sign.ts';
+import type { BuildContext, SigningMethod } from '../sign.ts';
 import { identityTokenSource } from '../sigstore/oidc.ts';
 import type { VerifiedSignature } from '../sigstore/verify.ts';
-import { verifyArtifact } from '../verify-artifact.ts';
-import { verifyBundle } from '../verify.ts';
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, positionals } from './args.ts';
 import type { Command } from './command.ts';
 import { EXIT_OK, formatBytes } from './output.ts';
@@ -72,6 +69,7 @@ Exit status: 0 written, 2 usage or I/O error (including an existing file).`,
       positionals(given, []);
       const dir = typeof values['out-dir'] === 'string' ? values['out-dir'] : '.';
       const name = typeof values['name'] === 'string' ? values['name'] : 'mcpseal';
+      const { generateKeyPair } = await import('../keygen.ts');
       const result = await generateKeyPair(join(dir, `${name}.key`), join(dir, `${name}.pub`));
       output.result({ ...result }, () => [`private key: ${result.privateKey} (keep it secret)`, `public key:  ${result.publicKey}`, `key hint:    ${result.hint}`]);
       return EXIT_OK;
@@ -158,6 +156,7 @@ Exit status: 0 signed, 1 refused (unsafe archive, manifest fails the profile), 2
       const build = githubBuildContext(streams.env);
       const progress = output.progress('hashing');
       try {
+        const { signBundle } = await import('../sign.ts');
         const result = await signBundle(file!, {
           method,
           profile,
@@ -211,6 +210,7 @@ unusable trust root (TRUST_ROOT_*).`,
       const flags = await verifyFlags(values);
       const progress = output.progress('verifying');
       try {
+        const { verifyBundle } = await import('../verify.ts');
         const result = await verifyBundle(file!, { ...flags, limits: limitsFrom(values), ...(progress ? { onProgress: progress } : {}) });
         progress?.finish();
         output.result({ ...result }, () => [
@@ -260,6 +260,7 @@ Exit status: 0 verified, 1 refused, 2 usage, I/O or trust root error.`,
           throw ioError(cause, target!, 'read');
         }
       }
+      const { verifyArtifact } = await import('../verify-artifact.ts');
       const result = await verifyArtifact({
         artifact,
         bundle,

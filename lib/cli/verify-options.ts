@@ -5,7 +5,6 @@ import { ioError } from '../archive/source.ts';
 import { MCPSealError } from '../errors.ts';
 import type { Profile } from '../manifest/validate.ts';
 import type { IdentityPolicy } from '../sigstore/identity.ts';
-import { readTrustedRoot } from '../sigstore/trust.ts';
 import type { Parsed } from './args.ts';
 
 export const VERIFY_OPTIONS = {
@@ -87,7 +86,10 @@ export async function verifyFlags(values: Parsed['values']): Promise<VerifyFlags
   if (bundle !== undefined) flags.sigstoreBundle = bundle;
   const rootPath = text(values, 'trusted-root');
   if (rootPath !== undefined && values['tuf'] === true) throw new MCPSealError('USAGE_INVALID_ARGUMENT', 'give --trusted-root or --tuf, not both');
-  if (rootPath !== undefined) flags.trustedRoot = await readTrustedRoot(rootPath);
+  if (rootPath !== undefined) {
+    const { readTrustedRoot } = await import('../sigstore/trust.ts');
+    flags.trustedRoot = await readTrustedRoot(rootPath);
+  }
   if (values['tuf'] === true) flags.trustedRoot = await fetchTufRoot();
   const key = text(values, 'key');
   if (key !== undefined) {
