@@ -83,7 +83,7 @@ export { signBundle, digestArchive } from './sign.ts';
 export type { SignBundleOptions, SignResult, BuildContext, SigningMethod, KeyedSigning, KeylessSigning } from './sign.ts';
 export { generateKeyPair } from './keygen.ts';
 export type { KeyPairFiles } from './keygen.ts';
-export { certificateIdentity, checkIdentity, anchoredPattern, hasIdentityPolicy, FULCIO_OIDS } from './sigstore/identity.ts';
+export { certificateIdentity, checkIdentity, anchoredPattern, hasIdentityPolicy, completePolicy, FULCIO_OIDS, GITHUB_ACTIONS_ISSUER } from './sigstore/identity.ts';
 export type { CertificateIdentity, IdentityPolicy } from './sigstore/identity.ts';
 export { readTrustedRoot, readPinnedTrustedRoot, trustMaterialFrom, PINNED_TRUSTED_ROOT } from './sigstore/trust.ts';
 export { parseSigstoreBundle, MAX_SIGSTORE_BUNDLE } from './sigstore/verify.ts';
@@ -101,3 +101,16 @@ export {
   LOCAL_BUILDER_ID,
 } from './attest/statement.ts';
 export type { Statement, ResourceDescriptor, ProvenanceView, WorkflowInfo } from './attest/statement.ts';
+
+export { readLegacyBlock, verifyLegacySignature, legacyStatusOf, signLegacy } from './legacy/index.ts';
+export type {
+  LegacyBlock,
+  LegacyLayout,
+  LegacyStatus,
+  LegacyVerification,
+  LegacyVerifyOptions,
+  LegacySignOptions,
+  LegacySignResult,
+  LegacyCertificateInfo,
+} from './legacy/index.ts';
+export type { LegacyErrorCode } from './errors.ts';

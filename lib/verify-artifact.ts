@@ -4,7 +4,7 @@
 import { createHash } from 'node:crypto';
 import { MCPSealError } from './errors.ts';
 import type { IdentityPolicy } from './sigstore/identity.ts';
-import { readPinnedTrustedRoot, trustMaterialFrom } from './sigstore/trust.ts';
+import { publicKeyHint, readPinnedTrustedRoot, trustMaterialFrom } from './sigstore/trust.ts';
 import { parseSigstoreBundle, verifyArtifactBundle, type VerifiedSignature } from './sigstore/verify.ts';
 
 export interface VerifyArtifactOptions {
@@ -48,6 +48,7 @@ export async function verifyArtifact(options: VerifyArtifactOptions): Promise<Ar
   const verified = verifyArtifactBundle(bundle, bytes === undefined ? { sha256 } : { bytes, sha256 }, {
     trust,
     policy: options.policy ?? {},
+    ...(options.publicKey === undefined ? {} : { keyHint: publicKeyHint(options.publicKey) }),
     ...(options.requireTlog === undefined ? {} : { requireTlog: options.requireTlog }),
   });
   return { ...verified, artifactSha256: sha256 };

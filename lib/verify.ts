@@ -12,7 +12,7 @@ import { sidecarPath } from './inspect.ts';
 import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
 import { validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
 import type { CertificateIdentity, IdentityPolicy } from './sigstore/identity.ts';
-import { readPinnedTrustedRoot, trustMaterialFrom } from './sigstore/trust.ts';
+import { publicKeyHint, readPinnedTrustedRoot, trustMaterialFrom } from './sigstore/trust.ts';
 import { MAX_SIGSTORE_BUNDLE, parseSigstoreBundle, verifyArtifactBundle, type VerifiedSignature } from './sigstore/verify.ts';
 import { Archive } from './archive/reader.ts';
 
@@ -67,6 +67,7 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
   const signature = verifyArtifactBundle(bundle, { sha256: sha256! }, {
     trust,
     policy: options.policy ?? {},
+    ...(options.publicKey === undefined ? {} : { keyHint: publicKeyHint(options.publicKey) }),
     ...(options.requireTlog === undefined ? {} : { requireTlog: options.requireTlog }),
   });
   if (!signature.statement) {
@@ -120,8 +121,8 @@ async function readSidecar(path: string): Promise<Buffer> {
 function checkPredicate(archive: Archive, provenance: ProvenanceView, identity: CertificateIdentity | null): void {
   if (provenance.entries) {
     const files = archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name);
-    const listed = [...provenance.entries.keys()];
-    const missing = files.filter((name) => !provenance.entries!.has(name));
+    const listed = Object.keys(provenance.entries);
+    const missing = files.filter((name) => !Object.hasOwn(provenance.entries!, name));
     const extra = listed.filter((name) => !files.includes(name));
     if (missing.length > 0 || extra.length > 0) {
       throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', 'the attestation lists other entries than the archive holds', {
@@ -149,7 +150,7 @@ export function digestChecker(provenance: ProvenanceView): ((entry: { name: stri
   const entries = provenance.entries;
   if (!entries) return undefined;
   return (entry, sha256) => {
-    const expected = entries.get(entry.name);
+    const expected = Object.hasOwn(entries, entry.name) ? entries[entry.name] : undefined;
     if (expected !== sha256) {
       throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', `entry "${entry.name}" does not have the digest the attestation lists`, {
         details: { entry: entry.name, expected, found: sha256 },

@@ -63,6 +63,8 @@ const VALUES = [
   'checkIdentity',
   'anchoredPattern',
   'hasIdentityPolicy',
+  'completePolicy',
+  'GITHUB_ACTIONS_ISSUER',
   'FULCIO_OIDS',
   'readTrustedRoot',
   'readPinnedTrustedRoot',
@@ -81,6 +83,11 @@ const VALUES = [
   'LOCAL_BUILDER_ID',
   'validateManifest',
   'variableReferences',
+  // legacy MCPB_SIG_V1 blocks
+  'readLegacyBlock',
+  'verifyLegacySignature',
+  'legacyStatusOf',
+  'signLegacy',
 ];
 
 describe('public API', () => {

@@ -121,8 +121,8 @@ export function matchingSubject(statement: Statement, sha256: string): ResourceD
 export interface ProvenanceView {
   buildType: string | null;
   builderId: string | null;
-  /** Archive entries and their sha256, when the predicate is mcpseal's. */
-  entries: Map<string, string> | null;
+  /** Archive entries and their sha256, when the predicate is mcpseal's (a plain object, so it prints in --json). */
+  entries: Record<string, string> | null;
   source: { uri: string; commit: string } | null;
   workflow: WorkflowInfo | null;
 }
@@ -147,7 +147,8 @@ export function provenanceView(statement: Statement): ProvenanceView {
   }
   const dependencies = definition['resolvedDependencies'];
   if (!Array.isArray(dependencies)) malformed('an mcpseal provenance predicate lists no resolvedDependencies');
-  view.entries = new Map();
+  const entries: Record<string, string> = Object.create(null) as Record<string, string>;
+  view.entries = entries;
   for (const dependency of dependencies) {
     if (!isRecord(dependency) || !isRecord(dependency['digest'])) malformed('a resolvedDependencies item has no digest');
     if (typeof dependency['uri'] === 'string') {
@@ -158,8 +159,8 @@ export function provenanceView(statement: Statement): ProvenanceView {
     const name = dependency['name'];
     const sha256 = dependency['digest']['sha256'];
     if (typeof name !== 'string' || typeof sha256 !== 'string') malformed('an archive entry in resolvedDependencies needs a name and a sha256');
-    if (view.entries.has(name)) malformed(`the entry "${name}" is listed twice`);
-    view.entries.set(name, sha256.toLowerCase());
+    if (Object.hasOwn(entries, name)) malformed(`the entry "${name}" is listed twice`);
+    entries[name] = sha256.toLowerCase();
   }
   return view;
 }

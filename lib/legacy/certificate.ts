@@ -44,6 +44,8 @@ export interface Certificate {
   /** Content octets of the serialNumber INTEGER. */
   serial: Buffer;
   subjectKeyIdentifier: Buffer | null;
+  /** The keyIdentifier of the authorityKeyIdentifier extension (RFC 5280 §4.2.1.1), when present. */
+  authorityKeyIdentifier: Buffer | null;
   basicConstraints: { ca: boolean; pathLength: number | null } | null;
   /** KeyUsage bits set, or null when the extension is absent. */
   keyUsage: Set<number> | null;
@@ -73,15 +75,22 @@ export function parseCertificate(node: Asn1): Certificate {
   let x509: X509Certificate;
   try {
     x509 = new X509Certificate(der);
+    // Decode what later steps use now, so a damaged key or date is "malformed", not a crash later.
+    void x509.publicKey;
+    if (Number.isNaN(x509.validFromDate.getTime()) || Number.isNaN(x509.validToDate.getTime())) throw new Error('invalid validity dates');
   } catch (cause) {
     throw malformed('a certificate in the block cannot be parsed', cause);
   }
   // RFC 5280 §4.1: Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }.
-  const [tbs] = children(node, Type.SEQUENCE, 'certificate');
+  const [tbs, signatureAlgorithm] = children(node, Type.SEQUENCE, 'certificate');
   const fields = children(tbs, Type.SEQUENCE, 'tbsCertificate');
   // version [0] EXPLICIT is optional (DEFAULT v1): the remaining fields shift by one when present.
   const at = isContext(fields[0], 0, true) ? 1 : 0;
   const serial = integerBytes(fields[at], 'certificate serialNumber');
+  // RFC 5280 §4.1.1.2: the signature algorithm inside and outside the signed part must be the same.
+  if (!fields[at + 1] || !signatureAlgorithm || !derOf(fields[at + 1]!).equals(derOf(signatureAlgorithm))) {
+    throw malformed('a certificate names two different signature algorithms');
+  }
   const issuer = fields[at + 2];
   const subject = fields[at + 4];
   children(issuer, Type.SEQUENCE, 'certificate issuer');
@@ -93,6 +102,7 @@ export function parseCertificate(node: Asn1): Certificate {
     subjectDer: derOf(subject!),
     serial,
     subjectKeyIdentifier: null,
+    authorityKeyIdentifier: null,
     basicConstraints: null,
     keyUsage: null,
     extKeyUsage: null,
@@ -142,14 +152,30 @@ function readExtensions(certificate: Certificate, wrapper: Asn1): void {
       case OID.subjectKeyIdentifier:
         certificate.subjectKeyIdentifier = Buffer.from(primitive(parseDer(value, 'subjectKeyIdentifier'), Type.OCTETSTRING, 'subjectKeyIdentifier'), 'latin1');
         break;
+      case OID.authorityKeyIdentifier: {
+        // AuthorityKeyIdentifier ::= SEQUENCE { keyIdentifier [0] IMPLICIT OCTET STRING OPTIONAL, ... }
+        const [first] = children(parseDer(value, 'authorityKeyIdentifier'), Type.SEQUENCE, 'authorityKeyIdentifier');
+        if (isContext(first, 0, false)) certificate.authorityKeyIdentifier = Buffer.from(first.value as string, 'latin1');
+        break;
+      }
       default:
         break;
     }
   }
 }
 
+/**
+ * Issued by its own name and, by its key identifiers, its own key: a certificate that claims to be
+ * self-signed. (A self-issued certificate whose authority key identifier names another key is a
+ * CA's key rollover certificate, RFC 5280 §6.1, not a self-signed one.)
+ */
+export function claimsSelfSigned(certificate: Certificate): boolean {
+  const { authorityKeyIdentifier: aki, subjectKeyIdentifier: ski } = certificate;
+  return certificate.issuerDer.equals(certificate.subjectDer) && (aki === null || ski === null || aki.equals(ski));
+}
+
 export function isSelfSigned(certificate: Certificate): boolean {
-  return certificate.issuerDer.equals(certificate.subjectDer) && verifiesWith(certificate.x509, certificate.x509);
+  return claimsSelfSigned(certificate) && verifiesWith(certificate.x509, certificate.x509);
 }
 
 /** Whether `issuer`'s key verifies `subject`'s signature (false rather than a throw on unusable keys). */

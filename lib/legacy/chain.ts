@@ -8,7 +8,8 @@
 
 import type { X509Certificate } from 'node:crypto';
 import type { LegacyErrorCode } from '../errors.ts';
-import { canSignCertificates, canSignContent, isSelfSigned, isValidAt, verifiesWith, OID, type Certificate } from './certificate.ts';
+import { canSignCertificates, canSignContent, claimsSelfSigned, isSelfSigned, isValidAt, parseCertificate, verifiesWith, OID, type Certificate } from './certificate.ts';
+import { parseDer } from './der.ts';
 
 /** The longest path considered, signer and anchor included. */
 const MAX_PATH = 8;
@@ -24,15 +25,53 @@ export interface ChainResult {
   anchor: X509Certificate;
 }
 
+// Anchors' parsed fields, read on demand (a system store holds hundreds of roots).
+const parsedAnchors = new WeakMap<X509Certificate, Certificate | null>();
+
+function parsedAnchor(anchor: X509Certificate): Certificate | null {
+  if (!parsedAnchors.has(anchor)) {
+    let parsed: Certificate | null = null;
+    try {
+      parsed = parseCertificate(parseDer(anchor.raw, 'trust anchor'));
+    } catch {
+      // Not strict DER: the anchor still works through OpenSSL's issuer check alone.
+    }
+    parsedAnchors.set(anchor, parsed);
+  }
+  return parsedAnchors.get(anchor) ?? null;
+}
+
+/**
+ * Whether `issuer` is the certificate `subject` names as its issuer. OpenSSL's X509_check_issued
+ * (names, key identifiers, and the issuer's keyCertSign usage) or, short of the usage, the same
+ * issuer Name and a matching authority key identifier when both sides have one (RFC 5280
+ * §4.2.1.1). This decides what a failed signature means; whether the issuer may issue is
+ * checked for the path's edges separately.
+ */
+function identifies(subject: Certificate, issuer: X509Certificate, parsed: () => Certificate | null): boolean {
+  if (subject.x509.checkIssued(issuer)) return true;
+  if (issuer.subject !== subject.x509.issuer) return false;
+  const fields = parsed();
+  if (!fields) return false;
+  const aki = subject.authorityKeyIdentifier;
+  const ski = fields.subjectKeyIdentifier;
+  return fields.subjectDer.equals(subject.issuerDer) && (aki === null || ski === null || aki.equals(ski));
+}
+
 /**
  * The first path from `signer` to an anchor that passes every check at `at`, or the reason none
  * does. A certificate whose issuer is at hand (same name and key identifier) but whose signature
- * does not verify under that issuer's key has been altered: that is reported as
- * LEGACY_BAD_SIGNATURE, apart from the merely untrusted.
+ * does not verify under that issuer's key has been altered: that is LEGACY_BAD_SIGNATURE, apart
+ * from the merely untrusted. An edge of the path also needs OpenSSL's X509_check_issued (names,
+ * key identifiers, the issuer's keyCertSign usage).
  */
 export function buildChain(signer: Certificate, pool: readonly Certificate[], anchors: readonly X509Certificate[], at: Date): ChainResult | ChainFailure {
   let firstFailure: ChainFailure | null = null;
   let forged: ChainFailure | null = null;
+  const altered = (certificate: Certificate): ChainFailure => ({
+    code: 'LEGACY_BAD_SIGNATURE',
+    reason: `the signature of certificate "${certificate.x509.subject}" does not verify under its issuer's key: the certificate was altered`,
+  });
 
   const visit = (path: Certificate[]): ChainResult | null => {
     const current = path[path.length - 1]!;
@@ -40,9 +79,9 @@ export function buildChain(signer: Certificate, pool: readonly Certificate[], an
     const pinned = anchors.find((anchor) => anchor.raw.equals(current.der));
     const ends: X509Certificate[] = pinned ? [pinned] : [];
     for (const anchor of anchors) {
-      if (anchor === pinned || !current.x509.checkIssued(anchor)) continue;
-      if (verifiesWith(current.x509, anchor)) ends.push(anchor);
-      else forged ??= { code: 'LEGACY_BAD_SIGNATURE', reason: `the signature of certificate "${current.x509.subject}" does not verify under its issuer's key` };
+      if (anchor === pinned || !identifies(current, anchor, () => parsedAnchor(anchor))) continue;
+      if (!verifiesWith(current.x509, anchor)) forged ??= altered(current);
+      else if (current.x509.checkIssued(anchor)) ends.push(anchor);
     }
     for (const anchor of ends) {
       const failure = checkPath(path, anchor, at);
@@ -51,27 +90,34 @@ export function buildChain(signer: Certificate, pool: readonly Certificate[], an
     }
     if (pinned || path.length + 1 >= MAX_PATH) return null;
     for (const candidate of pool) {
-      if (path.includes(candidate) || !current.x509.checkIssued(candidate.x509)) continue;
+      if (path.includes(candidate) || !identifies(current, candidate.x509, () => candidate)) continue;
       if (!verifiesWith(current.x509, candidate.x509)) {
-        forged ??= { code: 'LEGACY_BAD_SIGNATURE', reason: `the signature of certificate "${current.x509.subject}" does not verify under its issuer's key` };
+        forged ??= altered(current);
         continue;
       }
+      if (!current.x509.checkIssued(candidate.x509)) continue;
       const found = visit([...path, candidate]);
       if (found) return found;
     }
     return null;
   };
 
-  // A self-issued signer whose self-signature fails was altered.
-  if (signer.issuerDer.equals(signer.subjectDer) && !isSelfSigned(signer) && signer.x509.checkIssued(signer.x509)) {
-    return { code: 'LEGACY_BAD_SIGNATURE', reason: `the self-signature of certificate "${signer.x509.subject}" does not verify` };
+  // A certificate that claims to be self-signed but whose self-signature fails was altered.
+  if (claimsSelfSigned(signer) && !isSelfSigned(signer)) {
+    return { code: 'LEGACY_BAD_SIGNATURE', reason: `the self-signature of certificate "${signer.x509.subject}" does not verify: the certificate was altered` };
   }
   const found = visit([signer]);
   if (found) return found;
   if (forged) return forged;
   if (firstFailure) return firstFailure;
   if (isSelfSigned(signer)) return { code: 'LEGACY_SELF_SIGNED', reason: `the signer's certificate "${signer.x509.subject}" is self-signed and not a trust anchor` };
-  return { code: 'LEGACY_UNTRUSTED', reason: `no chain from "${signer.x509.subject}" reaches a trust anchor` };
+  // Say so when an anchor has the right name but another key: the certificate's authority key
+  // identifier names a different issuer key (a re-keyed CA, or an altered identifier).
+  const namesake = [...pool.map((certificate) => certificate.x509), ...anchors].find(
+    (candidate) => candidate.subject === signer.x509.issuer && !candidate.raw.equals(signer.der),
+  );
+  const hint = namesake ? `; "${namesake.subject}" is at hand but is not the issuer the certificate names (another key)` : '';
+  return { code: 'LEGACY_UNTRUSTED', reason: `no chain from "${signer.x509.subject}" reaches a trust anchor${hint}` };
 }
 
 /** The RFC 5280 checks on one candidate path, signer first, at the signing time. */

@@ -7,7 +7,7 @@
 // signing-time and message-digest attributes, one signer identified by issuer and serial number.
 
 import { X509Certificate, createHash, createPrivateKey, sign as signBytes, type Hash, type KeyObject } from 'node:crypto';
-import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { chmod, link, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EOCD_SIZE, MAX_COMMENT } from '../archive/format.ts';
 import type { ArchiveLimits } from '../archive/limits.ts';
@@ -15,7 +15,7 @@ import { Archive } from '../archive/reader.ts';
 import { SIGNATURE_BLOCK_FORMATS } from '../archive/signature-block.ts';
 import { ioError } from '../archive/source.ts';
 import { MCPSealError } from '../errors.ts';
-import { certificateInfo, certificatesFromPem, parseCertificate, type Certificate, type LegacyCertificateInfo } from './certificate.ts';
+import { OID, canSignContent, certificateInfo, certificatesFromPem, isValidAt, parseCertificate, type Certificate, type LegacyCertificateInfo } from './certificate.ts';
 import { CMS_OID } from './cms.ts';
 import { build, derOf, parseDer, type Asn1 } from './der.ts';
 import { verifyLegacySignature } from './verify.ts';
@@ -44,6 +44,8 @@ export interface LegacySignResult {
   signingTime: string;
   /** The message digest signed: sha256 of the bytes before the block. */
   signedDigest: string;
+  /** Why verifiers will not accept this signature whatever their anchors (codeSigning usage, validity), for the CLI to show. */
+  warnings: string[];
 }
 
 const READ_CHUNK = 1024 * 1024;
@@ -125,7 +127,18 @@ export async function signLegacy(path: string, options: LegacySignOptions): Prom
     if (check.status === 'invalid' || check.status === 'absent' || check.block?.layout !== 'signed-comment-length') {
       throw new MCPSealError('SIGNATURE_SIGNING_FAILED', `the signed bundle does not verify (${check.code ?? check.status}: ${check.reason ?? ''})`);
     }
-    await rename(temp, outputPath);
+    if (inPlace) {
+      // Keep the bundle's permissions: only its bytes change.
+      await chmod(temp, (await stat(path)).mode & 0o777);
+      await rename(temp, outputPath);
+    } else {
+      // link(2) fails if the target appeared since the check above: never clobber another file.
+      await link(temp, outputPath).catch((cause: unknown) => {
+        if ((cause as NodeJS.ErrnoException).code === 'EEXIST') throw new MCPSealError('IO_TARGET_EXISTS', `${outputPath} already exists`, { details: { path: outputPath }, cause });
+        throw cause;
+      });
+      await rm(temp, { force: true });
+    }
   } catch (error) {
     await rm(temp, { force: true });
     if (error instanceof MCPSealError) throw error;
@@ -139,6 +152,7 @@ export async function signLegacy(path: string, options: LegacySignOptions): Prom
     signer: certificateInfo(credentials.signer),
     signingTime: signingTime.toISOString(),
     signedDigest: written.signedDigest,
+    warnings: warningsFor(credentials.signer, signingTime),
   };
 }
 
@@ -231,6 +245,15 @@ function loadCredentials(options: LegacySignOptions): Credentials {
     }
   });
   return { key, signer: certificates[0]!, certificates };
+}
+
+/** The signer's certificate problems a verifier will hold against the signature (chain.ts checkPath). */
+function warningsFor(signer: Certificate, signingTime: Date): string[] {
+  const warnings: string[] = [];
+  if (!signer.extKeyUsage?.includes(OID.codeSigning)) warnings.push('the certificate lacks the codeSigning extended key usage: verifiers will not trust this signature');
+  if (!canSignContent(signer)) warnings.push('the certificate\'s key usage does not allow digital signatures: verifiers will not trust this signature');
+  if (!isValidAt(signer.x509, signingTime)) warnings.push(`the certificate is not valid at the signing time ${signingTime.toISOString()}`);
+  return warnings;
 }
 
 async function writeAll(handle: FileHandle, bytes: Buffer, path: string): Promise<void> {

@@ -84,7 +84,7 @@ export interface LegacyVerification {
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 const READ_CHUNK = 1024 * 1024;
 
-/** The status a verification code stands for. */
+/** The status a verification code stands for (the signing codes LEGACY_ALREADY_SIGNED and LEGACY_UNSIGNABLE are not verification outcomes). */
 export function legacyStatusOf(code: LegacyErrorCode): LegacyStatus {
   switch (code) {
     case 'LEGACY_ABSENT':
@@ -280,7 +280,12 @@ function loadAnchors(options: LegacyVerifyOptions): X509Certificate[] {
   const anchors: X509Certificate[] = [];
   (options.anchors ?? []).forEach((pem, index) => anchors.push(...certificatesFromPem(pem, `trust anchor ${index + 1}`)));
   if (options.useSystemStore) {
-    const system = tls.getCACertificates('system');
+    let system: string[] = [];
+    try {
+      system = tls.getCACertificates('system');
+    } catch {
+      // No readable OS store on this platform: Node's bundled one below.
+    }
     for (const pem of system.length > 0 ? system : tls.rootCertificates) {
       try {
         anchors.push(new X509Certificate(pem));

@@ -69,9 +69,31 @@ export interface IdentityPolicy {
   denySelfHostedRunners?: boolean;
 }
 
-/** Whether a policy says anything about the identity (a keyless signature needs one). */
+/** The issuer of GitHub Actions tokens: what `--repo` and `--signer-workflow` imply (as `gh attestation verify` does). */
+export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
+
+/**
+ * Whether a policy names a signer (a keyless signature needs one): an identity or a GitHub
+ * repository or workflow. An issuer alone names no one: any workflow on GitHub would pass.
+ */
 export function hasIdentityPolicy(policy: IdentityPolicy): boolean {
-  return policy.certIdentity !== undefined || policy.certIdentityRegexp !== undefined || policy.certOidcIssuer !== undefined || policy.repo !== undefined || policy.signerWorkflow !== undefined;
+  return policy.certIdentity !== undefined || policy.certIdentityRegexp !== undefined || policy.repo !== undefined || policy.signerWorkflow !== undefined;
+}
+
+/**
+ * The policy as it is applied: `--repo`/`--signer-workflow` imply the GitHub Actions issuer, and
+ * an identity without an issuer is refused (an identity means nothing without who vouched for it).
+ */
+export function completePolicy(policy: IdentityPolicy): IdentityPolicy {
+  if (!hasIdentityPolicy(policy)) {
+    throw new MCPSealError(
+      'IDENTITY_POLICY_REQUIRED',
+      'the bundle is signed by a certificate: name the signer with --cert-identity or --cert-identity-regexp (with --cert-oidc-issuer), or --repo / --signer-workflow',
+    );
+  }
+  if (policy.certOidcIssuer !== undefined) return policy;
+  if (policy.repo !== undefined || policy.signerWorkflow !== undefined) return { ...policy, certOidcIssuer: GITHUB_ACTIONS_ISSUER };
+  throw new MCPSealError('IDENTITY_POLICY_REQUIRED', 'an identity policy needs --cert-oidc-issuer: the same identity means different people at different issuers');
 }
 
 function utf8Extension(cert: X509Certificate, oid: string): string | null {

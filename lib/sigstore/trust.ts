@@ -7,6 +7,7 @@ import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
 import { ioError } from '../archive/source.ts';
 import { MCPSealError } from '../errors.ts';
+import { keyHint } from './keys.ts';
 
 /** The pinned public-good trusted root shipped in the package (from the @sigstore/tuf seed). */
 export const PINNED_TRUSTED_ROOT = new URL('../../trust/trusted_root.json', import.meta.url);
@@ -102,6 +103,15 @@ export function trustMaterialFrom(document: unknown, publicKeyPem?: string): Tru
   } catch (cause) {
     if (cause instanceof MCPSealError) throw cause;
     throw new MCPSealError('TRUST_ROOT_INVALID', `the trusted root cannot be used: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/** The hint of a PEM public key, or undefined when it does not parse (trustMaterialFrom reports that). */
+export function publicKeyHint(pem: string): string | undefined {
+  try {
+    return keyHint(createPublicKey(pem));
+  } catch {
+    return undefined;
   }
 }
 

@@ -3,12 +3,21 @@
 // TypeErrors some malformed bundles provoke) maps to exactly one code here.
 
 import { createHash } from 'node:crypto';
-import { bundleFromJSON, type Bundle } from '@sigstore/bundle';
+import {
+  BUNDLE_V01_MEDIA_TYPE,
+  BUNDLE_V02_MEDIA_TYPE,
+  BUNDLE_V03_LEGACY_MEDIA_TYPE,
+  BUNDLE_V03_MEDIA_TYPE,
+  bundleFromJSON,
+  type Bundle,
+} from '@sigstore/bundle';
 import { Verifier, toSignedEntity, type TrustMaterial } from '@sigstore/verify';
 import { IN_TOTO_PAYLOAD_TYPE, matchingSubject, parseStatement, type Statement } from '../attest/statement.ts';
 import { MCPSealError } from '../errors.ts';
-import { certificateIdentity, checkIdentity, hasIdentityPolicy, type CertificateIdentity, type IdentityPolicy } from './identity.ts';
+import { certificateIdentity, checkIdentity, completePolicy, type CertificateIdentity, type IdentityPolicy } from './identity.ts';
 import { digestSignatureContent } from './digest-content.ts';
+
+const KNOWN_MEDIA_TYPES: ReadonlySet<string> = new Set([BUNDLE_V01_MEDIA_TYPE, BUNDLE_V02_MEDIA_TYPE, BUNDLE_V03_LEGACY_MEDIA_TYPE, BUNDLE_V03_MEDIA_TYPE]);
 
 /** Largest Sigstore bundle accepted: real ones are a few kilobytes; an attestation listing every entry of a big bundle can reach a few megabytes. */
 export const MAX_SIGSTORE_BUNDLE = 16 * 1024 * 1024;
@@ -25,6 +34,8 @@ export interface VerifyArtifactOptions {
   policy: IdentityPolicy;
   /** Require at least one transparency log entry (default: yes for certificates, no for keys). */
   requireTlog?: boolean;
+  /** The hint of the configured public key, to tell "another key" from "tampered". */
+  keyHint?: string;
 }
 
 export interface VerifiedSignature {
@@ -33,7 +44,11 @@ export interface VerifiedSignature {
   /** The public key hint of a keyed bundle. */
   keyHint: string | null;
   mediaType: string;
-  tlog: { logIndex: string; integratedTime: string | null; logId: string }[];
+  /**
+   * Log entries. `integratedTime` is reported only when the entry's signed inclusion promise
+   * covers it; `promised` says whether it did (otherwise index and time are unsigned fields).
+   */
+  tlog: { logIndex: string | null; integratedTime: string | null; logId: string; promised: boolean }[];
   /** RFC 3161 and log integration times, ISO 8601. */
   timestamps: string[];
   /** For DSSE bundles: the verified in-toto statement. */
@@ -52,6 +67,12 @@ export function parseSigstoreBundle(text: Buffer | string): Bundle {
   } catch (cause) {
     throw new MCPSealError('SIGNATURE_MALFORMED', 'the Sigstore bundle is not JSON', { cause });
   }
+  // @sigstore/bundle's media type pattern accepts any version (and is not anchored at the
+  // end); only the versions whose rules we know are verified.
+  const mediaType = (json as { mediaType?: unknown } | null)?.mediaType;
+  if (typeof mediaType !== 'string' || !KNOWN_MEDIA_TYPES.has(mediaType)) {
+    throw new MCPSealError('SIGNATURE_MALFORMED', `unknown Sigstore bundle media type ${JSON.stringify(mediaType)}`, { details: { found: mediaType } });
+  }
   try {
     return bundleFromJSON(json);
   } catch (cause) {
@@ -67,12 +88,7 @@ export function isKeyless(bundle: Bundle): boolean {
 /** Verifies `bundle` for the artifact, then the identity policy and, for DSSE, the statement's subject. */
 export function verifyArtifactBundle(bundle: Bundle, artifact: ArtifactInput, options: VerifyArtifactOptions): VerifiedSignature {
   const keyless = isKeyless(bundle);
-  if (keyless && !hasIdentityPolicy(options.policy)) {
-    throw new MCPSealError(
-      'IDENTITY_POLICY_REQUIRED',
-      'the bundle is signed by a certificate: give an identity policy (--cert-identity or --cert-identity-regexp with --cert-oidc-issuer, or --repo)',
-    );
-  }
+  const policy = keyless ? completePolicy(options.policy) : options.policy;
   const dsse = bundle.content.$case === 'dsseEnvelope' ? bundle.content.dsseEnvelope : null;
   if (dsse && dsse.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
     // sigstore-js does not look at payloadType; a payload of another type is not a statement about this file.
@@ -106,7 +122,18 @@ export function verifyArtifactBundle(bundle: Bundle, artifact: ArtifactInput, op
   try {
     verifier.verify(entity);
   } catch (cause) {
-    throw mapVerificationError(cause);
+    const mapped = mapVerificationError(cause);
+    // A keyed bundle that names another key than the one given was not tampered with: it is
+    // by someone else (untrusted). The classification comes after the failure, so it never
+    // changes what is accepted.
+    const hint = bundle.verificationMaterial.content.$case === 'publicKey' ? bundle.verificationMaterial.content.publicKey.hint : null;
+    if (mapped.code === 'SIGNATURE_INVALID' && hint && options.keyHint !== undefined && hint !== options.keyHint) {
+      throw new MCPSealError('SIGNATURE_UNTRUSTED', `the bundle is signed by key "${hint}", not by the given key "${options.keyHint}"`, {
+        details: { expected: options.keyHint, found: hint },
+        cause,
+      });
+    }
+    throw mapped;
   }
 
   let identity: CertificateIdentity | null = null;
@@ -116,7 +143,7 @@ export function verifyArtifactBundle(bundle: Bundle, artifact: ArtifactInput, op
       material.$case === 'x509CertificateChain' ? material.x509CertificateChain.certificates[0]?.rawBytes : material.$case === 'certificate' ? material.certificate.rawBytes : undefined;
     if (!der) throw new MCPSealError('SIGNATURE_MALFORMED', 'the bundle has no signing certificate');
     identity = certificateIdentity(Buffer.from(der));
-    checkIdentity(identity, options.policy);
+    checkIdentity(identity, policy);
   }
 
   let statement: Statement | null = null;
@@ -139,13 +166,20 @@ export function verifyArtifactBundle(bundle: Bundle, artifact: ArtifactInput, op
     keyHint: bundle.verificationMaterial.content.$case === 'publicKey' ? bundle.verificationMaterial.content.publicKey.hint : null,
     mediaType: bundle.mediaType,
     tlog: bundle.verificationMaterial.tlogEntries.map((entry) => ({
-      logIndex: entry.logIndex,
-      integratedTime: entry.integratedTime && entry.integratedTime !== '0' ? new Date(Number(entry.integratedTime) * 1000).toISOString() : null,
+      // The top-level index is covered by the signed promise; without one, only the inclusion
+      // proof's own (per-shard) index is verified.
+      logIndex: entry.inclusionPromise !== undefined ? entry.logIndex : (entry.inclusionProof?.logIndex ?? null),
+      promised: entry.inclusionPromise !== undefined,
+      integratedTime:
+        entry.inclusionPromise !== undefined && entry.integratedTime && entry.integratedTime !== '0' ? new Date(Number(entry.integratedTime) * 1000).toISOString() : null,
       logId: entry.logId ? Buffer.from(entry.logId.keyId).toString('base64') : '',
     })),
-    timestamps: entity.timestamps.map((timestamp) =>
-      timestamp.$case === 'timestamp-authority' ? timestamp.timestamp.signingTime.toISOString() : new Date(Number(timestamp.tlogEntry.integratedTime) * 1000).toISOString(),
-    ),
+    // Only the timestamps the verifier counted: an RFC 3161 token, or a log time under a signed promise.
+    timestamps: entity.timestamps
+      .filter((timestamp) => timestamp.$case === 'timestamp-authority' || timestamp.tlogEntry.inclusionPromise !== undefined)
+      .map((timestamp) =>
+        timestamp.$case === 'timestamp-authority' ? timestamp.timestamp.signingTime.toISOString() : new Date(Number(timestamp.tlogEntry.integratedTime) * 1000).toISOString(),
+      ),
     statement,
   };
 }
