@@ -4,6 +4,7 @@ import { access } from 'node:fs/promises';
 import type { ArchiveLimits } from './archive/limits.ts';
 import { Archive } from './archive/reader.ts';
 import type { SignatureBlockKind } from './archive/signature-block.ts';
+import { verifyLegacySignature, type LegacyVerification, type LegacyVerifyOptions } from './legacy/index.ts';
 import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
 
 export interface InspectOptions {
@@ -11,6 +12,8 @@ export interface InspectOptions {
   checkData?: boolean;
   limits?: Partial<ArchiveLimits>;
   onProgress?: (done: number, total: number) => void;
+  /** Trust anchors for an appended MCPB_SIG_V1 block (default: the system store). */
+  legacy?: Pick<LegacyVerifyOptions, 'anchors' | 'useSystemStore'>;
 }
 
 export interface InspectResult {
@@ -31,8 +34,10 @@ export interface InspectResult {
   signatures: {
     /** Path of the `<file>.sigstore.json` sidecar, when one exists. */
     sigstoreBundle: string | null;
-    /** The appended legacy block, when there is one (its signature is not checked here). */
+    /** The appended legacy block, when there is one. */
     legacyBlock: { kind: SignatureBlockKind; length: number } | null;
+    /** Its verification (absent, invalid, untrusted or valid), when there is one. */
+    legacy: LegacyVerification | null;
   };
 }
 
@@ -48,6 +53,7 @@ export async function inspectBundle(path: string, options: InspectOptions = {}):
     });
     const directories = archive.entries.filter((entry) => entry.kind === 'directory').length;
     const block = archive.layout.signatureBlock;
+    const legacy = block ? await verifyLegacySignature(archive, legacyOptions(options.legacy)) : null;
     return {
       file: path,
       size: archive.size,
@@ -64,11 +70,18 @@ export async function inspectBundle(path: string, options: InspectOptions = {}):
       signatures: {
         sigstoreBundle: (await exists(sidecarPath(path))) ? sidecarPath(path) : null,
         legacyBlock: block ? { kind: block.kind, length: block.length } : null,
+        legacy,
       },
     };
   } finally {
     await archive.close();
   }
+}
+
+/** Anchors given: only those; none given: the system store. */
+export function legacyOptions(options: InspectOptions['legacy']): LegacyVerifyOptions {
+  const anchors = options?.anchors ?? [];
+  return anchors.length > 0 ? { anchors, useSystemStore: options?.useSystemStore ?? false } : { useSystemStore: options?.useSystemStore ?? true };
 }
 
 /** Where a bundle's Sigstore attestation lives by convention. */

@@ -8,7 +8,8 @@ import type { ArchiveLimits } from './archive/limits.ts';
 import { ioError } from './archive/source.ts';
 import { provenanceView, type ProvenanceView } from './attest/statement.ts';
 import { MCPSealError } from './errors.ts';
-import { sidecarPath } from './inspect.ts';
+import { legacyOptions, sidecarPath } from './inspect.ts';
+import { verifyLegacySignature, type LegacyVerification, type LegacyVerifyOptions } from './legacy/index.ts';
 import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
 import { validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
 import type { CertificateIdentity, IdentityPolicy } from './sigstore/identity.ts';
@@ -31,6 +32,11 @@ export interface VerifyBundleOptions {
   profile?: Profile;
   limits?: Partial<ArchiveLimits>;
   onProgress?: (done: number, total: number) => void;
+  /**
+   * Trust anchors for an appended MCPB_SIG_V1 block, reported beside the Sigstore result
+   * (default: the system store). A legacy signature alone never makes a bundle acceptable.
+   */
+  legacy?: Pick<LegacyVerifyOptions, 'anchors' | 'useSystemStore'>;
 }
 
 export interface BundleVerification {
@@ -43,6 +49,8 @@ export interface BundleVerification {
   provenance: ProvenanceView;
   manifest: ManifestSummary;
   validation: ValidationResult;
+  /** The legacy MCPB_SIG_V1 block's status, when the file has one (informational). */
+  legacy: LegacyVerification | null;
 }
 
 /** Verifies the bundle at `path` before anything is extracted. */
@@ -58,7 +66,16 @@ export async function verifyBundle(path: string, options: VerifyBundleOptions = 
 /** Steps 2-7 on an archive that is already open (step 1): the caller extracts from the same handle. */
 export async function verifyOpenArchive(archive: Archive, path: string, options: VerifyBundleOptions): Promise<BundleVerification> {
   const sidecar = options.sigstoreBundle ?? sidecarPath(path);
-  const bundleText = await readSidecar(sidecar);
+  const bundleText = await readSidecar(sidecar).catch((error: unknown) => {
+    if (error instanceof MCPSealError && error.code === 'SIGNATURE_ABSENT' && archive.layout.signatureBlock) {
+      // DESIGN: a legacy signature alone does not make a bundle acceptable (it binds no identity policy).
+      throw new MCPSealError('SIGNATURE_ABSENT', `${error.message} (the file carries an ${archive.layout.signatureBlock.kind} block, which alone is not accepted)`, {
+        details: error.details,
+        cause: error,
+      });
+    }
+    throw error;
+  });
   // Parse and check the trust inputs before the long pass over the file.
   const bundle = parseSigstoreBundle(bundleText);
   const trust = trustMaterialFrom(options.trustedRoot ?? (await readPinnedTrustedRoot()), options.publicKey);
@@ -85,7 +102,9 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
       details: { findings: validation.findings },
     });
   }
+  const legacy = archive.layout.signatureBlock ? await verifyLegacySignature(archive, legacyOptions(options.legacy)) : null;
   return {
+    legacy,
     file: path,
     sha256: sha256!,
     sigstoreBundle: sidecar,

@@ -30,7 +30,7 @@ export const LIMITS_HELP = `Limits (defaults in parentheses; sizes take K, M, G 
   --max-path-depth N     deepest entry name in segments (64)`;
 
 export interface Parsed {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | undefined>;
   positionals: string[];
 }
 

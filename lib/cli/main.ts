@@ -7,8 +7,8 @@ import { MCPSealError } from '../errors.ts';
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, parseCount, positionals } from './args.ts';
 import type { Command } from './command.ts';
 import { EXIT_OK, Output, formatBytes, type Streams } from './output.ts';
-import { SIGNING_COMMANDS, signatureLines } from './signing.ts';
-import { VERIFY_HELP, VERIFY_OPTIONS, verifyFlags } from './verify-options.ts';
+import { SIGNING_COMMANDS, legacyLine, signatureLines } from './signing.ts';
+import { VERIFY_HELP, VERIFY_OPTIONS, legacyAnchors, verifyFlags } from './verify-options.ts';
 
 
 const COMMANDS: Record<string, Command> = {
@@ -149,7 +149,8 @@ record, no prepended, hidden or trailing bytes, local headers equal to the centr
 safe names, limits) and prints: the manifest summary (name, version, server type and the exact
 command line the host would run), entry count and sizes, the file's sha256, and whether a
 Sigstore sidecar (<file>.sigstore.json) or an appended MCPB_SIG_V1 block is present.
-Signatures are not verified by inspect.
+The Sigstore attestation is not verified by inspect (use verify); an MCPB_SIG_V1 block is,
+against --legacy-ca anchors (repeatable) or the system store, and its status is reported.
 
 Options:
   --check-data  also inflate every entry and check its size and CRC-32 (like unzip -t)
@@ -160,7 +161,13 @@ ${LIMITS_HELP}
 
 Exit status: 0 the bundle passed, 1 it was refused (the error code says why), 2 usage or I/O error.`,
     async run(args, output) {
-      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, 'check-data': { type: 'boolean' } });
+      const { values, positionals: given } = parse(args, {
+        ...COMMON_OPTIONS,
+        ...LIMIT_OPTIONS,
+        'check-data': { type: 'boolean' },
+        'legacy-ca': { type: 'string', multiple: true },
+      });
+      const legacy = await legacyAnchors(values);
       const [file] = positionals(given, ['file.mcpb']);
       const progress = output.progress(values['check-data'] ? 'checking' : 'reading');
       try {
@@ -168,6 +175,7 @@ Exit status: 0 the bundle passed, 1 it was refused (the error code says why), 2 
         const result = await inspectBundle(file!, {
           checkData: values['check-data'] === true,
           limits: limitsFrom(values),
+          ...(legacy ? { legacy } : {}),
           ...(progress ? { onProgress: progress } : {}),
         });
         progress?.finish();
@@ -186,7 +194,7 @@ Exit status: 0 the bundle passed, 1 it was refused (the error code says why), 2 
           `uncompressed:  ${formatBytes(result.entries.totalSize)}`,
           `data checked:  ${result.dataChecked ? 'yes, every entry inflated, sizes and CRC-32 match' : 'no (use --check-data)'}`,
           `sigstore:      ${result.signatures.sigstoreBundle ?? 'none'}`,
-          `legacy block:  ${result.signatures.legacyBlock ? `${result.signatures.legacyBlock.kind}, ${result.signatures.legacyBlock.length} bytes (not verified)` : 'none'}`,
+          legacyLine(result.signatures.legacy),
         ]);
         return EXIT_OK;
       } finally {

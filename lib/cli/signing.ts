@@ -7,6 +7,7 @@ import { MCPSealError } from '../errors.ts';
 import type { BuildContext, SigningMethod } from '../sign.ts';
 import { identityTokenSource } from '../sigstore/oidc.ts';
 import type { VerifiedSignature } from '../sigstore/verify.ts';
+import type { LegacyVerification } from '../legacy/index.ts';
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, positionals } from './args.ts';
 import type { Command } from './command.ts';
 import { EXIT_OK, formatBytes } from './output.ts';
@@ -33,6 +34,13 @@ export function signatureLines(signature: VerifiedSignature): string[] {
   return lines;
 }
 
+/** One line for a legacy MCPB_SIG_V1 block's verification. */
+export function legacyLine(legacy: LegacyVerification | null): string {
+  if (!legacy) return 'legacy block:  none';
+  const who = legacy.signer ? ` by ${legacy.signer.subject}${legacy.selfSigned ? ' (self-signed)' : ''}` : '';
+  return `legacy block:  ${legacy.block?.kind ?? 'MCPB_SIG_V1'} ${legacy.status}${who}${legacy.code ? ` (${legacy.code}: ${legacy.reason})` : ''}`;
+}
+
 /** What GitHub Actions says about the build, from its documented variables. */
 export function githubBuildContext(env: NodeJS.ProcessEnv): BuildContext | undefined {
   if (env['GITHUB_ACTIONS'] !== 'true') return undefined;
@@ -52,6 +60,38 @@ export function githubBuildContext(env: NodeJS.ProcessEnv): BuildContext | undef
     context.invocationId = `${server}/${repository}/actions/runs/${env['GITHUB_RUN_ID']}/attempts/${env['GITHUB_RUN_ATTEMPT'] ?? '1'}`;
   }
   return context;
+}
+
+async function signLegacyCommand(
+  file: string,
+  certPath: string | undefined,
+  keyPath: string | undefined,
+  intermediatePaths: string[],
+  out: string | undefined,
+  output: import('./output.ts').Output,
+): Promise<number> {
+  if (certPath === undefined || keyPath === undefined) throw new MCPSealError('USAGE_MISSING_ARGUMENT', '--legacy signing needs --cert and --key');
+  const read = async (path: string): Promise<string> => {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (cause) {
+      throw ioError(cause, path, 'read');
+    }
+  };
+  const { signLegacy } = await import('../legacy/index.ts');
+  const result = await signLegacy(file, {
+    certPem: await read(certPath),
+    keyPem: await read(keyPath),
+    intermediatesPem: await Promise.all(intermediatePaths.map(read)),
+    ...(out === undefined ? {} : { outputPath: out }),
+  });
+  for (const warning of result.warnings) output.note(`warning: ${warning}`);
+  output.result({ ...result }, () => [
+    `signed:        ${result.path} (legacy ${result.block.kind})`,
+    `sha256:        ${result.sha256}`,
+    `signer:        ${result.signer.subject}`,
+  ]);
+  return EXIT_OK;
 }
 
 export const SIGNING_COMMANDS: Record<string, Command> = {
@@ -97,6 +137,11 @@ Actions ambient OIDC endpoint (needs "permissions: id-token: write").
 Keyed (offline): --key PRIVATE.pem (ECDSA P-256 PKCS#8, see mcpseal keygen); no log entry
 unless --tlog (then --rekor-url, default the public-good Rekor).
 
+Legacy: --legacy --cert CERT.pem --key KEY.pem [--intermediate PEM]... appends an MCPB_SIG_V1
+block (CMS SignedData, what Claude Desktop reads) with the end record's comment length set to
+the block's length before the digest, so the file opens in strict zip readers and verifies.
+Sign legacy first, then Sigstore: the attestation then covers the final bytes.
+
 Options:
   --out PATH        where to write the Sigstore bundle
   --profile P       hardened (default) or compat
@@ -118,11 +163,16 @@ Exit status: 0 signed, 1 refused (unsafe archive, manifest fails the profile), 2
         tlog: { type: 'boolean' },
         out: { type: 'string' },
         profile: { type: 'string' },
+        legacy: { type: 'boolean' },
+        cert: { type: 'string' },
+        intermediate: { type: 'string', multiple: true },
       });
       const [file] = positionals(given, ['file.mcpb']);
       const profile = values['profile'] ?? 'hardened';
       if (profile !== 'hardened' && profile !== 'compat') throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--profile must be hardened or compat');
       const str = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+      if (values['legacy'] === true) return signLegacyCommand(file!, str('cert'), str('key'), (values['intermediate'] as unknown as string[] | undefined) ?? [], str('out'), output);
+      if (str('cert') !== undefined || values['intermediate'] !== undefined) throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--cert and --intermediate belong to --legacy signing');
       let method: SigningMethod;
       const keyPath = str('key');
       if (keyPath !== undefined) {
@@ -220,6 +270,7 @@ unusable trust root (TRUST_ROOT_*).`,
           `attestation:   ${result.sigstoreBundle} (${result.provenance.buildType ?? result.signature.statement?.predicateType ?? 'statement'})`,
           `manifest:      ${result.manifest.name ?? '(none)'} ${result.manifest.version ?? ''} (${result.validation.profile} profile: valid)`,
           `command line:  ${result.manifest.commandLine?.join(' ') ?? '(none)'}`,
+          legacyLine(result.legacy),
         ]);
         return EXIT_OK;
       } finally {

@@ -22,6 +22,7 @@ export const VERIFY_OPTIONS = {
   'deny-self-hosted-runners': { type: 'boolean' },
   'require-tlog': { type: 'boolean' },
   profile: { type: 'string' },
+  'legacy-ca': { type: 'string', multiple: true },
 } as const;
 
 export const VERIFY_HELP = `Trust (default: the public-good Sigstore trusted root pinned in mcpseal):
@@ -39,7 +40,11 @@ Identity policy (required for keyless signatures; every flag given must hold):
   --signer-workflow W        OWNER/NAME/.github/workflows/FILE.yml (or .github/workflows/FILE.yml)
   --source-ref REF           the exact source ref, e.g. refs/tags/v1.0.0
   --source-digest SHA        the exact source commit
-  --deny-self-hosted-runners refuse certificates issued to self-hosted runners`;
+  --deny-self-hosted-runners refuse certificates issued to self-hosted runners
+
+Legacy MCPB_SIG_V1 blocks (reported beside the Sigstore result; never enough alone):
+  --legacy-ca PEM            a trust anchor for the block's certificate chain (repeatable;
+                             default: the system store)`;
 
 export interface VerifyFlags {
   sigstoreBundle?: string;
@@ -48,6 +53,7 @@ export interface VerifyFlags {
   policy: IdentityPolicy;
   requireTlog?: boolean;
   profile?: Profile;
+  legacy?: { anchors: string[] };
 }
 
 function text(values: Parsed['values'], name: string): string | undefined {
@@ -100,8 +106,25 @@ export async function verifyFlags(values: Parsed['values']): Promise<VerifyFlags
     }
   }
   if (values['require-tlog'] === true) flags.requireTlog = true;
+  const legacy = await legacyAnchors(values);
+  if (legacy) flags.legacy = legacy;
   if (profile !== undefined) flags.profile = profile;
   return flags;
+}
+
+/** Reads the --legacy-ca files (PEM); undefined when none was given. */
+export async function legacyAnchors(values: Parsed['values']): Promise<{ anchors: string[] } | undefined> {
+  const paths = values['legacy-ca'] as unknown as string[] | undefined;
+  if (!paths || paths.length === 0) return undefined;
+  const anchors: string[] = [];
+  for (const path of paths) {
+    try {
+      anchors.push(await readFile(path, 'utf8'));
+    } catch (cause) {
+      throw ioError(cause, path, 'read');
+    }
+  }
+  return { anchors };
 }
 
 /** The current public-good trusted root over TUF (online; @sigstore/tuf verifies the TUF metadata). */
