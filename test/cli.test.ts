@@ -102,10 +102,11 @@ describe('cli', function () {
     await writeFile(signed, Buffer.concat([await readFile(bundle), Buffer.from('MCPB_SIG_V1'), length, der, Buffer.from('MCPB_SIG_END')]));
     await writeFile(`${signed}.sigstore.json`, '{}');
     const report = jsonOf(await runCli(['inspect', signed, '--json']));
-    assert.deepEqual(report['signatures'], {
-      sigstoreBundle: `${signed}.sigstore.json`,
-      legacyBlock: { kind: 'MCPB_SIG_V1', length: 11 + 4 + der.length + 12 },
-    });
+    const signatures = report['signatures'] as { sigstoreBundle: string; legacyBlock: unknown; legacy: { status: string; code: string } };
+    assert.equal(signatures.sigstoreBundle, `${signed}.sigstore.json`);
+    assert.deepEqual(signatures.legacyBlock, { kind: 'MCPB_SIG_V1', length: 11 + 4 + der.length + 12 });
+    // The block frames correctly but holds no SignedData: reported as invalid, never as signed.
+    assert.deepEqual([signatures.legacy.status, signatures.legacy.code], ['invalid', 'LEGACY_MALFORMED']);
   });
 
   it('unpack refuses an unsigned bundle without --allow-unsigned, exit 1, nothing written', async () => {
