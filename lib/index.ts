@@ -57,7 +57,7 @@ export type { InspectOptions, InspectResult } from './inspect.ts';
 export { unpackBundle } from './unpack.ts';
 export type { UnpackOptions, UnpackResult } from './unpack.ts';
 
-export { validateManifest, PROFILES } from './manifest/validate.ts';
+export { validateManifest, assertValidManifest, PROFILES } from './manifest/validate.ts';
 export type { Profile, ValidateOptions, ValidationResult } from './manifest/validate.ts';
 export { validateCompat, manifestSchemaUrl } from './manifest/schema.ts';
 export type { SchemaResult } from './manifest/schema.ts';

@@ -12,7 +12,7 @@ import { buildStatement, type Statement, type WorkflowInfo } from './attest/stat
 import { MCPSealError } from './errors.ts';
 import { sidecarPath } from './inspect.ts';
 import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
-import { validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
+import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
 import type { SigningMethod } from './sigstore/sign.ts';
 
 export type { SigningMethod, KeyedSigning, KeylessSigning } from './sigstore/sign.ts';
@@ -79,12 +79,7 @@ export async function signBundle(path: string, options: SignBundleOptions): Prom
     manifest = await readManifest(archive);
     const files = new Set(archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name));
     validation = validateManifest(manifest, { profile: options.profile ?? 'hardened', files });
-    if (!validation.valid) {
-      const first = validation.findings.find((finding) => finding.severity === 'error')!;
-      throw new MCPSealError('MANIFEST_INVALID', `the manifest fails the ${validation.profile} profile (first: ${first.code} at ${first.pointer || '/'}: ${first.message})`, {
-        details: { findings: validation.findings },
-      });
-    }
+    assertValidManifest(validation);
     digests = await digestArchive(archive, options.onProgress);
   } finally {
     await archive.close();

@@ -6,7 +6,7 @@ import { extractArchive, type ExtractResult } from './archive/extract.ts';
 import { Archive } from './archive/reader.ts';
 import { MCPSealError } from './errors.ts';
 import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
-import { validateManifest } from './manifest/validate.ts';
+import { assertValidManifest, validateManifest } from './manifest/validate.ts';
 import { digestChecker, verifyOpenArchive, type BundleVerification, type VerifyBundleOptions } from './verify.ts';
 
 export interface UnpackOptions extends VerifyBundleOptions {
@@ -47,12 +47,7 @@ export async function unpackBundle(path: string, target: string, options: Unpack
       const document = await readManifest(archive);
       const files = new Set(archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name));
       const validation = validateManifest(document, { profile: options.profile ?? 'hardened', files });
-      if (!validation.valid) {
-        const first = validation.findings.find((finding) => finding.severity === 'error')!;
-        throw new MCPSealError('MANIFEST_INVALID', `the manifest fails the ${validation.profile} profile (first: ${first.code} at ${first.pointer || '/'}: ${first.message})`, {
-          details: { findings: validation.findings },
-        });
-      }
+      assertValidManifest(validation);
       manifest = summarizeManifest(document);
     }
     const checkDigest = verification ? digestChecker(verification.provenance) : undefined;

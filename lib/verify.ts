@@ -11,7 +11,7 @@ import { MCPSealError } from './errors.ts';
 import { legacyOptions, sidecarPath } from './inspect.ts';
 import { verifyLegacySignature, type LegacyVerification, type LegacyVerifyOptions } from './legacy/index.ts';
 import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
-import { validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
+import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
 import type { CertificateIdentity, IdentityPolicy } from './sigstore/identity.ts';
 import { publicKeyHint, readPinnedTrustedRoot, trustMaterialFrom } from './sigstore/trust.ts';
 import { MAX_SIGSTORE_BUNDLE, parseSigstoreBundle, verifyArtifactBundle, type VerifiedSignature } from './sigstore/verify.ts';
@@ -96,12 +96,7 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
   const manifest = await readManifest(archive);
   const files = new Set(archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name));
   const validation = validateManifest(manifest, { profile: options.profile ?? 'hardened', files });
-  if (!validation.valid) {
-    const first = validation.findings.find((finding) => finding.severity === 'error')!;
-    throw new MCPSealError('MANIFEST_INVALID', `the manifest fails the ${validation.profile} profile (first: ${first.code} at ${first.pointer || '/'}: ${first.message})`, {
-      details: { findings: validation.findings },
-    });
-  }
+  assertValidManifest(validation);
   const legacy = archive.layout.signatureBlock ? await verifyLegacySignature(archive, legacyOptions(options.legacy)) : null;
   return {
     legacy,

@@ -82,6 +82,7 @@ const VALUES = [
   'MCPSEAL_BUILD_TYPE',
   'LOCAL_BUILDER_ID',
   'validateManifest',
+  'assertValidManifest',
   'variableReferences',
   // legacy MCPB_SIG_V1 blocks
   'readLegacyBlock',

@@ -1,6 +1,7 @@
 // Manifest validation: the compat schema of the manifest's version, then (hardened profile, the
 // default) the semantic checks and the scope declarations. Every finding is returned; errors fail.
 
+import { MCPSealError } from '../errors.ts';
 import { scopeFindings } from '../scopes/check.ts';
 import { hasErrors, type Finding } from './findings.ts';
 import { hardenedFindings } from './hardened.ts';
@@ -36,4 +37,13 @@ export function validateManifest(manifest: unknown, options: ValidateOptions = {
     all.push(...hardenedFindings(record, context), ...scopeFindings(record, version, context));
   }
   return { valid: !hasErrors(all), profile, version, findings: all };
+}
+
+/** Throws MANIFEST_INVALID (naming the first error, carrying every finding) unless `result` is valid. */
+export function assertValidManifest(result: ValidationResult): void {
+  if (result.valid) return;
+  const first = result.findings.find((finding) => finding.severity === 'error')!;
+  throw new MCPSealError('MANIFEST_INVALID', `the manifest fails the ${result.profile} profile (first: ${first.code} at ${first.pointer || '/'}: ${first.message})`, {
+    details: { findings: result.findings },
+  });
 }
