@@ -1,7 +1,8 @@
-// Benchmark harness: mcpseal against zip/unzip and the official mcpb CLI on a synthetic bundle
-// (see bench/synth.ts and bench/README.md).
+// Benchmark harness: mcpseal against zip/unzip and the official mcpb CLI on a synthetic bundle,
+// a real server bundle and two manifests (see bench/synth.ts and bench/README.md).
 //
-//   node bench/run.ts [--scale 1] [--scale 2] [--runs 3] [--only pack|unpack|check] [--out DIR] [--json]
+//   node bench/run.ts [--scale 1] [--scale 2] [--runs 3] [--quick-runs 15]
+//                     [--only pack|unpack|check|validate|verify|signed-unpack] [--out DIR] [--json]
 //
 // Method
 // - The tools of a group run side by side in one process lifetime, alternating run by run
@@ -16,16 +17,34 @@
 //   harness stops with an install hint when it is missing (bash's `time` keyword is not enough).
 // - Outputs of a run (archive, extracted directory) are deleted before the next run, untimed.
 // - Reported: median wall time and median peak RSS per tool, and mcpseal's median divided by each
-//   other tool's median (< 1x: mcpseal is faster / smaller).
+//   other tool's median (< 1x: mcpseal is faster / smaller). Some comparisons have a target (a
+//   highest acceptable wall-time ratio, from the issues): it is printed next to the ratio as met
+//   or not met, and listed at the end. A missed target is information, never a failure.
+// - Success is exit status 0, except where a command declares another expected outcome (the
+//   official `mcpb verify` exits 1 with "Extension is not signed" on an mcpseal-signed bundle:
+//   its signatures are a different format, appended to the zip).
 // A command that fails is reported as "n/a (error: ...)" with its stderr, the other tools still
 // run, and the harness exits 1 at the end. Timings are never asserted anywhere.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
+import { crc32, deflateSync } from 'node:zlib';
 import { ensureBundle, formatBundleInfo, WORK_DIR } from './synth.ts';
 import type { BundleInfo } from './synth.ts';
 
@@ -35,8 +54,64 @@ const NODE = process.execPath;
 // MCPSEAL_BIN benchmarks another build of the CLI (e.g. a checkout of an older commit).
 const MCPSEAL_CLI = resolve(process.env['MCPSEAL_BIN'] ?? join(ROOT, 'bin', 'mcpseal.js'));
 const MCPSEAL = 'mcpseal';
-const GROUPS = ['pack', 'unpack', 'check'] as const;
+const GROUPS = ['pack', 'unpack', 'check', 'validate', 'verify', 'signed-unpack'] as const;
 type Group = (typeof GROUPS)[number];
+/** Groups that run on the synthetic bundle, once per --scale. */
+const SCALE_GROUPS: readonly Group[] = ['pack', 'unpack', 'check', 'verify', 'signed-unpack'];
+/** Groups with cases that do not depend on the scale: run once, before the scales. */
+const FIXED_GROUPS: readonly Group[] = ['validate', 'verify'];
+
+// The realistic bundle of the verify group: the official filesystem server with its production
+// dependencies, installed from the npm registry into bench/.work/fs-server (never into the project).
+// The version is pinned so that every machine packs the same server; its dependencies resolve at
+// install time (the entry count is printed with the table). Bump it to refresh the install.
+const FS_SERVER_PACKAGE = '@modelcontextprotocol/server-filesystem';
+const FS_SERVER_VERSION = '2026.8.31';
+const FS_SERVER_DIR = join(WORK_DIR, 'fs-server');
+const FS_SERVER_ENTRY = `node_modules/${FS_SERVER_PACKAGE}/dist/index.js`;
+const FS_SERVER_MANIFEST = {
+  manifest_version: '0.3',
+  name: 'bench-server-filesystem',
+  version: '1.0.0',
+  description: 'The official filesystem MCP server packed with its node_modules (mcpseal benchmark input)',
+  author: { name: 'mcpseal bench' },
+  server: {
+    type: 'node',
+    entry_point: FS_SERVER_ENTRY,
+    mcp_config: { command: 'node', args: [`\${__dirname}/${FS_SERVER_ENTRY}`] },
+  },
+};
+// The default exclusions of `mcpb pack` (EXCLUDE_PATTERNS of @anthropic-ai/mcpb 2.1.2), written
+// as the bundle's .mcpbignore: `mcpseal pack` then packs exactly the files `mcpb pack` would
+// (no *.map, *.d.ts, package-lock.json, ...), as in a bundle published with the official tool.
+const MCPB_PACK_EXCLUDES = [
+  '.DS_Store', 'Thumbs.db', '.gitignore', '.git', '.mcpbignore', '*.log', '.env*', '.npm', '.npmrc',
+  '.yarnrc', '.yarn', '.eslintrc', '.editorconfig', '.prettierrc', '.prettierignore', '.eslintignore',
+  '.nycrc', '.babelrc', '.pnp.*', 'node_modules/.cache', 'node_modules/.bin', '*.map', '.env.local',
+  '.env.*.local', 'npm-debug.log*', 'yarn-debug.log*', 'yarn-error.log*', 'package-lock.json',
+  'yarn.lock', '*.mcpb', '*.d.ts', '*.tsbuildinfo', 'tsconfig.json',
+];
+
+// The manifests of the validate group. The official hello-world-node example declares
+// "icon": "icon.png", which `mcpb validate` opens (it must exist and start with the PNG signature):
+// the manifest is copied into bench/.work/validate/ beside a 1x1 PNG. It has no mcpseal scope
+// declarations, so mcpseal's default hardened profile rejects it (exit 1, SCOPE_MISSING) by
+// design: that case times `--profile compat`, the hello-bundle case the default profile.
+const HELLO_BUNDLE_MANIFEST = join(ROOT, 'examples', 'hello-bundle', 'manifest.json');
+const HELLO_WORLD_NODE_FIXTURE = join(ROOT, 'test', 'fixtures', 'mcpb-official', 'hello-world-node.manifest.json');
+
+// The targets of the issues: mcpseal's median wall time divided by the other tool's.
+const TARGET_VALIDATE = 1.0; // issue 3: at most 1.0x `mcpb validate`
+const TARGET_VERIFY_REAL = 1.0; // issue 4: at most 1.0x `mcpb verify` on a real bundle
+const TARGET_VERIFY_SYNTH = 0.5; // issue 4: at most 0.5x `unzip -tq` on the synthetic bundle
+const TARGET_SIGNED_UNPACK = 1.1; // at most 1.1x `unzip -q -d`
+
+/** `mcpb verify` of a bundle without an mcpb (PKCS#7) signature: exit 1 and this message. */
+const MCPB_VERIFY_UNSIGNED = {
+  exitCode: 1,
+  output: /Extension is not signed/,
+  why: 'exit 1 with "Extension is not signed" counts as success: mcpb looks for its own PKCS#7 block, mcpseal signs in a sidecar file',
+};
 
 interface Command {
   tool: string;
@@ -48,6 +123,8 @@ interface Command {
   removeAfter?: boolean;
   /** Set when the command cannot run at all (e.g. the CLI is not built): reported, not run. */
   unavailable?: string;
+  /** An outcome that also counts as success, besides exit status 0. */
+  accept?: { exitCode: number; output: RegExp; why: string };
 }
 
 interface Sample {
@@ -58,17 +135,35 @@ interface Sample {
 interface ToolResult {
   tool: string;
   command: string;
+  note?: string;
   samples: Sample[];
   error?: string;
   outputBytes?: number;
   median?: Sample;
 }
 
+/** A highest acceptable ratio of mcpseal's median wall time to another tool's. */
+interface Target {
+  tool: string;
+  max: number;
+}
+
+interface TargetResult extends Target {
+  ratio?: number;
+  met?: boolean;
+}
+
 interface GroupResult {
   group: Group;
-  scale: number;
+  /** Short name of what was measured, for the summaries: "scale 1", "server-filesystem", ... */
+  label: string;
+  /** Table heading: what the group ran on. */
+  subject: string;
+  scale?: number;
   input?: string;
+  runs: number;
   tools: ToolResult[];
+  targets: TargetResult[];
 }
 
 class CommandError extends Error {
@@ -136,9 +231,24 @@ async function runOnce(cmd: Command, logDir: string): Promise<Sample> {
   if (status.code !== 0) {
     const how = status.signal !== null ? `signal ${status.signal}` : `exit code ${status.code}`;
     const stderr = [tailOf(stderrFile), tailOf(stdoutFile)].filter((s) => s.trim() !== '').join('\n--- stdout:\n');
-    throw new CommandError(`${how}: ${errorSummary(stderr)}`, stderr);
+    const accepted = cmd.accept !== undefined && status.code === cmd.accept.exitCode && cmd.accept.output.test(stderr);
+    if (!accepted) throw new CommandError(`${how}: ${errorSummary(stderr)}`, stderr);
   }
   return { wallSeconds, peakRssKiB: parsePeakRss(timeFile) };
+}
+
+/** Runs a preparation step (untimed): its error message, or undefined when it worked. */
+async function prepare(cmd: Command, logDir: string): Promise<string | undefined> {
+  if (cmd.unavailable !== undefined) return cmd.unavailable;
+  try {
+    await runOnce(cmd, logDir);
+    return undefined;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    console.log(`  (untimed ${cmd.argv.includes(MCPSEAL_CLI) ? `mcpseal ${cmd.argv[2]}` : cmd.tool} failed: ${message})`);
+    if (error instanceof CommandError && error.stderr !== '') console.log(error.stderr.replace(/^/gm, '    | '));
+    return message;
+  }
 }
 
 /** Paths below the repository are shown relative to it: shorter, and the same on every machine. */
@@ -161,7 +271,12 @@ function fail(result: ToolResult, error: unknown): void {
 
 /** Warm-up round, then `runs` alternating rounds over the tools that have not failed. */
 async function measureGroup(commands: Command[], runs: number, logDir: string): Promise<ToolResult[]> {
-  const results: ToolResult[] = commands.map((c) => ({ tool: c.tool, command: displayCommand(c), samples: [] }));
+  const results: ToolResult[] = commands.map((c) => ({
+    tool: c.tool,
+    command: displayCommand(c),
+    ...(c.accept !== undefined ? { note: c.accept.why } : {}),
+    samples: [],
+  }));
   for (const [i, cmd] of commands.entries()) {
     if (cmd.unavailable !== undefined) fail(results[i]!, new Error(cmd.unavailable));
   }
@@ -173,7 +288,7 @@ async function measureGroup(commands: Command[], runs: number, logDir: string): 
       try {
         const sample = await runOnce(cmd, logDir);
         if (round > 0) result.samples.push(sample);
-        console.log(`    ${label.padEnd(9)} ${cmd.tool.padEnd(8)} ${sample.wallSeconds.toFixed(2)} s  ${formatMB(sample.peakRssKiB)} MB`);
+        console.log(`    ${label.padEnd(9)} ${cmd.tool.padEnd(8)} ${formatSeconds(sample.wallSeconds)} s  ${formatMB(sample.peakRssKiB)} MB`);
       } catch (error) {
         fail(result, error);
       }
@@ -194,8 +309,111 @@ async function measureGroup(commands: Command[], runs: number, logDir: string): 
   return results;
 }
 
+/** Measures one table: prints its heading, runs the commands, evaluates the targets. */
+async function measureCase(
+  spec: { group: Group; label: string; subject: string; scale?: number; input?: string; targets?: Target[] },
+  commands: Command[],
+  runs: number,
+  logDir: string,
+): Promise<GroupResult> {
+  console.log(`\n  [${spec.group}] ${spec.subject}${spec.input !== undefined ? `, input ${spec.input}` : ''}`);
+  const tools = await measureGroup(commands, runs, logDir);
+  const ours = tools.find((t) => t.tool === MCPSEAL)?.median;
+  const targets = (spec.targets ?? []).map((target): TargetResult => {
+    const theirs = tools.find((t) => t.tool === target.tool)?.median;
+    if (ours === undefined || theirs === undefined) return { ...target };
+    const ratio = ours.wallSeconds / theirs.wallSeconds;
+    return { ...target, ratio, met: ratio <= target.max };
+  });
+  const result: GroupResult = { group: spec.group, label: spec.label, subject: spec.subject, runs, tools, targets };
+  if (spec.scale !== undefined) result.scale = spec.scale;
+  if (spec.input !== undefined) result.input = spec.input;
+  return result;
+}
+
 // ---------------------------------------------------------------------------------------------
-// The groups
+// Inputs
+
+/** The mcpseal row of a group: marked unavailable while bin/mcpseal.js does not exist. */
+function mcpsealCommand(args: string[], output?: string, unavailable?: string): Command {
+  const cmd: Command = { tool: MCPSEAL, argv: [NODE, MCPSEAL_CLI, ...args] };
+  if (output !== undefined) cmd.output = output;
+  if (!existsSync(MCPSEAL_CLI)) cmd.unavailable = `${rel(MCPSEAL_CLI)} not found (not built yet?)`;
+  else if (unavailable !== undefined) cmd.unavailable = unavailable;
+  return cmd;
+}
+
+function unzipAccepts(archive: string): boolean {
+  return existsSync(archive) && spawnSync('unzip', ['-tq', archive], { stdio: 'ignore' }).status === 0;
+}
+
+function entryCount(archive: string): number | undefined {
+  const r = spawnSync('unzip', ['-Z1', archive], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return r.status === 0 ? r.stdout.split('\n').filter((l) => l !== '' && !l.endsWith('/')).length : undefined;
+}
+
+interface Keys {
+  key: string;
+  pub: string;
+}
+
+let benchKeys: Promise<Keys | { error: string }> | undefined;
+
+/**
+ * A fresh ECDSA P-256 key pair for the signed bundles, made once per invocation with
+ * `mcpseal keygen` (which never overwrites: the directory is emptied first).
+ */
+function keys(logDir: string): Promise<Keys | { error: string }> {
+  benchKeys ??= (async () => {
+    const dir = join(WORK_DIR, 'keys');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const error = await prepare(mcpsealCommand(['keygen', '--out-dir', dir, '--name', 'bench']), logDir);
+    return error !== undefined ? { error: `mcpseal keygen failed: ${error}` } : { key: join(dir, 'bench.key'), pub: join(dir, 'bench.pub') };
+  })();
+  return benchKeys;
+}
+
+interface SignedInput {
+  path: string;
+  note: string;
+  /** Why mcpseal cannot verify it (no key, signing failed): its rows are then n/a. */
+  error?: string;
+  pub?: string;
+}
+
+/**
+ * Signs `archive` (untimed) with the bench key: `mcpseal sign --key ... --profile compat` writes
+ * <archive>.sigstore.json beside it and leaves the archive itself unchanged. When `copyTo` is
+ * given, a hard link (else a copy) of the archive is signed instead, so that no stale signature
+ * lies beside the unpack group's input in a later invocation.
+ */
+async function signedInput(archive: string, logDir: string, copyTo?: string): Promise<SignedInput> {
+  let path = archive;
+  if (copyTo !== undefined) {
+    rmSync(copyTo, { force: true });
+    try {
+      linkSync(archive, copyTo);
+    } catch {
+      copyFileSync(archive, copyTo);
+    }
+    path = copyTo;
+  }
+  rmSync(`${path}.sigstore.json`, { force: true });
+  const k = await keys(logDir);
+  if ('error' in k) return { path, note: 'not signed', error: k.error };
+  const error = await prepare(mcpsealCommand(['sign', path, '--key', k.key, '--profile', 'compat']), logDir);
+  if (error !== undefined) return { path, note: 'not signed', error: `mcpseal sign failed: ${error}` };
+  return { path, note: `signed (untimed) with a local key: ${rel(path)}.sigstore.json`, pub: k.pub };
+}
+
+/** The mcpseal row that needs the signed input: unavailable when it could not be signed. */
+function mcpsealSigned(signed: SignedInput, args: (pub: string) => string[], output?: string): Command {
+  return mcpsealCommand(args(signed.pub ?? join(WORK_DIR, 'keys', 'bench.pub')), output, signed.error);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The groups on the synthetic bundle (once per scale)
 
 interface ScaleContext {
   scale: number;
@@ -205,14 +423,6 @@ interface ScaleContext {
   mcpbCli: string;
   /** Outcome of `mcpseal pack` in this invocation: only a fresh output is used as input. */
   mcpsealPack: 'untried' | 'ok' | 'failed';
-}
-
-/** The mcpseal row of a group: marked unavailable while bin/mcpseal.js does not exist. */
-function mcpsealCommand(args: string[], output?: string): Command {
-  const cmd: Command = { tool: MCPSEAL, argv: [NODE, MCPSEAL_CLI, ...args] };
-  if (output !== undefined) cmd.output = output;
-  if (!existsSync(MCPSEAL_CLI)) cmd.unavailable = `${rel(MCPSEAL_CLI)} not found (not built yet?)`;
-  return cmd;
 }
 
 function packCommands(ctx: ScaleContext): Command[] {
@@ -241,28 +451,34 @@ function checkCommands(input: string): Command[] {
   ];
 }
 
-function unzipAccepts(archive: string): boolean {
-  return existsSync(archive) && spawnSync('unzip', ['-tq', archive], { stdio: 'ignore' }).status === 0;
+/** verify on any signed bundle: mcpseal verify, the official verify, and unzip's full test. */
+function verifyCommands(signed: SignedInput, mcpbCli: string): Command[] {
+  return [
+    mcpsealSigned(signed, (pub) => ['verify', signed.path, '--key', pub, '--profile', 'compat']),
+    { tool: 'mcpb', argv: [NODE, mcpbCli, 'verify', signed.path], accept: MCPB_VERIFY_UNSIGNED },
+    { tool: 'unzip', argv: ['unzip', '-tq', signed.path] },
+  ];
+}
+
+function signedUnpackCommands(ctx: ScaleContext, signed: SignedInput): Command[] {
+  const dir = (tool: string) => join(ctx.out, `signed-unpack-${tool}`);
+  return [
+    mcpsealSigned(signed, (pub) => ['unpack', signed.path, dir(MCPSEAL), '--key', pub, '--profile', 'compat'], dir(MCPSEAL)),
+    { tool: 'unzip', argv: ['unzip', '-q', '-d', dir('unzip'), signed.path], output: dir('unzip') },
+  ].map((cmd) => ({ ...cmd, removeAfter: true }));
 }
 
 /**
- * The one archive that unpack and check read, for every tool alike: mcpseal's own output when
- * `mcpseal pack` works and unzip accepts its output, else a zip made by Info-ZIP. The fallback
- * adds -D (no directory entries) to the pack group's `zip -qr -6`, because `mcpb unpack` fails
- * with EISDIR on directory entries and would otherwise have no row to compare.
+ * The one archive that unpack, check, verify and signed-unpack read, for every tool alike:
+ * mcpseal's own output when `mcpseal pack` works and unzip accepts its output, else a zip made by
+ * Info-ZIP. The fallback adds -D (no directory entries) to the pack group's `zip -qr -6`, because
+ * `mcpb unpack` fails with EISDIR on directory entries and would otherwise have no row to compare.
  */
 async function prepareInput(ctx: ScaleContext): Promise<{ path: string; note: string }> {
   const mcpsealOut = join(ctx.out, 'pack-mcpseal.mcpb');
   if (ctx.mcpsealPack === 'untried') {
-    try {
-      const pack = packCommands(ctx)[0]!;
-      if (pack.unavailable !== undefined) throw new Error(pack.unavailable);
-      await runOnce(pack, ctx.out);
-      ctx.mcpsealPack = 'ok';
-    } catch (error) {
-      ctx.mcpsealPack = 'failed';
-      console.log(`\n  (untimed mcpseal pack failed: ${error instanceof Error ? error.message : error})`);
-    }
+    const error = await prepare(packCommands(ctx)[0]!, ctx.out);
+    ctx.mcpsealPack = error === undefined ? 'ok' : 'failed';
   }
   if (ctx.mcpsealPack === 'ok' && unzipAccepts(mcpsealOut)) {
     return { path: mcpsealOut, note: 'made by `mcpseal pack`, accepted by `unzip -t`' };
@@ -272,15 +488,211 @@ async function prepareInput(ctx: ScaleContext): Promise<{ path: string; note: st
   return { path: zipOut, note: 'made by `zip -qr -6 -D`: no usable `mcpseal pack` output' };
 }
 
-async function runGroup(group: Group, ctx: ScaleContext, runs: number, input: { path: string; note: string } | undefined): Promise<GroupResult> {
-  console.log(`\n  [${group}] scale ${ctx.scale}${input !== undefined ? `, input ${rel(input.path)}, ${input.note}` : ''}`);
+const SCALE_TARGETS: Partial<Record<Group, Target[]>> = {
+  verify: [{ tool: 'unzip', max: TARGET_VERIFY_SYNTH }],
+  'signed-unpack': [{ tool: 'unzip', max: TARGET_SIGNED_UNPACK }],
+};
+
+async function runScaleGroup(
+  group: Group,
+  ctx: ScaleContext,
+  runs: number,
+  input: { path: string; note: string } | undefined,
+  signed: SignedInput | undefined,
+): Promise<GroupResult> {
   const commands =
-    group === 'pack' ? packCommands(ctx) : group === 'unpack' ? unpackCommands(ctx, input!.path) : checkCommands(input!.path);
-  const tools = await measureGroup(commands, runs, ctx.out);
-  if (group === 'pack') ctx.mcpsealPack = tools[0]!.error === undefined ? 'ok' : 'failed';
-  const result: GroupResult = { group, scale: ctx.scale, tools };
-  if (input !== undefined) result.input = `${rel(input.path)}, ${input.note}`;
+    group === 'pack'
+      ? packCommands(ctx)
+      : group === 'unpack'
+        ? unpackCommands(ctx, input!.path)
+        : group === 'check'
+          ? checkCommands(input!.path)
+          : group === 'verify'
+            ? verifyCommands(signed!, ctx.mcpbCli)
+            : signedUnpackCommands(ctx, signed!);
+  const b = ctx.bundle;
+  const spec = {
+    group,
+    label: `scale ${ctx.scale}`,
+    subject: `scale ${ctx.scale} (${b.files.toLocaleString('en-US')} files, ${(b.totalBytes / 1e6).toFixed(0)} MB)`,
+    scale: ctx.scale,
+    targets: SCALE_TARGETS[group] ?? [],
+    ...(signed !== undefined
+      ? { input: `${rel(signed.path)}, ${input!.note}; ${signed.note}` }
+      : input !== undefined
+        ? { input: `${rel(input.path)}, ${input.note}` }
+        : {}),
+  };
+  const result = await measureCase(spec, commands, runs, ctx.out);
+  if (group === 'pack') ctx.mcpsealPack = result.tools[0]!.error === undefined ? 'ok' : 'failed';
   return result;
+}
+
+async function runScale(scale: number, options: Options, mcpbCli: string): Promise<{ bundle: BundleInfo; groups: GroupResult[] }> {
+  console.log(`\n=== scale ${scale} ===`);
+  const bundle = ensureBundle(scale, { log: (s) => console.log(`  ${s}`) });
+  console.log(formatBundleInfo(bundle).replace(/^/gm, '  '));
+  const out = join(options.outRoot, `scale-${scale}`, 'out');
+  mkdirSync(out, { recursive: true });
+  const ctx: ScaleContext = { scale, bundle, src: bundle.dir, out, mcpbCli, mcpsealPack: 'untried' };
+  const groups: GroupResult[] = [];
+  let input: { path: string; note: string } | undefined;
+  let signed: SignedInput | undefined;
+  for (const group of options.groups.filter((g) => SCALE_GROUPS.includes(g))) {
+    if (group !== 'pack') input ??= await prepareInput(ctx);
+    const needsSignature = group === 'verify' || group === 'signed-unpack';
+    if (needsSignature) signed ??= await signedInput(input!.path, out, join(out, 'signed-mcpseal.mcpb'));
+    groups.push(await runScaleGroup(group, ctx, options.runs, input, needsSignature ? signed : undefined));
+  }
+  for (const g of groups) printGroup(g);
+  return { bundle, groups };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The cases that do not depend on the scale (once per invocation)
+
+/** A valid 1x1 RGBA PNG: `mcpb validate` checks that the manifest's icon exists and is a PNG. */
+function tinyPng(): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+    const length = Buffer.alloc(4);
+    length.writeUInt32BE(data.length);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(body));
+    return Buffer.concat([length, body, crc]);
+  };
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(1, 0); // width
+  header.writeUInt32BE(1, 4); // height
+  header[8] = 8; // bit depth
+  header[9] = 6; // colour type RGBA
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', header),
+    chunk('IDAT', deflateSync(Buffer.from([0, 0, 0, 0, 0]))), // filter byte + one transparent pixel
+    chunk('IEND', Buffer.alloc(0)),
+  ]);
+}
+
+async function validateCases(mcpbCli: string, runs: number, logDir: string): Promise<GroupResult[]> {
+  const helloWorldDir = join(WORK_DIR, 'validate', 'hello-world-node');
+  mkdirSync(helloWorldDir, { recursive: true });
+  const helloWorld = join(helloWorldDir, 'manifest.json');
+  copyFileSync(HELLO_WORLD_NODE_FIXTURE, helloWorld);
+  writeFileSync(join(helloWorldDir, 'icon.png'), tinyPng());
+  const cases = [
+    {
+      label: 'hello-bundle',
+      subject: `${rel(HELLO_BUNDLE_MANIFEST)} (mcpseal: default hardened profile)`,
+      manifest: HELLO_BUNDLE_MANIFEST,
+      profile: [] as string[],
+    },
+    {
+      label: 'hello-world-node',
+      subject: `official hello-world-node manifest, ${rel(helloWorld)} beside a 1x1 icon.png (mcpseal: --profile compat)`,
+      manifest: helloWorld,
+      profile: ['--profile', 'compat'],
+    },
+  ];
+  const results: GroupResult[] = [];
+  for (const c of cases) {
+    const commands: Command[] = [
+      mcpsealCommand(['validate', c.manifest, ...c.profile]),
+      { tool: 'mcpb', argv: [NODE, mcpbCli, 'validate', c.manifest] },
+    ];
+    results.push(
+      await measureCase({ group: 'validate', label: c.label, subject: c.subject, targets: [{ tool: 'mcpb', max: TARGET_VALIDATE }] }, commands, runs, logDir),
+    );
+  }
+  return results;
+}
+
+function npmCommand(): string | undefined {
+  const r = spawnSync('npm', ['--version'], { encoding: 'utf8' });
+  return r.status === 0 ? 'npm' : undefined;
+}
+
+/**
+ * Installs the pinned filesystem server into bench/.work/fs-server (once; reused while the
+ * installed version is the pinned one) and writes the bundle's manifest.json and .mcpbignore.
+ * Install scripts are not run: the server is packed, never started.
+ */
+function ensureFsServer(): string | undefined {
+  const installed = join(FS_SERVER_DIR, 'node_modules', ...FS_SERVER_PACKAGE.split('/'), 'package.json');
+  const version = existsSync(installed) ? (JSON.parse(readFileSync(installed, 'utf8')) as { version?: string }).version : undefined;
+  if (version !== FS_SERVER_VERSION) {
+    const npm = npmCommand();
+    if (npm === undefined) return '`npm` not found on PATH: it installs the filesystem server into bench/.work/fs-server';
+    rmSync(FS_SERVER_DIR, { recursive: true, force: true });
+    mkdirSync(FS_SERVER_DIR, { recursive: true });
+    const spec = `${FS_SERVER_PACKAGE}@${FS_SERVER_VERSION}`;
+    console.log(`  installing ${spec} into ${rel(FS_SERVER_DIR)} (npm, once)`);
+    const r = spawnSync(
+      npm,
+      ['install', '--prefix', FS_SERVER_DIR, '--no-audit', '--no-fund', '--ignore-scripts', '--loglevel=error', spec],
+      { encoding: 'utf8', cwd: FS_SERVER_DIR },
+    );
+    if (r.status !== 0 || !existsSync(installed)) {
+      rmSync(FS_SERVER_DIR, { recursive: true, force: true });
+      return `npm install ${spec} failed: ${errorSummary(`${r.stderr ?? ''}${r.stdout ?? ''}${r.error?.message ?? ''}`)}`;
+    }
+  }
+  writeFileSync(join(FS_SERVER_DIR, 'manifest.json'), `${JSON.stringify(FS_SERVER_MANIFEST, null, 2)}\n`);
+  writeFileSync(
+    join(FS_SERVER_DIR, '.mcpbignore'),
+    `# the default exclusions of \`mcpb pack\` (@anthropic-ai/mcpb 2.1.2)\n${MCPB_PACK_EXCLUDES.join('\n')}\n`,
+  );
+  return undefined;
+}
+
+/**
+ * verify on the realistic bundle: the filesystem server packed (untimed) by `mcpseal pack`, or
+ * by `mcpb pack` when that fails (same files: see MCPB_PACK_EXCLUDES), then signed.
+ */
+async function verifyRealCase(mcpbCli: string, runs: number, out: string): Promise<GroupResult> {
+  const archive = join(out, 'server-filesystem.mcpb');
+  const spec = {
+    group: 'verify' as const,
+    label: 'server-filesystem',
+    subject: `${FS_SERVER_PACKAGE}@${FS_SERVER_VERSION} with its node_modules`,
+    targets: [{ tool: 'mcpb', max: TARGET_VERIFY_REAL }],
+  };
+  let signed: SignedInput;
+  const installError = ensureFsServer();
+  if (installError !== undefined) {
+    signed = { path: archive, note: 'not made', error: installError };
+  } else {
+    rmSync(`${archive}.sigstore.json`, { force: true });
+    let made = 'made by `mcpseal pack`';
+    const packError = await prepare(mcpsealCommand(['pack', FS_SERVER_DIR, archive], archive), out);
+    if (packError !== undefined) {
+      made = 'made by `mcpb pack`: `mcpseal pack` failed';
+      await prepare({ tool: 'mcpb pack', argv: [NODE, mcpbCli, 'pack', FS_SERVER_DIR, archive], output: archive }, out);
+    }
+    if (!existsSync(archive)) {
+      signed = { path: archive, note: 'not made', error: `the bundle could not be packed: ${packError}` };
+    } else {
+      signed = await signedInput(archive, out);
+      const entries = entryCount(archive);
+      spec.subject += ` (${entries?.toLocaleString('en-US') ?? '?'} entries, ${(statSync(archive).size / 1e6).toFixed(1)} MB, ${made})`;
+    }
+  }
+  // Without a bundle no row can run; without a signature only mcpseal's cannot.
+  const commands = verifyCommands(signed, mcpbCli).map((cmd) =>
+    existsSync(archive) || cmd.unavailable !== undefined ? cmd : { ...cmd, unavailable: signed.error ?? 'no bundle' },
+  );
+  return measureCase({ ...spec, input: `${rel(archive)}; ${signed.note}` }, commands, runs, out);
+}
+
+async function runFixed(options: Options, mcpbCli: string): Promise<GroupResult[]> {
+  console.log('\n=== bundle-independent cases ===');
+  const out = join(options.outRoot, 'fixed');
+  mkdirSync(out, { recursive: true });
+  const results: GroupResult[] = [];
+  if (options.groups.includes('validate')) results.push(...(await validateCases(mcpbCli, options.quickRuns, out)));
+  if (options.groups.includes('verify')) results.push(await verifyRealCase(mcpbCli, options.quickRuns, out));
+  for (const g of results) printGroup(g);
+  return results;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,6 +708,16 @@ function formatMB(kib: number): string {
   return ((kib * 1024) / 1e6).toFixed(1);
 }
 
+/** Milliseconds matter below a second (validate, verify of a small bundle). */
+function formatSeconds(s: number): string {
+  return s < 1 ? s.toFixed(3) : s.toFixed(2);
+}
+
+function formatTarget(t: TargetResult): string {
+  const verdict = t.met === undefined ? 'n/a' : t.met ? 'met' : 'NOT met';
+  return `target <= ${t.max.toFixed(1)}x: ${verdict}`;
+}
+
 /** Aligned columns; a shorter row (a tool that failed) spills its last cell over the others. */
 function table(rows: string[][]): string {
   const columns = rows[0]!.length;
@@ -304,7 +726,7 @@ function table(rows: string[][]): string {
   return rows.map((r) => `    ${r.map((cell, col) => cell.padEnd(widths[col]!)).join('  ').trimEnd()}`).join('\n');
 }
 
-function printGroup(result: GroupResult, bundle: BundleInfo, runs: number): void {
+function printGroup(result: GroupResult): void {
   const ours = result.tools.find((t) => t.tool === MCPSEAL)?.median;
   const ratio = (a: number | undefined, b: number) => (a === undefined ? 'n/a' : `${(a / b).toFixed(2)}x`);
   const withOutput = result.group === 'pack';
@@ -313,23 +735,23 @@ function printGroup(result: GroupResult, bundle: BundleInfo, runs: number): void
     const m = tool.median;
     if (m === undefined) return [tool.tool, `n/a (error: ${tool.error ?? 'no samples'})`];
     const isOurs = tool.tool === MCPSEAL;
+    const target = result.targets.find((t) => t.tool === tool.tool);
     return [
       tool.tool,
-      m.wallSeconds.toFixed(2),
+      formatSeconds(m.wallSeconds),
       formatMB(m.peakRssKiB),
-      isOurs ? '-' : ratio(ours?.wallSeconds, m.wallSeconds),
+      isOurs ? '-' : `${ratio(ours?.wallSeconds, m.wallSeconds)}${target !== undefined ? ` (${formatTarget(target)})` : ''}`,
       isOurs ? '-' : ratio(ours?.peakRssKiB, m.peakRssKiB),
       ...(withOutput ? [tool.outputBytes !== undefined ? (tool.outputBytes / 1e6).toFixed(1) : ''] : []),
-      tool.samples.map((s) => s.wallSeconds.toFixed(2)).join(' '),
+      tool.samples.map((s) => formatSeconds(s.wallSeconds)).join(' '),
     ];
   });
-  console.log(
-    `\n  ${result.group} - scale ${result.scale} (${bundle.files.toLocaleString('en-US')} files, ` +
-      `${(bundle.totalBytes / 1e6).toFixed(0)} MB), median of ${runs} run(s)` +
-      (result.input !== undefined ? `\n    input: ${result.input}` : ''),
-  );
+  console.log(`\n  ${result.group} - ${result.subject}, median of ${result.runs} run(s)` + (result.input !== undefined ? `\n    input: ${result.input}` : ''));
   console.log(table([header, ...rows]));
-  for (const tool of result.tools) console.log(`    ${tool.tool}: ${tool.command}`);
+  for (const tool of result.tools) console.log(`    ${tool.tool}: ${tool.command}${tool.note !== undefined ? `\n      (${tool.note})` : ''}`);
+  for (const t of result.targets) {
+    if (result.tools.find((r) => r.tool === t.tool) === undefined) console.log(`    (${formatTarget(t)}: no ${t.tool} row)`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -365,6 +787,10 @@ function mcpbCliPath(): string {
   return realpathSync(bin); // a JS file: run it with this very node, whatever PATH says
 }
 
+function loadAverage(): string {
+  return os.loadavg().map((l) => l.toFixed(2)).join(' ');
+}
+
 function machineInfo(mcpbCli: string): Record<string, string | number> {
   const cpus = os.cpus();
   const firstMatch = (text: string, re: RegExp) => re.exec(text)?.[0] ?? 'unknown';
@@ -373,7 +799,7 @@ function machineInfo(mcpbCli: string): Record<string, string | number> {
     cpus: cpus.length,
     cpuModel: cpus[0]?.model.trim() ?? 'unknown',
     memoryGB: Number((os.totalmem() / 1e9).toFixed(1)),
-    loadAverage: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    loadAverage: loadAverage(),
     os: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
     zip: firstMatch(commandOutput(['zip', '-v']), /Zip \d[\w.]*/),
@@ -394,19 +820,24 @@ function machineInfo(mcpbCli: string): Record<string, string | number> {
 interface Options {
   scales: number[];
   runs: number;
+  /** Timed runs of the sub-second cases (validate, verify of the filesystem server bundle). */
+  quickRuns: number;
   groups: Group[];
   json: boolean;
   /** Where archives and extracted trees go (default bench/.work): a tmpfs takes the disk out. */
   outRoot: string;
 }
 
-const USAGE = `usage: node bench/run.ts [--scale N]... [--runs N] [--only pack|unpack|check]... [--out DIR] [--json]
-  --scale N   bundle size: 1 = 20,000 files / 420 MB, 2 = 40,000 files / 840 MB (default: 1 and 2)
-  --runs N    timed runs per tool, after one untimed warm-up (default: 3)
-  --only G    run only group G (repeatable; default: pack, unpack and check)
-  --out DIR   write archives and extracted trees under DIR/scale-N/ (default: bench/.work);
-              e.g. /dev/shm to measure without the disk's write speed
-  --json      also write the results to bench/.work/results.json`;
+const USAGE = `usage: node bench/run.ts [--scale N]... [--runs N] [--quick-runs N] [--only GROUP]... [--out DIR] [--json]
+  --scale N       bundle size: 1 = 20,000 files / 420 MB, 2 = 40,000 files / 840 MB (default: 1 and 2)
+  --runs N        timed runs per tool on the synthetic bundle, after one untimed warm-up (default: 3)
+  --quick-runs N  timed runs per tool of the sub-second cases: validate, and verify of the
+                  filesystem server bundle (default: 15)
+  --only GROUP    run only GROUP (repeatable; default: all): pack, unpack, check, validate,
+                  verify, signed-unpack
+  --out DIR       write archives and extracted trees under DIR/scale-N/ and DIR/fixed/
+                  (default: bench/.work); e.g. /dev/shm to measure without the disk's write speed
+  --json          also write the results to bench/.work/results.json`;
 
 /** parseArgs, with a usage message and status 2 instead of a stack trace for a bad flag. */
 function parseArgsOrExit<T extends ParseArgsConfig>(config: T): ReturnType<typeof parseArgs<T>> {
@@ -423,6 +854,7 @@ function parseOptions(): Options {
     options: {
       scale: { type: 'string', multiple: true },
       runs: { type: 'string', default: '3' },
+      'quick-runs': { type: 'string', default: '15' },
       only: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
       out: { type: 'string', default: WORK_DIR },
@@ -435,34 +867,28 @@ function parseOptions(): Options {
   }
   const scales = (values.scale ?? ['1', '2']).map(Number);
   const runs = Number(values.runs);
+  const quickRuns = Number(values['quick-runs']);
   const groups = (values.only ?? [...GROUPS]) as Group[];
+  const positive = (n: number, flag: string, raw: string) =>
+    Number.isInteger(n) && n >= 1 ? [] : [`${flag} must be a positive integer (got ${raw})`];
   const bad = [
     ...scales.filter((s) => !(s > 0)).map((s) => `--scale must be a positive number (got ${s})`),
-    ...(Number.isInteger(runs) && runs >= 1 ? [] : [`--runs must be a positive integer (got ${values.runs})`]),
+    ...positive(runs, '--runs', values.runs),
+    ...positive(quickRuns, '--quick-runs', values['quick-runs']),
     ...groups.filter((g) => !GROUPS.includes(g)).map((g) => `--only must be one of ${GROUPS.join(', ')} (got ${g})`),
   ];
   if (bad.length > 0) {
     console.error(`${bad.join('\n')}\n${USAGE}`);
     process.exit(2);
   }
-  return { scales, runs, groups: GROUPS.filter((g) => groups.includes(g)), json: values.json, outRoot: resolve(values.out) };
-}
-
-async function runScale(scale: number, options: Options, mcpbCli: string): Promise<{ bundle: BundleInfo; groups: GroupResult[] }> {
-  console.log(`\n=== scale ${scale} ===`);
-  const bundle = ensureBundle(scale, { log: (s) => console.log(`  ${s}`) });
-  console.log(formatBundleInfo(bundle).replace(/^/gm, '  '));
-  const out = join(options.outRoot, `scale-${scale}`, 'out');
-  mkdirSync(out, { recursive: true });
-  const ctx: ScaleContext = { scale, bundle, src: bundle.dir, out, mcpbCli, mcpsealPack: 'untried' };
-  const groups: GroupResult[] = [];
-  let input: { path: string; note: string } | undefined;
-  for (const group of options.groups) {
-    if (group !== 'pack') input ??= await prepareInput(ctx);
-    groups.push(await runGroup(group, ctx, options.runs, group === 'pack' ? undefined : input));
-  }
-  for (const g of groups) printGroup(g, bundle, options.runs);
-  return { bundle, groups };
+  return {
+    scales,
+    runs,
+    quickRuns,
+    groups: GROUPS.filter((g) => groups.includes(g)),
+    json: values.json,
+    outRoot: resolve(values.out),
+  };
 }
 
 async function main(): Promise<void> {
@@ -470,21 +896,48 @@ async function main(): Promise<void> {
   requireGnuTime();
   const mcpbCli = mcpbCliPath();
   const machine = machineInfo(mcpbCli);
+  const withFixed = options.groups.some((g) => FIXED_GROUPS.includes(g));
+  const withScales = options.groups.some((g) => SCALE_GROUPS.includes(g));
   console.log('mcpseal benchmarks');
   for (const [key, value] of Object.entries(machine)) console.log(`  ${`${key}:`.padEnd(13)} ${value}`);
-  console.log(`  ${'runs:'.padEnd(13)} ${options.runs} timed (+1 warm-up) per tool, alternating; groups: ${options.groups.join(', ')}`);
-  console.log(`  ${'outputs:'.padEnd(13)} ${rel(options.outRoot)}/scale-N/out`);
+  console.log(
+    `  ${'runs:'.padEnd(13)} ${options.runs} timed (+1 warm-up) per tool on the synthetic bundle, ` +
+      `${options.quickRuns} for the sub-second cases; alternating`,
+  );
+  console.log(`  ${'groups:'.padEnd(13)} ${options.groups.join(', ')}`);
+  console.log(`  ${'outputs:'.padEnd(13)} ${[...(withFixed ? ['fixed'] : []), ...(withScales ? ['scale-N/out'] : [])].map((d) => `${rel(options.outRoot)}/${d}`).join(', ')}`);
 
   const startedAt = new Date().toISOString();
+  const fixed = withFixed ? await runFixed(options, mcpbCli) : [];
   const scales = [];
-  for (const scale of options.scales) scales.push({ scale, ...(await runScale(scale, options, mcpbCli)) });
+  if (withScales) for (const scale of options.scales) scales.push({ scale, ...(await runScale(scale, options, mcpbCli)) });
+  const loadAverageAtEnd = loadAverage();
+  console.log(`\nload average: ${machine['loadAverage']} at the start, ${loadAverageAtEnd} at the end (${machine['cpus']} CPUs)`);
+
+  const all = [...fixed, ...scales.flatMap((s) => s.groups)];
+  const targets = all.flatMap((g) => g.targets.map((t) => ({ g, t })));
+  if (targets.length > 0) {
+    console.log('\ntargets (median wall time of mcpseal / of the other tool):');
+    const rows = targets.map(({ g, t }) => [
+      `  ${g.group}`,
+      g.label,
+      `mcpseal/${t.tool}`,
+      t.ratio === undefined ? 'n/a' : `${t.ratio.toFixed(2)}x`,
+      formatTarget(t),
+    ]);
+    console.log(table(rows));
+  }
 
   if (options.json) {
     const path = join(WORK_DIR, 'results.json');
-    writeFileSync(path, `${JSON.stringify({ startedAt, finishedAt: new Date().toISOString(), machine, options, scales }, null, 2)}\n`);
+    mkdirSync(WORK_DIR, { recursive: true });
+    writeFileSync(
+      path,
+      `${JSON.stringify({ startedAt, finishedAt: new Date().toISOString(), machine, loadAverageAtEnd, options, fixed, scales }, null, 2)}\n`,
+    );
     console.log(`\nresults written to ${rel(path)}`);
   }
-  const failures = scales.flatMap((s) => s.groups.flatMap((g) => g.tools.filter((t) => t.error !== undefined).map((t) => `scale ${s.scale} ${g.group} ${t.tool}: ${t.error}`)));
+  const failures = all.flatMap((g) => g.tools.filter((t) => t.error !== undefined).map((t) => `${g.label} ${g.group} ${t.tool}: ${t.error}`));
   if (failures.length > 0) {
     console.log(`\n${failures.length} command(s) failed:\n${failures.map((f) => `  ${f}`).join('\n')}`);
     process.exitCode = 1;

@@ -9,7 +9,6 @@ import type { ArchiveLimits } from './archive/limits.ts';
 import { Archive } from './archive/reader.ts';
 import { ioError } from './archive/source.ts';
 import { buildStatement, type Statement, type WorkflowInfo } from './attest/statement.ts';
-import { MCPSealError } from './errors.ts';
 import { sidecarPath } from './inspect.ts';
 import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
 import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
