@@ -4,7 +4,7 @@ import { access } from 'node:fs/promises';
 import type { ArchiveLimits } from './archive/limits.ts';
 import { Archive } from './archive/reader.ts';
 import type { SignatureBlockKind } from './archive/signature-block.ts';
-import { verifyLegacySignature, type LegacyVerification, type LegacyVerifyOptions } from './legacy/index.ts';
+import type { LegacyVerification, LegacyVerifyOptions } from './legacy/index.ts';
 import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
 
 export interface InspectOptions {
@@ -53,7 +53,7 @@ export async function inspectBundle(path: string, options: InspectOptions = {}):
     });
     const directories = archive.entries.filter((entry) => entry.kind === 'directory').length;
     const block = archive.layout.signatureBlock;
-    const legacy = block ? await verifyLegacySignature(archive, legacyOptions(options.legacy)) : null;
+    const legacy = block ? await verifyLegacyBlock(archive, options.legacy) : null;
     return {
       file: path,
       size: archive.size,
@@ -76,6 +76,12 @@ export async function inspectBundle(path: string, options: InspectOptions = {}):
   } finally {
     await archive.close();
   }
+}
+
+/** Verifies an appended legacy block; node-forge loads only when a file has one. */
+export async function verifyLegacyBlock(archive: Archive, options: InspectOptions['legacy']): Promise<LegacyVerification> {
+  const { verifyLegacySignature } = await import('./legacy/index.ts');
+  return verifyLegacySignature(archive, legacyOptions(options));
 }
 
 /** Anchors given: only those; none given: the system store. */

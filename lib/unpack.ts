@@ -54,7 +54,7 @@ export async function unpackBundle(path: string, target: string, options: Unpack
     const result = await extractArchive(archive, target, {
       hash: true,
       // The bytes extracted must be the bytes verified, checked before the rename.
-      ...(verification ? { expectSha256: verification.sha256 } : {}),
+      ...(verification ? { checkFileDigest: sameFile(verification.sha256) } : {}),
       ...(checkDigest ? { checkDigest } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
@@ -62,4 +62,13 @@ export async function unpackBundle(path: string, target: string, options: Unpack
   } finally {
     await archive.close();
   }
+}
+
+function sameFile(expected: string): (sha256: string) => void {
+  return (sha256) => {
+    // Cannot differ with one handle on an unchanged file; the scan also re-checks the directory.
+    if (sha256 !== expected) {
+      throw new MCPSealError('ARCHIVE_CHANGED_DURING_READ', 'the file is not the one that was verified', { details: { expected, found: sha256 } });
+    }
+  };
 }

@@ -8,8 +8,8 @@ import type { ArchiveLimits } from './archive/limits.ts';
 import { ioError } from './archive/source.ts';
 import { provenanceView, type ProvenanceView } from './attest/statement.ts';
 import { MCPSealError } from './errors.ts';
-import { legacyOptions, sidecarPath } from './inspect.ts';
-import { verifyLegacySignature, type LegacyVerification, type LegacyVerifyOptions } from './legacy/index.ts';
+import { sidecarPath, verifyLegacyBlock } from './inspect.ts';
+import type { LegacyVerification, LegacyVerifyOptions } from './legacy/index.ts';
 import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
 import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
 import type { CertificateIdentity, IdentityPolicy } from './sigstore/identity.ts';
@@ -97,7 +97,7 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
   const files = new Set(archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name));
   const validation = validateManifest(manifest, { profile: options.profile ?? 'hardened', files });
   assertValidManifest(validation);
-  const legacy = archive.layout.signatureBlock ? await verifyLegacySignature(archive, legacyOptions(options.legacy)) : null;
+  const legacy = archive.layout.signatureBlock ? await verifyLegacyBlock(archive, options.legacy) : null;
   return {
     legacy,
     file: path,

@@ -2,6 +2,7 @@
 // directory, parsed from the tail of the file and checked against every rule that does not need
 // the entry data. Nothing here reads beyond the tail and the central directory.
 
+import { isAscii } from 'node:buffer';
 import { crc32 } from 'node:zlib';
 import { MCPSealError } from '../errors.ts';
 import type { ArchiveEntry } from './entry.ts';
@@ -370,11 +371,13 @@ function parseEntries(
     }
     folded.set(key, name);
     // Implied parent directories must be spelled one way too (Lib/a.js beside lib/b.js would
-    // meet in one directory on a case-insensitive file system).
-    const segments = name.replace(/\/$/u, '').split('/');
-    for (let depth = 1; depth < segments.length; depth++) {
-      const parent = segments.slice(0, depth).join('/');
-      const parentKey = collisionKey(parent);
+    // meet in one directory on a case-insensitive file system). Folding keeps the slashes, so a
+    // parent's key is a prefix of the entry's key, segment for segment.
+    const nameSegments = name.replace(/\/$/u, '').split('/');
+    const keySegments = key.split('/');
+    for (let depth = 1; depth < nameSegments.length; depth++) {
+      const parentKey = keySegments.slice(0, depth).join('/');
+      const parent = nameSegments.slice(0, depth).join('/');
       const spelled = parents.get(parentKey);
       if (spelled === undefined) parents.set(parentKey, parent);
       else if (spelled !== parent) {
@@ -404,25 +407,23 @@ function parseEntries(
   if (offset !== cd.length) {
     fail('ARCHIVE_ENTRY_COUNT_MISMATCH', `the central directory holds ${cd.length - offset} bytes beyond its ${entryCount} records`);
   }
-  checkPathConflicts(entries, folded);
+  checkPathConflicts(parents, folded);
   return { entries, totalSize };
 }
 
-/** A file may not also be used as a directory ("a" and "a/b"), under the same folding as collisions. */
-function checkPathConflicts(entries: ArchiveEntry[], folded: Map<string, string>): void {
-  for (const entry of entries) {
-    const key = collisionKey(entry.name);
-    const segments = key.split('/');
-    for (let depth = 1; depth < segments.length; depth++) {
-      const parent = segments.slice(0, depth).join('/');
-      const owner = folded.get(parent);
-      // A directory entry's key has no trailing slash, so a hit is a directory only if its name ends with '/'.
-      if (owner !== undefined && !owner.endsWith('/')) {
-        fail('ARCHIVE_PATH_CONFLICT', `entry "${printable(entry.name)}" needs "${printable(owner)}" to be a directory, but it is a file`, {
-          entry: entry.name,
-          found: owner,
-        });
-      }
+/**
+ * A file may not also be used as a directory ("a" and "a/b"), under the same folding as
+ * collisions: every implied parent directory is checked against the files.
+ */
+function checkPathConflicts(parents: Map<string, string>, folded: Map<string, string>): void {
+  for (const [key, parent] of parents) {
+    const owner = folded.get(key);
+    // A directory entry's key has no trailing slash, so a hit is a directory only if its name ends with '/'.
+    if (owner !== undefined && !owner.endsWith('/')) {
+      fail('ARCHIVE_PATH_CONFLICT', `an entry needs "${printable(parent)}" to be a directory, but "${printable(owner)}" is a file`, {
+        entry: owner,
+        found: parent,
+      });
     }
   }
 }
@@ -440,7 +441,7 @@ function decodeName(raw: Buffer, flags: number, fields: { id: number; data: Buff
   } catch (cause) {
     throw new MCPSealError('ARCHIVE_NAME_ENCODING', `${where}: the name is not valid UTF-8`, { cause });
   }
-  const ascii = raw.every((byte) => byte < 0x80);
+  const ascii = isAscii(raw);
   if (unicodePath) {
     // APPNOTE 4.6.9: version 1, CRC-32 of the header name, then the UTF-8 name.
     const data = unicodePath.data;

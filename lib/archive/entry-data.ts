@@ -55,7 +55,7 @@ export function checkLocalHeader(entry: ArchiveEntry, header: Buffer, rest: Buff
   const method = header.readUInt16LE(8);
   if (method !== entry.method) mismatch('compression method', entry.method, method);
 
-  const fields = parseExtraFields(extra, `local header of "${printable(entry.name)}"`);
+  const fields = parseExtraFields(extra, () => `local header of "${printable(entry.name)}"`);
   const localUnicode = fields.find((f) => f.id === EXTRA_UNICODE_PATH);
   if (localUnicode && !localUnicode.data.subarray(5).equals(entry.rawName)) mismatch('Unicode path');
 

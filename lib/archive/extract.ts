@@ -26,8 +26,11 @@ export interface ExtractOptions {
    * aborts the extraction. Digests are computed only when this is given.
    */
   checkDigest?: (entry: ArchiveEntry, sha256: string) => void;
-  /** The sha256 the whole file must have (the one verification saw); implies `hash`. */
-  expectSha256?: string;
+  /**
+   * Called with the whole file's sha256 after every entry checked out and before the staging
+   * directory is renamed into place (implies `hash`); throwing aborts the extraction.
+   */
+  checkFileDigest?: (sha256: string) => void;
 }
 
 export interface ExtractResult {
@@ -67,7 +70,7 @@ export async function extractArchive(archive: Archive, target: string, options: 
     let files = 0;
     let bytes = 0;
     const { sha256 } = await archive.scan({
-      hash: options.hash === true || options.expectSha256 !== undefined,
+      hash: options.hash === true || options.checkFileDigest !== undefined,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       visitor: {
         async content(entry, data) {
@@ -104,11 +107,7 @@ export async function extractArchive(archive: Archive, target: string, options: 
         },
       },
     });
-    if (options.expectSha256 !== undefined && sha256 !== options.expectSha256) {
-      throw new MCPSealError('ARCHIVE_CHANGED_DURING_READ', 'the file is not the one that was verified', {
-        details: { expected: options.expectSha256, found: sha256 },
-      });
-    }
+    if (options.checkFileDigest) options.checkFileDigest(sha256!);
     await chmod(staging, 0o755);
     await moveIntoPlace(staging, destination);
     return { target: destination, files, directories: directories.length, bytes, sha256 };

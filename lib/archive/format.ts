@@ -46,8 +46,11 @@ export interface ExtraField {
 }
 
 /** Splits an extra-field area into its records; anything that does not tile the area exactly is refused. */
-export function parseExtraFields(extra: Buffer, where: string): ExtraField[] {
+export function parseExtraFields(extra: Buffer, whereText: string | (() => string)): ExtraField[] {
   const fields: ExtraField[] = [];
+  if (extra.length === 0) return fields;
+  // The location is only spelled out when something is wrong (it is built per entry otherwise).
+  const where = typeof whereText === 'string' ? whereText : whereText();
   let offset = 0;
   while (offset < extra.length) {
     if (offset + 4 > extra.length) {

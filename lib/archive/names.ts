@@ -20,6 +20,9 @@ export const MAX_SEGMENT_BYTES = 255;
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/u;
 // A colon names a drive (`C:x`) or an NTFS alternate data stream (`a.txt:payload`) on Windows.
 const COLON = /:/u;
+const ASCII = /^[\u0000-\u007f]*$/u;
+// A segment ending in a dot or space, before a slash (not a final directory slash) or at the end.
+const TRAILING_DOT_OR_SPACE = /[. ](?:\/|$)/u;
 // Lone surrogates cannot be encoded in UTF-8 and have no file name on any platform.
 const LONE_SURROGATE = /\p{Surrogate}/u;
 
@@ -70,8 +73,9 @@ export function validateEntryName(name: string, limits: NameLimits = defaultLimi
  */
 export function collisionKey(name: string): string {
   // lower, upper, lower: the one sequence stable for every code point (U+1E9E ẞ lowers to ß,
-  // which uppers to SS).
-  const folded = name.normalize('NFC').toLowerCase().toUpperCase().toLowerCase().normalize('NFC');
+  // which uppers to SS). ASCII needs neither normalisation nor the round trip.
+  const folded = ASCII.test(name) ? name.toLowerCase() : name.normalize('NFC').toLowerCase().toUpperCase().toLowerCase().normalize('NFC');
+  if (!TRAILING_DOT_OR_SPACE.test(folded)) return folded.endsWith('/') ? folded.slice(0, -1) : folded;
   const body = folded.endsWith('/') ? folded.slice(0, -1) : folded;
   return body
     .split('/')

@@ -25,8 +25,12 @@ export const MAX_SIGSTORE_BUNDLE = 16 * 1024 * 1024;
 export interface ArtifactInput {
   /** The artifact's bytes, when available (message-signature bundles over small artifacts). */
   bytes?: Buffer;
-  /** The artifact's sha256, hex. */
-  sha256: string;
+  /**
+   * The artifact's sha256, hex. `null` defers the subject check to the caller (DSSE only): the
+   * unpack pipeline verifies the envelope first and matches the subject once its single pass
+   * over the file has the digest, before anything leaves the staging directory.
+   */
+  sha256: string | null;
 }
 
 export interface VerifyArtifactOptions {
@@ -111,6 +115,7 @@ export function verifyArtifactBundle(bundle: Bundle, artifact: ArtifactInput, op
   let entity;
   try {
     if (bundle.content.$case === 'messageSignature' && artifact.bytes === undefined) {
+      if (artifact.sha256 === null) throw new MCPSealError('ATTESTATION_MALFORMED', 'a message signature needs the artifact or its digest');
       entity = { ...toSignedEntity(bundle, Buffer.alloc(0)), signature: digestSignatureContent(bundle.content.messageSignature, artifact.sha256) };
     } else {
       entity = toSignedEntity(bundle, artifact.bytes);
@@ -150,10 +155,10 @@ export function verifyArtifactBundle(bundle: Bundle, artifact: ArtifactInput, op
   if (dsse) {
     // Only the verified payload bytes are read (DESIGN.md pipeline step 6).
     statement = parseStatement(Buffer.from(dsse.payload));
-    matchingSubject(statement, artifact.sha256);
+    if (artifact.sha256 !== null) matchingSubject(statement, artifact.sha256);
   } else if (bundle.content.$case === 'messageSignature') {
     const digest = bundle.content.messageSignature.messageDigest;
-    if (digest && Buffer.from(digest.digest).toString('hex') !== artifact.sha256.toLowerCase()) {
+    if (digest && artifact.sha256 !== null && Buffer.from(digest.digest).toString('hex') !== artifact.sha256.toLowerCase()) {
       throw new MCPSealError('ATTESTATION_SUBJECT_MISMATCH', 'the signature is over another artifact', {
         details: { expected: artifact.sha256, found: Buffer.from(digest.digest).toString('hex') },
       });
