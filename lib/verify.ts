@@ -135,9 +135,10 @@ async function readSidecar(path: string): Promise<Buffer> {
 function checkPredicate(archive: Archive, provenance: ProvenanceView, identity: CertificateIdentity | null): void {
   if (provenance.entries) {
     const files = archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name);
+    const fileSet = new Set(files);
     const listed = Object.keys(provenance.entries);
     const missing = files.filter((name) => !Object.hasOwn(provenance.entries!, name));
-    const extra = listed.filter((name) => !files.includes(name));
+    const extra = listed.filter((name) => !fileSet.has(name));
     if (missing.length > 0 || extra.length > 0) {
       throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', 'the attestation lists other entries than the archive holds', {
         details: { expected: listed.length, found: files.length, missing: missing.slice(0, 10), extra: extra.slice(0, 10) },
