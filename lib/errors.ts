@@ -66,7 +66,6 @@ export type ScopeErrorCode = 'SCOPE_UNKNOWN_VARIABLE' | 'SCOPE_RELATIVE_PATH';
 /** Sigstore bundles and signatures: which of absent / malformed / invalid / untrusted happened. */
 export type SignatureErrorCode =
   | 'SIGNATURE_ABSENT'
-  | 'SIGNATURE_UNVERIFIABLE'
   | 'SIGNATURE_MALFORMED'
   | 'SIGNATURE_INVALID'
   | 'SIGNATURE_UNTRUSTED'

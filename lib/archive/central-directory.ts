@@ -163,7 +163,7 @@ export async function readCentralDirectory(source: ByteSource, limits: Readonly<
         });
       }
       // Offsets are shifted by the same amount: bytes were put in front of a valid zip (a
-      // polyglot or a self-extractor stub). Different readers resolve this differently.
+      // polyglot or a self-extractor prefix). Different readers resolve this differently.
       fail('ARCHIVE_PREPENDED_DATA', `${actualCdOffset - cdOffset} bytes precede the archive`, { found: actualCdOffset - cdOffset });
     }
     fail('ARCHIVE_BAD_CENTRAL_DIRECTORY', 'the central directory does not end where the end record starts', {

@@ -1,5 +1,5 @@
 // Verifying a legacy MCPB_SIG_V1 / DXT_SIG_V1 block (RFC 5652 SignedData, detached). Unlike
-// `mcpb verify`, which reports every bundle "unsigned" (node-forge's PKCS#7 verify() is a stub),
+// `mcpb verify`, which reports every bundle "unsigned" (node-forge's PKCS#7 verify() is unimplemented upstream),
 // takes the first certificate as the signer and cannot tell tampered from untrusted, this checks,
 // in order: the SignedData's shape; the signer's certificate by issuer and serial number
 // (RFC 5652 §5.3); the message-digest attribute against the bytes before the block (§11.2); the
