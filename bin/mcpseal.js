@@ -7,5 +7,14 @@ if (!supported) {
   process.stderr.write(`mcpseal: USAGE_UNSUPPORTED_RUNTIME: Node ${process.versions.node} is not supported; mcpseal needs Node ^22.22.2 or >=24.15\n`);
   process.exit(2);
 }
+// Ctrl-C (or SIGTERM) stops long work cleanly: staging directories and temporary files are
+// removed before the command exits with IO_INTERRUPTED. A second signal exits at once.
+const interrupt = new AbortController();
+for (const name of ['SIGINT', 'SIGTERM']) {
+  process.on(name, () => {
+    if (interrupt.signal.aborted) process.exit(130);
+    interrupt.abort(new Error(name));
+  });
+}
 const { main } = await import('../dist/cli/main.js');
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
+process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: interrupt.signal });

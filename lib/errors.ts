@@ -120,6 +120,7 @@ export type AttestationErrorCode =
 export type TrustRootErrorCode = 'TRUST_ROOT_INVALID' | 'TRUST_ROOT_UNAVAILABLE';
 
 export type IoErrorCode =
+  | 'IO_INTERRUPTED'
   | 'IO_NOT_FOUND'
   | 'IO_READ_FAILED'
   | 'IO_WRITE_FAILED'

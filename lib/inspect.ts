@@ -12,6 +12,7 @@ export interface InspectOptions {
   checkData?: boolean;
   limits?: Partial<ArchiveLimits>;
   onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
   /** Trust anchors for an appended MCPB_SIG_V1 block (default: the system store). */
   legacy?: Pick<LegacyVerifyOptions, 'anchors' | 'useSystemStore'>;
 }
@@ -50,6 +51,7 @@ export async function inspectBundle(path: string, options: InspectOptions = {}):
       hash: true,
       checkData: options.checkData === true,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     const directories = archive.entries.filter((entry) => entry.kind === 'directory').length;
     const block = archive.layout.signatureBlock;

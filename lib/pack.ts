@@ -18,6 +18,7 @@ export interface PackOptions {
   ignore?: readonly string[];
   limits?: Partial<ArchiveLimits>;
   onProgress?: (done: number, total: number) => void;
+  signal?: AbortSignal;
 }
 
 export interface PackResult {
@@ -54,6 +55,7 @@ export async function packBundle(directory: string, outPath: string, options: Pa
     ...(options.level === undefined ? {} : { level: options.level }),
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   return { path: written.path, sha256: written.sha256, size: written.size, entries: written.entries, excluded, manifest };
 }

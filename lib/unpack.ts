@@ -57,6 +57,7 @@ export async function unpackBundle(path: string, target: string, options: Unpack
       ...(verification ? { checkFileDigest: sameFile(verification.sha256) } : {}),
       ...(checkDigest ? { checkDigest } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
     });
     return { ...result, manifest, verification };
   } finally {

@@ -32,6 +32,8 @@ export interface VerifyBundleOptions {
   profile?: Profile;
   limits?: Partial<ArchiveLimits>;
   onProgress?: (done: number, total: number) => void;
+  /** Stops the pass over the file (IO_INTERRUPTED). */
+  signal?: AbortSignal;
   /**
    * Trust anchors for an appended MCPB_SIG_V1 block, reported beside the Sigstore result
    * (default: the system store). A legacy signature alone never makes a bundle acceptable.
@@ -80,7 +82,11 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
   const bundle = parseSigstoreBundle(bundleText);
   const trust = trustMaterialFrom(options.trustedRoot ?? (await readPinnedTrustedRoot()), options.publicKey);
 
-  const { sha256 } = await archive.scan({ hash: true, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
+  const { sha256 } = await archive.scan({
+    hash: true,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
   const signature = verifyArtifactBundle(bundle, { sha256: sha256! }, {
     trust,
     policy: options.policy ?? {},

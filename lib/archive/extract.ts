@@ -20,6 +20,8 @@ export interface ExtractOptions {
   /** Hash the whole archive file while extracting (one pass). */
   hash?: boolean;
   onProgress?: (done: number, total: number) => void;
+  /** Aborting stops the extraction and removes the staging directory (IO_INTERRUPTED). */
+  signal?: AbortSignal;
   /**
    * Called with each file's sha256 (hex) once its content checked, before the extraction can
    * succeed, so a caller can compare it with a digest it trusts (the attestation); throwing
@@ -72,6 +74,7 @@ export async function extractArchive(archive: Archive, target: string, options: 
     const { sha256 } = await archive.scan({
       hash: options.hash === true || options.checkFileDigest !== undefined,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
       visitor: {
         async content(entry, data) {
           if (options.checkDigest) options.checkDigest(entry, createHash('sha256').update(data).digest('hex'));

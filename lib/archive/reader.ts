@@ -40,6 +40,8 @@ export interface ScanOptions {
   visitor?: EntryVisitor;
   /** Called as the scan advances, with bytes of the file done and in all. */
   onProgress?: (done: number, total: number) => void;
+  /** Stops the scan between entries (a user's Ctrl-C); the scan then throws IO_INTERRUPTED. */
+  signal?: AbortSignal;
 }
 
 export interface ScanResult {
@@ -146,6 +148,7 @@ export class Archive {
     try {
       for (let i = 0; i < byOffset.length; i++) {
         const entry = byOffset[i]!;
+        throwIfAborted(options.signal);
         const nextOffset = byOffset[i + 1]?.localHeaderOffset ?? this.layout.centralDirectoryOffset;
         expectPosition(reader.position, entry.localHeaderOffset, `before entry "${printable(entry.name)}"`);
         const header = await reader.take(LOCAL_HEADER_SIZE);
@@ -202,6 +205,11 @@ export class Archive {
   async close(): Promise<void> {
     await this.source.close();
   }
+}
+
+/** IO_INTERRUPTED when `signal` was aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new MCPSealError('IO_INTERRUPTED', 'interrupted', { cause: signal.reason });
 }
 
 function expectPosition(position: number, expected: number, where: string): void {

@@ -32,6 +32,7 @@ import {
   dosDateTime,
 } from './format.ts';
 import { resolveLimits, type ArchiveLimits } from './limits.ts';
+import { throwIfAborted } from './reader.ts';
 import { ioError } from './source.ts';
 
 /** The timestamp every entry gets when no `SOURCE_DATE_EPOCH` is given: the DOS epoch, 1980-01-01T00:00:00Z. */
@@ -45,6 +46,8 @@ export interface WriteOptions {
   /** The limits the result must satisfy for the strict reader (ratio, sizes). */
   limits?: Partial<ArchiveLimits>;
   onProgress?: (done: number, total: number) => void;
+  /** Aborting stops the writer and removes the temporary file (IO_INTERRUPTED). */
+  signal?: AbortSignal;
 }
 
 export interface WriteResult {
@@ -104,6 +107,7 @@ export async function writeArchive(files: readonly SourceFile[], outPath: string
     let done = 0;
     for (let i = 0; i < files.length; i++) {
       const file = files[i]!;
+      throwIfAborted(options.signal);
       const name = Buffer.from(file.name, 'utf8');
       const flags = /[^\u0000-\u007f]/u.test(file.name) ? FLAG_UTF8 : 0;
       const mode = file.executable ? 0o755 : 0o644;

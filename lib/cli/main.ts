@@ -125,6 +125,7 @@ Exit status: 0 packed, 1 refused (unsafe source tree, bad manifest), 2 usage or 
           ...(level === undefined ? {} : { level }),
           ...(epoch === undefined ? {} : { sourceDateEpoch: epoch }),
           ...(progress ? { onProgress: progress } : {}),
+          ...(streams.signal ? { signal: streams.signal } : {}),
         });
         progress?.finish();
         const secrets = result.excluded.filter((file) => file.reason === 'secret');
@@ -160,7 +161,7 @@ Options:
 ${LIMITS_HELP}
 
 Exit status: 0 the bundle passed, 1 it was refused (the error code says why), 2 usage or I/O error.`,
-    async run(args, output) {
+    async run(args, output, streams) {
       const { values, positionals: given } = parse(args, {
         ...COMMON_OPTIONS,
         ...LIMIT_OPTIONS,
@@ -175,6 +176,7 @@ Exit status: 0 the bundle passed, 1 it was refused (the error code says why), 2 
         const result = await inspectBundle(file!, {
           checkData: values['check-data'] === true,
           limits: limitsFrom(values),
+          ...(streams.signal ? { signal: streams.signal } : {}),
           ...(legacy ? { legacy } : {}),
           ...(progress ? { onProgress: progress } : {}),
         });
@@ -225,8 +227,9 @@ Options:
 
 ${LIMITS_HELP}
 
-Exit status: 0 extracted, 1 refused (the error code says why), 2 usage or I/O error.`,
-    async run(args, output) {
+Exit status: 0 extracted, 1 refused (the error code says why), 2 usage or I/O error (IO_INTERRUPTED
+after Ctrl-C: nothing is left behind).`,
+    async run(args, output, streams) {
       const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS, 'allow-unsigned': { type: 'boolean' } });
       const [file, outdir] = positionals(given, ['file.mcpb', 'outdir']);
       const flags = await verifyFlags(values);
@@ -235,6 +238,7 @@ Exit status: 0 extracted, 1 refused (the error code says why), 2 usage or I/O er
         const { unpackBundle } = await import('../unpack.ts');
         const result = await unpackBundle(file!, outdir!, {
           ...flags,
+          ...(streams.signal ? { signal: streams.signal } : {}),
           allowUnsigned: values['allow-unsigned'] === true,
           limits: limitsFrom(values),
           ...(progress ? { onProgress: progress } : {}),

@@ -7,6 +7,8 @@ export interface Streams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
   env: NodeJS.ProcessEnv;
+  /** Aborted when the user interrupts (Ctrl-C): long work stops and cleans up. */
+  signal?: AbortSignal;
 }
 
 export const EXIT_OK = 0;

@@ -254,14 +254,19 @@ Exit status: 0 verified; 1 refused (SIGNATURE_ABSENT, SIGNATURE_MALFORMED, SIGNA
 SIGNATURE_UNTRUSTED, IDENTITY_MISMATCH, ATTESTATION_*, MANIFEST_INVALID, ARCHIVE_*); 2 usage
 error (a keyless bundle with no identity policy is IDENTITY_POLICY_REQUIRED), I/O error, or an
 unusable trust root (TRUST_ROOT_*).`,
-    async run(args, output) {
+    async run(args, output, streams) {
       const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS });
       const [file] = positionals(given, ['file.mcpb']);
       const flags = await verifyFlags(values);
       const progress = output.progress('verifying');
       try {
         const { verifyBundle } = await import('../verify.ts');
-        const result = await verifyBundle(file!, { ...flags, limits: limitsFrom(values), ...(progress ? { onProgress: progress } : {}) });
+        const result = await verifyBundle(file!, {
+          ...flags,
+          limits: limitsFrom(values),
+          ...(progress ? { onProgress: progress } : {}),
+          ...(streams.signal ? { signal: streams.signal } : {}),
+        });
         progress?.finish();
         output.result({ ...result }, () => [
           `verified:      ${result.file}`,
