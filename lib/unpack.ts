@@ -1,13 +1,17 @@
-// The `unpack` pipeline: verify first (DESIGN.md steps 1-7), then extract from the same open
-// handle into a staging directory that is renamed into place only on success (step 8), checking
-// each entry's digest against the attestation as it is written.
+// The `unpack` pipeline, in one pass over the file. Before a byte is written it verifies the
+// Sigstore envelope, the identity policy, the attested entry list and the manifest (DESIGN.md
+// steps 2-5 and 7). It then extracts through the same open handle into a private staging
+// directory, matching every entry against its attested sha256 before writing it (step 8), and
+// matches the whole file against the statement's subject (step 6) before the staging directory
+// is renamed into place. A second pass would only re-read bytes that one pass already checks.
 
+import { createHash } from 'node:crypto';
 import { extractArchive, type ExtractResult } from './archive/extract.ts';
 import { Archive } from './archive/reader.ts';
 import { MCPSealError } from './errors.ts';
 import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
 import { assertValidManifest, validateManifest } from './manifest/validate.ts';
-import { digestChecker, verifyOpenArchive, type BundleVerification, type VerifyBundleOptions } from './verify.ts';
+import { digestChecker, verifyBeforePass, type BundleVerification, type VerifyBundleOptions } from './verify.ts';
 
 export interface UnpackOptions extends VerifyBundleOptions {
   /**
@@ -24,52 +28,69 @@ export interface UnpackResult extends ExtractResult {
   verification: BundleVerification | null;
 }
 
+// Errors an inflating pass finds in entry data that a non-inflating verification pass would have
+// reported as "this is not the signed file": they are reported that way when the file's digest
+// is not the attested one, so `verify` and `unpack` give the same answer for the same file.
+const DATA_ERRORS = new Set(['ARCHIVE_CRC_MISMATCH', 'ARCHIVE_SIZE_MISMATCH', 'ARCHIVE_CORRUPT_DATA', 'ATTESTATION_PREDICATE_MISMATCH']);
+
 /** Verifies, then extracts the bundle at `path` into `target` (absent or empty). */
 export async function unpackBundle(path: string, target: string, options: UnpackOptions = {}): Promise<UnpackResult> {
   const archive = await Archive.openFile(path, options.limits ? { limits: options.limits } : {});
   try {
-    let verification: BundleVerification | null = null;
+    let pending: Awaited<ReturnType<typeof verifyBeforePass>> | null = null;
     try {
-      verification = await verifyOpenArchive(archive, path, options);
+      pending = await verifyBeforePass(archive, path, options);
     } catch (error) {
-      if (!(error instanceof MCPSealError && error.code === 'SIGNATURE_ABSENT' && options.allowUnsigned === true)) {
-        if (error instanceof MCPSealError && error.code === 'SIGNATURE_ABSENT') {
-          throw new MCPSealError('SIGNATURE_ABSENT', `${error.message}; pass --allow-unsigned to extract it anyway`, { details: error.details, cause: error });
-        }
-        throw error;
+      if (!(error instanceof MCPSealError && error.code === 'SIGNATURE_ABSENT')) throw error;
+      if (options.allowUnsigned !== true) {
+        throw new MCPSealError('SIGNATURE_ABSENT', `${error.message}; pass --allow-unsigned to extract it anyway`, { details: error.details, cause: error });
       }
     }
-    let manifest: ManifestSummary;
-    if (verification) {
-      manifest = verification.manifest;
-    } else {
+    let manifest: ManifestSummary | null = null;
+    if (!pending) {
       // Unsigned: the manifest is still held to the profile before anything is written.
       const document = await readManifest(archive);
       const files = new Set(archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name));
-      const validation = validateManifest(document, { profile: options.profile ?? 'hardened', files });
-      assertValidManifest(validation);
+      assertValidManifest(validateManifest(document, { profile: options.profile ?? 'hardened', files }));
       manifest = summarizeManifest(document);
     }
-    const checkDigest = verification ? digestChecker(verification.provenance) : undefined;
-    const result = await extractArchive(archive, target, {
-      hash: true,
-      // The bytes extracted must be the bytes verified, checked before the rename.
-      ...(verification ? { checkFileDigest: sameFile(verification.sha256) } : {}),
-      ...(checkDigest ? { checkDigest } : {}),
-      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    return { ...result, manifest, verification };
+    const checkDigest = pending ? digestChecker(pending.provenance) : undefined;
+    let verification: BundleVerification | null = null;
+    let result: ExtractResult;
+    try {
+      result = await extractArchive(archive, target, {
+        hash: true,
+        ...(pending
+          ? {
+              checkFileDigest: (sha256: string) => {
+                verification = pending.complete(sha256);
+              },
+            }
+          : {}),
+        ...(checkDigest ? { checkDigest } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+    } catch (error) {
+      if (pending && error instanceof MCPSealError && DATA_ERRORS.has(error.code)) {
+        // Which is it: a file other than the signed one, or a signed file whose data is bad?
+        const sha256 = await digestOf(archive);
+        pending.complete(sha256); // throws ATTESTATION_SUBJECT_MISMATCH for another file
+      }
+      throw error;
+    }
+    return { ...result, manifest: verification ? (verification as BundleVerification).manifest : manifest!, verification };
   } finally {
     await archive.close();
   }
 }
 
-function sameFile(expected: string): (sha256: string) => void {
-  return (sha256) => {
-    // Cannot differ with one handle on an unchanged file; the scan also re-checks the directory.
-    if (sha256 !== expected) {
-      throw new MCPSealError('ARCHIVE_CHANGED_DURING_READ', 'the file is not the one that was verified', { details: { expected, found: sha256 } });
-    }
-  };
+/** The sha256 of the whole file, read through the archive's own source. */
+async function digestOf(archive: Archive): Promise<string> {
+  const hash = createHash('sha256');
+  const step = 4 * 1024 * 1024;
+  for (let position = 0; position < archive.size; position += step) {
+    hash.update(await archive.source.read(position, Math.min(step, archive.size - position)));
+  }
+  return hash.digest('hex');
 }

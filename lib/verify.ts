@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import type { ArchiveLimits } from './archive/limits.ts';
 import { ioError } from './archive/source.ts';
-import { provenanceView, type ProvenanceView } from './attest/statement.ts';
+import { matchingSubject, provenanceView, type ProvenanceView } from './attest/statement.ts';
 import { MCPSealError } from './errors.ts';
 import { sidecarPath, verifyLegacyBlock } from './inspect.ts';
 import type { LegacyVerification, LegacyVerifyOptions } from './legacy/index.ts';
@@ -67,6 +67,39 @@ export async function verifyBundle(path: string, options: VerifyBundleOptions = 
 
 /** Steps 2-7 on an archive that is already open (step 1): the caller extracts from the same handle. */
 export async function verifyOpenArchive(archive: Archive, path: string, options: VerifyBundleOptions): Promise<BundleVerification> {
+  const inputs = await readVerificationInputs(archive, path, options);
+  // The strict pass first: a structural problem is reported as such, before any signature check.
+  const { sha256 } = await archive.scan({
+    hash: true,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const verified = await verifyEnvelope(archive, path, options, inputs, sha256!);
+  return verified.complete(sha256!);
+}
+
+/**
+ * Steps 2-5 and 7 without the pass over the file, for `unpack`: it checks the envelope, the
+ * identity, the predicate and the manifest first, then extracts in one pass (every entry matched
+ * against its attested digest before it is written) and calls `complete` with the file's digest
+ * (step 6, the subject) before anything leaves the private staging directory.
+ */
+export async function verifyBeforePass(
+  archive: Archive,
+  path: string,
+  options: VerifyBundleOptions,
+): Promise<{ provenance: ProvenanceView; complete(sha256: string): BundleVerification }> {
+  const inputs = await readVerificationInputs(archive, path, options);
+  return verifyEnvelope(archive, path, options, inputs, null);
+}
+
+interface VerificationInputs {
+  sidecar: string;
+  bundle: ReturnType<typeof parseSigstoreBundle>;
+  trust: ReturnType<typeof trustMaterialFrom>;
+}
+
+async function readVerificationInputs(archive: Archive, path: string, options: VerifyBundleOptions): Promise<VerificationInputs> {
   const sidecar = options.sigstoreBundle ?? sidecarPath(path);
   const bundleText = await readSidecar(sidecar).catch((error: unknown) => {
     if (error instanceof MCPSealError && error.code === 'SIGNATURE_ABSENT' && archive.layout.signatureBlock) {
@@ -81,23 +114,32 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
   // Parse and check the trust inputs before the long pass over the file.
   const bundle = parseSigstoreBundle(bundleText);
   const trust = trustMaterialFrom(options.trustedRoot ?? (await readPinnedTrustedRoot()), options.publicKey);
+  return { sidecar, bundle, trust };
+}
 
-  const { sha256 } = await archive.scan({
-    hash: true,
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
-  });
-  const signature = verifyArtifactBundle(bundle, { sha256: sha256! }, {
-    trust,
+async function verifyEnvelope(
+  archive: Archive,
+  path: string,
+  options: VerifyBundleOptions,
+  inputs: VerificationInputs,
+  sha256: string | null,
+): Promise<{ provenance: ProvenanceView; complete(sha256: string): BundleVerification }> {
+  const signature = verifyArtifactBundle(inputs.bundle, { sha256 }, {
+    trust: inputs.trust,
     policy: options.policy ?? {},
     ...(options.publicKey === undefined ? {} : { keyHint: publicKeyHint(options.publicKey) }),
     ...(options.requireTlog === undefined ? {} : { requireTlog: options.requireTlog }),
   });
-  if (!signature.statement) {
+  const statement = signature.statement;
+  if (!statement) {
     throw new MCPSealError('ATTESTATION_MALFORMED', 'the Sigstore bundle signs the file directly; mcpseal expects an in-toto attestation (DSSE)');
   }
-  const provenance = provenanceView(signature.statement);
-  checkPredicate(archive, provenance, signature.identity);
+  const provenance = provenanceView(statement);
+  checkWorkflow(provenance, signature.identity);
+  // With the digest known (verify), the entry list is checked now; before the pass (unpack), each
+  // entry is matched as it is extracted and the list is completed with the subject, so both
+  // report the same code for the same file.
+  if (sha256 !== null) checkEntryList(archive, provenance);
 
   const manifest = await readManifest(archive);
   const files = new Set(archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name));
@@ -105,15 +147,23 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
   assertValidManifest(validation);
   const legacy = archive.layout.signatureBlock ? await verifyLegacyBlock(archive, options.legacy) : null;
   return {
-    legacy,
-    file: path,
-    sha256: sha256!,
-    sigstoreBundle: sidecar,
-    signature,
-    identity: signature.identity,
     provenance,
-    manifest: summarizeManifest(manifest),
-    validation,
+    complete(fileSha256: string): BundleVerification {
+      // Step 6: the statement is about this file (a no-op when the digest was checked already).
+      matchingSubject(statement, fileSha256);
+      if (sha256 === null) checkEntryList(archive, provenance);
+      return {
+        legacy,
+        file: path,
+        sha256: fileSha256,
+        sigstoreBundle: inputs.sidecar,
+        signature,
+        identity: signature.identity,
+        provenance,
+        manifest: summarizeManifest(manifest),
+        validation,
+      };
+    },
   };
 }
 
@@ -133,28 +183,29 @@ async function readSidecar(path: string): Promise<Buffer> {
   }
 }
 
-/**
- * The predicate must describe this archive: mcpseal's entry list names exactly the archive's
- * files (their digests are checked as they are extracted), and a recorded workflow must be the
- * one the certificate names.
- */
-function checkPredicate(archive: Archive, provenance: ProvenanceView, identity: CertificateIdentity | null): void {
-  if (provenance.entries) {
-    const files = archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name);
-    const fileSet = new Set(files);
-    const listed = Object.keys(provenance.entries);
-    const missing = files.filter((name) => !Object.hasOwn(provenance.entries!, name));
-    const extra = listed.filter((name) => !fileSet.has(name));
-    if (missing.length > 0 || extra.length > 0) {
-      throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', 'the attestation lists other entries than the archive holds', {
-        details: { expected: listed.length, found: files.length, missing: missing.slice(0, 10), extra: extra.slice(0, 10) },
-      });
-    }
+/** mcpseal's predicate lists exactly the archive's files (their digests are checked as they are extracted). */
+function checkEntryList(archive: Archive, provenance: ProvenanceView): void {
+  if (!provenance.entries) return;
+  const files = archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name);
+  const fileSet = new Set(files);
+  const listed = Object.keys(provenance.entries);
+  const missing = files.filter((name) => !Object.hasOwn(provenance.entries!, name));
+  const extra = listed.filter((name) => !fileSet.has(name));
+  if (missing.length > 0 || extra.length > 0) {
+    throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', 'the attestation lists other entries than the archive holds', {
+      details: { expected: listed.length, found: files.length, missing: missing.slice(0, 10), extra: extra.slice(0, 10) },
+    });
   }
+}
+
+/**
+ * A workflow recorded in the predicate must be the one the certificate names. The top-level
+ * workflow is the certificate's Build Config URI (.18); with a reusable workflow the Build Signer
+ * URI (.9) names the called one instead, so it is only the fallback.
+ */
+function checkWorkflow(provenance: ProvenanceView, identity: CertificateIdentity | null): void {
   const workflow = provenance.workflow;
   const github = identity?.github;
-  // The top-level workflow is the certificate's Build Config URI (.18); with a reusable workflow
-  // the Build Signer URI (.9) names the called one instead, so it is only the fallback.
   const certified = github?.buildConfigUri ?? github?.buildSignerUri ?? null;
   if (workflow && github && certified !== null) {
     const expected = `${workflow.repository}/${workflow.path}@${workflow.ref}`;
