@@ -10,7 +10,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { deflateRawSync } from 'node:zlib';
 import { Archive, bufferSource, MCPSealError, type ArchiveLimits, type ByteSource } from '../lib/index.ts';
-import { jsonOf, listTree, runCli, tempDir, type CliResult } from './helpers/cli.ts';
+import { jsonOf, listTree, pool, runCli, tempDir, type CliResult } from './helpers/cli.ts';
 import {
   DEFLATE,
   FLAG,
@@ -402,21 +402,6 @@ async function runHostile(hostile: HostileCase): Promise<Outcome> {
   }
 }
 
-/** Runs async tasks at most `concurrency` at a time. */
-function pool(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    while (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-}
 
 describe('hostile archives', function () {
   // Every case's child process is started up front, a few at a time, so the suite does not wait

@@ -30,7 +30,7 @@ import {
   type SignResult,
   type Statement,
 } from '../lib/index.ts';
-import { jsonOf, runCli, tempDir, type CliResult } from './helpers/cli.ts';
+import { jsonOf, pool, runCli, tempDir, type CliResult } from './helpers/cli.ts';
 import { GITHUB_ACTIONS_ISSUER, githubActionsClaims, signDSSEWithFakes, startSigstoreFakes, type SigstoreFakes, type TrustedRootJSON } from './helpers/sigstore-fakes.ts';
 import {
   addToUInt32,
@@ -41,7 +41,6 @@ import {
   keylessArgs,
   keylessMethod,
   NO_CI_ENV,
-  pool,
   rejection,
   verifyArgs,
   verifyOptions,

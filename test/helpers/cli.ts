@@ -55,3 +55,19 @@ export async function listTree(dir: string): Promise<string[]> {
     })
     .sort();
 }
+
+/** Runs async tasks at most `concurrency` at a time (child processes started up front, a few at once, so a loaded machine is not oversubscribed). */
+export function pool(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    while (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}

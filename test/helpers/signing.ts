@@ -164,21 +164,6 @@ export function flipBase64(text: string, offset: number): string {
   return flipBit(bytes, offset < 0 ? bytes.length + offset : offset).toString('base64');
 }
 
-/** Runs async tasks at most `concurrency` at a time (child processes started up front, a few at once). */
-export function pool(concurrency: number): <T>(task: () => Promise<T>) => Promise<T> {
-  let active = 0;
-  const waiting: (() => void)[] = [];
-  return async (task) => {
-    while (active >= concurrency) await new Promise<void>((resolve) => waiting.push(resolve));
-    active++;
-    try {
-      return await task();
-    } finally {
-      active--;
-      waiting.shift()?.();
-    }
-  };
-}
 
 /** A copy of `bytes` with `delta` added to the little-endian uint32 at `offset` (a zip field). */
 export function addToUInt32(bytes: Buffer, offset: number, delta: number): Buffer {
