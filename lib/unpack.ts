@@ -5,7 +5,6 @@
 // matches the whole file against the statement's subject (step 6) before the staging directory
 // is renamed into place. A second pass would only re-read bytes that one pass already checks.
 
-import { createHash } from 'node:crypto';
 import { extractArchive, type ExtractResult } from './archive/extract.ts';
 import { Archive } from './archive/reader.ts';
 import { MCPSealError } from './errors.ts';
@@ -27,11 +26,6 @@ export interface UnpackResult extends ExtractResult {
   /** The verification, or null when extracted unsigned under `allowUnsigned`. */
   verification: BundleVerification | null;
 }
-
-// Errors an inflating pass finds in entry data that a non-inflating verification pass would have
-// reported as "this is not the signed file": they are reported that way when the file's digest
-// is not the attested one, so `verify` and `unpack` give the same answer for the same file.
-const DATA_ERRORS = new Set(['ARCHIVE_CRC_MISMATCH', 'ARCHIVE_SIZE_MISMATCH', 'ARCHIVE_CORRUPT_DATA', 'ATTESTATION_PREDICATE_MISMATCH']);
 
 /** Verifies, then extracts the bundle at `path` into `target` (absent or empty). */
 export async function unpackBundle(path: string, target: string, options: UnpackOptions = {}): Promise<UnpackResult> {
@@ -72,25 +66,13 @@ export async function unpackBundle(path: string, target: string, options: Unpack
         ...(options.signal ? { signal: options.signal } : {}),
       });
     } catch (error) {
-      if (pending && error instanceof MCPSealError && DATA_ERRORS.has(error.code)) {
-        // Which is it: a file other than the signed one, or a signed file whose data is bad?
-        const sha256 = await digestOf(archive);
-        pending.complete(sha256); // throws ATTESTATION_SUBJECT_MISMATCH for another file
-      }
+      // Bad entry data in another file than the signed one is reported as such, as verify does,
+      // so both give the same code for the same file.
+      if (pending) await pending.explainDataError(error);
       throw error;
     }
     return { ...result, manifest: verification ? (verification as BundleVerification).manifest : manifest!, verification };
   } finally {
     await archive.close();
   }
-}
-
-/** The sha256 of the whole file, read through the archive's own source. */
-async function digestOf(archive: Archive): Promise<string> {
-  const hash = createHash('sha256');
-  const step = 4 * 1024 * 1024;
-  for (let position = 0; position < archive.size; position += step) {
-    hash.update(await archive.source.read(position, Math.min(step, archive.size - position)));
-  }
-  return hash.digest('hex');
 }

@@ -3,10 +3,11 @@
 // trust material and the identity policy, the statement checked from the verified payload, the
 // manifest validated. `unpackBundle` continues from here with step 8 through the same handle.
 
+import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { ArchiveLimits } from './archive/limits.ts';
 import { ioError } from './archive/source.ts';
-import { matchingSubject, provenanceView, type ProvenanceView } from './attest/statement.ts';
+import { matchingSubject, provenanceView, type ProvenanceView, type Statement } from './attest/statement.ts';
 import { MCPSealError } from './errors.ts';
 import { sidecarPath, verifyLegacyBlock } from './inspect.ts';
 import type { LegacyVerification, LegacyVerifyOptions } from './legacy/index.ts';
@@ -88,9 +89,35 @@ export async function verifyBeforePass(
   archive: Archive,
   path: string,
   options: VerifyBundleOptions,
-): Promise<{ provenance: ProvenanceView; complete(sha256: string): BundleVerification }> {
+): Promise<PendingVerification> {
   const inputs = await readVerificationInputs(archive, path, options);
   return verifyEnvelope(archive, path, options, inputs, null);
+}
+
+/** Verification done up to the pass over the file (see verifyBeforePass). */
+export interface PendingVerification {
+  provenance: ProvenanceView;
+  /** Step 6 and the entry list, once the pass has the file's digest. */
+  complete(sha256: string): BundleVerification;
+  /**
+   * For an error found in entry data during the pass: throws ATTESTATION_SUBJECT_MISMATCH when
+   * the file is not the signed one (what verify reports for it); returns otherwise.
+   */
+  explainDataError(error: unknown): Promise<void>;
+}
+
+// Errors an inflating pass finds in entry data that a non-inflating verification pass reports as
+// "this is not the signed file".
+const DATA_ERRORS: ReadonlySet<string> = new Set(['ARCHIVE_CRC_MISMATCH', 'ARCHIVE_SIZE_MISMATCH', 'ARCHIVE_CORRUPT_DATA', 'ATTESTATION_PREDICATE_MISMATCH']);
+
+async function explainDataError(error: unknown, archive: Archive, statement: Statement): Promise<void> {
+  if (!(error instanceof MCPSealError) || !DATA_ERRORS.has(error.code)) return;
+  const hash = createHash('sha256');
+  const step = 4 * 1024 * 1024;
+  for (let position = 0; position < archive.size; position += step) {
+    hash.update(await archive.source.read(position, Math.min(step, archive.size - position)));
+  }
+  matchingSubject(statement, hash.digest('hex'));
 }
 
 interface VerificationInputs {
@@ -123,7 +150,7 @@ async function verifyEnvelope(
   options: VerifyBundleOptions,
   inputs: VerificationInputs,
   sha256: string | null,
-): Promise<{ provenance: ProvenanceView; complete(sha256: string): BundleVerification }> {
+): Promise<PendingVerification> {
   const signature = verifyArtifactBundle(inputs.bundle, { sha256 }, {
     trust: inputs.trust,
     policy: options.policy ?? {},
@@ -141,12 +168,21 @@ async function verifyEnvelope(
   // report the same code for the same file.
   if (sha256 !== null) checkEntryList(archive, provenance);
 
-  const manifest = await readManifest(archive);
+  let manifest: Record<string, unknown>;
+  try {
+    manifest = await readManifest(archive);
+  } catch (error) {
+    // Before the pass, bad manifest data may just mean this is not the signed file: say so, as
+    // verify (which hashes first) would.
+    if (sha256 === null) await explainDataError(error, archive, statement);
+    throw error;
+  }
   const files = new Set(archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name));
   const validation = validateManifest(manifest, { profile: options.profile ?? 'hardened', files });
   assertValidManifest(validation);
   const legacy = archive.layout.signatureBlock ? await verifyLegacyBlock(archive, options.legacy) : null;
   return {
+    explainDataError: (error: unknown) => explainDataError(error, archive, statement),
     provenance,
     complete(fileSha256: string): BundleVerification {
       // Step 6: the statement is about this file (a no-op when the digest was checked already).
