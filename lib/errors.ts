@@ -127,6 +127,9 @@ export type IoErrorCode =
   | 'IO_TARGET_EXISTS'
   | 'IO_TARGET_NOT_EMPTY';
 
+/** A bug in mcpseal: something failed that no rule or input explains. */
+export type InternalErrorCode = 'INTERNAL_ERROR';
+
 export type UsageErrorCode = 'USAGE_INVALID_ARGUMENT' | 'USAGE_UNKNOWN_COMMAND' | 'USAGE_MISSING_ARGUMENT';
 
 export type ErrorCode =
@@ -139,6 +142,7 @@ export type ErrorCode =
   | AttestationErrorCode
   | TrustRootErrorCode
   | IoErrorCode
+  | InternalErrorCode
   | UsageErrorCode;
 
 /** Structured details an error may carry (ssri-style `expected`/`found`). */
@@ -176,7 +180,14 @@ export class MCPSealError extends Error {
 
 /** True for errors that mean "the input was refused" (exit 1) rather than "could not run" (exit 2). */
 export function isRejection(code: ErrorCode): boolean {
-  return !(code.startsWith('IO_') || code.startsWith('USAGE_') || code.startsWith('TRUST_ROOT_') || code === 'IDENTITY_POLICY_REQUIRED' || code === 'SIGNATURE_SIGNING_FAILED');
+  return !(
+    code.startsWith('IO_') ||
+    code.startsWith('USAGE_') ||
+    code.startsWith('TRUST_ROOT_') ||
+    code === 'IDENTITY_POLICY_REQUIRED' ||
+    code === 'SIGNATURE_SIGNING_FAILED' ||
+    code === 'INTERNAL_ERROR'
+  );
 }
 
 export function isMCPSealError(value: unknown): value is MCPSealError {

@@ -2,7 +2,20 @@
 // purpose; test/api.test.ts imports each one.
 
 export { MCPSealError, isMCPSealError, isRejection } from './errors.ts';
-export type { ErrorCode, ArchiveErrorCode, ManifestErrorCode, SignatureErrorCode, IoErrorCode, UsageErrorCode, ErrorDetails } from './errors.ts';
+export type {
+  ErrorCode,
+  ArchiveErrorCode,
+  ManifestErrorCode,
+  ScopeErrorCode,
+  SignatureErrorCode,
+  IdentityErrorCode,
+  AttestationErrorCode,
+  TrustRootErrorCode,
+  IoErrorCode,
+  InternalErrorCode,
+  UsageErrorCode,
+  ErrorDetails,
+} from './errors.ts';
 
 export {
   Archive,

@@ -76,7 +76,7 @@ export async function signBundle(path: string, options: SignBundleOptions): Prom
   let validation: ValidationResult;
   try {
     manifest = await readManifest(archive);
-    const files = new Set(archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name));
+    const files = archive.fileNames();
     validation = validateManifest(manifest, { profile: options.profile ?? 'hardened', files });
     assertValidManifest(validation);
     digests = await digestArchive(archive, options.onProgress);

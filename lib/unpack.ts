@@ -44,7 +44,7 @@ export async function unpackBundle(path: string, target: string, options: Unpack
     if (!pending) {
       // Unsigned: the manifest is still held to the profile before anything is written.
       const document = await readManifest(archive);
-      const files = new Set(archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name));
+      const files = archive.fileNames();
       assertValidManifest(validateManifest(document, { profile: options.profile ?? 'hardened', files }));
       manifest = summarizeManifest(document);
     }

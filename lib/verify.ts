@@ -177,7 +177,7 @@ async function verifyEnvelope(
     if (sha256 === null) await explainDataError(error, archive, statement);
     throw error;
   }
-  const files = new Set(archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name));
+  const files = archive.fileNames();
   const validation = validateManifest(manifest, { profile: options.profile ?? 'hardened', files });
   assertValidManifest(validation);
   const legacy = archive.layout.signatureBlock ? await verifyLegacyBlock(archive, options.legacy) : null;
@@ -222,14 +222,13 @@ async function readSidecar(path: string): Promise<Buffer> {
 /** mcpseal's predicate lists exactly the archive's files (their digests are checked as they are extracted). */
 function checkEntryList(archive: Archive, provenance: ProvenanceView): void {
   if (!provenance.entries) return;
-  const files = archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name);
-  const fileSet = new Set(files);
+  const files = archive.fileNames();
   const listed = Object.keys(provenance.entries);
-  const missing = files.filter((name) => !Object.hasOwn(provenance.entries!, name));
-  const extra = listed.filter((name) => !fileSet.has(name));
+  const missing = [...files].filter((name) => !Object.hasOwn(provenance.entries!, name));
+  const extra = listed.filter((name) => !files.has(name));
   if (missing.length > 0 || extra.length > 0) {
     throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', 'the attestation lists other entries than the archive holds', {
-      details: { expected: listed.length, found: files.length, missing: missing.slice(0, 10), extra: extra.slice(0, 10) },
+      details: { expected: listed.length, found: files.size, missing: missing.slice(0, 10), extra: extra.slice(0, 10) },
     });
   }
 }

@@ -131,5 +131,8 @@ describe('public API', () => {
     assert.equal(api.isRejection('ARCHIVE_CRC_MISMATCH'), true);
     assert.equal(api.isRejection('IO_NOT_FOUND'), false);
     assert.equal(api.isRejection('USAGE_INVALID_ARGUMENT'), false);
+    assert.equal(api.isRejection('INTERNAL_ERROR'), false);
+    assert.equal(api.isRejection('TRUST_ROOT_INVALID'), false);
+    assert.equal(api.isRejection('IDENTITY_MISMATCH'), true);
   });
 });

@@ -100,30 +100,16 @@ export class Archive {
     return this.#byName.get(name);
   }
 
+  /** Names of the file entries (directories excluded), e.g. for the manifest's file checks. */
+  fileNames(): Set<string> {
+    return new Set(this.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name));
+  }
+
   /** Reads one whole entry by random access, with the local header and data checks of a scan. */
   async readEntry(entry: ArchiveEntry): Promise<Buffer> {
     if (entry.kind === 'directory') return Buffer.alloc(0);
-    if (!isWholeEntry(entry)) {
-      const chunks: Buffer[] = [];
-      await this.#streamEntry(entry, { write: (chunk) => void chunks.push(Buffer.from(chunk)), end: () => {} });
-      return Buffer.concat(chunks);
-    }
-    const header = await this.source.read(entry.localHeaderOffset, LOCAL_HEADER_SIZE);
-    const restLength = localHeaderTailLength(header, entry);
-    const rest = await this.source.read(entry.localHeaderOffset + LOCAL_HEADER_SIZE, restLength);
-    checkLocalHeader(entry, header, rest);
-    const dataOffset = entry.localHeaderOffset + LOCAL_HEADER_SIZE + restLength;
-    if (dataOffset + entry.compressedSize > this.layout.centralDirectoryOffset) throw outOfBounds(entry);
-    return inflateWhole(entry, await this.source.read(dataOffset, entry.compressedSize));
-  }
-
-  async #streamEntry(entry: ArchiveEntry, sink: ChunkSink): Promise<void> {
-    const header = await this.source.read(entry.localHeaderOffset, LOCAL_HEADER_SIZE);
-    const restLength = localHeaderTailLength(header, entry);
-    const rest = await this.source.read(entry.localHeaderOffset + LOCAL_HEADER_SIZE, restLength);
-    checkLocalHeader(entry, header, rest);
-    const dataOffset = entry.localHeaderOffset + LOCAL_HEADER_SIZE + restLength;
-    if (dataOffset + entry.compressedSize > this.layout.centralDirectoryOffset) throw outOfBounds(entry);
+    const dataOffset = await this.#checkedDataOffset(entry);
+    if (isWholeEntry(entry)) return inflateWhole(entry, await this.source.read(dataOffset, entry.compressedSize));
     const source = this.source;
     async function* pieces(): AsyncGenerator<Buffer> {
       const step = 1024 * 1024;
@@ -131,7 +117,20 @@ export class Archive {
         yield await source.read(dataOffset + at, Math.min(step, entry.compressedSize - at));
       }
     }
-    await inflateStream(entry, pieces(), sink);
+    const chunks: Buffer[] = [];
+    await inflateStream(entry, pieces(), { write: (chunk) => void chunks.push(Buffer.from(chunk)), end: () => {} });
+    return Buffer.concat(chunks);
+  }
+
+  /** Checks an entry's local header against the central directory and returns where its data starts. */
+  async #checkedDataOffset(entry: ArchiveEntry): Promise<number> {
+    const header = await this.source.read(entry.localHeaderOffset, LOCAL_HEADER_SIZE);
+    const restLength = localHeaderTailLength(header, entry);
+    const rest = await this.source.read(entry.localHeaderOffset + LOCAL_HEADER_SIZE, restLength);
+    checkLocalHeader(entry, header, rest);
+    const dataOffset = entry.localHeaderOffset + LOCAL_HEADER_SIZE + restLength;
+    if (dataOffset + entry.compressedSize > this.layout.centralDirectoryOffset) throw outOfBounds(entry);
+    return dataOffset;
   }
 
   /**

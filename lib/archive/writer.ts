@@ -154,7 +154,7 @@ class PrepareWindow {
   async take(index: number): Promise<Prepared> {
     this.#fill(index);
     const pending = this.#pending.get(index);
-    if (!pending) throw new Error(`entry ${index} was not prepared`);
+    if (!pending) throw new MCPSealError('INTERNAL_ERROR', `entry ${index} was not prepared`);
     this.#pending.delete(index);
     try {
       return await pending;

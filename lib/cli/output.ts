@@ -57,7 +57,7 @@ export class Output {
     const known =
       error instanceof MCPSealError
         ? error
-        : new MCPSealError('IO_READ_FAILED', `unexpected failure: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+        : new MCPSealError('INTERNAL_ERROR', `unexpected failure (please report it): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     const status = isRejection(known.code) ? EXIT_REJECTED : EXIT_FAILED;
     this.#streams.stderr.write(`mcpseal: ${known.code}: ${known.message}\n`);
     if (this.json) {

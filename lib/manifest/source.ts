@@ -38,7 +38,7 @@ export async function loadManifestSource(path: string, options: { limits?: Parti
   const archive = await Archive.openFile(path, options.limits ? { limits: options.limits } : {});
   try {
     const manifest = await readManifest(archive);
-    const files = new Set(archive.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name));
+    const files = archive.fileNames();
     return { kind: 'bundle', manifest, files };
   } finally {
     await archive.close();
