@@ -130,7 +130,12 @@ export type IoErrorCode =
 /** A bug in mcpseal: something failed that no rule or input explains. */
 export type InternalErrorCode = 'INTERNAL_ERROR';
 
-export type UsageErrorCode = 'USAGE_INVALID_ARGUMENT' | 'USAGE_UNKNOWN_COMMAND' | 'USAGE_MISSING_ARGUMENT';
+export type UsageErrorCode =
+  | 'USAGE_INVALID_ARGUMENT'
+  | 'USAGE_UNKNOWN_COMMAND'
+  | 'USAGE_MISSING_ARGUMENT'
+  /** The Node.js running mcpseal is older than the supported versions (printed by the launcher). */
+  | 'USAGE_UNSUPPORTED_RUNTIME';
 
 export type ErrorCode =
   | ArchiveErrorCode
@@ -178,16 +183,111 @@ export class MCPSealError extends Error {
   }
 }
 
+/** What an error says about the input: `rejected` (exit 1) or mcpseal `failed` to do its job (exit 2). */
+export type ExitClass = 'rejected' | 'failed';
+
+/**
+ * Every code's exit class, spelled out: a new code does not compile until someone decides whether
+ * it means "the input was refused" or "could not run", and nothing is inferred from a prefix.
+ */
+export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze({
+  ARCHIVE_TOO_SMALL: 'rejected',
+  ARCHIVE_NO_EOCD: 'rejected',
+  ARCHIVE_MULTIPLE_EOCD: 'rejected',
+  ARCHIVE_MULTIDISK: 'rejected',
+  ARCHIVE_BAD_ZIP64: 'rejected',
+  ARCHIVE_BAD_CENTRAL_DIRECTORY: 'rejected',
+  ARCHIVE_ENTRY_COUNT_MISMATCH: 'rejected',
+  ARCHIVE_BAD_EXTRA_FIELD: 'rejected',
+  ARCHIVE_PREPENDED_DATA: 'rejected',
+  ARCHIVE_TRAILING_DATA: 'rejected',
+  ARCHIVE_BAD_SIGNATURE_BLOCK: 'rejected',
+  ARCHIVE_HIDDEN_DATA: 'rejected',
+  ARCHIVE_OVERLAPPING_ENTRIES: 'rejected',
+  ARCHIVE_OUT_OF_BOUNDS: 'rejected',
+  ARCHIVE_BAD_LOCAL_HEADER: 'rejected',
+  ARCHIVE_HEADER_MISMATCH: 'rejected',
+  ARCHIVE_BAD_DATA_DESCRIPTOR: 'rejected',
+  ARCHIVE_ENCRYPTED: 'rejected',
+  ARCHIVE_UNSUPPORTED_METHOD: 'rejected',
+  ARCHIVE_SYMLINK: 'rejected',
+  ARCHIVE_SPECIAL_FILE: 'rejected',
+  ARCHIVE_BAD_DIRECTORY_ENTRY: 'rejected',
+  ARCHIVE_NAME_EMPTY: 'rejected',
+  ARCHIVE_NAME_ENCODING: 'rejected',
+  ARCHIVE_NAME_CONTROL_CHAR: 'rejected',
+  ARCHIVE_NAME_BACKSLASH: 'rejected',
+  ARCHIVE_NAME_FORBIDDEN_CHAR: 'rejected',
+  ARCHIVE_ABSOLUTE_PATH: 'rejected',
+  ARCHIVE_PATH_TRAVERSAL: 'rejected',
+  ARCHIVE_NAME_NOT_CANONICAL: 'rejected',
+  ARCHIVE_PATH_TOO_LONG: 'rejected',
+  ARCHIVE_PATH_TOO_DEEP: 'rejected',
+  ARCHIVE_DUPLICATE_ENTRY: 'rejected',
+  ARCHIVE_NAME_COLLISION: 'rejected',
+  ARCHIVE_PATH_CONFLICT: 'rejected',
+  ARCHIVE_TOO_MANY_ENTRIES: 'rejected',
+  ARCHIVE_ENTRY_TOO_LARGE: 'rejected',
+  ARCHIVE_TOTAL_TOO_LARGE: 'rejected',
+  ARCHIVE_COMPRESSION_RATIO: 'rejected',
+  ARCHIVE_SIZE_MISMATCH: 'rejected',
+  ARCHIVE_CRC_MISMATCH: 'rejected',
+  ARCHIVE_CORRUPT_DATA: 'rejected',
+  ARCHIVE_CHANGED_DURING_READ: 'rejected',
+  ARCHIVE_SOURCE_SYMLINK_OUTSIDE: 'rejected',
+  ARCHIVE_SOURCE_UNSUPPORTED_FILE: 'rejected',
+  MANIFEST_MISSING: 'rejected',
+  MANIFEST_INVALID_JSON: 'rejected',
+  MANIFEST_TOO_LARGE: 'rejected',
+  MANIFEST_UNKNOWN_VERSION: 'rejected',
+  MANIFEST_SCHEMA: 'rejected',
+  MANIFEST_INVALID: 'rejected',
+  SCOPE_RELATIVE_PATH: 'rejected',
+  SIGNATURE_ABSENT: 'rejected',
+  SIGNATURE_MALFORMED: 'rejected',
+  SIGNATURE_INVALID: 'rejected',
+  SIGNATURE_UNTRUSTED: 'rejected',
+  SIGNATURE_TLOG_REQUIRED: 'rejected',
+  SIGNATURE_SIGNING_FAILED: 'failed',
+  LEGACY_ABSENT: 'rejected',
+  LEGACY_MALFORMED: 'rejected',
+  LEGACY_UNSUPPORTED_ALGORITHM: 'rejected',
+  LEGACY_SIGNER_NOT_FOUND: 'rejected',
+  LEGACY_DIGEST_MISMATCH: 'rejected',
+  LEGACY_BAD_SIGNATURE: 'rejected',
+  LEGACY_SELF_SIGNED: 'rejected',
+  LEGACY_UNTRUSTED: 'rejected',
+  LEGACY_NOT_CODE_SIGNING: 'rejected',
+  LEGACY_CERTIFICATE_EXPIRED: 'rejected',
+  LEGACY_CERTIFICATE_REJECTED: 'rejected',
+  LEGACY_SIGNING_TIME: 'rejected',
+  LEGACY_ALREADY_SIGNED: 'rejected',
+  LEGACY_UNSIGNABLE: 'rejected',
+  IDENTITY_POLICY_REQUIRED: 'failed',
+  ATTESTATION_MALFORMED: 'rejected',
+  ATTESTATION_PAYLOAD_TYPE: 'rejected',
+  ATTESTATION_SUBJECT_MISMATCH: 'rejected',
+  ATTESTATION_PREDICATE_MISMATCH: 'rejected',
+  TRUST_ROOT_UNAVAILABLE: 'failed',
+  IO_INTERRUPTED: 'failed',
+  IO_NOT_FOUND: 'failed',
+  IO_READ_FAILED: 'failed',
+  IO_WRITE_FAILED: 'failed',
+  IO_TARGET_EXISTS: 'failed',
+  IO_TARGET_NOT_EMPTY: 'failed',
+  USAGE_INVALID_ARGUMENT: 'failed',
+  USAGE_UNKNOWN_COMMAND: 'failed',
+  USAGE_MISSING_ARGUMENT: 'failed',
+  USAGE_UNSUPPORTED_RUNTIME: 'failed',
+  IDENTITY_MISMATCH: 'rejected',
+  TRUST_ROOT_INVALID: 'failed',
+  INTERNAL_ERROR: 'failed',
+  SCOPE_UNKNOWN_VARIABLE: 'rejected',
+});
+
 /** True for errors that mean "the input was refused" (exit 1) rather than "could not run" (exit 2). */
 export function isRejection(code: ErrorCode): boolean {
-  return !(
-    code.startsWith('IO_') ||
-    code.startsWith('USAGE_') ||
-    code.startsWith('TRUST_ROOT_') ||
-    code === 'IDENTITY_POLICY_REQUIRED' ||
-    code === 'SIGNATURE_SIGNING_FAILED' ||
-    code === 'INTERNAL_ERROR'
-  );
+  return EXIT_CLASS[code] === 'rejected';
 }
 
 export function isMCPSealError(value: unknown): value is MCPSealError {

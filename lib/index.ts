@@ -65,7 +65,8 @@ export type { ManifestSummary } from './manifest/load.ts';
 
 export { packBundle } from './pack.ts';
 export type { PackOptions, PackResult } from './pack.ts';
-export { inspectBundle, sidecarPath } from './inspect.ts';
+export { inspectBundle } from './inspect.ts';
+export { sidecarPath } from './sigstore/sidecar.ts';
 export type { InspectOptions, InspectResult } from './inspect.ts';
 export { unpackBundle } from './unpack.ts';
 export type { UnpackOptions, UnpackResult } from './unpack.ts';

@@ -4,8 +4,10 @@ import { access } from 'node:fs/promises';
 import type { ArchiveLimits } from './archive/limits.ts';
 import { Archive } from './archive/reader.ts';
 import type { SignatureBlockKind } from './archive/signature-block.ts';
-import type { LegacyVerification, LegacyVerifyOptions } from './legacy/index.ts';
+import type { LegacyVerification } from './legacy/index.ts';
+import { reportLegacyBlock, type LegacyTrustOptions } from './legacy/report.ts';
 import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
+import { sidecarPath } from './sigstore/sidecar.ts';
 
 export interface InspectOptions {
   /** Inflate every entry and check its size and CRC-32 (the `unzip -t` analogue). */
@@ -14,7 +16,7 @@ export interface InspectOptions {
   onProgress?: (done: number, total: number) => void;
   signal?: AbortSignal;
   /** Trust anchors for an appended MCPB_SIG_V1 block (default: the system store). */
-  legacy?: Pick<LegacyVerifyOptions, 'anchors' | 'useSystemStore'>;
+  legacy?: LegacyTrustOptions;
 }
 
 export interface InspectResult {
@@ -55,7 +57,7 @@ export async function inspectBundle(path: string, options: InspectOptions = {}):
     });
     const directories = archive.entries.filter((entry) => entry.kind === 'directory').length;
     const block = archive.layout.signatureBlock;
-    const legacy = block ? await verifyLegacyBlock(archive, options.legacy) : null;
+    const legacy = await reportLegacyBlock(archive, options.legacy);
     return {
       file: path,
       size: archive.size,
@@ -78,23 +80,6 @@ export async function inspectBundle(path: string, options: InspectOptions = {}):
   } finally {
     await archive.close();
   }
-}
-
-/** Verifies an appended legacy block; node-forge loads only when a file has one. */
-export async function verifyLegacyBlock(archive: Archive, options: InspectOptions['legacy']): Promise<LegacyVerification> {
-  const { verifyLegacySignature } = await import('./legacy/index.ts');
-  return verifyLegacySignature(archive, legacyOptions(options));
-}
-
-/** Anchors given: only those; none given: the system store. */
-export function legacyOptions(options: InspectOptions['legacy']): LegacyVerifyOptions {
-  const anchors = options?.anchors ?? [];
-  return anchors.length > 0 ? { anchors, useSystemStore: options?.useSystemStore ?? false } : { useSystemStore: options?.useSystemStore ?? true };
-}
-
-/** Where a bundle's Sigstore attestation lives by convention. */
-export function sidecarPath(bundlePath: string): string {
-  return `${bundlePath}.sigstore.json`;
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -3,7 +3,7 @@
 
 import { generateKeyPairSync } from 'node:crypto';
 import { rm, writeFile } from 'node:fs/promises';
-import { ioError } from './archive/source.ts';
+import { ioError } from './io.ts';
 import { MCPSealError } from './errors.ts';
 import { keyHint } from './sigstore/keys.ts';
 

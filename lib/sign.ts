@@ -3,13 +3,12 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ArchiveLimits } from './archive/limits.ts';
 import { Archive } from './archive/reader.ts';
-import { ioError } from './archive/source.ts';
+import { writeFileAtomic } from './io.ts';
 import { buildStatement, type Statement, type WorkflowInfo } from './attest/statement.ts';
-import { sidecarPath } from './inspect.ts';
+import { sidecarPath } from './sigstore/sidecar.ts';
 import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
 import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
 import type { SigningMethod } from './sigstore/sign.ts';
@@ -97,14 +96,7 @@ export async function signBundle(path: string, options: SignBundleOptions): Prom
   const { signStatement } = await import('./sigstore/sign.ts');
   const bundle = await signStatement(Buffer.from(JSON.stringify(statement)), options.method);
   const out = options.out ?? sidecarPath(path);
-  const temp = `${out}.${process.pid}.tmp`;
-  try {
-    await writeFile(temp, `${JSON.stringify(bundle, null, 2)}\n`, { flag: 'wx' });
-    await rename(temp, out);
-  } catch (cause) {
-    await rm(temp, { force: true });
-    throw ioError(cause, out, 'write');
-  }
+  await writeFileAtomic(out, `${JSON.stringify(bundle, null, 2)}\n`);
   return {
     file: path,
     sha256: digests.sha256,

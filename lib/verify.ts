@@ -4,16 +4,15 @@
 // manifest validated. `unpackBundle` continues from here with step 8 through the same handle.
 
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import type { ArchiveLimits } from './archive/limits.ts';
-import { ioError } from './archive/source.ts';
 import { matchingSubject, provenanceView, type ProvenanceView, type Statement } from './attest/statement.ts';
 import { MCPSealError } from './errors.ts';
-import { sidecarPath, verifyLegacyBlock } from './inspect.ts';
-import type { LegacyVerification, LegacyVerifyOptions } from './legacy/index.ts';
+import type { LegacyVerification } from './legacy/index.ts';
+import { reportLegacyBlock, type LegacyTrustOptions } from './legacy/report.ts';
 import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
 import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
 import type { CertificateIdentity, IdentityPolicy } from './sigstore/identity.ts';
+import { readSidecar, sidecarPath } from './sigstore/sidecar.ts';
 import { publicKeyHint, readPinnedTrustedRoot, trustMaterialFrom } from './sigstore/trust.ts';
 import { MAX_SIGSTORE_BUNDLE, parseSigstoreBundle, verifyArtifactBundle, type VerifiedSignature } from './sigstore/verify.ts';
 import { Archive } from './archive/reader.ts';
@@ -39,7 +38,7 @@ export interface VerifyBundleOptions {
    * Trust anchors for an appended MCPB_SIG_V1 block, reported beside the Sigstore result
    * (default: the system store). A legacy signature alone never makes a bundle acceptable.
    */
-  legacy?: Pick<LegacyVerifyOptions, 'anchors' | 'useSystemStore'>;
+  legacy?: LegacyTrustOptions;
 }
 
 export interface BundleVerification {
@@ -128,7 +127,7 @@ interface VerificationInputs {
 
 async function readVerificationInputs(archive: Archive, path: string, options: VerifyBundleOptions): Promise<VerificationInputs> {
   const sidecar = options.sigstoreBundle ?? sidecarPath(path);
-  const bundleText = await readSidecar(sidecar).catch((error: unknown) => {
+  const bundleText = await readSidecar(sidecar, MAX_SIGSTORE_BUNDLE).catch((error: unknown) => {
     if (error instanceof MCPSealError && error.code === 'SIGNATURE_ABSENT' && archive.layout.signatureBlock) {
       // DESIGN: a legacy signature alone does not make a bundle acceptable (it binds no identity policy).
       throw new MCPSealError('SIGNATURE_ABSENT', `${error.message} (the file carries an ${archive.layout.signatureBlock.kind} block, which alone is not accepted)`, {
@@ -180,7 +179,7 @@ async function verifyEnvelope(
   const files = archive.fileNames();
   const validation = validateManifest(manifest, { profile: options.profile ?? 'hardened', files });
   assertValidManifest(validation);
-  const legacy = archive.layout.signatureBlock ? await verifyLegacyBlock(archive, options.legacy) : null;
+  const legacy = await reportLegacyBlock(archive, options.legacy);
   return {
     explainDataError: (error: unknown) => explainDataError(error, archive, statement),
     provenance,
@@ -201,22 +200,6 @@ async function verifyEnvelope(
       };
     },
   };
-}
-
-async function readSidecar(path: string): Promise<Buffer> {
-  try {
-    const bytes = await readFile(path);
-    if (bytes.length > MAX_SIGSTORE_BUNDLE) {
-      throw new MCPSealError('SIGNATURE_MALFORMED', `${path} is ${bytes.length} bytes (limit ${MAX_SIGSTORE_BUNDLE})`, { details: { path } });
-    }
-    return bytes;
-  } catch (cause) {
-    if (cause instanceof MCPSealError) throw cause;
-    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new MCPSealError('SIGNATURE_ABSENT', `no Sigstore bundle: ${path} does not exist`, { details: { path }, cause });
-    }
-    throw ioError(cause, path, 'read');
-  }
 }
 
 /** mcpseal's predicate lists exactly the archive's files (their digests are checked as they are extracted). */

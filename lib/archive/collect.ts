@@ -8,7 +8,7 @@ import ignore, { type Ignore } from 'ignore';
 import { MCPSealError } from '../errors.ts';
 import { defaultLimits, type ArchiveLimits } from './limits.ts';
 import { collisionKey, validateEntryName } from './names.ts';
-import { ioError } from './source.ts';
+import { ioError } from '../io.ts';
 
 /** Never packed unless `.mcpbignore` re-includes them with `!pattern`: build junk and version control. */
 export const DEFAULT_JUNK_PATTERNS: readonly string[] = [

@@ -10,7 +10,7 @@ import { MCPSealError } from '../errors.ts';
 import type { ChunkSink } from './entry-data.ts';
 import type { ArchiveEntry } from './entry.ts';
 import type { Archive } from './reader.ts';
-import { ioError } from './source.ts';
+import { ioError } from '../io.ts';
 
 // O_EXCL: never reuse a path that already exists; O_NOFOLLOW: never write through a symlink,
 // even though the staging directory is private and nothing here ever creates one.

@@ -3,6 +3,7 @@
 // (no gaps, no overlaps, nothing hidden), every entry's size and CRC-32, and hashing the file.
 
 import { MCPSealError } from '../errors.ts';
+import { throwIfAborted } from '../io.ts';
 import { printable, readCentralDirectory, type ArchiveLayout } from './central-directory.ts';
 import {
   checkDataDescriptor,
@@ -204,11 +205,6 @@ export class Archive {
   async close(): Promise<void> {
     await this.source.close();
   }
-}
-
-/** IO_INTERRUPTED when `signal` was aborted. */
-export function throwIfAborted(signal: AbortSignal | undefined): void {
-  if (signal?.aborted) throw new MCPSealError('IO_INTERRUPTED', 'interrupted', { cause: signal.reason });
 }
 
 function expectPosition(position: number, expected: number, where: string): void {

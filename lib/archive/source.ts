@@ -1,8 +1,9 @@
 // Where archive bytes come from. The reader only ever sees this interface, so the bytes that are
 // verified and the bytes that are extracted come from one open handle (DESIGN.md, pipeline step 1).
 
-import { open, type FileHandle } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { MCPSealError } from '../errors.ts';
+import { ioError, openRegularFile } from '../io.ts';
 
 export interface ByteSource {
   /** Size of the whole input in bytes, fixed when the source was opened. */
@@ -63,36 +64,13 @@ export async function fileHandleSource(handle: FileHandle, options: { closeHandl
   };
 }
 
-/** Opens a file read-only as a source that owns (and closes) its handle. */
+/** Opens a regular file read-only as a source that owns (and closes) its handle. */
 export async function openFileSource(path: string): Promise<ByteSource> {
-  let handle: FileHandle;
+  const handle = await openRegularFile(path);
   try {
-    handle = await open(path, 'r');
-  } catch (cause) {
-    throw ioError(cause, path, 'read');
-  }
-  try {
-    const stat = await handle.stat();
-    if (!stat.isFile()) {
-      throw new MCPSealError('IO_READ_FAILED', `${path} is not a regular file`, { details: { path } });
-    }
     return await fileHandleSource(handle, { closeHandle: true });
   } catch (error) {
     await handle.close();
-    throw error;
+    throw ioError(error, path, 'read');
   }
-}
-
-/** Maps a Node file-system error to IO_NOT_FOUND / IO_READ_FAILED / IO_WRITE_FAILED. */
-export function ioError(cause: unknown, path: string, action: 'read' | 'write'): MCPSealError {
-  if (cause instanceof MCPSealError) return cause;
-  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
-  const reason = cause instanceof Error ? cause.message : String(cause);
-  if (code === 'ENOENT' && action === 'read') {
-    return new MCPSealError('IO_NOT_FOUND', `${path}: no such file`, { details: { path }, cause });
-  }
-  return new MCPSealError(action === 'read' ? 'IO_READ_FAILED' : 'IO_WRITE_FAILED', `cannot ${action} ${path}: ${reason}`, {
-    details: { path },
-    cause,
-  });
 }

@@ -32,8 +32,7 @@ import {
   dosDateTime,
 } from './format.ts';
 import { resolveLimits, type ArchiveLimits } from './limits.ts';
-import { throwIfAborted } from './reader.ts';
-import { ioError } from './source.ts';
+import { ioError, throwIfAborted } from '../io.ts';
 
 /** The timestamp every entry gets when no `SOURCE_DATE_EPOCH` is given: the DOS epoch, 1980-01-01T00:00:00Z. */
 export const DEFAULT_TIMESTAMP = Date.UTC(1980, 0, 1, 0, 0, 0) / 1000;

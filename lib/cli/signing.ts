@@ -2,7 +2,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ioError } from '../archive/source.ts';
+import { ioError } from '../io.ts';
 import { MCPSealError } from '../errors.ts';
 import type { BuildContext, SigningMethod } from '../sign.ts';
 import { identityTokenSource } from '../sigstore/oidc.ts';

@@ -1,7 +1,7 @@
 // The verification flags shared by `verify`, `verify-blob` and `unpack`.
 
 import { readFile } from 'node:fs/promises';
-import { ioError } from '../archive/source.ts';
+import { ioError } from '../io.ts';
 import { MCPSealError } from '../errors.ts';
 import type { Profile } from '../manifest/validate.ts';
 import type { IdentityPolicy } from '../sigstore/identity.ts';

@@ -13,7 +13,7 @@ import { EOCD_SIZE, MAX_COMMENT } from '../archive/format.ts';
 import type { ArchiveLimits } from '../archive/limits.ts';
 import { Archive } from '../archive/reader.ts';
 import { SIGNATURE_BLOCK_FORMATS } from '../archive/signature-block.ts';
-import { ioError } from '../archive/source.ts';
+import { ioError } from '../io.ts';
 import { MCPSealError } from '../errors.ts';
 import { OID, canSignContent, certificateInfo, certificatesFromPem, isValidAt, parseCertificate, type Certificate, type LegacyCertificateInfo } from './certificate.ts';
 import { CMS_OID } from './cms.ts';

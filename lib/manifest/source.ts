@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { collectSourceFiles } from '../archive/collect.ts';
 import type { ArchiveLimits } from '../archive/limits.ts';
 import { Archive } from '../archive/reader.ts';
-import { ioError } from '../archive/source.ts';
+import { ioError } from '../io.ts';
 import { MCPSealError } from '../errors.ts';
 import { MANIFEST_NAME, MAX_MANIFEST_SIZE, parseManifest, readManifest } from './load.ts';
 

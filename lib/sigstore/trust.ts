@@ -5,7 +5,7 @@ import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
-import { ioError } from '../archive/source.ts';
+import { ioError } from '../io.ts';
 import { MCPSealError } from '../errors.ts';
 import { keyHint } from './keys.ts';
 

@@ -1,0 +1,114 @@
+// The file-system edge shared by every layer: error mapping, abort checks, bounded reads of
+// untrusted files, and atomic writes. Nothing here knows about zips, manifests or signatures.
+
+import { constants } from 'node:fs';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { MCPSealError } from './errors.ts';
+
+/** The errno string of a Node system error (`ENOENT`, ...), or undefined. */
+export function errnoCode(cause: unknown): string | undefined {
+  const code = (cause as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/** Maps a Node file-system error to IO_NOT_FOUND / IO_READ_FAILED / IO_WRITE_FAILED. */
+export function ioError(cause: unknown, path: string, action: 'read' | 'write'): MCPSealError {
+  if (cause instanceof MCPSealError) return cause;
+  const code = errnoCode(cause);
+  const reason = cause instanceof Error ? cause.message : String(cause);
+  if (code === 'ENOENT' && action === 'read') {
+    return new MCPSealError('IO_NOT_FOUND', `${path}: no such file`, { details: { path }, cause });
+  }
+  return new MCPSealError(action === 'read' ? 'IO_READ_FAILED' : 'IO_WRITE_FAILED', `cannot ${action} ${path}: ${reason}`, {
+    details: { path },
+    cause,
+  });
+}
+
+/** IO_INTERRUPTED when `signal` was aborted. */
+export function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new MCPSealError('IO_INTERRUPTED', 'interrupted', { cause: signal.reason });
+}
+
+/**
+ * Opens `path` read-only and refuses anything but a regular file. `O_NONBLOCK` makes opening a
+ * FIFO return at once instead of waiting for a writer (a hang no signal could stop), and the type
+ * is checked on the open descriptor, so a swap between a check and the open changes nothing.
+ */
+export async function openRegularFile(path: string): Promise<FileHandle> {
+  let handle: FileHandle;
+  try {
+    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (cause) {
+    throw ioError(cause, path, 'read');
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) {
+      throw new MCPSealError('IO_READ_FAILED', `${path} is not a regular file`, { details: { path } });
+    }
+    return handle;
+  } catch (error) {
+    await handle.close();
+    throw ioError(error, path, 'read');
+  }
+}
+
+export interface BoundedReadOptions {
+  /** Largest size accepted, in bytes. */
+  max: number;
+  /** The error for a file larger than `max` (it is never read past `max + 1` bytes). */
+  tooLarge: (size: number) => MCPSealError;
+}
+
+/**
+ * Reads a whole untrusted file of at most `max` bytes: regular files only (a link to `/dev/zero`
+ * or a FIFO is refused before a byte is read), the size checked before reading, and the read
+ * itself bounded so a file that grows meanwhile cannot make it larger.
+ */
+export async function readBoundedFile(path: string, options: BoundedReadOptions): Promise<Buffer> {
+  const handle = await openRegularFile(path);
+  try {
+    const { size } = await handle.stat();
+    if (size > options.max) throw options.tooLarge(size);
+    const buffer = Buffer.allocUnsafe(Math.min(size, options.max) + 1);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, filled);
+      if (bytesRead === 0) break;
+      filled += bytesRead;
+    }
+    if (filled > options.max) throw options.tooLarge(filled);
+    return buffer.subarray(0, filled);
+  } catch (error) {
+    throw ioError(error, path, 'read');
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A temporary name beside `path`, for writes that appear atomically with a rename. */
+export function tempPathBeside(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.tmp`);
+}
+
+/**
+ * Writes `data` to `path` atomically: a new temporary file beside it (`O_EXCL`), then a rename.
+ * On failure the temporary file is removed and `path` is untouched.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
+  const temp = tempPathBeside(path);
+  try {
+    const handle = await open(temp, 'wx', options.mode ?? 0o644);
+    try {
+      await handle.writeFile(data);
+    } finally {
+      await handle.close();
+    }
+    await rename(temp, path);
+  } catch (cause) {
+    await rm(temp, { force: true });
+    throw ioError(cause, path, 'write');
+  }
+}
