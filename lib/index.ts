@@ -17,6 +17,9 @@ export type {
   ErrorDetails,
 } from './errors.ts';
 
+export { defaultLimits, resolveLimits } from './limits.ts';
+export type { Limits, ArchiveLimits } from './limits.ts';
+
 export {
   Archive,
   extractArchive,
@@ -24,8 +27,6 @@ export {
   collectSourceFiles,
   validateEntryName,
   collisionKey,
-  defaultLimits,
-  resolveLimits,
   bufferSource,
   fileHandleSource,
   openFileSource,
@@ -38,7 +39,6 @@ export {
 export type {
   ArchiveEntry,
   ArchiveLayout,
-  ArchiveLimits,
   ByteSource,
   ChunkSink,
   CollectOptions,

@@ -1,7 +1,7 @@
 // The `inspect` pipeline: what a reviewer wants to know about a bundle before anything else.
 
 import { access } from 'node:fs/promises';
-import type { ArchiveLimits } from './archive/limits.ts';
+import type { ArchiveLimits } from './limits.ts';
 import { Archive } from './archive/reader.ts';
 import type { SignatureBlockKind } from './archive/signature-block.ts';
 import type { LegacyVerification } from './legacy/index.ts';

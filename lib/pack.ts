@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collectSourceFiles, type ExcludedFile } from './archive/collect.ts';
-import type { ArchiveLimits } from './archive/limits.ts';
+import type { ArchiveLimits } from './limits.ts';
 import { ioError } from './io.ts';
 import { writeArchive } from './archive/writer.ts';
 import { MCPSealError } from './errors.ts';

@@ -4,7 +4,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import type { ArchiveLimits } from './archive/limits.ts';
+import type { ArchiveLimits } from './limits.ts';
 import { Archive } from './archive/reader.ts';
 import { writeFileAtomic } from './io.ts';
 import { buildStatement, type Statement, type WorkflowInfo } from './attest/statement.ts';

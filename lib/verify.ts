@@ -4,7 +4,7 @@
 // manifest validated. `unpackBundle` continues from here with step 8 through the same handle.
 
 import { createHash } from 'node:crypto';
-import type { ArchiveLimits } from './archive/limits.ts';
+import type { ArchiveLimits } from './limits.ts';
 import { matchingSubject, provenanceView, type ProvenanceView, type Statement } from './attest/statement.ts';
 import { MCPSealError } from './errors.ts';
 import type { LegacyVerification } from './legacy/index.ts';

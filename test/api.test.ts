@@ -112,6 +112,9 @@ describe('public API', () => {
         maxPathLength: 1024,
         maxPathDepth: 64,
         maxCentralDirectorySize: 64 * 1024 ** 2,
+        maxManifestSize: 1024 ** 2,
+        maxSigstoreBundleSize: 16 * 1024 ** 2,
+        maxTrustedRootSize: 1024 ** 2,
       },
     );
     assert.ok(Object.isFrozen(api.defaultLimits));

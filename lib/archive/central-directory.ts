@@ -35,7 +35,7 @@ import {
   readSafeUInt64,
   readZip64Extra,
 } from './format.ts';
-import type { ArchiveLimits } from './limits.ts';
+import type { ArchiveLimits } from '../limits.ts';
 import { collisionKey, validateEntryName } from './names.ts';
 import { MAX_SIGNATURE_BLOCK, frameSignatureBlock, type SignatureBlock } from './signature-block.ts';
 import type { ByteSource } from './source.ts';

@@ -6,7 +6,7 @@ import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { MCPSealError } from '../errors.ts';
-import { defaultLimits, type ArchiveLimits } from './limits.ts';
+import { defaultLimits, type ArchiveLimits } from '../limits.ts';
 import { collisionKey, validateEntryName } from './names.ts';
 import { ioError } from '../io.ts';
 

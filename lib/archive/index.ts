@@ -13,7 +13,6 @@ export {
   type ExcludedFile,
   type SourceFile,
 } from './collect.ts';
-export { defaultLimits, resolveLimits, type ArchiveLimits } from './limits.ts';
 export { validateEntryName, collisionKey, MAX_SEGMENT_BYTES, type NameLimits, type NameProblem } from './names.ts';
 export { bufferSource, fileHandleSource, openFileSource, type ByteSource } from './source.ts';
 export { frameSignatureBlock, type SignatureBlock, type SignatureBlockKind } from './signature-block.ts';

@@ -3,7 +3,7 @@
 // rule, and tested alone.
 
 import type { ArchiveErrorCode } from '../errors.ts';
-import { defaultLimits, type ArchiveLimits } from './limits.ts';
+import { defaultLimits, type ArchiveLimits } from '../limits.ts';
 
 export interface NameProblem {
   code: ArchiveErrorCode;

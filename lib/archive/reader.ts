@@ -16,7 +16,7 @@ import {
 } from './entry-data.ts';
 import type { ArchiveEntry } from './entry.ts';
 import { FLAG_DATA_DESCRIPTOR, LOCAL_HEADER_SIZE, METHOD_DEFLATED } from './format.ts';
-import { resolveLimits, type ArchiveLimits } from './limits.ts';
+import { resolveLimits, type ArchiveLimits } from '../limits.ts';
 import { SequentialReader } from './sequential-reader.ts';
 import { openFileSource, type ByteSource } from './source.ts';
 

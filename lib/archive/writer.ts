@@ -31,7 +31,7 @@ import {
   SIG_ZIP64_LOCATOR,
   dosDateTime,
 } from './format.ts';
-import { resolveLimits, type ArchiveLimits } from './limits.ts';
+import { resolveLimits, type ArchiveLimits } from '../limits.ts';
 import { ioError, throwIfAborted } from '../io.ts';
 
 /** The timestamp every entry gets when no `SOURCE_DATE_EPOCH` is given: the DOS epoch, 1980-01-01T00:00:00Z. */

@@ -2,7 +2,7 @@
 // option groups several commands share.
 
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import type { ArchiveLimits } from '../archive/limits.ts';
+import type { ArchiveLimits } from '../limits.ts';
 import { MCPSealError } from '../errors.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;

@@ -10,7 +10,7 @@ import { X509Certificate, createHash, createPrivateKey, sign as signBytes, type 
 import { chmod, link, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EOCD_SIZE, MAX_COMMENT } from '../archive/format.ts';
-import type { ArchiveLimits } from '../archive/limits.ts';
+import type { ArchiveLimits } from '../limits.ts';
 import { Archive } from '../archive/reader.ts';
 import { SIGNATURE_BLOCK_FORMATS } from '../archive/signature-block.ts';
 import { ioError } from '../io.ts';

@@ -8,7 +8,7 @@
 
 import { X509Certificate, constants, createHash, verify as verifySignature, type Hash } from 'node:crypto';
 import tls from 'node:tls';
-import type { ArchiveLimits } from '../archive/limits.ts';
+import type { ArchiveLimits } from '../limits.ts';
 import { Archive } from '../archive/reader.ts';
 import type { SignatureBlockKind } from '../archive/signature-block.ts';
 import { MCPSealError, type LegacyErrorCode } from '../errors.ts';

@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collectSourceFiles } from '../archive/collect.ts';
-import type { ArchiveLimits } from '../archive/limits.ts';
+import type { ArchiveLimits } from '../limits.ts';
 import { Archive } from '../archive/reader.ts';
 import { ioError } from '../io.ts';
 import { MCPSealError } from '../errors.ts';

@@ -1,10 +1,11 @@
-import { MCPSealError } from '../errors.ts';
+import { MCPSealError } from './errors.ts';
 
-// Caps on untrusted archive input, as one documented defaults object (tuf-js `defaultConfig`
-// style). Callers override with a partial; the result is frozen and the caller's object is
-// never mutated.
+// Every cap on untrusted input (archives, manifests, Sigstore bundles, trusted roots, signature
+// blocks), as one documented defaults object (tuf-js `defaultConfig` style). Callers override
+// with a partial; the result is frozen and the caller's object is never mutated. The caps are
+// enforced by the module that parses the input, never left to the caller.
 
-export interface ArchiveLimits {
+export interface Limits {
   /** Most entries (files and directories) an archive may hold. */
   maxEntries: number;
   /** Most bytes all entries may expand to, summed over the declared uncompressed sizes. */
@@ -21,12 +22,21 @@ export interface ArchiveLimits {
   maxPathDepth: number;
   /** Largest central directory accepted (it is held in memory while the archive is open). */
   maxCentralDirectorySize: number;
+  /** Largest `manifest.json` accepted, in bytes. */
+  maxManifestSize: number;
+  /** Largest Sigstore bundle (`.sigstore.json`) accepted, in bytes. */
+  maxSigstoreBundleSize: number;
+  /** Largest trusted root document accepted, in bytes (the public-good one is about 7 KB). */
+  maxTrustedRootSize: number;
 }
+
+/** The archive caps are the same object: one set of limits, one place. */
+export type ArchiveLimits = Limits;
 
 const MiB = 1024 * 1024;
 const GiB = 1024 * MiB;
 
-export const defaultLimits: Readonly<ArchiveLimits> = Object.freeze({
+export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxEntries: 100_000,
   maxTotalSize: 1 * GiB,
   maxEntrySize: 512 * MiB,
@@ -35,12 +45,15 @@ export const defaultLimits: Readonly<ArchiveLimits> = Object.freeze({
   maxPathLength: 1024,
   maxPathDepth: 64,
   maxCentralDirectorySize: 64 * MiB,
+  maxManifestSize: 1 * MiB,
+  maxSigstoreBundleSize: 16 * MiB,
+  maxTrustedRootSize: 1 * MiB,
 });
 
 /** Merge a caller's partial limits over the defaults, checking each value is a sane number. */
-export function resolveLimits(overrides: Partial<ArchiveLimits> = {}): Readonly<ArchiveLimits> {
-  const merged: ArchiveLimits = { ...defaultLimits };
-  for (const key of Object.keys(defaultLimits) as (keyof ArchiveLimits)[]) {
+export function resolveLimits(overrides: Partial<Limits> = {}): Readonly<Limits> {
+  const merged: Limits = { ...defaultLimits };
+  for (const key of Object.keys(defaultLimits) as (keyof Limits)[]) {
     const value = overrides[key];
     if (value === undefined) continue;
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
