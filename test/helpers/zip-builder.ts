@@ -646,3 +646,65 @@ export function overlappingBomb(options: { entries?: EntrySpec[]; files?: number
   const end = endRecord({ signature: SIG.END, disk: 0, cdDisk: 0, entriesOnDisk: count, entryCount: count, cdSize: cd.length, cdOffset: at, comment: '' });
   return Buffer.concat([...pieces, cd, end]);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Cross-reader differentials: archives that two honest readers may read as two different archives.
+
+/** The central directory offset and size recorded in the end record of a zip with no archive comment. */
+function directoryOf(zip: Buffer): { offset: number; size: number } {
+  const end = zip.length - 22;
+  return { offset: zip.readUInt32LE(end + 16), size: zip.readUInt32LE(end + 12) };
+}
+
+/**
+ * Issue 9 finding 1: `outer` (a whole zip) followed by an MCPB_SIG_V1 block whose "DER" is a
+ * second zip built from `inner`, with offsets counted from the start of the file and an end record
+ * whose comment length covers exactly the block footer. A reader that takes the end record before
+ * the block reads `outer`; one that scans back from the end of the file finds the inner end
+ * record first and reads `inner`.
+ */
+export function zipInsideSignatureBlock(outer: Buffer, inner: EntrySpec[]): Buffer {
+  const header = Buffer.from('MCPB_SIG_V1', 'latin1');
+  const footer = Buffer.from('MCPB_SIG_END', 'latin1');
+  const before = outer.length + header.length + 4; // the block header and its uint32 length field
+  const zip = buildZip(inner, { prepend: Buffer.alloc(before), shiftOffsets: true, end: { commentLength: footer.length } });
+  return Buffer.concat([outer, signatureBlock({ der: zip.subarray(before) })]);
+}
+
+/**
+ * Two central directories in one file (APPNOTE 4.3.14-4.3.16): the 32-bit end record points at
+ * the directory of `visible`, the zip64 end record (reached through its locator) at the directory
+ * of `hidden`, whose local records sit between. The 32-bit fields are honest, not masked, so a
+ * reader that consults the zip64 record only for masked fields reads `visible`, and one that
+ * prefers the zip64 record whenever its locator is present reads `hidden`.
+ */
+export function zip64RecordPointsElsewhere(visible: EntrySpec[], hidden: EntrySpec[]): Buffer {
+  const a = buildZip(visible);
+  const aDirectory = directoryOf(a);
+  const aLocals = a.subarray(0, aDirectory.offset);
+  const b = buildZip(hidden, { prepend: aLocals, shiftOffsets: true });
+  const bDirectory = directoryOf(b); // b starts with aLocals, and its offsets count from there
+  const bLocals = b.subarray(aLocals.length, bDirectory.offset);
+  const cdA = a.subarray(aDirectory.offset, aDirectory.offset + aDirectory.size);
+  const cdB = b.subarray(bDirectory.offset, bDirectory.offset + bDirectory.size);
+  const cdAOffset = aLocals.length + bLocals.length;
+  const cdBOffset = cdAOffset + cdA.length;
+  const recordOffset = cdBOffset + cdB.length;
+  const count = (entries: EntrySpec[]): number => entries.filter((e) => e.central !== false).length;
+  const record = zip64EndRecord({
+    signature: SIG.ZIP64_END,
+    recordSize: 44,
+    madeBy: (HOST.UNIX << 8) | 45,
+    version: 45,
+    disk: 0,
+    cdDisk: 0,
+    entriesOnDisk: count(hidden),
+    entryCount: count(hidden),
+    cdSize: cdB.length,
+    cdOffset: cdBOffset,
+  });
+  const locator = zip64Locator({ signature: SIG.ZIP64_LOCATOR, disk: 0, offset: recordOffset, totalDisks: 1 });
+  const n = count(visible);
+  const end = endRecord({ signature: SIG.END, disk: 0, cdDisk: 0, entriesOnDisk: n, entryCount: n, cdSize: cdA.length, cdOffset: cdAOffset, comment: '' });
+  return Buffer.concat([aLocals, bLocals, cdA, cdB, record, locator, end]);
+}
