@@ -40,7 +40,7 @@ import {
   type ViewEntry,
 } from './helpers/readers.ts';
 import { noise } from './helpers/tree.ts';
-import { STORED, buildBundle, bundleEntries, zip64RecordPointsElsewhere, zipInsideSignatureBlock, type EntrySpec } from './helpers/zip-builder.ts';
+import { STORED, buildBundle, bundleEntries, zip64Extra, zip64RecordPointsElsewhere, zipInsideSignatureBlock, type EntrySpec } from './helpers/zip-builder.ts';
 import type { ArchiveLimits } from '../lib/index.ts';
 
 interface Subject {
@@ -106,6 +106,14 @@ const TARGETED: Subject[] = [
       return Buffer.concat([buildBundle([], { end: { commentLength: block.length } }), block]);
     },
   },
+  {
+    name: 'finding 1, a DXT_SIG_V1 block',
+    build: () => zipInsideSignatureBlock(buildBundle(), EVIL_ENTRIES, { kind: 'DXT' }),
+  },
+  {
+    name: 'finding 1, the zip in the middle of the DER (a SignedData prefix, bytes after its end record)',
+    build: () => zipInsideSignatureBlock(buildBundle(), EVIL_ENTRIES, { derBefore: Buffer.from('3082ffff06092a864886f70d010702a0', 'hex'), derAfter: Buffer.alloc(64, 0x30) }),
+  },
   { name: 'a stored entry with a data descriptor', build: () => buildBundle([{ name: 'lib/a.js', data: PROSE, method: STORED, dataDescriptor: true }]) },
   {
     name: 'a stored entry with an unsigned data descriptor',
@@ -131,6 +139,14 @@ const TARGETED: Subject[] = [
     name: 'a data descriptor entry whose local CRC and sizes are set and agree',
     build: () =>
       buildBundle([{ name: 'lib/a.js', data: PROSE, dataDescriptor: true, local: { compressedSize: PROSE_DEFLATED.length, size: PROSE.length, crc: crc32(PROSE) } }]),
+  },
+  {
+    name: 'a zip64 extra field on an entry whose 32-bit sizes are not masked, with other sizes',
+    build: () => buildBundle([{ name: 'lib/a.js', data: PROSE, extra: zip64Extra(7, 7) }]),
+  },
+  {
+    name: 'a zip64 extra field on an entry whose 32-bit sizes are not masked, with the same sizes',
+    build: () => buildBundle([{ name: 'lib/a.js', data: PROSE, extra: zip64Extra(PROSE.length, PROSE_DEFLATED.length) }]),
   },
   {
     name: 'a zip64 end record pointing at another central directory than the (unmasked) end record',
@@ -161,6 +177,14 @@ const KNOWN_DIFFERENTIALS: Record<string, { readers: ReaderName[]; what: string 
     readers: ['unzip', 'python', 'yauzl', 'yauzl-strict'],
     what: 'the same split when the outer end record comment spans the block, the layout mcpseal also accepts for a signed bundle',
   },
+  'finding 1, a DXT_SIG_V1 block': {
+    readers: ['unzip', 'python', 'yauzl', 'yauzl-strict', 'mcpb'],
+    what: 'mcpb cuts off only MCPB_SIG_V1 blocks, so with the older DXT header it too reads the zip inside the block: mcpseal alone reads the outer zip',
+  },
+  'finding 1, the zip in the middle of the DER (a SignedData prefix, bytes after its end record)': {
+    readers: ['unzip', 'python', 'yauzl', 'yauzl-strict'],
+    what: 'the inner zip need not fill the block: its end record comment covers whatever DER follows it and the footer',
+  },
 };
 
 /** Controls a general-purpose reader refuses, and why (all others must read every control). */
@@ -173,6 +197,8 @@ const CONTROL_REFUSALS: Record<string, ReaderName[]> = {
 const MUST_REFUSE = new Set<string>([
   // unzip and yauzl extract lib/evil.js, zipfile and mcpb lib/util.js.
   'the central Unicode Path field names another file than the header name (local header plain)',
+  // unzip and yauzl write the NFD spelling of the Unicode Path field, zipfile and mcpb the NFC header name.
+  'the Unicode Path field spells the header name in NFD',
   // zipfile, yauzl and mcpb (fflate) read the hidden directory; unzip refuses.
   'a zip64 end record pointing at another central directory than the (unmasked) end record',
 ]);
@@ -279,7 +305,8 @@ describe(`cross-reader differentials (${versions})`, function () {
         const outcomes = await results.get(subject.name)!.catch(() => null);
         if (!outcomes) continue;
         const accepted = (Object.keys(outcomes) as ReaderName[]).filter((reader) => outcomes[reader].ok);
-        process.stderr.write(`${subject.name}\n  accepted by: ${accepted.join(', ') || 'none'}\n${describeOutcomes(outcomes)}\n`);
+        const split = othersDisagree(outcomes) ? ' (the other readers disagree among themselves)' : '';
+        process.stderr.write(`${subject.name}\n  accepted by: ${accepted.join(', ') || 'none'}${split}\n${describeOutcomes(outcomes)}\n`);
       }
     }
     await cleanup();

@@ -658,17 +658,24 @@ function directoryOf(zip: Buffer): { offset: number; size: number } {
 
 /**
  * Issue 9 finding 1: `outer` (a whole zip) followed by an MCPB_SIG_V1 block whose "DER" is a
- * second zip built from `inner`, with offsets counted from the start of the file and an end record
- * whose comment length covers exactly the block footer. A reader that takes the end record before
- * the block reads `outer`; one that scans back from the end of the file finds the inner end
- * record first and reads `inner`.
+ * second zip built from `inner` (between `derBefore` and `derAfter`, default nothing), with offsets
+ * counted from the start of the file and an end record whose comment length covers exactly the
+ * rest of the file. A reader that takes the end record before the block reads `outer`; one that
+ * scans back from the end of the file finds the inner end record first and reads `inner`.
  */
-export function zipInsideSignatureBlock(outer: Buffer, inner: EntrySpec[]): Buffer {
-  const header = Buffer.from('MCPB_SIG_V1', 'latin1');
-  const footer = Buffer.from('MCPB_SIG_END', 'latin1');
-  const before = outer.length + header.length + 4; // the block header and its uint32 length field
-  const zip = buildZip(inner, { prepend: Buffer.alloc(before), shiftOffsets: true, end: { commentLength: footer.length } });
-  return Buffer.concat([outer, signatureBlock({ der: zip.subarray(before) })]);
+export function zipInsideSignatureBlock(
+  outer: Buffer,
+  inner: EntrySpec[],
+  options: { kind?: 'MCPB' | 'DXT'; derBefore?: Bytes; derAfter?: Bytes } = {},
+): Buffer {
+  const kind = options.kind ?? 'MCPB';
+  const derBefore = bytes(options.derBefore ?? '');
+  const derAfter = bytes(options.derAfter ?? '');
+  const header = Buffer.from(`${kind}_SIG_V1`, 'latin1');
+  const footer = Buffer.from(`${kind}_SIG_END`, 'latin1');
+  const before = outer.length + header.length + 4 + derBefore.length; // block header, uint32 length, DER prefix
+  const zip = buildZip(inner, { prepend: Buffer.alloc(before), shiftOffsets: true, end: { commentLength: derAfter.length + footer.length } });
+  return Buffer.concat([outer, signatureBlock({ der: Buffer.concat([derBefore, zip.subarray(before), derAfter]), kind })]);
 }
 
 /**
