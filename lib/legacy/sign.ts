@@ -15,7 +15,7 @@ import { Archive } from '../archive/reader.ts';
 import { SIGNATURE_BLOCK_FORMATS } from '../archive/signature-block.ts';
 import { ioError } from '../io.ts';
 import { MCPSealError } from '../errors.ts';
-import { OID, canSignContent, certificateInfo, certificatesFromPem, isValidAt, parseCertificate, type Certificate, type LegacyCertificateInfo } from './certificate.ts';
+import { OID, canSignContent, certificateInfo, certificatesFromPem, isValidAt, parseCertificate, verifiesWith, type Certificate, type LegacyCertificateInfo } from './certificate.ts';
 import { CMS_OID } from './cms.ts';
 import { build, derOf, parseDer, type Asn1 } from './der.ts';
 import { verifyLegacySignature } from './verify.ts';
@@ -302,7 +302,21 @@ export function loadCredentials(options: Pick<LegacySignOptions, 'certPem' | 'ke
       throw new MCPSealError('USAGE_INVALID_ARGUMENT', `certificate ${index + 1} is not usable in a signature block`, { cause });
     }
   });
+  checkEveryCertificateIssues(certificates);
   return { key, signer: certificates[0]!, certificates };
+}
+
+/**
+ * Verifiers accept only certificates of the verified path (or the anchor itself) in a block: one
+ * that issued none of the others can never be on it, and is refused as bytes nothing binds
+ * (LEGACY_UNUSED_CERTIFICATE). So it is refused here, before anything is signed.
+ */
+function checkEveryCertificateIssues(certificates: readonly Certificate[]): void {
+  certificates.forEach((certificate, index) => {
+    if (index === 0) return;
+    if (certificates.some((subject) => subject !== certificate && subject.x509.checkIssued(certificate.x509) && verifiesWith(subject.x509, certificate.x509))) return;
+    throw new MCPSealError('USAGE_INVALID_ARGUMENT', `certificate ${index + 1} ("${certificate.x509.subject}") issued none of the other certificates; verifiers refuse a block that carries it`);
+  });
 }
 
 /** The signer's certificate problems a verifier will hold against the signature (chain.ts checkPath). */

@@ -13,7 +13,7 @@ import { Archive } from '../archive/reader.ts';
 import type { SignatureBlockKind } from '../archive/signature-block.ts';
 import { MCPSealError, type LegacyErrorCode } from '../errors.ts';
 import { buildChain, isChainFailure, type ChainResult } from './chain.ts';
-import { certificateInfo, certificatesFromPem, x509Info, type Certificate, type LegacyCertificateInfo } from './certificate.ts';
+import { certificateInfo, certificatesFromPem, isSelfSigned, verifiesWith, x509Info, type Certificate, type LegacyCertificateInfo } from './certificate.ts';
 import { parseSignedData, type DigestName, type SignedData, type SignerInfo } from './cms.ts';
 import { isNull, malformed } from './der.ts';
 import { MAX_LEGACY_BLOCK_SIZE, readLegacyBlock, type LegacyBlock, type LegacyLayout } from './read.ts';
@@ -195,7 +195,7 @@ async function verifyBlock(archive: Archive, block: LegacyBlock, anchors: readon
   const signingTime = checkSigningTime(signer, now, result);
   const chain = buildChain(certificate, signedData.certificates, anchors, signingTime);
   if (isChainFailure(chain)) throw new MCPSealError(chain.code, chain.reason);
-  checkEveryCertificateUsed(signedData.certificates, chain);
+  checkEveryCertificateUsed(signedData.certificates, chain, anchors);
   const last = chain.path[chain.path.length - 1]!;
   result.chain = chain.path.map(certificateInfo);
   if (!last.der.equals(chain.anchor.raw)) result.chain.push(x509Info(chain.anchor, chain.anchor.checkIssued(chain.anchor) && chain.anchor.verify(chain.anchor.publicKey)));
@@ -213,13 +213,19 @@ function checkSigningTime(signer: SignerInfo, now: Date, result: LegacyVerificat
 }
 
 /**
- * Every certificate in the block is on the verified path or is the anchor itself. A certificate
- * nothing verified (an extra one, or a look-alike of an issuer with the same key) is bytes no
- * signature binds; in the layouts where the signed bytes do not fix the block's length it could
- * be added after signing, carrying anything. So a valid result leaves no unbound certificate.
+ * Every certificate in the block is bound: on the verified path, byte for byte one of the
+ * caller's anchors, or a self-signed certificate whose key signed the path's anchor (the root
+ * above an anchored intermediate: only its key holder can have made it). Any other certificate
+ * (an extra one, or a look-alike of an issuer with the same key) is bytes no signature binds; in
+ * the layouts where the signed bytes do not fix the block's length it could be added after
+ * signing, carrying anything. So a valid result leaves no unbound certificate.
  */
-function checkEveryCertificateUsed(certificates: readonly Certificate[], chain: ChainResult): void {
-  const unused = certificates.find((certificate) => !chain.path.includes(certificate) && !certificate.der.equals(chain.anchor.raw));
+function checkEveryCertificateUsed(certificates: readonly Certificate[], chain: ChainResult, anchors: readonly X509Certificate[]): void {
+  const bound = (certificate: Certificate): boolean =>
+    chain.path.includes(certificate) ||
+    anchors.some((anchor) => anchor.raw.equals(certificate.der)) ||
+    (isSelfSigned(certificate) && chain.anchor.checkIssued(certificate.x509) && verifiesWith(chain.anchor, certificate.x509));
+  const unused = certificates.find((certificate) => !bound(certificate));
   if (unused) {
     throw new MCPSealError('LEGACY_UNUSED_CERTIFICATE', `the block carries certificate "${unused.x509.subject}", which the verified path does not use: no signature binds it`);
   }

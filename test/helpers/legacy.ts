@@ -2,7 +2,7 @@
 // official `mcpb` CLI as a child process, yauzl in its strictest mode, and readable byte-level
 // edits of a signed bundle (the hostile variants are built here, not committed as binaries).
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import forge from 'node-forge';
@@ -240,3 +240,15 @@ export function zipCoveringTrailer(zip: Buffer, trailing: number): Buffer {
 
 /** RFC 3161 timestamp token attribute (id-aa-signatureTimeStampToken, RFC 3161 Appendix A). */
 export const TIMESTAMP_TOKEN_OID = '1.2.840.113549.1.9.16.2.14';
+
+/**
+ * The entry names two other readers list for `file`: Info-ZIP `unzip -Z1` (which warns about, and
+ * then reads past, bytes before an archive) and Python's `zipfile`; null when one refuses it.
+ */
+export function otherReadersNames(file: string): { unzip: string[] | null; python: string[] | null } {
+  const unzip = spawnSync('unzip', ['-Z1', file], { encoding: 'utf8' });
+  const python = spawnSync('python3', ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', file], { encoding: 'utf8' });
+  const names = (run: { status: number | null; stdout: string }, ok: number[]): string[] | null =>
+    ok.includes(run.status ?? -1) ? run.stdout.split('\n').filter((line) => line !== '') : null;
+  return { unzip: names(unzip, [0, 1]), python: names(python, [0]) };
+}
