@@ -12,7 +12,8 @@ import forge from 'node-forge';
 import { Archive, bufferSource, generateKeyPair, isMCPSealError, packBundle, readLegacyBlock, signBundle, signLegacy, verifyBundle, verifyLegacySignature } from '../lib/index.ts';
 import type { LegacyVerification } from '../lib/index.ts';
 import { parseSignedData } from '../lib/legacy/cms.ts';
-import { buildBlock, holdsZipRecordSignature, loadCredentials } from '../lib/legacy/sign.ts';
+import { holdsZipRecordSignature } from '../lib/legacy/read.ts';
+import { buildBlock, loadCredentials } from '../lib/legacy/sign.ts';
 import { tempDir } from './helpers/cli.ts';
 import {
   AKI_OID_DER,
@@ -485,6 +486,16 @@ describe('legacy MCPB_SIG_V1 signatures', function () {
       }
     });
 
+    it('finding 1: a pinned publisher certificate holding a zip record signature does not make a valid block (mcpb sign writes one)', async () => {
+      const key = join(tmp.path, 'pk-publisher.key');
+      const cert = join(tmp.path, 'pk-publisher.pem');
+      // The publisher fills its own self-signed certificate: here with an end record's signature.
+      tool('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '30', '-subj', '/CN=mcpseal PK publisher', '-addext', 'keyUsage=critical,digitalSignature', '-addext', 'extendedKeyUsage=codeSigning', '-addext', '1.3.6.1.4.1.99999.2=DER:504B0506']);
+      const file = await officialSign('official-pk.mcpb', ['--cert', cert, '--key', key]);
+      const outcome = await outcomeOf(await readFile(file), await readFile(cert, 'utf8'));
+      assert.ok(outcome === 'invalid:LEGACY_MALFORMED' || outcome.startsWith('ARCHIVE_'), outcome);
+    });
+
     it('finding 1 (DER side): a block whose DER is not exactly one SignedData is invalid: trailing bytes, a second block, other DER, BER', async () => {
       for (const [name, base] of await layouts()) {
         const der = blockDer(base);
@@ -548,7 +559,7 @@ describe('legacy MCPB_SIG_V1 signatures', function () {
             const outcome = await outcomeOf(withBlockDer(base, mutated), pki.ca.certPem);
             return outcome !== 'valid' || mutated.equals(der);
           }),
-          { numRuns: 150 },
+          { numRuns: 300 },
         );
       }
     });

@@ -9,7 +9,7 @@
 import { X509Certificate, createHash, createPrivateKey, sign as signBytes, type Hash, type KeyObject } from 'node:crypto';
 import { chmod, link, open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { EOCD_SIZE, MAX_COMMENT, SIG_CENTRAL, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR } from '../archive/format.ts';
+import { EOCD_SIZE, MAX_COMMENT } from '../archive/format.ts';
 import type { ArchiveLimits } from '../limits.ts';
 import { Archive } from '../archive/reader.ts';
 import { SIGNATURE_BLOCK_FORMATS } from '../archive/signature-block.ts';
@@ -18,6 +18,7 @@ import { MCPSealError } from '../errors.ts';
 import { OID, canSignContent, certificateInfo, certificatesFromPem, isValidAt, parseCertificate, verifiesWith, type Certificate, type LegacyCertificateInfo } from './certificate.ts';
 import { CMS_OID } from './cms.ts';
 import { build, derOf, parseDer, type Asn1 } from './der.ts';
+import { holdsZipRecordSignature } from './read.ts';
 import { verifyLegacySignature } from './verify.ts';
 
 export interface LegacySignOptions {
@@ -175,22 +176,6 @@ async function checkAndPlace(temp: string, target: { path: string; outputPath: s
     if (error instanceof MCPSealError) throw error;
     throw ioError(error, outputPath, 'write');
   }
-}
-
-/**
- * The 4-byte zip record signatures a reader could take for a record inside the block: local and
- * central headers, the end record, the zip64 end record and locator (APPNOTE 4.3.7, 4.3.12,
- * 4.3.14-4.3.16). Strict framing refuses a block holding any of them (a second archive inside the
- * block, issue 9 finding 1), so the signer never writes one.
- */
-const ZIP_RECORD_SIGNATURES: readonly Buffer[] = [SIG_LOCAL, SIG_CENTRAL, SIG_EOCD, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR].map((signature) => {
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32LE(signature);
-  return bytes;
-});
-
-export function holdsZipRecordSignature(bytes: Buffer): boolean {
-  return ZIP_RECORD_SIGNATURES.some((signature) => bytes.includes(signature));
 }
 
 /** What `buildBlock` settles on. */

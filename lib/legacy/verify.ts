@@ -16,7 +16,7 @@ import { buildChain, isChainFailure, type ChainResult } from './chain.ts';
 import { certificateInfo, certificatesFromPem, isSelfSigned, verifiesWith, x509Info, type Certificate, type LegacyCertificateInfo } from './certificate.ts';
 import { parseSignedData, type DigestName, type SignedData, type SignerInfo } from './cms.ts';
 import { isNull, malformed } from './der.ts';
-import { MAX_LEGACY_BLOCK_SIZE, readLegacyBlock, type LegacyBlock, type LegacyLayout } from './read.ts';
+import { MAX_LEGACY_BLOCK_SIZE, holdsZipRecordSignature, readLegacyBlock, type LegacyBlock, type LegacyLayout } from './read.ts';
 
 /**
  * - `absent`: no legacy block.
@@ -174,6 +174,9 @@ async function verifyBlock(archive: Archive, block: LegacyBlock, anchors: readon
     });
   }
   const signedData = parseSignedData(block.der);
+  // Even bound bytes (a pinned certificate is the publisher's to fill) may not look like zip
+  // records: readers that search the tail for an end record would find a second archive.
+  if (holdsZipRecordSignature(block.der)) throw malformed('the block holds the bytes of a zip record signature, where other zip readers could find a second archive');
   const { signer } = signedData;
   const certificate = findSignerCertificate(signedData);
   result.signer = certificateInfo(certificate);
