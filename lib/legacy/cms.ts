@@ -12,6 +12,7 @@ import {
   algorithmOf,
   children,
   derOf,
+  integerBytes,
   isContext,
   isNull,
   malformed,
@@ -183,7 +184,7 @@ function readSignerIdentifier(node: Asn1 | undefined): SignerInfo['sid'] {
   const parts = children(node, Type.SEQUENCE, 'SignerIdentifier');
   if (parts.length !== 2) throw malformed('IssuerAndSerialNumber must have an issuer and a serial number');
   children(parts[0], Type.SEQUENCE, 'IssuerAndSerialNumber issuer');
-  return { kind: 'issuerAndSerial', issuerDer: derOf(parts[0]!), serial: Buffer.from(primitive(parts[1], Type.INTEGER, 'serialNumber'), 'latin1') };
+  return { kind: 'issuerAndSerial', issuerDer: derOf(parts[0]!), serial: integerBytes(parts[1], 'serialNumber') };
 }
 
 /** RFC 5652 §5.3 digestAlgorithm, one of the SHA-2 identifiers of RFC 5754 §2. */
