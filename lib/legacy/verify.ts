@@ -1,10 +1,13 @@
 // Verifying a legacy MCPB_SIG_V1 / DXT_SIG_V1 block (RFC 5652 SignedData, detached). Unlike
 // `mcpb verify`, which reports every bundle "unsigned" (node-forge's PKCS#7 verify() is unimplemented upstream),
 // takes the first certificate as the signer and cannot tell tampered from untrusted, this checks,
-// in order: the SignedData's shape; the signer's certificate by issuer and serial number
+// in order: the block's size and the SignedData's strict shape (no byte outside what RFC 5652
+// lists, no unsigned attributes); the signer's certificate by issuer and serial number
 // (RFC 5652 §5.3); the message-digest attribute against the bytes before the block (§11.2); the
 // signature over the DER of the signed attributes (§5.4); then the certificate path to the
-// caller's anchors at the signing time. Each failure has one code and one status.
+// caller's anchors at the signing time, which must use every certificate in the block. The digest
+// does not cover the block, and in `mcpb sign`'s layout not even its length: hence the strictness
+// (README, "Which bytes a legacy signature binds"). Each failure has one code and one status.
 
 import { X509Certificate, constants, createHash, verify as verifySignature, type Hash } from 'node:crypto';
 import tls from 'node:tls';
@@ -20,8 +23,9 @@ import { MAX_LEGACY_BLOCK_SIZE, holdsZipRecordSignature, readLegacyBlock, type L
 
 /**
  * - `absent`: no legacy block.
- * - `invalid`: the block is malformed, or the bundle, the signed attributes or a certificate
- *   were changed after signing (or use an algorithm mcpseal refuses).
+ * - `invalid`: the block is malformed or carries bytes no signature binds, or the bundle, the
+ *   signed attributes or a certificate were changed after signing (or use an algorithm mcpseal
+ *   refuses).
  * - `untrusted`: the signature is intact but its certificate does not chain to a trust anchor,
  *   or the chain breaks a rule (expiry at the signing time, codeSigning usage, CA constraints).
  * - `valid`: intact and chained to an anchor.
