@@ -724,7 +724,7 @@ describe('legacy MCPB_SIG_V1 signatures', function () {
       assert.equal(holdsZipRecordSignature(Buffer.from('504b0708504b05', 'hex')), false);
     });
 
-    it('finding 1: a certificate holding a zip record signature makes the bundle unsignable (re-signing cannot change it), and nothing is written', async () => {
+    it('finding 1: a certificate holding a zip record signature is refused before signing (re-signing cannot change it), and nothing is written', async () => {
       const dir = await tempDir('mcpseal-legacy-pk-');
       try {
         const key = join(dir.path, 'pk.key');
@@ -733,7 +733,7 @@ describe('legacy MCPB_SIG_V1 signatures', function () {
         tool('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '30', '-subj', '/CN=mcpseal PK publisher', '-addext', 'extendedKeyUsage=codeSigning', '-addext', '1.3.6.1.4.1.99999.2=DER:504B0506']);
         const file = join(dir.path, 'pk.mcpb');
         await copyFile(unsigned, file);
-        await rejectsWith(signLegacy(file, { certPem: await readFile(cert, 'utf8'), keyPem: await readFile(key, 'utf8') }), 'LEGACY_UNSIGNABLE');
+        await rejectsWith(signLegacy(file, { certPem: await readFile(cert, 'utf8'), keyPem: await readFile(key, 'utf8') }), 'USAGE_INVALID_ARGUMENT');
         assert.ok((await readFile(file)).equals(await readFile(unsigned)));
         assert.deepEqual((await readdir(dir.path)).sort(), ['pk.key', 'pk.mcpb', 'pk.pem']);
       } finally {

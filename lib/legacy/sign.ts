@@ -294,10 +294,15 @@ export function loadCredentials(options: Pick<LegacySignOptions, 'certPem' | 'ke
 /**
  * Verifiers accept only certificates of the verified path (or the anchor itself) in a block: one
  * that issued none of the others can never be on it, and is refused as bytes nothing binds
- * (LEGACY_UNUSED_CERTIFICATE). So it is refused here, before anything is signed.
+ * (LEGACY_UNUSED_CERTIFICATE); nor a block holding a zip record signature. So such certificates
+ * are refused here, before anything is signed.
  */
 function checkEveryCertificateIssues(certificates: readonly Certificate[]): void {
   certificates.forEach((certificate, index) => {
+    // Re-signing changes the signature, never a certificate: refused here, not retried.
+    if (holdsZipRecordSignature(certificate.der)) {
+      throw new MCPSealError('USAGE_INVALID_ARGUMENT', `certificate ${index + 1} ("${certificate.x509.subject}") holds the bytes of a zip record signature; verifiers and strict zip readers refuse a block that carries it`);
+    }
     if (index === 0) return;
     if (certificates.some((subject) => subject !== certificate && subject.x509.checkIssued(certificate.x509) && verifiesWith(subject.x509, certificate.x509))) return;
     throw new MCPSealError('USAGE_INVALID_ARGUMENT', `certificate ${index + 1} ("${certificate.x509.subject}") issued none of the other certificates; verifiers refuse a block that carries it`);
