@@ -564,14 +564,19 @@ describe('legacy MCPB_SIG_V1 signatures', function () {
           fc.record({ kind: fc.constant('append' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 40 }) }),
           fc.record({ kind: fc.constant('truncate' as const), at: fc.nat(der.length - 1) }),
         );
+        assert.equal(await outcomeOf(withBlockDer(base, der), pki.ca.certPem), 'valid', `${name}: the unmutated block`);
+        const seen = new Set<string>();
         await fc.assert(
           fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (mutations) => {
             const mutated = mutations.reduce(applyMutation, der);
             const outcome = await outcomeOf(withBlockDer(base, mutated), pki.ca.certPem);
+            seen.add(outcome);
             return outcome !== 'valid' || mutated.equals(der);
           }),
           { numRuns: 300 },
         );
+        // Mutations got past the parser to the signature checks, not only into malformed DER.
+        assert.ok(seen.has('invalid:LEGACY_MALFORMED') && seen.has('invalid:LEGACY_BAD_SIGNATURE'), `${name}: ${[...seen].join(', ')}`);
       }
     });
   });
