@@ -104,6 +104,12 @@ export type LegacyErrorCode =
   | 'LEGACY_CERTIFICATE_REJECTED'
   /** The signingTime attribute lies in the future (status `untrusted`). */
   | 'LEGACY_SIGNING_TIME'
+  /** The SignerInfo carries unsigned attributes: bytes no signature binds, refused whatever they hold (status `invalid`). */
+  | 'LEGACY_UNSIGNED_ATTRIBUTE'
+  /** The block carries a certificate the verified path does not use: bytes no signature binds (status `invalid`). */
+  | 'LEGACY_UNUSED_CERTIFICATE'
+  /** The block is larger than the most the end record's comment length can declare, 65,535 bytes (status `invalid`). */
+  | 'LEGACY_BLOCK_TOO_LARGE'
   /** Signing refused: the bundle already carries a legacy block. */
   | 'LEGACY_ALREADY_SIGNED'
   /** Signing refused: the archive cannot take a block in the strict layout (it has a comment, or the block would not fit the comment length field). */
@@ -261,6 +267,9 @@ export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze(
   LEGACY_CERTIFICATE_EXPIRED: 'rejected',
   LEGACY_CERTIFICATE_REJECTED: 'rejected',
   LEGACY_SIGNING_TIME: 'rejected',
+  LEGACY_UNSIGNED_ATTRIBUTE: 'rejected',
+  LEGACY_UNUSED_CERTIFICATE: 'rejected',
+  LEGACY_BLOCK_TOO_LARGE: 'rejected',
   LEGACY_ALREADY_SIGNED: 'rejected',
   LEGACY_UNSIGNABLE: 'rejected',
   IDENTITY_POLICY_REQUIRED: 'failed',

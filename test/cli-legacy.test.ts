@@ -3,8 +3,10 @@
 
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ROOT, jsonOf, runCli, tempDir } from './helpers/cli.ts';
+import { TIMESTAMP_TOKEN_OID, mcpb, withUnsignedAttribute } from './helpers/legacy.ts';
 
 describe('cli: legacy MCPB_SIG_V1 signatures', function () {
   this.timeout(60_000);
@@ -47,6 +49,31 @@ describe('cli: legacy MCPB_SIG_V1 signatures', function () {
       assert.equal(again.status, 1);
       assert.match(again.stderr, /^mcpseal: LEGACY_ALREADY_SIGNED: /u);
       assert.equal((await runCli(['verify', bundle, '--key', join(tmp.path, 'sig.pub')])).status, 0);
+    } finally {
+      await tmp.cleanup();
+    }
+  });
+
+  it('finding 2: an unsigned attribute added to an mcpb-signed bundle turns "valid by <publisher>" into invalid (LEGACY_UNSIGNED_ATTRIBUTE)', async () => {
+    const tmp = await tempDir();
+    try {
+      const key = join(tmp.path, 'publisher.key');
+      const cert = join(tmp.path, 'publisher.pem');
+      execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '30', '-subj', '/CN=Example Publisher', '-addext', 'extendedKeyUsage=codeSigning'], { stdio: 'ignore' });
+      const bundle = join(tmp.path, 'hello.mcpb');
+      assert.equal((await runCli(['pack', join(ROOT, 'examples/hello-bundle'), bundle])).status, 0);
+      const signed = await mcpb(['sign', bundle, '--cert', cert, '--key', key]);
+      assert.equal(signed.status, 0, signed.stderr);
+      const before = await runCli(['inspect', bundle, '--legacy-ca', cert]);
+      assert.match(before.stdout, /^legacy block: +MCPB_SIG_V1 valid by CN=Example Publisher \(self-signed\)$/mu);
+
+      // No key needed: the digest covers only the bytes before the block, whose length it does not bind.
+      await writeFile(bundle, withUnsignedAttribute(await readFile(bundle), TIMESTAMP_TOKEN_OID, Buffer.alloc(4096, 0x41)));
+      const after = await runCli(['inspect', bundle, '--legacy-ca', cert, '--json']);
+      const legacy = (jsonOf(after)['signatures'] as { legacy: { status: string; code: string } }).legacy;
+      assert.deepEqual([legacy.status, legacy.code], ['invalid', 'LEGACY_UNSIGNED_ATTRIBUTE']);
+      const text = await runCli(['inspect', bundle, '--legacy-ca', cert]);
+      assert.match(text.stdout, /^legacy block: +MCPB_SIG_V1 invalid .*LEGACY_UNSIGNED_ATTRIBUTE: /mu);
     } finally {
       await tmp.cleanup();
     }

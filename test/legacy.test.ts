@@ -4,13 +4,36 @@
 // verify, including in an independent CMS implementation (openssl cms).
 
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
+import { X509Certificate, createHash } from 'node:crypto';
 import { copyFile, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import fc from 'fast-check';
+import forge from 'node-forge';
 import { Archive, bufferSource, generateKeyPair, isMCPSealError, packBundle, readLegacyBlock, signBundle, signLegacy, verifyBundle, verifyLegacySignature } from '../lib/index.ts';
 import type { LegacyVerification } from '../lib/index.ts';
+import { parseSignedData } from '../lib/legacy/cms.ts';
+import { holdsZipRecordSignature } from '../lib/legacy/read.ts';
+import { buildBlock, loadCredentials } from '../lib/legacy/sign.ts';
 import { tempDir } from './helpers/cli.ts';
-import { AKI_OID_DER, asDxtBlock, blockParts, extensionValueRange, makeTestPki, mcpb, yauzlReadAll, type TestPki } from './helpers/legacy.ts';
+import {
+  AKI_OID_DER,
+  TIMESTAMP_TOKEN_OID,
+  asDxtBlock,
+  blockParts,
+  editSignedData,
+  extensionValueRange,
+  makeTestPki,
+  mcpb,
+  otherReadersNames,
+  signedDataFields,
+  signerInfoFields,
+  withBlockDer,
+  withUnsignedAttribute,
+  yauzlReadAll,
+  zipCoveringTrailer,
+  type TestPki,
+} from './helpers/legacy.ts';
+import { buildZip } from './helpers/zip-builder.ts';
 import { noise, tool, writeTree } from './helpers/tree.ts';
 
 const TREE = {
@@ -36,6 +59,65 @@ async function openCode(file: string): Promise<string> {
     return 'opened';
   } catch (error) {
     return isMCPSealError(error) ? error.code : String(error);
+  }
+}
+
+/** What mcpseal makes of a bundle: "valid", "<status>:<code>", or the ARCHIVE_* code the reader refused it with. */
+async function outcomeOf(bytes: Buffer, anchor: string): Promise<string> {
+  let archive: Archive;
+  try {
+    archive = await Archive.open(bufferSource(bytes));
+  } catch (error) {
+    if (isMCPSealError(error) && error.code.startsWith('ARCHIVE_')) return error.code;
+    throw error;
+  }
+  const result = await verifyLegacySignature(archive, { anchors: [anchor] });
+  return result.status === 'valid' ? 'valid' : `${result.status}:${result.code}`;
+}
+
+/** What the SignedData parser alone makes of some DER: "parsed" or the code it refuses it with. */
+function derOutcome(der: Buffer): string {
+  try {
+    parseSignedData(der);
+    return 'parsed';
+  } catch (error) {
+    if (isMCPSealError(error)) return error.code;
+    throw error;
+  }
+}
+
+function blockDer(file: Buffer): Buffer {
+  const parts = blockParts(file);
+  return file.subarray(parts.derOffset, parts.footerOffset);
+}
+
+/** Tag and length octets of a DER value (definite length, one tag byte). */
+function derHeaderLength(der: Buffer): number {
+  return der[1]! < 0x80 ? 2 : 2 + (der[1]! & 0x7f);
+}
+
+type Mutation =
+  | { kind: 'set'; at: number; byte: number }
+  | { kind: 'insert'; at: number; bytes: Uint8Array }
+  | { kind: 'delete'; at: number; count: number }
+  | { kind: 'append'; bytes: Uint8Array }
+  | { kind: 'truncate'; at: number };
+
+function applyMutation(der: Buffer, mutation: Mutation): Buffer {
+  switch (mutation.kind) {
+    case 'set': {
+      const out = Buffer.from(der);
+      if (out.length > 0) out[mutation.at % out.length] = mutation.byte;
+      return out;
+    }
+    case 'insert':
+      return Buffer.concat([der.subarray(0, mutation.at), mutation.bytes, der.subarray(mutation.at)]);
+    case 'delete':
+      return Buffer.concat([der.subarray(0, mutation.at), der.subarray(mutation.at + mutation.count)]);
+    case 'append':
+      return Buffer.concat([der, mutation.bytes]);
+    case 'truncate':
+      return der.subarray(0, mutation.at);
   }
 }
 
@@ -306,6 +388,199 @@ describe('legacy MCPB_SIG_V1 signatures', function () {
     });
   });
 
+  describe('issue 9: the block is exactly one SignedData, and a valid signature leaves no byte of it unbound', () => {
+    /** A bundle signed by mcpseal (the signed-comment-length layout), made once. */
+    let ours: string;
+    before(async () => {
+      ours = join(tmp.path, 'ours-issue9.mcpb');
+      await signLegacy(unsigned, { certPem: pki.leaf.certPem, keyPem: pki.leaf.keyPem, outputPath: ours });
+    });
+
+    /** The three layouts, each signed by the leaf and valid with the CA as anchor. */
+    const layouts = async (): Promise<[string, Buffer][]> => {
+      const official = await readFile(officialCa);
+      const patched = Buffer.from(official);
+      patched.writeUInt16LE(official.length - blockParts(official).offset, blockParts(official).commentLengthOffset);
+      return [
+        ['zero-comment-length (mcpb sign)', official],
+        ['patched-comment-length', patched],
+        ['signed-comment-length (mcpseal)', await readFile(ours)],
+      ];
+    };
+
+    it('finding 2: an unsigned attribute holding another zip, added without the key to an mcpb-signed bundle, is not "valid" (while other readers extract that zip)', async () => {
+      const attackers = zipCoveringTrailer(buildZip([{ name: 'evil.txt', data: 'the attacker\'s payload\n' }]), 'MCPB_SIG_END'.length);
+      const hostile = withUnsignedAttribute(await readFile(officialCa), '1.3.6.1.4.1.99999.1', attackers);
+      const file = join(tmp.path, 'finding-2.mcpb');
+      await writeFile(file, hostile);
+      // What other readers see: the attacker's archive, found by the last end record in the file.
+      assert.deepEqual(otherReadersNames(file), { unzip: ['evil.txt'], python: ['evil.txt'] });
+      // What mcpseal says: never "valid by <publisher>". (The archive reader may refuse the
+      // framing first, for the zip records inside the block; the legacy parse refuses it anyway.)
+      const outcome = await outcomeOf(hostile, pki.ca.certPem);
+      assert.ok(outcome === 'invalid:LEGACY_UNSIGNED_ATTRIBUTE' || outcome.startsWith('ARCHIVE_'), outcome);
+      assert.equal(derOutcome(blockDer(hostile)), 'LEGACY_UNSIGNED_ATTRIBUTE');
+    });
+
+    it('finding 2: any unsigned attribute is refused, an RFC 3161 timestamp token as much as an unknown one, in every layout', async () => {
+      const innocuous = Buffer.alloc(200, 0x41);
+      for (const [name, base] of await layouts()) {
+        for (const oid of [TIMESTAMP_TOKEN_OID, '1.3.6.1.4.1.99999.1']) {
+          const outcome = await outcomeOf(withUnsignedAttribute(base, oid, innocuous), pki.ca.certPem);
+          assert.equal(outcome, 'invalid:LEGACY_UNSIGNED_ATTRIBUTE', `${name}, ${oid}`);
+        }
+      }
+    });
+
+    it('finding 2: a huge unsigned attribute is refused by the block size cap before the DER is parsed', async () => {
+      const official = await readFile(officialCa);
+      const huge = withUnsignedAttribute(official, TIMESTAMP_TOKEN_OID, Buffer.alloc(70_000, 0x41));
+      assert.ok(huge.length - blockParts(huge).offset > 65_535);
+      // (An archive reader with a smaller framing cap may refuse it first: never valid either way.)
+      const outcome = await outcomeOf(huge, pki.ca.certPem);
+      assert.ok(outcome === 'invalid:LEGACY_BLOCK_TOO_LARGE' || outcome.startsWith('ARCHIVE_'), outcome);
+      // Just under the cap, the size is not what is refused: the attribute is.
+      const parts = blockParts(official);
+      const room = 65_535 - (official.length - parts.offset) - 64;
+      const large = withUnsignedAttribute(official, TIMESTAMP_TOKEN_OID, Buffer.alloc(room, 0x41));
+      assert.ok(large.length - blockParts(large).offset <= 65_535);
+      assert.equal(await outcomeOf(large, pki.ca.certPem), 'invalid:LEGACY_UNSIGNED_ATTRIBUTE');
+    });
+
+    it('finding 2: a certificate the verified path does not use is refused (no signature binds it); the anchor itself may travel along', async () => {
+      const ecCa = new X509Certificate(pki.ecCa.certPem).raw;
+      const ca = new X509Certificate(pki.ca.certPem).raw;
+      const leaf = new X509Certificate(pki.leaf.certPem).raw;
+      for (const [name, base] of await layouts()) {
+        const withCertificate = (der: Buffer): Buffer => editSignedData(base, (contentInfo) => {
+          (signedDataFields(contentInfo)[3]!.value as forge.asn1.Asn1[]).push(forge.asn1.fromDer(der.toString('latin1')));
+        });
+        // Only the signed layout's digest notices that the block grew; in the others the
+        // certificates themselves must all be bound.
+        const bound = name.startsWith('signed');
+        // An unrelated certificate (it could carry anything in an extension, a zip included).
+        assert.equal(await outcomeOf(withCertificate(ecCa), pki.ca.certPem), bound ? 'invalid:LEGACY_DIGEST_MISMATCH' : 'invalid:LEGACY_UNUSED_CERTIFICATE', name);
+        // The signer's certificate twice: the second copy binds nothing new.
+        assert.equal(derOutcome(blockDer(withCertificate(leaf))), 'LEGACY_MALFORMED', name);
+        // The root the caller anchors on is used (the path ends at it).
+        assert.equal(await outcomeOf(withCertificate(ca), pki.ca.certPem), bound ? 'invalid:LEGACY_DIGEST_MISMATCH' : 'valid', name);
+      }
+      // Signed so by its key holder, an unused certificate is still refused: the signer will not
+      // embed one, and a verifier anchored below an embedded root does not use the root.
+      await rejectsWith(signLegacy(unsigned, { certPem: pki.leaf.certPem, keyPem: pki.leaf.keyPem, intermediatesPem: [pki.ecCa.certPem], outputPath: join(tmp.path, 'unused.mcpb') }), 'USAGE_INVALID_ARGUMENT');
+      const withRoot = join(tmp.path, 'with-root.mcpb');
+      await signLegacy(unsigned, { certPem: pki.intermediateLeaf.certPem, keyPem: pki.intermediateLeaf.keyPem, intermediatesPem: [pki.intermediate.certPem, pki.ca.certPem], outputPath: withRoot });
+      assert.equal((await verifyLegacySignature(withRoot, { anchors: [pki.ca.certPem] })).status, 'valid');
+      // Anchored at the intermediate, the embedded root is bound by its own key (self-signed,
+      // and the key that signed the anchor), or by being an anchor too.
+      for (const anchors of [[pki.intermediate.certPem], [pki.intermediate.certPem, pki.ca.certPem]]) {
+        const result = await verifyLegacySignature(withRoot, { anchors });
+        assert.equal(result.status, 'valid', result.reason ?? '');
+      }
+      // A self-signed certificate that signed nothing of the path is not bound: refused even when
+      // its issuer's name matches.
+      const withSelf = editSignedData(await readFile(officialCa), (contentInfo) => {
+        (signedDataFields(contentInfo)[3]!.value as forge.asn1.Asn1[]).push(forge.asn1.fromDer(new X509Certificate(pki.selfSigned.certPem).raw.toString('latin1')));
+      });
+      assert.equal(await outcomeOf(withSelf, pki.ca.certPem), 'invalid:LEGACY_UNUSED_CERTIFICATE');
+      {
+      }
+    });
+
+    it('finding 1: a pinned publisher certificate holding a zip record signature does not make a valid block (mcpb sign writes one)', async () => {
+      const key = join(tmp.path, 'pk-publisher.key');
+      const cert = join(tmp.path, 'pk-publisher.pem');
+      // The publisher fills its own self-signed certificate: here with an end record's signature.
+      tool('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '30', '-subj', '/CN=mcpseal PK publisher', '-addext', 'keyUsage=critical,digitalSignature', '-addext', 'extendedKeyUsage=codeSigning', '-addext', '1.3.6.1.4.1.99999.2=DER:504B0506']);
+      const file = await officialSign('official-pk.mcpb', ['--cert', cert, '--key', key]);
+      const outcome = await outcomeOf(await readFile(file), await readFile(cert, 'utf8'));
+      assert.ok(outcome === 'invalid:LEGACY_MALFORMED' || outcome.startsWith('ARCHIVE_'), outcome);
+    });
+
+    it('finding 1 (DER side): a block whose DER is not exactly one SignedData is invalid: trailing bytes, a second block, other DER, BER', async () => {
+      for (const [name, base] of await layouts()) {
+        const der = blockDer(base);
+        const cases: [string, Buffer][] = [
+          ['two zero bytes after the SignedData', Buffer.concat([der, Buffer.alloc(2)])],
+          ['a second SignedData after the first', Buffer.concat([der, der])],
+          ['a second block header inside the block', Buffer.concat([der, Buffer.from('MCPB_SIG_V1', 'latin1'), Buffer.from([0, 0, 0, 0])])],
+          ['a bare empty SEQUENCE', Buffer.from('3000', 'hex')],
+          ['an OCTET STRING', Buffer.from('0403616263', 'hex')],
+          ['nothing at all', Buffer.alloc(0)],
+          ['a ContentInfo of id-data, not SignedData', Buffer.from('300f06092a864886f70d010701a0020400', 'hex')],
+          ['the SignedData with an indefinite outer length (BER)', Buffer.concat([Buffer.from('3080', 'hex'), der.subarray(derHeaderLength(der)), Buffer.alloc(2)])],
+          ['the SignedData with a non-minimal outer length', Buffer.concat([Buffer.from([0x30, 0x83, 0x00]), der.subarray(2)])],
+        ];
+        for (const [what, hostile] of cases) {
+          const outcome = await outcomeOf(withBlockDer(base, hostile), pki.ca.certPem);
+          assert.ok(outcome === 'invalid:LEGACY_MALFORMED' || outcome.startsWith('ARCHIVE_'), `${name}, ${what}: ${outcome}`);
+          assert.equal(derOutcome(hostile), 'LEGACY_MALFORMED', `${name}, ${what}`);
+        }
+      }
+    });
+
+    it('finding 1 (DER side): nothing may follow or be added at any level of the SignedData', async () => {
+      const base = await readFile(officialCa);
+      const extra = (): forge.asn1.Asn1 => forge.asn1.create(forge.asn1.Class.UNIVERSAL, forge.asn1.Type.NULL, false, '');
+      const edits: [string, (contentInfo: forge.asn1.Asn1) => void][] = [
+        ['a third field in ContentInfo', (ci) => (ci.value as forge.asn1.Asn1[]).push(extra())],
+        ['a second value in the [0] content wrapper', (ci) => ((ci.value as forge.asn1.Asn1[])[1]!.value as forge.asn1.Asn1[]).push(extra())],
+        ['a field after signerInfos', (ci) => signedDataFields(ci).push(extra())],
+        ['a second SignerInfo', (ci) => {
+          const fields = signedDataFields(ci);
+          const set = fields[fields.length - 1]!.value as forge.asn1.Asn1[];
+          set.push(forge.asn1.fromDer(forge.asn1.toDer(set[0]!).getBytes()));
+        }],
+        ['revocation lists [1]', (ci) => signedDataFields(ci).splice(4, 0, forge.asn1.create(forge.asn1.Class.CONTEXT_SPECIFIC, 1, true, []))],
+        ['an eContent in the EncapsulatedContentInfo', (ci) => (signedDataFields(ci)[2]!.value as forge.asn1.Asn1[]).push(forge.asn1.create(forge.asn1.Class.CONTEXT_SPECIFIC, 0, true, [extra()]))],
+        ['an attribute certificate [2] among the certificates', (ci) => (signedDataFields(ci)[3]!.value as forge.asn1.Asn1[]).push(forge.asn1.create(forge.asn1.Class.CONTEXT_SPECIFIC, 2, true, []))],
+        ['a fourth element in a certificate', (ci) => ((signedDataFields(ci)[3]!.value as forge.asn1.Asn1[])[0]!.value as forge.asn1.Asn1[]).push(extra())],
+        ['a field after the SignerInfo signature', (ci) => signerInfoFields(ci).push(extra())],
+        // One encoding per value (X.690 §8.19.2): a padded OID decodes alike and would let the block grow.
+        ['an eContentType OID padded with a 0x80 octet', (ci) => void ((signedDataFields(ci)[2]!.value as forge.asn1.Asn1[])[0]!.value = Buffer.from('2a864886f70d80010701', 'hex').toString('latin1'))],
+      ];
+      for (const [what, edit] of edits) {
+        const hostile = editSignedData(base, edit);
+        assert.equal(await outcomeOf(hostile, pki.ca.certPem), 'invalid:LEGACY_MALFORMED', what);
+      }
+      // A padded INTEGER (X.690 §8.3.2), by hand: forge's encoder would strip the padding. The
+      // SignedData version `02 01 01` becomes `02 02 00 01`; the three enclosing lengths
+      // (ContentInfo, [0], SignedData, each in two-octet form) grow by one.
+      const der = Buffer.from(blockDer(base));
+      assert.deepEqual([der[0], der[1], der[15], der[16], der[19], der[20], der[23], der[24], der[25]], [0x30, 0x82, 0xa0, 0x82, 0x30, 0x82, 0x02, 0x01, 0x01]);
+      for (const at of [2, 17, 21]) der.writeUInt16BE(der.readUInt16BE(at) + 1, at);
+      const padded = Buffer.concat([der.subarray(0, 23), Buffer.from('02020001', 'hex'), der.subarray(26)]);
+      assert.equal(await outcomeOf(withBlockDer(base, padded), pki.ca.certPem), 'invalid:LEGACY_MALFORMED');
+    });
+
+    it('finding 1 and 2 (property): no mutation of a valid block\'s DER verifies as valid, in any layout', async function () {
+      this.timeout(120_000);
+      for (const [name, base] of await layouts()) {
+        const der = blockDer(base);
+        const mutation = fc.oneof(
+          fc.record({ kind: fc.constant('set' as const), at: fc.nat(der.length - 1), byte: fc.integer({ min: 0, max: 255 }) }),
+          fc.record({ kind: fc.constant('insert' as const), at: fc.nat(der.length), bytes: fc.uint8Array({ minLength: 1, maxLength: 40 }) }),
+          fc.record({ kind: fc.constant('delete' as const), at: fc.nat(der.length - 1), count: fc.integer({ min: 1, max: 40 }) }),
+          fc.record({ kind: fc.constant('append' as const), bytes: fc.uint8Array({ minLength: 1, maxLength: 40 }) }),
+          fc.record({ kind: fc.constant('truncate' as const), at: fc.nat(der.length - 1) }),
+        );
+        assert.equal(await outcomeOf(withBlockDer(base, der), pki.ca.certPem), 'valid', `${name}: the unmutated block`);
+        const seen = new Set<string>();
+        await fc.assert(
+          fc.asyncProperty(fc.array(mutation, { minLength: 1, maxLength: 3 }), async (mutations) => {
+            const mutated = mutations.reduce(applyMutation, der);
+            const outcome = await outcomeOf(withBlockDer(base, mutated), pki.ca.certPem);
+            seen.add(outcome);
+            return outcome !== 'valid' || mutated.equals(der);
+          }),
+          { numRuns: 300 },
+        );
+        // Mutations got past the parser to the signature checks, not only into malformed DER.
+        assert.ok(seen.has('invalid:LEGACY_MALFORMED') && seen.has('invalid:LEGACY_BAD_SIGNATURE'), `${name}: ${[...seen].join(', ')}`);
+      }
+    });
+  });
+
   describe('signing', () => {
     it('writes bundles that unzip -t, yauzl (strict), mcpb unpack and mcpb info accept, and that verify', async () => {
       const file = await copyOf(unsigned, 'ours.mcpb');
@@ -429,6 +704,46 @@ describe('legacy MCPB_SIG_V1 signatures', function () {
       await rejectsWith(signLegacy(file, { certPem: pki.leaf.certPem, keyPem: 'not a key' }), 'USAGE_INVALID_ARGUMENT');
       await rejectsWith(signLegacy(file, { certPem: pki.leaf.certPem, keyPem: pki.leaf.keyPem, outputPath: officialCa }), 'IO_TARGET_EXISTS');
       assert.ok((await readFile(file)).equals(await readFile(unsigned)));
+    });
+
+    it('finding 1: a block that would hold a zip record signature is signed again a second later', async () => {
+      const credentials = loadCredentials({ certPem: pki.leaf.certPem, keyPem: pki.leaf.keyPem });
+      const prefix = createHash('sha256').update('the bytes before the comment length field');
+      const requested = new Date('2026-01-02T03:04:05.000Z');
+      // A predicate standing in for the one-in-a-million case: the first two blocks "hold" one.
+      let refused = 0;
+      const built = buildBlock(prefix, credentials, requested, () => refused++ >= 2);
+      assert.equal(refused, 3);
+      assert.equal(built.signingTime.toISOString(), '2026-01-02T03:04:07.000Z');
+      const parsed = parseSignedData(built.block.subarray(15, -12));
+      assert.equal(parsed.signer.signingTime?.toISOString(), '2026-01-02T03:04:07.000Z');
+      assert.equal(parsed.signer.messageDigest.toString('hex'), built.signedDigest);
+      assert.equal(built.field.readUInt16LE(0), built.block.length);
+      assert.equal(holdsZipRecordSignature(built.block), false);
+      // Refused every time: unsignable, nothing returned.
+      assert.throws(() => buildBlock(prefix, credentials, requested, () => false), (error: unknown) => isMCPSealError(error) && error.code === 'LEGACY_UNSIGNABLE');
+      // The default predicate knows the five record signatures strict framing refuses.
+      for (const signature of ['504b0102', '504b0304', '504b0506', '504b0606', '504b0607']) {
+        assert.equal(holdsZipRecordSignature(Buffer.from(`00${signature}00`, 'hex')), true, signature);
+      }
+      assert.equal(holdsZipRecordSignature(Buffer.from('504b0708504b05', 'hex')), false);
+    });
+
+    it('finding 1: a certificate holding a zip record signature is refused before signing (re-signing cannot change it), and nothing is written', async () => {
+      const dir = await tempDir('mcpseal-legacy-pk-');
+      try {
+        const key = join(dir.path, 'pk.key');
+        const cert = join(dir.path, 'pk.pem');
+        // An extension whose value is the bytes of an end of central directory record's signature.
+        tool('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '30', '-subj', '/CN=mcpseal PK publisher', '-addext', 'extendedKeyUsage=codeSigning', '-addext', '1.3.6.1.4.1.99999.2=DER:504B0506']);
+        const file = join(dir.path, 'pk.mcpb');
+        await copyFile(unsigned, file);
+        await rejectsWith(signLegacy(file, { certPem: await readFile(cert, 'utf8'), keyPem: await readFile(key, 'utf8') }), 'USAGE_INVALID_ARGUMENT');
+        assert.ok((await readFile(file)).equals(await readFile(unsigned)));
+        assert.deepEqual((await readdir(dir.path)).sort(), ['pk.key', 'pk.mcpb', 'pk.pem']);
+      } finally {
+        await dir.cleanup();
+      }
     });
   });
 });

@@ -82,7 +82,9 @@ export function parseCertificate(node: Asn1): Certificate {
     throw malformed('a certificate in the block cannot be parsed', cause);
   }
   // RFC 5280 §4.1: Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }.
-  const [tbs, signatureAlgorithm] = children(node, Type.SEQUENCE, 'certificate');
+  const parts = children(node, Type.SEQUENCE, 'certificate');
+  if (parts.length !== 3) throw malformed('a certificate is not a tbsCertificate, a signature algorithm and a signature');
+  const [tbs, signatureAlgorithm] = parts;
   const fields = children(tbs, Type.SEQUENCE, 'tbsCertificate');
   // version [0] EXPLICIT is optional (DEFAULT v1): the remaining fields shift by one when present.
   const at = isContext(fields[0], 0, true) ? 1 : 0;

@@ -12,6 +12,7 @@ import {
   algorithmOf,
   children,
   derOf,
+  integerBytes,
   isContext,
   isNull,
   malformed,
@@ -62,36 +63,22 @@ export interface SignedData {
   signer: SignerInfo;
 }
 
-/** Parses the DER of a block as ContentInfo { id-signedData, SignedData } (RFC 5652 §3, §5.1). */
+/**
+ * Parses the DER of a block as exactly one ContentInfo { id-signedData, SignedData } (RFC 5652
+ * §3, §5.1) and nothing else: no bytes after it (parseDer), no field or element beyond the ones
+ * listed at any level, one SignerInfo, no revocation lists, no unsigned attributes. Every byte of
+ * the block is then either covered by a signature (signed attributes, certificates) or one of a
+ * few fixed encodings checked here; nothing can ride along that a verifier would not read.
+ */
 export function parseSignedData(der: Buffer): SignedData {
-  const contentInfo = children(parseDer(der, 'the signature block'), Type.SEQUENCE, 'ContentInfo');
-  if (contentInfo.length !== 2) throw malformed('ContentInfo must have a content type and a content');
-  const contentType = oidOf(contentInfo[0], 'ContentInfo contentType');
-  if (contentType !== CMS_OID.signedData) throw malformed(`the block holds content type ${contentType}, not SignedData`);
-  const wrapper = contentInfo[1];
-  if (!isContext(wrapper, 0, true) || (wrapper.value as Asn1[]).length !== 1) throw malformed('ContentInfo content is not [0] EXPLICIT');
-
+  const fields = children(contentOf(parseDer(der, 'the signature block')), Type.SEQUENCE, 'SignedData');
   // SignedData ::= SEQUENCE { version, digestAlgorithms, encapContentInfo, certificates [0] IMPLICIT OPTIONAL,
   //                           crls [1] IMPLICIT OPTIONAL, signerInfos }
-  const fields = children((wrapper.value as Asn1[])[0], Type.SEQUENCE, 'SignedData');
   let at = 0;
   const version = smallInteger(fields[at++], 'SignedData version');
   const digestAlgorithms = children(fields[at++], Type.SET, 'SignedData digestAlgorithms').map((node) => algorithmOf(node, 'digest algorithm'));
-  const encapsulated = children(fields[at++], Type.SEQUENCE, 'EncapsulatedContentInfo');
-  // RFC 5652 §5.2: a detached signature omits eContent; an embedded copy would be a second zip.
-  if (encapsulated.length !== 1) throw malformed('the signature embeds its content; a legacy block must be detached');
-  const eContentType = oidOf(encapsulated[0], 'eContentType');
-  if (eContentType !== CMS_OID.data) throw malformed(`eContentType is ${eContentType}, not id-data`);
-
-  const certificates: Certificate[] = [];
-  if (isContext(fields[at], 0, true)) {
-    // CertificateChoices (RFC 5652 §10.2.2): only plain X.509 certificates are used; the
-    // obsolete and other forms are refused rather than skipped, so nothing rides along unseen.
-    for (const choice of fields[at++]!.value as Asn1[]) {
-      if (choice.tagClass !== Class.UNIVERSAL || choice.type !== Type.SEQUENCE) throw malformed('the block holds a certificate form other than X.509');
-      certificates.push(parseCertificate(choice));
-    }
-  }
+  checkEncapsulatedContentInfo(fields[at++]);
+  const certificates = isContext(fields[at], 0, true) ? readCertificates(fields[at++]!) : [];
   if (isContext(fields[at], 1, true)) throw malformed('the block holds revocation lists, which mcpseal does not process');
   const signerInfos = children(fields[at++], Type.SET, 'SignedData signerInfos');
   if (at !== fields.length) throw malformed('SignedData has unexpected trailing fields');
@@ -109,38 +96,59 @@ export function parseSignedData(der: Buffer): SignedData {
   return { certificates, signer };
 }
 
+/** RFC 5652 §3: ContentInfo ::= SEQUENCE { contentType id-signedData, content [0] EXPLICIT ANY }; returns the content. */
+function contentOf(node: Asn1): Asn1 | undefined {
+  const contentInfo = children(node, Type.SEQUENCE, 'ContentInfo');
+  if (contentInfo.length !== 2) throw malformed('ContentInfo must have a content type and a content');
+  const contentType = oidOf(contentInfo[0], 'ContentInfo contentType');
+  if (contentType !== CMS_OID.signedData) throw malformed(`the block holds content type ${contentType}, not SignedData`);
+  const wrapper = contentInfo[1];
+  if (!isContext(wrapper, 0, true) || (wrapper.value as Asn1[]).length !== 1) throw malformed('ContentInfo content is not [0] EXPLICIT with one value');
+  return (wrapper.value as Asn1[])[0];
+}
+
+/** RFC 5652 §5.2: EncapsulatedContentInfo of a detached signature of id-data (no eContent). */
+function checkEncapsulatedContentInfo(node: Asn1 | undefined): void {
+  const encapsulated = children(node, Type.SEQUENCE, 'EncapsulatedContentInfo');
+  // A detached signature omits eContent; an embedded copy would be a second zip.
+  if (encapsulated.length !== 1) throw malformed('the signature embeds its content; a legacy block must be detached');
+  const eContentType = oidOf(encapsulated[0], 'eContentType');
+  if (eContentType !== CMS_OID.data) throw malformed(`eContentType is ${eContentType}, not id-data`);
+}
+
+/**
+ * RFC 5652 §10.2.2 CertificateChoices: only plain X.509 certificates are used; the obsolete and
+ * other forms are refused rather than skipped, so nothing rides along unseen, and so is a second
+ * copy of one certificate (it would bind nothing new).
+ */
+function readCertificates(node: Asn1): Certificate[] {
+  const certificates: Certificate[] = [];
+  for (const choice of node.value as Asn1[]) {
+    if (choice.tagClass !== Class.UNIVERSAL || choice.type !== Type.SEQUENCE) throw malformed('the block holds a certificate form other than X.509');
+    const certificate = parseCertificate(choice);
+    if (certificates.some((seen) => seen.der.equals(certificate.der))) throw malformed('the block holds the same certificate twice');
+    certificates.push(certificate);
+  }
+  return certificates;
+}
+
 /**
  * SignerInfo ::= SEQUENCE { version, sid, digestAlgorithm, signedAttrs [0] IMPLICIT OPTIONAL,
  *                           signatureAlgorithm, signature OCTET STRING, unsignedAttrs [1] IMPLICIT OPTIONAL }
  */
 function parseSignerInfo(node: Asn1): SignerInfo {
   const fields = children(node, Type.SEQUENCE, 'SignerInfo');
-  let at = 0;
-  const version = smallInteger(fields[at++], 'SignerInfo version');
-  const sidNode = fields[at++];
-  let sid: SignerInfo['sid'];
-  if (isContext(sidNode, 0, false)) {
-    sid = { kind: 'subjectKeyIdentifier', keyId: Buffer.from(sidNode.value as string, 'latin1') };
-  } else {
-    const parts = children(sidNode, Type.SEQUENCE, 'SignerIdentifier');
-    if (parts.length !== 2) throw malformed('IssuerAndSerialNumber must have an issuer and a serial number');
-    children(parts[0], Type.SEQUENCE, 'IssuerAndSerialNumber issuer');
-    sid = { kind: 'issuerAndSerial', issuerDer: derOf(parts[0]!), serial: Buffer.from(primitive(parts[1], Type.INTEGER, 'serialNumber'), 'latin1') };
-  }
+  const version = smallInteger(fields[0], 'SignerInfo version');
+  const sid = readSignerIdentifier(fields[1]);
   // RFC 5652 §5.3: version 1 with IssuerAndSerialNumber, 3 with subjectKeyIdentifier.
   const expectedVersion = sid.kind === 'issuerAndSerial' ? 1 : 3;
   if (version !== expectedVersion) throw malformed(`SignerInfo version is ${version}, expected ${expectedVersion}`);
+  const { digest, digestOid } = readDigestAlgorithm(fields[2]);
 
-  const digestAlgorithm = algorithmOf(fields[at++], 'SignerInfo digestAlgorithm');
-  const digest = DIGESTS[digestAlgorithm.oid];
-  if (!digest) throw new MCPSealError('LEGACY_UNSUPPORTED_ALGORITHM', `digest algorithm ${digestAlgorithm.oid} is not accepted (SHA-256, SHA-384 or SHA-512)`);
-  if (!absentOrNull(digestAlgorithm.parameters)) throw malformed('the digest algorithm has parameters');
-
-  const attributesNode = fields[at];
+  const attributesNode = fields[3];
   // RFC 5652 §5.3: without signed attributes the signature would cover the content itself and
   // carry no content type; `mcpb sign` always includes them, and mcpseal requires them.
   if (!isContext(attributesNode, 0, true)) throw malformed('the SignerInfo has no signed attributes');
-  at++;
   const attributes = readSignedAttributes(attributesNode);
   // RFC 5652 §5.4: the signature covers the DER of the attributes under an EXPLICIT SET OF tag,
   // not the [0] IMPLICIT tag they travel under. The encoding is otherwise the one received (the
@@ -148,22 +156,44 @@ function parseSignerInfo(node: Asn1): SignerInfo {
   const signedAttributesDer = derOf(attributesNode);
   signedAttributesDer[0] = 0x31;
 
-  const signatureAlgorithm = algorithmOf(fields[at++], 'SignerInfo signatureAlgorithm');
-  const signature = Buffer.from(primitive(fields[at++], Type.OCTETSTRING, 'SignerInfo signature'), 'latin1');
-  if (isContext(fields[at], 1, true)) at++; // unsignedAttrs: nothing in them is trusted or used
-  if (at !== fields.length) throw malformed('SignerInfo has unexpected trailing fields');
+  const signatureAlgorithm = algorithmOf(fields[4], 'SignerInfo signatureAlgorithm');
+  const signature = Buffer.from(primitive(fields[5], Type.OCTETSTRING, 'SignerInfo signature'), 'latin1');
+  // RFC 5652 §5.3 unsignedAttrs (countersignatures §11.4, RFC 3161 timestamp tokens, anything):
+  // no signature covers them and mcpseal reads none of them, so they are the one place an
+  // attacker without the key could grow the block (a second zip, for readers that find the last
+  // end record in the file). Refused, whatever they hold.
+  if (isContext(fields[6], 1, true)) throw new MCPSealError('LEGACY_UNSIGNED_ATTRIBUTE', 'the SignerInfo carries unsigned attributes, which no signature covers and mcpseal does not accept');
+  if (fields.length !== 6) throw malformed('SignerInfo has unexpected trailing fields');
 
   return {
     version,
     sid,
     digest,
-    digestOid: digestAlgorithm.oid,
+    digestOid,
     signedAttributesDer,
     messageDigest: attributes.messageDigest,
     signingTime: attributes.signingTime,
     signatureAlgorithm,
     signature,
   };
+}
+
+/** RFC 5652 §5.3 SignerIdentifier: IssuerAndSerialNumber, or [0] IMPLICIT SubjectKeyIdentifier. */
+function readSignerIdentifier(node: Asn1 | undefined): SignerInfo['sid'] {
+  if (isContext(node, 0, false)) return { kind: 'subjectKeyIdentifier', keyId: Buffer.from(node.value as string, 'latin1') };
+  const parts = children(node, Type.SEQUENCE, 'SignerIdentifier');
+  if (parts.length !== 2) throw malformed('IssuerAndSerialNumber must have an issuer and a serial number');
+  children(parts[0], Type.SEQUENCE, 'IssuerAndSerialNumber issuer');
+  return { kind: 'issuerAndSerial', issuerDer: derOf(parts[0]!), serial: integerBytes(parts[1], 'serialNumber') };
+}
+
+/** RFC 5652 §5.3 digestAlgorithm, one of the SHA-2 identifiers of RFC 5754 §2. */
+function readDigestAlgorithm(node: Asn1 | undefined): { digest: DigestName; digestOid: string } {
+  const digestAlgorithm = algorithmOf(node, 'SignerInfo digestAlgorithm');
+  const digest = DIGESTS[digestAlgorithm.oid];
+  if (!digest) throw new MCPSealError('LEGACY_UNSUPPORTED_ALGORITHM', `digest algorithm ${digestAlgorithm.oid} is not accepted (SHA-256, SHA-384 or SHA-512)`);
+  if (!absentOrNull(digestAlgorithm.parameters)) throw malformed('the digest algorithm has parameters');
+  return { digest, digestOid: digestAlgorithm.oid };
 }
 
 /** The three attributes of RFC 5652 §11, each present at most once with exactly one value. */

@@ -63,6 +63,14 @@ export function primitive(node: Asn1 | undefined, type: number, what: string): s
 
 export function oidOf(node: Asn1 | undefined, what: string): string {
   const value = primitive(node, Type.OID, what);
+  // X.690 §8.19.2: each subidentifier in as few octets as possible (no leading 0x80 octet), the
+  // last octet of each with bit 8 clear. Padded forms decode to the same OID: refused, so an OID
+  // has one encoding and cannot grow.
+  for (let i = 0; i < value.length; i++) {
+    const starts = i === 0 || (value.charCodeAt(i - 1) & 0x80) === 0;
+    if (starts && value.charCodeAt(i) === 0x80) throw malformed(`${what} is not a minimally encoded object identifier`);
+  }
+  if (value.length === 0 || (value.charCodeAt(value.length - 1) & 0x80) !== 0) throw malformed(`${what} is not a valid object identifier`);
   try {
     return asn1.derToOid(value);
   } catch (cause) {
@@ -77,6 +85,8 @@ export function isContext(node: Asn1 | undefined, tag: number, constructed: bool
 
 /** The content octets of a DER INTEGER, as a Buffer (two's complement, as encoded). */
 export function integerBytes(node: Asn1 | undefined, what: string): Buffer {
+  // Padded INTEGERs (X.690 §8.3.2) never get here: forge's encoder strips the padding, so
+  // parseDer's re-encoding check refuses them.
   return Buffer.from(primitive(node, Type.INTEGER, what), 'latin1');
 }
 

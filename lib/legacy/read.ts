@@ -5,7 +5,7 @@
 
 import type { Archive } from '../archive/reader.ts';
 import type { SignatureBlockKind } from '../archive/signature-block.ts';
-import { EOCD_SIZE } from '../archive/format.ts';
+import { EOCD_SIZE, MAX_COMMENT, SIG_CENTRAL, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR } from '../archive/format.ts';
 
 /**
  * How the end record's comment length relates to the block, which decides the bytes signed:
@@ -18,6 +18,31 @@ import { EOCD_SIZE } from '../archive/format.ts';
  *   and both describe the same zip, so accepting either exposes nothing.
  */
 export type LegacyLayout = 'zero-comment-length' | 'signed-comment-length' | 'patched-comment-length';
+
+/**
+ * Largest legacy block verified, header to footer: the most the end record's 2-byte comment
+ * length can declare (APPNOTE 4.3.16), so every accepted block could also be written in the
+ * strict-reader layout. A SignedData with a chain of a few certificates is 2-8 KB; `mcpb sign`
+ * and `signLegacy` produce nothing near the cap. (The archive reader frames blocks up to its own,
+ * larger window; this is the cap on what the legacy verifier parses.)
+ */
+export const MAX_LEGACY_BLOCK_SIZE = MAX_COMMENT;
+
+/**
+ * The 4-byte zip record signatures a reader could take for a record inside the block: local and
+ * central headers, the end record, the zip64 end record and locator (APPNOTE 4.3.7, 4.3.12,
+ * 4.3.14-4.3.16). Strict framing refuses a block holding any of them (a second archive inside the
+ * block, issue 9 finding 1); the verifier refuses one too, and the signer never writes one.
+ */
+const ZIP_RECORD_SIGNATURES: readonly Buffer[] = [SIG_LOCAL, SIG_CENTRAL, SIG_EOCD, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR].map((signature) => {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32LE(signature);
+  return bytes;
+});
+
+export function holdsZipRecordSignature(bytes: Buffer): boolean {
+  return ZIP_RECORD_SIGNATURES.some((signature) => bytes.includes(signature));
+}
 
 export interface LegacyBlock {
   kind: SignatureBlockKind;

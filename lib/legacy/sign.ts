@@ -15,9 +15,10 @@ import { Archive } from '../archive/reader.ts';
 import { SIGNATURE_BLOCK_FORMATS } from '../archive/signature-block.ts';
 import { ioError } from '../io.ts';
 import { MCPSealError } from '../errors.ts';
-import { OID, canSignContent, certificateInfo, certificatesFromPem, isValidAt, parseCertificate, type Certificate, type LegacyCertificateInfo } from './certificate.ts';
+import { OID, canSignContent, certificateInfo, certificatesFromPem, isValidAt, parseCertificate, verifiesWith, type Certificate, type LegacyCertificateInfo } from './certificate.ts';
 import { CMS_OID } from './cms.ts';
 import { build, derOf, parseDer, type Asn1 } from './der.ts';
+import { holdsZipRecordSignature } from './read.ts';
 import { verifyLegacySignature } from './verify.ts';
 
 export interface LegacySignOptions {
@@ -56,7 +57,7 @@ const RSA_ENCRYPTION = '1.2.840.113549.1.1.1';
 const ECDSA_WITH_SHA256 = '1.2.840.10045.4.3.2';
 const MCPB_FORMAT = SIGNATURE_BLOCK_FORMATS.find((format) => format.kind === 'MCPB_SIG_V1')!;
 
-interface Credentials {
+export interface Credentials {
   key: KeyObject;
   signer: Certificate;
   certificates: Certificate[];
@@ -68,30 +69,62 @@ export async function signLegacy(path: string, options: LegacySignOptions): Prom
   const outputPath = options.outputPath ?? path;
   const inPlace = resolve(outputPath) === resolve(path);
   if (!inPlace && (await exists(outputPath))) throw new MCPSealError('IO_TARGET_EXISTS', `${outputPath} already exists`, { details: { path: outputPath } });
-  const signingTime = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
+  const requestedTime = new Date(Math.floor((options.now ?? new Date()).getTime() / 1000) * 1000);
 
   const archive = await Archive.openFile(path, options.limits ? { limits: options.limits } : {});
   const temp = join(dirname(outputPath), `.${basename(outputPath)}.${process.pid}.${Date.now()}.tmp`);
-  let handle: FileHandle | null = null;
-  let written: { size: number; sha256: string; blockOffset: number; blockLength: number; signedDigest: string };
+  let written: Written;
   try {
-    if (archive.layout.signatureBlock) {
-      throw new MCPSealError('LEGACY_ALREADY_SIGNED', `the bundle already carries a ${archive.layout.signatureBlock.kind} block`);
-    }
-    // The block must sit right after the end record, and the comment length field must describe it.
-    if (archive.layout.comment.length > 0) {
-      throw new MCPSealError('LEGACY_UNSIGNABLE', 'the archive has a comment; a legacy block must directly follow the end record');
-    }
-    // The strict check of the whole archive (every header, size and CRC-32) before anything is signed.
-    const { sha256: scanned } = await archive.scan({ checkData: true, hash: true });
-    const fieldOffset = archive.layout.eocdOffset + EOCD_SIZE - 2;
-    if (fieldOffset + 2 !== archive.size) throw new MCPSealError('LEGACY_UNSIGNABLE', 'the end record does not end the archive');
+    written = await writeSigned(archive, temp, outputPath, credentials, requestedTime);
+  } catch (error) {
+    await rm(temp, { force: true });
+    throw error;
+  } finally {
+    await archive.close();
+  }
+  await checkAndPlace(temp, { path, outputPath, inPlace, signingTime: written.signingTime, ...(options.limits ? { limits: options.limits } : {}) });
+  return {
+    path: outputPath,
+    size: written.size,
+    sha256: written.sha256,
+    block: { kind: 'MCPB_SIG_V1', offset: written.blockOffset, length: written.blockLength },
+    signer: certificateInfo(credentials.signer),
+    signingTime: written.signingTime.toISOString(),
+    signedDigest: written.signedDigest,
+    warnings: warningsFor(credentials.signer, written.signingTime),
+  };
+}
 
-    try {
-      handle = await open(temp, 'wx', 0o644);
-    } catch (cause) {
-      throw ioError(cause, outputPath, 'write');
-    }
+interface Written {
+  size: number;
+  sha256: string;
+  blockOffset: number;
+  blockLength: number;
+  signedDigest: string;
+  signingTime: Date;
+}
+
+/** Checks the archive strictly, then writes it to `temp` with the comment length and block that cover it. */
+async function writeSigned(archive: Archive, temp: string, outputPath: string, credentials: Credentials, requestedTime: Date): Promise<Written> {
+  if (archive.layout.signatureBlock) {
+    throw new MCPSealError('LEGACY_ALREADY_SIGNED', `the bundle already carries a ${archive.layout.signatureBlock.kind} block`);
+  }
+  // The block must sit right after the end record, and the comment length field must describe it.
+  if (archive.layout.comment.length > 0) {
+    throw new MCPSealError('LEGACY_UNSIGNABLE', 'the archive has a comment; a legacy block must directly follow the end record');
+  }
+  // The strict check of the whole archive (every header, size and CRC-32) before anything is signed.
+  const { sha256: scanned } = await archive.scan({ checkData: true, hash: true });
+  const fieldOffset = archive.layout.eocdOffset + EOCD_SIZE - 2;
+  if (fieldOffset + 2 !== archive.size) throw new MCPSealError('LEGACY_UNSIGNABLE', 'the end record does not end the archive');
+
+  let handle: FileHandle;
+  try {
+    handle = await open(temp, 'wx', 0o644);
+  } catch (cause) {
+    throw ioError(cause, outputPath, 'write');
+  }
+  try {
     // One pass: copy the archive up to its comment length field and hash the same bytes.
     const prefix: Hash = createHash('sha256');
     for (let at = 0; at < fieldOffset; at += READ_CHUNK) {
@@ -104,26 +137,25 @@ export async function signLegacy(path: string, options: LegacySignOptions): Prom
     if (prefix.copy().update(original).digest('hex') !== scanned) {
       throw new MCPSealError('ARCHIVE_CHANGED_DURING_READ', 'the bundle changed while it was being signed');
     }
-
-    const { field, block, signedDigest } = buildBlock(prefix, credentials, signingTime);
+    const { field, block, signedDigest, signingTime } = buildBlock(prefix, credentials, requestedTime);
     await writeAll(handle, Buffer.concat([field, block]), outputPath);
     await handle.sync();
-    await handle.close();
-    handle = null;
-    const final = prefix.copy().update(field).update(block).digest('hex');
-    written = { size: fieldOffset + 2 + block.length, sha256: final, blockOffset: fieldOffset + 2, blockLength: block.length, signedDigest };
-  } catch (error) {
-    await handle?.close().catch(() => {});
-    await rm(temp, { force: true });
-    throw error;
+    const sha256 = prefix.copy().update(field).update(block).digest('hex');
+    return { size: fieldOffset + 2 + block.length, sha256, blockOffset: fieldOffset + 2, blockLength: block.length, signedDigest, signingTime };
   } finally {
-    await archive.close();
+    await handle.close().catch(() => {});
   }
+}
 
+/**
+ * Checks our own output with the verifier before it replaces anything: strict reader, digest over
+ * the final layout, signature. (Trust is the installer's business: no anchors here.) Then moves
+ * it into place; `temp` is gone afterwards either way.
+ */
+async function checkAndPlace(temp: string, target: { path: string; outputPath: string; inPlace: boolean; signingTime: Date; limits?: Partial<ArchiveLimits> }): Promise<void> {
+  const { path, outputPath, inPlace, signingTime } = target;
   try {
-    // Check our own output with the verifier before it replaces anything: strict reader, digest
-    // over the final layout, signature. (Trust is the installer's business: no anchors here.)
-    const check = await verifyLegacySignature(temp, { now: signingTime, ...(options.limits ? { limits: options.limits } : {}) });
+    const check = await verifyLegacySignature(temp, { now: signingTime, ...(target.limits ? { limits: target.limits } : {}) });
     if (check.status === 'invalid' || check.status === 'absent' || check.block?.layout !== 'signed-comment-length') {
       throw new MCPSealError('SIGNATURE_SIGNING_FAILED', `the signed bundle does not verify (${check.code ?? check.status}: ${check.reason ?? ''})`);
     }
@@ -144,26 +176,32 @@ export async function signLegacy(path: string, options: LegacySignOptions): Prom
     if (error instanceof MCPSealError) throw error;
     throw ioError(error, outputPath, 'write');
   }
-  return {
-    path: outputPath,
-    size: written.size,
-    sha256: written.sha256,
-    block: { kind: 'MCPB_SIG_V1', offset: written.blockOffset, length: written.blockLength },
-    signer: certificateInfo(credentials.signer),
-    signingTime: signingTime.toISOString(),
-    signedDigest: written.signedDigest,
-    warnings: warningsFor(credentials.signer, signingTime),
-  };
 }
+
+/** What `buildBlock` settles on. */
+export interface BuiltBlock {
+  field: Buffer;
+  block: Buffer;
+  signedDigest: string;
+  /** The signing time in the block: the requested one, or a second or more later when a block had to be signed again. */
+  signingTime: Date;
+}
+
+const MAX_SIGNING_ATTEMPTS = 32;
 
 /**
  * Builds the block and the comment length field that covers it. The block's length depends on
  * the signature's (an ECDSA signature's DER varies by a byte or two), and the digest depends on
  * the field: so sign with a guess, and sign again until the field matches the block it declares.
+ * A block that `admissible` refuses (by default one holding a zip record signature, which a
+ * random signature does about once in a million) is signed again one second later: a new signed
+ * attribute, a new signature. Bytes that do not change with the time (a certificate, the digest)
+ * cannot be fixed that way: after the attempts run out the bundle is unsignable.
  */
-function buildBlock(prefix: Hash, credentials: Credentials, signingTime: Date): { field: Buffer; block: Buffer; signedDigest: string } {
+export function buildBlock(prefix: Hash, credentials: Credentials, requestedTime: Date, admissible: (block: Buffer) => boolean = (block) => !holdsZipRecordSignature(block)): BuiltBlock {
   let guess = 0;
-  for (let attempt = 0; attempt < 16; attempt++) {
+  let signingTime = requestedTime;
+  for (let attempt = 0; attempt < MAX_SIGNING_ATTEMPTS; attempt++) {
     const field = Buffer.alloc(2);
     field.writeUInt16LE(guess);
     const digest = prefix.copy().update(field).digest();
@@ -174,10 +212,15 @@ function buildBlock(prefix: Hash, credentials: Credentials, signingTime: Date): 
     if (block.length > MAX_COMMENT) {
       throw new MCPSealError('LEGACY_UNSIGNABLE', `the signature block would be ${block.length} bytes, more than the comment length field can declare (${MAX_COMMENT}); embed fewer certificates`);
     }
-    if (block.length === guess) return { field, block, signedDigest: digest.toString('hex') };
-    guess = block.length;
+    if (block.length !== guess) {
+      guess = block.length;
+    } else if (admissible(block)) {
+      return { field, block, signedDigest: digest.toString('hex'), signingTime };
+    } else {
+      signingTime = new Date(signingTime.getTime() + 1000);
+    }
   }
-  throw new MCPSealError('SIGNATURE_SIGNING_FAILED', 'the signature block length did not settle');
+  throw new MCPSealError('LEGACY_UNSIGNABLE', 'every signature block built holds bytes that zip readers take for a record signature (in a certificate or the digest, which re-signing does not change)');
 }
 
 /** ContentInfo { id-signedData, SignedData } for a detached signature (RFC 5652 §3, §5.1). */
@@ -221,7 +264,7 @@ function signedData(credentials: Credentials, digest: Buffer, signingTime: Date)
   return build.sequence([build.oid(CMS_OID.signedData), build.context(0, [content])]);
 }
 
-function loadCredentials(options: LegacySignOptions): Credentials {
+export function loadCredentials(options: Pick<LegacySignOptions, 'certPem' | 'keyPem' | 'intermediatesPem'>): Credentials {
   const [leaf, ...chained] = certificatesFromPem(options.certPem, 'the signing certificate');
   const intermediates = (options.intermediatesPem ?? []).flatMap((pem, index) => certificatesFromPem(pem, `intermediate certificate ${index + 1}`));
   let key: KeyObject;
@@ -244,7 +287,26 @@ function loadCredentials(options: LegacySignOptions): Credentials {
       throw new MCPSealError('USAGE_INVALID_ARGUMENT', `certificate ${index + 1} is not usable in a signature block`, { cause });
     }
   });
+  checkEveryCertificateIssues(certificates);
   return { key, signer: certificates[0]!, certificates };
+}
+
+/**
+ * Verifiers accept only certificates of the verified path (or the anchor itself) in a block: one
+ * that issued none of the others can never be on it, and is refused as bytes nothing binds
+ * (LEGACY_UNUSED_CERTIFICATE); nor a block holding a zip record signature. So such certificates
+ * are refused here, before anything is signed.
+ */
+function checkEveryCertificateIssues(certificates: readonly Certificate[]): void {
+  certificates.forEach((certificate, index) => {
+    // Re-signing changes the signature, never a certificate: refused here, not retried.
+    if (holdsZipRecordSignature(certificate.der)) {
+      throw new MCPSealError('USAGE_INVALID_ARGUMENT', `certificate ${index + 1} ("${certificate.x509.subject}") holds the bytes of a zip record signature; verifiers and strict zip readers refuse a block that carries it`);
+    }
+    if (index === 0) return;
+    if (certificates.some((subject) => subject !== certificate && subject.x509.checkIssued(certificate.x509) && verifiesWith(subject.x509, certificate.x509))) return;
+    throw new MCPSealError('USAGE_INVALID_ARGUMENT', `certificate ${index + 1} ("${certificate.x509.subject}") issued none of the other certificates; verifiers refuse a block that carries it`);
+  });
 }
 
 /** The signer's certificate problems a verifier will hold against the signature (chain.ts checkPath). */

@@ -1,10 +1,13 @@
 // Verifying a legacy MCPB_SIG_V1 / DXT_SIG_V1 block (RFC 5652 SignedData, detached). Unlike
 // `mcpb verify`, which reports every bundle "unsigned" (node-forge's PKCS#7 verify() is unimplemented upstream),
 // takes the first certificate as the signer and cannot tell tampered from untrusted, this checks,
-// in order: the SignedData's shape; the signer's certificate by issuer and serial number
+// in order: the block's size and the SignedData's strict shape (no byte outside what RFC 5652
+// lists, no unsigned attributes); the signer's certificate by issuer and serial number
 // (RFC 5652 §5.3); the message-digest attribute against the bytes before the block (§11.2); the
 // signature over the DER of the signed attributes (§5.4); then the certificate path to the
-// caller's anchors at the signing time. Each failure has one code and one status.
+// caller's anchors at the signing time, which must use every certificate in the block. The digest
+// does not cover the block, and in `mcpb sign`'s layout not even its length: hence the strictness
+// (README, "Which bytes a legacy signature binds"). Each failure has one code and one status.
 
 import { X509Certificate, constants, createHash, verify as verifySignature, type Hash } from 'node:crypto';
 import tls from 'node:tls';
@@ -12,16 +15,17 @@ import type { ArchiveLimits } from '../limits.ts';
 import { Archive } from '../archive/reader.ts';
 import type { SignatureBlockKind } from '../archive/signature-block.ts';
 import { MCPSealError, type LegacyErrorCode } from '../errors.ts';
-import { buildChain, isChainFailure } from './chain.ts';
-import { certificateInfo, certificatesFromPem, x509Info, type Certificate, type LegacyCertificateInfo } from './certificate.ts';
+import { buildChain, isChainFailure, type ChainResult } from './chain.ts';
+import { certificateInfo, certificatesFromPem, isSelfSigned, verifiesWith, x509Info, type Certificate, type LegacyCertificateInfo } from './certificate.ts';
 import { parseSignedData, type DigestName, type SignedData, type SignerInfo } from './cms.ts';
 import { isNull, malformed } from './der.ts';
-import { readLegacyBlock, type LegacyBlock, type LegacyLayout } from './read.ts';
+import { MAX_LEGACY_BLOCK_SIZE, holdsZipRecordSignature, readLegacyBlock, type LegacyBlock, type LegacyLayout } from './read.ts';
 
 /**
  * - `absent`: no legacy block.
- * - `invalid`: the block is malformed, or the bundle, the signed attributes or a certificate
- *   were changed after signing (or use an algorithm mcpseal refuses).
+ * - `invalid`: the block is malformed or carries bytes no signature binds, or the bundle, the
+ *   signed attributes or a certificate were changed after signing (or use an algorithm mcpseal
+ *   refuses).
  * - `untrusted`: the signature is intact but its certificate does not chain to a trust anchor,
  *   or the chain breaks a rule (expiry at the signing time, codeSigning usage, CA constraints).
  * - `valid`: intact and chained to an anchor.
@@ -120,7 +124,34 @@ export async function verifyLegacySignature(input: string | Archive, options: Le
 
 async function verifyArchive(archive: Archive, anchors: readonly X509Certificate[], now: Date): Promise<LegacyVerification> {
   const block = await readLegacyBlock(archive);
-  const result: LegacyVerification = {
+  const result = absentResult();
+  if (!block) return result;
+  result.block = {
+    kind: block.kind,
+    offset: block.offset,
+    length: block.length,
+    commentLength: block.commentLength,
+    strictReaderCompatible: block.strictReaderCompatible,
+    layout: null,
+  };
+  try {
+    await verifyBlock(archive, block, anchors, now, result);
+    result.status = 'valid';
+    result.code = null;
+    result.reason = null;
+  } catch (error) {
+    if (!(error instanceof MCPSealError) || !error.code.startsWith('LEGACY_')) throw error;
+    const code = error.code as LegacyErrorCode;
+    result.status = legacyStatusOf(code);
+    result.code = code;
+    result.reason = error.message;
+    result.chain = [];
+  }
+  return result;
+}
+
+function absentResult(): LegacyVerification {
+  return {
     status: 'absent',
     code: 'LEGACY_ABSENT',
     reason: 'the bundle has no legacy signature block',
@@ -132,59 +163,78 @@ async function verifyArchive(archive: Archive, anchors: readonly X509Certificate
     digest: null,
     chain: [],
   };
-  if (!block) return result;
-  result.block = {
-    kind: block.kind,
-    offset: block.offset,
-    length: block.length,
-    commentLength: block.commentLength,
-    strictReaderCompatible: block.strictReaderCompatible,
-    layout: null,
-  };
-  try {
-    const signedData = parseSignedData(block.der);
-    const { signer } = signedData;
-    const certificate = findSignerCertificate(signedData);
-    result.signer = certificateInfo(certificate);
-    result.selfSigned = result.signer.selfSigned;
+}
 
-    // RFC 5652 §11.2 / §5.4: the message-digest attribute must equal the digest of the content,
-    // here the bundle bytes before the block with the comment length as it was at signing.
-    const { layout, computed } = await matchDigest(archive, block, signer);
-    result.digest = { algorithm: signer.digest, signed: signer.messageDigest.toString('hex'), computed: computed.toString('hex') };
-    if (!layout) {
-      throw new MCPSealError('LEGACY_DIGEST_MISMATCH', 'the bundle does not match the digest its signature covers: it was changed after signing', {
-        details: { expected: result.digest.signed, found: result.digest.computed },
-      });
-    }
-    result.block.layout = layout;
+/**
+ * The checks, in order, filling `result` as each succeeds; throws the LEGACY_* error of the first
+ * that fails. The bytes before the block are bound by the message digest; the block itself by
+ * its strict shape, the signature over the signed attributes, and (for a valid result) the
+ * certificate path: see the README's "Which bytes a legacy signature binds".
+ */
+async function verifyBlock(archive: Archive, block: LegacyBlock, anchors: readonly X509Certificate[], now: Date, result: LegacyVerification): Promise<void> {
+  if (block.length > MAX_LEGACY_BLOCK_SIZE) {
+    throw new MCPSealError('LEGACY_BLOCK_TOO_LARGE', `the ${block.kind} block is ${block.length} bytes; at most ${MAX_LEGACY_BLOCK_SIZE} are accepted`, {
+      details: { limit: 'MAX_LEGACY_BLOCK_SIZE', expected: MAX_LEGACY_BLOCK_SIZE, found: block.length },
+    });
+  }
+  const signedData = parseSignedData(block.der);
+  // Even bound bytes (a pinned certificate is the publisher's to fill) may not look like zip
+  // records: readers that search the tail for an end record would find a second archive.
+  if (holdsZipRecordSignature(block.der)) throw malformed('the block holds the bytes of a zip record signature, where other zip readers could find a second archive');
+  const { signer } = signedData;
+  const certificate = findSignerCertificate(signedData);
+  result.signer = certificateInfo(certificate);
+  result.selfSigned = result.signer.selfSigned;
 
-    checkSignature(signer, certificate);
+  // RFC 5652 §11.2 / §5.4: the message-digest attribute must equal the digest of the content,
+  // here the bundle bytes before the block with the comment length as it was at signing.
+  const { layout, computed } = await matchDigest(archive, block, signer);
+  const digest = { algorithm: signer.digest, signed: signer.messageDigest.toString('hex'), computed: computed.toString('hex') };
+  result.digest = digest;
+  if (!layout) {
+    throw new MCPSealError('LEGACY_DIGEST_MISMATCH', 'the bundle does not match the digest its signature covers: it was changed after signing', {
+      details: { expected: digest.signed, found: digest.computed },
+    });
+  }
+  result.block!.layout = layout;
 
-    const signingTime = signer.signingTime ?? now;
-    result.signingTime = signingTime.toISOString();
-    result.signingTimeSource = signer.signingTime ? 'signing-time-attribute' : 'verification-time';
-    if (signingTime.getTime() > now.getTime() + CLOCK_SKEW_MS) {
-      throw new MCPSealError('LEGACY_SIGNING_TIME', `the signing time ${result.signingTime} is later than the verification time ${now.toISOString()}`);
-    }
+  checkSignature(signer, certificate);
+  const signingTime = checkSigningTime(signer, now, result);
+  const chain = buildChain(certificate, signedData.certificates, anchors, signingTime);
+  if (isChainFailure(chain)) throw new MCPSealError(chain.code, chain.reason);
+  checkEveryCertificateUsed(signedData.certificates, chain, anchors);
+  const last = chain.path[chain.path.length - 1]!;
+  result.chain = chain.path.map(certificateInfo);
+  if (!last.der.equals(chain.anchor.raw)) result.chain.push(x509Info(chain.anchor, chain.anchor.checkIssued(chain.anchor) && chain.anchor.verify(chain.anchor.publicKey)));
+}
 
-    const chain = buildChain(certificate, signedData.certificates, anchors, signingTime);
-    if (isChainFailure(chain)) throw new MCPSealError(chain.code, chain.reason);
-    const last = chain.path[chain.path.length - 1]!;
-    result.chain = chain.path.map(certificateInfo);
-    if (!last.der.equals(chain.anchor.raw)) result.chain.push(x509Info(chain.anchor, chain.anchor.checkIssued(chain.anchor) && chain.anchor.verify(chain.anchor.publicKey)));
-    result.status = 'valid';
-    result.code = null;
-    result.reason = null;
-    return result;
-  } catch (error) {
-    if (!(error instanceof MCPSealError) || !error.code.startsWith('LEGACY_')) throw error;
-    const code = error.code as LegacyErrorCode;
-    result.status = legacyStatusOf(code);
-    result.code = code;
-    result.reason = error.message;
-    result.chain = [];
-    return result;
+/** RFC 5652 §11.3: the signer's claimed signing time, which may not lie in the verifier's future. */
+function checkSigningTime(signer: SignerInfo, now: Date, result: LegacyVerification): Date {
+  const signingTime = signer.signingTime ?? now;
+  result.signingTime = signingTime.toISOString();
+  result.signingTimeSource = signer.signingTime ? 'signing-time-attribute' : 'verification-time';
+  if (signingTime.getTime() > now.getTime() + CLOCK_SKEW_MS) {
+    throw new MCPSealError('LEGACY_SIGNING_TIME', `the signing time ${result.signingTime} is later than the verification time ${now.toISOString()}`);
+  }
+  return signingTime;
+}
+
+/**
+ * Every certificate in the block is bound: on the verified path, byte for byte one of the
+ * caller's anchors, or a self-signed certificate whose key signed the path's anchor (the root
+ * above an anchored intermediate: only its key holder can have made it). Any other certificate
+ * (an extra one, or a look-alike of an issuer with the same key) is bytes no signature binds; in
+ * the layouts where the signed bytes do not fix the block's length it could be added after
+ * signing, carrying anything. So a valid result leaves no unbound certificate.
+ */
+function checkEveryCertificateUsed(certificates: readonly Certificate[], chain: ChainResult, anchors: readonly X509Certificate[]): void {
+  const bound = (certificate: Certificate): boolean =>
+    chain.path.includes(certificate) ||
+    anchors.some((anchor) => anchor.raw.equals(certificate.der)) ||
+    (isSelfSigned(certificate) && chain.anchor.checkIssued(certificate.x509) && verifiesWith(chain.anchor, certificate.x509));
+  const unused = certificates.find((certificate) => !bound(certificate));
+  if (unused) {
+    throw new MCPSealError('LEGACY_UNUSED_CERTIFICATE', `the block carries certificate "${unused.x509.subject}", which the verified path does not use: no signature binds it`);
   }
 }
 

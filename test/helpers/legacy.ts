@@ -2,9 +2,10 @@
 // official `mcpb` CLI as a child process, yauzl in its strictest mode, and readable byte-level
 // edits of a signed bundle (the hostile variants are built here, not committed as binaries).
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import forge from 'node-forge';
 import yauzl from 'yauzl';
 import { ROOT } from './cli.ts';
 import { tool } from './tree.ts';
@@ -170,3 +171,84 @@ export function extensionValueRange(file: Buffer, oidDer: Buffer): { start: numb
 
 /** 06 03 55 1D 23: the DER of OID 2.5.29.35 (authorityKeyIdentifier). */
 export const AKI_OID_DER = Buffer.from('0603551d23', 'hex');
+
+// Rewriting the SignedData of a signed bundle, as an attacker without the key would: parse the
+// block's DER with node-forge, change the tree, re-encode, and put the block back with its length
+// field fixed (and the end record's comment length too when it covered the old block).
+
+type Asn1 = forge.asn1.Asn1;
+const asn1 = forge.asn1;
+
+/** The fields of ContentInfo { id-signedData, [0] SignedData } of `der`: the SignedData SEQUENCE's children. */
+export function signedDataFields(contentInfo: Asn1): Asn1[] {
+  return ((((contentInfo.value as Asn1[])[1]!.value as Asn1[])[0]!) as Asn1).value as Asn1[];
+}
+
+/** The fields of the one SignerInfo (the last field of SignedData is the SignerInfos SET). */
+export function signerInfoFields(contentInfo: Asn1): Asn1[] {
+  const fields = signedDataFields(contentInfo);
+  return ((fields[fields.length - 1]!.value as Asn1[])[0]!).value as Asn1[];
+}
+
+/** Replaces the block's DER by `der` (any bytes), fixing the length field and a covering comment length. */
+export function withBlockDer(file: Buffer, der: Buffer): Buffer {
+  const parts = blockParts(file);
+  const header = file.subarray(parts.offset, parts.derOffset - 4);
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(der.length);
+  const block = Buffer.concat([header, length, der, file.subarray(parts.footerOffset)]);
+  const prefix = Buffer.from(file.subarray(0, parts.offset));
+  // A comment length that covered the old block covers the new one (else the reader refuses the framing).
+  if (prefix.readUInt16LE(parts.commentLengthOffset) !== 0) prefix.writeUInt16LE(block.length, parts.commentLengthOffset);
+  return Buffer.concat([prefix, block]);
+}
+
+/** Parses the block's DER, lets `edit` change the tree, and writes it back re-encoded. */
+export function editSignedData(file: Buffer, edit: (contentInfo: Asn1) => void): Buffer {
+  const parts = blockParts(file);
+  const contentInfo = asn1.fromDer(file.subarray(parts.derOffset, parts.footerOffset).toString('latin1'));
+  edit(contentInfo);
+  return withBlockDer(file, Buffer.from(asn1.toDer(contentInfo).getBytes(), 'latin1'));
+}
+
+/**
+ * Adds unsignedAttrs [1] IMPLICIT SET OF Attribute (RFC 5652 §5.3) to the SignerInfo: one
+ * attribute of type `oid` whose one value is an OCTET STRING holding `value`. The attribute is
+ * the last thing in the DER, so `value` ends right where the block's footer starts.
+ */
+export function withUnsignedAttribute(file: Buffer, oid: string, value: Buffer): Buffer {
+  return editSignedData(file, (contentInfo) => {
+    const attribute = asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SEQUENCE, true, [
+      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OID, false, asn1.oidToDer(oid).getBytes()),
+      asn1.create(asn1.Class.UNIVERSAL, asn1.Type.SET, true, [asn1.create(asn1.Class.UNIVERSAL, asn1.Type.OCTETSTRING, false, value.toString('latin1'))]),
+    ]);
+    signerInfoFields(contentInfo).push(asn1.create(asn1.Class.CONTEXT_SPECIFIC, 1, true, [attribute]));
+  });
+}
+
+/**
+ * A zip whose end record's comment length also covers the `trailing` bytes that will follow it
+ * in the file (the block's footer): readers that search the file's tail for an end record then
+ * take this one, and find a complete archive.
+ */
+export function zipCoveringTrailer(zip: Buffer, trailing: number): Buffer {
+  const out = Buffer.from(zip);
+  if (out.readUInt32LE(out.length - 22) !== 0x06054b50 || out.readUInt16LE(out.length - 2) !== 0) throw new Error('expected a zip without a comment');
+  out.writeUInt16LE(trailing, out.length - 2);
+  return out;
+}
+
+/** RFC 3161 timestamp token attribute (id-aa-signatureTimeStampToken, RFC 3161 Appendix A). */
+export const TIMESTAMP_TOKEN_OID = '1.2.840.113549.1.9.16.2.14';
+
+/**
+ * The entry names two other readers list for `file`: Info-ZIP `unzip -Z1` (which warns about, and
+ * then reads past, bytes before an archive) and Python's `zipfile`; null when one refuses it.
+ */
+export function otherReadersNames(file: string): { unzip: string[] | null; python: string[] | null } {
+  const unzip = spawnSync('unzip', ['-Z1', file], { encoding: 'utf8' });
+  const python = spawnSync('python3', ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', file], { encoding: 'utf8' });
+  const names = (run: { status: number | null; stdout: string }, ok: number[]): string[] | null =>
+    ok.includes(run.status ?? -1) ? run.stdout.split('\n').filter((line) => line !== '') : null;
+  return { unzip: names(unzip, [0, 1]), python: names(python, [0]) };
+}
