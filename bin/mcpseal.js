@@ -4,7 +4,15 @@
 const [major, minor, patch] = process.versions.node.split('.').map(Number);
 const supported = major > 24 || (major === 24 && minor >= 15) || (major === 22 && (minor > 22 || (minor === 22 && patch >= 2)));
 if (!supported) {
-  process.stderr.write(`mcpseal: USAGE_UNSUPPORTED_RUNTIME: Node ${process.versions.node} is not supported; mcpseal needs Node ^22.22.2 or >=24.15\n`);
+  // The one error shape of the CLI (lib/cli/output.ts errorDocument), written here by hand: the
+  // compiled CLI may not even load on this Node.
+  const error = {
+    code: 'USAGE_UNSUPPORTED_RUNTIME',
+    message: `Node ${process.versions.node} is not supported; mcpseal needs Node ^22.22.2 or >=24.15`,
+    details: { expected: '^22.22.2 || >=24.15', found: process.versions.node },
+  };
+  process.stderr.write(`mcpseal: ${error.code}: ${error.message}\n`);
+  if (process.argv.slice(2).includes('--json')) process.stdout.write(`${JSON.stringify({ ok: false, error }, null, 2)}\n`);
   process.exit(2);
 }
 // Ctrl-C (or SIGTERM) stops long work cleanly: staging directories and temporary files are

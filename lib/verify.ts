@@ -74,7 +74,7 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });
-  const verified = await verifyEnvelope(archive, path, options, inputs, sha256!);
+  const verified = await verifyEnvelope(archive, path, options, inputs, sha256);
   return verified.complete(sha256!);
 }
 

@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ROOT, jsonOf, listTree, runCli, tempDir } from './helpers/cli.ts';
+import { ROOT, jsonOf, listTree, runCli, runMain, tempDir } from './helpers/cli.ts';
 import { writeTree } from './helpers/tree.ts';
 
 const EXAMPLE = join(ROOT, 'examples', 'hello-bundle');
@@ -23,8 +23,8 @@ describe('cli', function () {
   after(() => tmp.cleanup());
 
   for (const command of ['pack', 'validate', 'inspect', 'sign', 'verify', 'unpack', 'verify-blob', 'keygen', 'scopes']) {
-    it(`${command} --help prints usage and exits 0`, async () => {
-      const result = await runCli([command, '--help']);
+    it(`${command} --help prints usage and exits 0 (in process; every command has real-process tests below or in its own file)`, async () => {
+      const result = await runMain([command, '--help']);
       assert.equal(result.status, 0);
       assert.match(result.stdout, new RegExp(`^Usage: mcpseal ${command} `, 'u'));
       assert.match(result.stdout, /Exit status: 0/u);
@@ -47,8 +47,12 @@ describe('cli', function () {
   });
 
   it('usage errors exit 2 with a USAGE_ code', async () => {
+    // One through the real binary; the parsing cases in process (the same main()).
+    const real = await runCli(['frobnicate', '--json']);
+    assert.equal(real.status, 2, real.stderr);
+    assert.match(real.stderr, /^mcpseal: USAGE_UNKNOWN_COMMAND: /u);
+    assert.equal((jsonOf(real)['error'] as Record<string, unknown>)['code'], 'USAGE_UNKNOWN_COMMAND');
     const cases: [string[], string][] = [
-      [['frobnicate'], 'USAGE_UNKNOWN_COMMAND'],
       [['inspect'], 'USAGE_MISSING_ARGUMENT'],
       [['inspect', 'a.mcpb', 'extra'], 'USAGE_INVALID_ARGUMENT'],
       [['inspect', 'a.mcpb', '--no-such-flag'], 'USAGE_INVALID_ARGUMENT'],
@@ -56,7 +60,7 @@ describe('cli', function () {
       [['pack', EXAMPLE, 'x.mcpb', '--level', '12'], 'USAGE_INVALID_ARGUMENT'],
     ];
     for (const [args, code] of cases) {
-      const result = await runCli([...args, '--json']);
+      const result = await runMain([...args, '--json']);
       assert.equal(result.status, 2, `${args.join(' ')}: ${result.stderr}`);
       assert.match(result.stderr, new RegExp(`^mcpseal: ${code}: `, 'u'));
       assert.equal((jsonOf(result)['error'] as Record<string, unknown>)['code'], code);
@@ -153,7 +157,7 @@ describe('cli', function () {
       const text = await runCli(['validate', target]);
       assert.equal(text.status, 0, text.stderr);
       assert.match(text.stdout, /^valid: .*\(hardened profile, manifest 0\.3, 0 errors, 0 warnings\)$/mu);
-      const json = jsonOf(await runCli(['validate', target, '--json']));
+      const json = jsonOf(await runMain(['validate', target, '--json']));
       assert.equal(json['ok'], true);
       assert.equal(json['valid'], true);
       assert.deepEqual(json['findings'], []);

@@ -314,7 +314,7 @@ function setAt(root: Manifest, path: ReadonlyArray<string | number>, value: Pool
       node = node[index];
       continue;
     }
-    const record = node as Record<string, unknown>;
+    const record = node;
     if (last) {
       if (value === DELETE) delete record[key];
       else define(record, key, clone(value));

@@ -2,8 +2,12 @@
 
 import type { Output, Streams } from './output.ts';
 
+/** What a command may use of the process: its environment and the interrupt signal, never the raw streams. */
+export type CommandContext = Pick<Streams, 'env' | 'signal'>;
+
 export interface Command {
   summary: string;
   help: string;
-  run(args: string[], output: Output, streams: Streams): Promise<number>;
+  /** Runs the command; everything it prints goes through `output` (which makes it terminal-safe). */
+  run(args: string[], output: Output, context: CommandContext): Promise<number>;
 }

@@ -6,7 +6,7 @@ import { MCPSealError } from '../errors.ts';
 // (inspect never loads the Sigstore stack), which keeps start-up time and memory down.
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, parseCount, positionals } from './args.ts';
 import type { Command } from './command.ts';
-import { EXIT_OK, Output, formatBytes, type Streams } from './output.ts';
+import { EXIT_FAILED, EXIT_OK, Output, formatBytes, type Streams } from './output.ts';
 import { SIGNING_COMMANDS, legacyLine, signatureLines } from './signing.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS, legacyAnchors, verifyFlags } from './verify-options.ts';
 
@@ -86,7 +86,7 @@ Exit status: 0 drafted, 1 the manifest could not be read as one, 2 usage or I/O 
       const scopes = suggestScopes(source.manifest, source.files ? { files: source.files } : {});
       const manifestBlock = { _meta: { [SCOPES_NAMESPACE]: { scopes } } };
       output.note('a draft: review every entry (mcpseal cannot see which hosts the code contacts) before adding it to manifest.json');
-      output.result({ scopes, manifestBlock }, () => [JSON.stringify(manifestBlock, null, 2)]);
+      output.result({ scopes, manifestBlock }, () => JSON.stringify(manifestBlock, null, 2).split('\n'));
       return EXIT_OK;
     },
   },
@@ -110,13 +110,13 @@ Options:
 ${LIMITS_HELP}
 
 Exit status: 0 packed, 1 refused (unsafe source tree, bad manifest), 2 usage or I/O error.`,
-    async run(args, output, streams) {
+    async run(args, output, context) {
       const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, level: { type: 'string' } });
       const [directory, out] = positionals(given, ['dir'], ['out.mcpb']);
       const outPath = out ?? `${directory!.replace(/[\\/]+$/u, '')}.mcpb`;
       const level = typeof values['level'] === 'string' ? parseCount(values['level'], '--level') : undefined;
       if (level !== undefined && level > 9) throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--level must be between 0 and 9');
-      const epoch = sourceDateEpoch(streams.env);
+      const epoch = sourceDateEpoch(context.env);
       const progress = output.progress('packing');
       try {
         const { packBundle } = await import('../pack.ts');
@@ -125,7 +125,7 @@ Exit status: 0 packed, 1 refused (unsafe source tree, bad manifest), 2 usage or 
           ...(level === undefined ? {} : { level }),
           ...(epoch === undefined ? {} : { sourceDateEpoch: epoch }),
           ...(progress ? { onProgress: progress } : {}),
-          ...(streams.signal ? { signal: streams.signal } : {}),
+          ...(context.signal ? { signal: context.signal } : {}),
         });
         progress?.finish();
         const secrets = result.excluded.filter((file) => file.reason === 'secret');
@@ -161,7 +161,7 @@ Options:
 ${LIMITS_HELP}
 
 Exit status: 0 the bundle passed, 1 it was refused (the error code says why), 2 usage or I/O error.`,
-    async run(args, output, streams) {
+    async run(args, output, context) {
       const { values, positionals: given } = parse(args, {
         ...COMMON_OPTIONS,
         ...LIMIT_OPTIONS,
@@ -176,7 +176,7 @@ Exit status: 0 the bundle passed, 1 it was refused (the error code says why), 2 
         const result = await inspectBundle(file!, {
           checkData: values['check-data'] === true,
           limits: limitsFrom(values),
-          ...(streams.signal ? { signal: streams.signal } : {}),
+          ...(context.signal ? { signal: context.signal } : {}),
           ...(legacy ? { legacy } : {}),
           ...(progress ? { onProgress: progress } : {}),
         });
@@ -229,7 +229,7 @@ ${LIMITS_HELP}
 
 Exit status: 0 extracted, 1 refused (the error code says why), 2 usage or I/O error (IO_INTERRUPTED
 after Ctrl-C: nothing is left behind).`,
-    async run(args, output, streams) {
+    async run(args, output, context) {
       const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS, 'allow-unsigned': { type: 'boolean' } });
       const [file, outdir] = positionals(given, ['file.mcpb', 'outdir']);
       const flags = await verifyFlags(values);
@@ -238,7 +238,7 @@ after Ctrl-C: nothing is left behind).`,
         const { unpackBundle } = await import('../unpack.ts');
         const result = await unpackBundle(file!, outdir!, {
           ...flags,
-          ...(streams.signal ? { signal: streams.signal } : {}),
+          ...(context.signal ? { signal: context.signal } : {}),
           allowUnsigned: values['allow-unsigned'] === true,
           limits: limitsFrom(values),
           ...(progress ? { onProgress: progress } : {}),
@@ -279,14 +279,13 @@ Exit status: 0 success, 1 the input was rejected, 2 usage error or the program c
 /** Runs the CLI with `argv` (without node and the script) and returns the exit status. */
 export async function main(argv: string[], streams: Streams): Promise<number> {
   const [name, ...args] = argv;
-  const wantsJson = argv.includes('--json');
-  const output = new Output(streams, wantsJson);
+  const output = new Output(streams, argv.includes('--json'));
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    streams.stdout.write(`${usage()}\n`);
-    return name === undefined ? 2 : EXIT_OK;
+    output.text(usage());
+    return name === undefined ? EXIT_FAILED : EXIT_OK;
   }
   if (name === '--version' || name === '-V') {
-    streams.stdout.write(`${version()}\n`);
+    output.text(version());
     return EXIT_OK;
   }
   const command = COMMANDS[name];
@@ -294,11 +293,11 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
     return output.error(new MCPSealError('USAGE_UNKNOWN_COMMAND', `unknown command "${name}"; run "mcpseal --help"`));
   }
   if (args.includes('--help') || args.includes('-h')) {
-    streams.stdout.write(`${command.help}\n`);
+    output.text(command.help);
     return EXIT_OK;
   }
   try {
-    return await command.run(args, output, streams);
+    return await command.run(args, output, { env: streams.env, ...(streams.signal ? { signal: streams.signal } : {}) });
   } catch (error) {
     return output.error(error);
   }

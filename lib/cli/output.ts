@@ -1,7 +1,8 @@
 // Everything the CLI writes goes through here: results on stdout (text or one JSON document),
-// one clear error line on stderr, progress on stderr only when it is a terminal.
+// one clear error line on stderr, progress on stderr only when it is a terminal. Every line is
+// passed through terminalSafe() on its way out, so no command can print a bundle's bytes raw.
 
-import { MCPSealError, isRejection } from '../errors.ts';
+import { EXIT_CLASS, MCPSealError, type ErrorCode } from '../errors.ts';
 
 export interface Streams {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
@@ -15,6 +16,44 @@ export const EXIT_OK = 0;
 export const EXIT_REJECTED = 1;
 export const EXIT_FAILED = 2;
 
+/** The exit status of a code: EXIT_CLASS is the one source (nothing is read from a prefix). */
+export function exitStatus(code: ErrorCode): number {
+  return EXIT_CLASS[code] === 'rejected' ? EXIT_REJECTED : EXIT_FAILED;
+}
+
+/**
+ * Characters a terminal acts on or a reader cannot see: C0 controls (ESC starts CSI and OSC
+ * sequences: erase the line, move the cursor, OSC 52 sets the clipboard; CR and LF fake lines),
+ * DEL, C1 controls (U+0080-U+009F; U+009B is a one-byte CSI and U+009D a one-byte OSC on terminals
+ * that honour 8-bit controls), format characters (Unicode category Cf: bidi overrides and
+ * isolates U+202A-U+202E and U+2066-U+2069 that reorder what is displayed, zero-width U+200B-U+200F,
+ * U+2060-U+2064, U+FEFF, tag characters U+E0000-U+E007F) and the line and paragraph separators.
+ */
+const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
+
+/**
+ * Text safe to write to a terminal: every unsafe character becomes a visible `\uXXXX` escape
+ * (UTF-16 units, so the same form is also a valid escape inside a JSON string). Applied to whole
+ * lines, including the characters of our own JSON documents, where raw controls never occur
+ * (JSON.stringify escapes C0) but DEL, C1 and format characters would otherwise pass through.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(UNSAFE, (char) => {
+    let escaped = '';
+    for (let i = 0; i < char.length; i++) escaped += `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`;
+    return escaped;
+  });
+}
+
+/**
+ * The one JSON shape of a failure (README "CLI"): `{ ok: false, ...report, error: { code,
+ * message, details } }`. `details` is nested, never spread, so no detail can overwrite the code
+ * or the message; it is the same object as `MCPSealError.toJSON()`.
+ */
+export function errorDocument(error: MCPSealError, report: Record<string, unknown> = {}): Record<string, unknown> {
+  return { ok: false, ...report, error: error.toJSON() };
+}
+
 export class Output {
   readonly json: boolean;
   readonly #streams: Streams;
@@ -26,11 +65,8 @@ export class Output {
 
   /** Prints the command's result: `lines` as text, or `{ ok: true, ...value }` as JSON. */
   result(value: Record<string, unknown>, lines: () => string[]): void {
-    if (this.json) {
-      this.#streams.stdout.write(`${JSON.stringify({ ok: true, ...value }, null, 2)}\n`);
-    } else {
-      this.#streams.stdout.write(lines().map((line) => `${line}\n`).join(''));
-    }
+    if (this.json) this.#document({ ok: true, ...value });
+    else this.#lines(this.#streams.stdout, lines());
   }
 
   /**
@@ -38,18 +74,20 @@ export class Output {
    * (text lines, or JSON beside the error), the one error line on stderr.
    */
   rejected(value: Record<string, unknown>, error: MCPSealError, lines: () => string[]): number {
-    if (this.json) {
-      this.#streams.stdout.write(`${JSON.stringify({ ok: false, ...value, error: { code: error.code, message: error.message } }, null, 2)}\n`);
-    } else {
-      this.#streams.stdout.write(lines().map((line) => `${line}\n`).join(''));
-    }
-    this.#streams.stderr.write(`mcpseal: ${error.code}: ${error.message}\n`);
-    return isRejection(error.code) ? EXIT_REJECTED : EXIT_FAILED;
+    if (this.json) this.#document(errorDocument(error, value));
+    else this.#lines(this.#streams.stdout, lines());
+    this.#errorLine(error);
+    return exitStatus(error.code);
+  }
+
+  /** Trusted text of our own (usage, --help, --version), split into lines like everything else. */
+  text(text: string): void {
+    this.#lines(this.#streams.stdout, text.split('\n'));
   }
 
   /** A note for the human at the terminal; never on stdout, silent with --json. */
   note(message: string): void {
-    if (!this.json) this.#streams.stderr.write(`mcpseal: ${message}\n`);
+    if (!this.json) this.#lines(this.#streams.stderr, [`mcpseal: ${message}`]);
   }
 
   /** Reports a failure and returns the exit status it maps to. */
@@ -58,17 +96,29 @@ export class Output {
       error instanceof MCPSealError
         ? error
         : new MCPSealError('INTERNAL_ERROR', `unexpected failure (please report it): ${error instanceof Error ? error.message : String(error)}`, { cause: error });
-    const status = isRejection(known.code) ? EXIT_REJECTED : EXIT_FAILED;
-    this.#streams.stderr.write(`mcpseal: ${known.code}: ${known.message}\n`);
-    if (this.json) {
-      this.#streams.stdout.write(
-        `${JSON.stringify({ ok: false, error: { code: known.code, message: known.message, ...known.details } }, null, 2)}\n`,
-      );
-    }
-    return status;
+    this.#errorLine(known);
+    if (this.json) this.#document(errorDocument(known));
+    return exitStatus(known.code);
   }
 
-  /** A progress reporter for long work, or undefined when stderr is not a terminal (or with --json). */
+  #errorLine(error: MCPSealError): void {
+    this.#lines(this.#streams.stderr, [`mcpseal: ${error.code}: ${error.message}`]);
+  }
+
+  /** One JSON document on stdout; JSON.stringify never emits a raw newline inside a string. */
+  #document(value: Record<string, unknown>): void {
+    this.#lines(this.#streams.stdout, JSON.stringify(value, null, 2).split('\n'));
+  }
+
+  /** The one place text is written: each line made terminal-safe, then ended with a newline. */
+  #lines(stream: NodeJS.WritableStream, lines: string[]): void {
+    stream.write(lines.map((line) => `${terminalSafe(line)}\n`).join(''));
+  }
+
+  /**
+   * A progress reporter for long work, or undefined when stderr is not a terminal (or with --json).
+   * The bar is the one raw write: its control sequences (CR, erase line) and text are our own.
+   */
   progress(label: string): ((done: number, total: number) => void) & { finish(): void } | undefined {
     const stderr = this.#streams.stderr;
     if (this.json || !stderr.isTTY || this.#streams.env['CI']) return undefined;

@@ -170,7 +170,7 @@ Exit status: 0 signed, 1 refused (unsafe archive, manifest fails the profile), 2
       const [file] = positionals(given, ['file.mcpb']);
       const profile = values['profile'] ?? 'hardened';
       if (profile !== 'hardened' && profile !== 'compat') throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--profile must be hardened or compat');
-      const str = (name: string): string | undefined => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+      const str = (name: string): string | undefined => (typeof values[name] === 'string' ? values[name] : undefined);
       if (values['legacy'] === true) return signLegacyCommand(file!, str('cert'), str('key'), (values['intermediate'] as unknown as string[] | undefined) ?? [], str('out'), output);
       if (str('cert') !== undefined || values['intermediate'] !== undefined) throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--cert and --intermediate belong to --legacy signing');
       let method: SigningMethod;

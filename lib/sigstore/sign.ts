@@ -58,7 +58,7 @@ export async function signStatement(payload: Buffer, method: SigningMethod): Pro
     if (cause instanceof MCPSealError) throw cause;
     throw new MCPSealError('SIGNATURE_SIGNING_FAILED', `signing failed: ${describe(cause)}`, { cause });
   }
-  return bundleToJSON(bundle) as unknown as Record<string, unknown>;
+  return bundleToJSON(bundle);
 }
 
 function describe(cause: unknown): string {

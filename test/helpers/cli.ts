@@ -71,3 +71,21 @@ export function pool(concurrency: number): <T>(task: () => Promise<T>) => Promis
     }
   };
 }
+
+/**
+ * Runs the CLI's `main` in this process with in-memory streams: the same parsing, output and exit
+ * status as the binary without a child process. Use it where the launcher adds nothing to what a
+ * test checks; every command and every exit class keeps at least one real-process test.
+ */
+export async function runMain(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<CliResult> {
+  const { main } = await import('../../lib/cli/main.ts');
+  const { PassThrough } = await import('node:stream');
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  const status = await main(args, { stdout, stderr, env });
+  return { status, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
+}
