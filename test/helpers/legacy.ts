@@ -181,7 +181,7 @@ const asn1 = forge.asn1;
 
 /** The fields of ContentInfo { id-signedData, [0] SignedData } of `der`: the SignedData SEQUENCE's children. */
 export function signedDataFields(contentInfo: Asn1): Asn1[] {
-  return ((((contentInfo.value as Asn1[])[1]!.value as Asn1[])[0]!) as Asn1).value as Asn1[];
+  return ((((contentInfo.value as Asn1[])[1]!.value as Asn1[])[0]!)).value as Asn1[];
 }
 
 /** The fields of the one SignerInfo (the last field of SignedData is the SignerInfos SET). */
