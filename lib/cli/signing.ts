@@ -3,6 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { ioError } from '../io.ts';
+import { readSidecar } from '../sigstore/sidecar.ts';
+import { defaultLimits } from '../limits.ts';
 import { MCPSealError } from '../errors.ts';
 import type { BuildContext, SigningMethod } from '../sign.ts';
 import { identityTokenSource } from '../sigstore/oidc.ts';
@@ -11,7 +13,7 @@ import type { LegacyVerification } from '../legacy/index.ts';
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, positionals } from './args.ts';
 import type { Command } from './command.ts';
 import { EXIT_OK, formatBytes } from './output.ts';
-import { VERIFY_HELP, VERIFY_OPTIONS, verifyFlags } from './verify-options.ts';
+import { readPemFile, VERIFY_HELP, VERIFY_OPTIONS, verifyFlags } from './verify-options.ts';
 
 /** Lines describing a verified signature, for text output. */
 export function signatureLines(signature: VerifiedSignature): string[] {
@@ -71,13 +73,7 @@ async function signLegacyCommand(
   output: import('./output.ts').Output,
 ): Promise<number> {
   if (certPath === undefined || keyPath === undefined) throw new MCPSealError('USAGE_MISSING_ARGUMENT', '--legacy signing needs --cert and --key');
-  const read = async (path: string): Promise<string> => {
-    try {
-      return await readFile(path, 'utf8');
-    } catch (cause) {
-      throw ioError(cause, path, 'read');
-    }
-  };
+  const read = readPemFile;
   const { signLegacy } = await import('../legacy/index.ts');
   const result = await signLegacy(file, {
     certPem: await read(certPath),
@@ -179,12 +175,7 @@ Exit status: 0 signed, 1 refused (unsafe archive, manifest fails the profile), 2
         if (str('identity-token') !== undefined || str('fulcio-url') !== undefined || str('tsa-url') !== undefined) {
           throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--key signs offline; --identity-token, --fulcio-url and --tsa-url are for keyless signing');
         }
-        let privateKeyPem: string;
-        try {
-          privateKeyPem = await readFile(keyPath, 'utf8');
-        } catch (cause) {
-          throw ioError(cause, keyPath, 'read');
-        }
+        const privateKeyPem = await readPemFile(keyPath);
         const rekorURL = values['tlog'] === true ? (str('rekor-url') ?? 'https://rekor.sigstore.dev') : undefined;
         method = { kind: 'key', privateKeyPem, ...(rekorURL ? { rekorURL } : {}) };
       } else {
@@ -300,13 +291,7 @@ Exit status: 0 verified, 1 refused, 2 usage, I/O or trust root error.`,
       const [target] = positionals(given, ['file | sha256:HEX']);
       const flags = await verifyFlags(values);
       if (flags.sigstoreBundle === undefined) throw new MCPSealError('USAGE_MISSING_ARGUMENT', 'verify-blob needs --bundle');
-      let bundle: Buffer;
-      try {
-        bundle = await readFile(flags.sigstoreBundle);
-      } catch (cause) {
-        if ((cause as NodeJS.ErrnoException).code === 'ENOENT') throw new MCPSealError('SIGNATURE_ABSENT', `${flags.sigstoreBundle} does not exist`, { cause });
-        throw ioError(cause, flags.sigstoreBundle, 'read');
-      }
+      const bundle = await readSidecar(flags.sigstoreBundle, defaultLimits.maxSigstoreBundleSize);
       let artifact: Buffer | string;
       if (/^sha256:/iu.test(target!)) artifact = target!;
       else {

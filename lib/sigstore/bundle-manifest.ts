@@ -1,0 +1,72 @@
+// The manifest step shared by `sign`, `verify` and `unpack` (signed or not): read manifest.json
+// once through the archive, validate those bytes against the profile, and remember their sha256,
+// so every later use of the manifest (the attested digest, the file extraction writes) is bound
+// to the bytes that were validated (issue 9, finding 12).
+
+import { createHash } from 'node:crypto';
+import type { Archive } from '../archive/reader.ts';
+import type { ArchiveEntry } from '../archive/entry.ts';
+import type { ProvenanceView } from '../attest/statement.ts';
+import { MCPSealError } from '../errors.ts';
+import { MANIFEST_NAME, parseManifest, summarizeManifest, type ManifestSummary } from '../manifest/load.ts';
+import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from '../manifest/validate.ts';
+
+/** A manifest that passed the profile, with the digest of the exact bytes that did. */
+export interface CheckedManifest {
+  document: Record<string, unknown>;
+  summary: ManifestSummary;
+  validation: ValidationResult;
+  /** sha256 (hex) of the manifest.json bytes that were validated. */
+  sha256: string;
+}
+
+/**
+ * Reads manifest.json from the archive and holds it to `profile` (MANIFEST_INVALID otherwise).
+ * The missing and size checks are those of manifest/load.ts readManifest, which returns only the
+ * parsed document; the bytes are needed here for their digest.
+ */
+export async function checkBundleManifest(archive: Archive, profile: Profile): Promise<CheckedManifest> {
+  const entry = archive.entry(MANIFEST_NAME);
+  if (!entry || entry.kind !== 'file') {
+    throw new MCPSealError('MANIFEST_MISSING', 'the bundle has no manifest.json at its root');
+  }
+  const max = archive.limits.maxManifestSize;
+  if (entry.size > max) {
+    throw new MCPSealError('MANIFEST_TOO_LARGE', `manifest.json is ${entry.size} bytes (limit ${max})`, { details: { expected: max, found: entry.size } });
+  }
+  const bytes = await archive.readEntry(entry);
+  const document = parseManifest(bytes);
+  const validation = validateManifest(document, { profile, files: archive.fileNames() });
+  assertValidManifest(validation);
+  return { document, summary: summarizeManifest(document), validation, sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/**
+ * Signed bundles: the manifest that was validated must be the one that was signed. mcpseal's
+ * predicate lists manifest.json's sha256; GitHub provenance lists no entries (the subject digest
+ * binds the file, and extraction binds the manifest it writes, see manifestBinding).
+ */
+export function checkAttestedManifest(provenance: ProvenanceView, manifest: CheckedManifest): void {
+  if (!provenance.entries) return;
+  const attested = Object.hasOwn(provenance.entries, MANIFEST_NAME) ? provenance.entries[MANIFEST_NAME] : undefined;
+  if (attested !== manifest.sha256) {
+    throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', 'the manifest.json that was validated is not the one the attestation lists', {
+      details: { entry: MANIFEST_NAME, expected: attested, found: manifest.sha256 },
+    });
+  }
+}
+
+/**
+ * For extraction (and any second read): the manifest.json read again must be the bytes that were
+ * validated. A file that serves other bytes the second time (a same-length, same-CRC swap, a file
+ * system that lies) is ARCHIVE_CHANGED_DURING_READ.
+ */
+export function manifestBinding(manifest: CheckedManifest): (entry: Pick<ArchiveEntry, 'name'>, sha256: string) => void {
+  return (entry, sha256) => {
+    if (entry.name === MANIFEST_NAME && sha256 !== manifest.sha256) {
+      throw new MCPSealError('ARCHIVE_CHANGED_DURING_READ', 'manifest.json changed between its validation and its extraction', {
+        details: { entry: MANIFEST_NAME, expected: manifest.sha256, found: sha256 },
+      });
+    }
+  };
+}

@@ -1,0 +1,41 @@
+// The options and the result of verifying a bundle, shared by the `verify` and `unpack` pipelines
+// (which never import each other).
+
+import type { ProvenanceView } from '../attest/statement.ts';
+import type { LegacyVerification } from '../legacy/index.ts';
+import type { LegacyTrustOptions } from '../legacy/report.ts';
+import type { Limits } from '../limits.ts';
+import type { ManifestSummary } from '../manifest/load.ts';
+import type { Profile, ValidationResult } from '../manifest/validate.ts';
+import type { BundleTrustOptions } from './bundle-steps.ts';
+import type { CertificateIdentity } from './identity.ts';
+import type { VerifiedSignature } from './verify.ts';
+
+export interface VerifyBundleOptions extends BundleTrustOptions {
+  /** The manifest must pass this profile (default hardened). */
+  profile?: Profile;
+  /** Caps on the archive, the manifest, the Sigstore bundle and the trusted root. */
+  limits?: Partial<Limits>;
+  onProgress?: (done: number, total: number) => void;
+  /** Stops the pass over the file (IO_INTERRUPTED). */
+  signal?: AbortSignal;
+  /**
+   * Trust anchors for an appended MCPB_SIG_V1 block, reported beside the Sigstore result
+   * (default: the system store). A legacy signature alone never makes a bundle acceptable.
+   */
+  legacy?: LegacyTrustOptions;
+}
+
+export interface BundleVerification {
+  file: string;
+  sha256: string;
+  sigstoreBundle: string;
+  signature: VerifiedSignature;
+  /** Signer identity (keyless), for an installer to show. */
+  identity: CertificateIdentity | null;
+  provenance: ProvenanceView;
+  manifest: ManifestSummary;
+  validation: ValidationResult;
+  /** The legacy MCPB_SIG_V1 block's status, when the file has one (informational). */
+  legacy: LegacyVerification | null;
+}
