@@ -230,7 +230,9 @@ the identity policy against the certificate (or the --key); the in-toto statemen
 verified payload only (its subject must be this file's sha256; mcpseal's predicate must list
 exactly the archive's entries, and a recorded workflow must be the certificate's); then the
 manifest against --profile. Standard GitHub build provenance for the file (for example from
-actions/attest-build-provenance) is accepted with the same policy.
+actions/attest-build-provenance) is accepted with the same policy; any other statement (a test
+result, an SBOM) is ATTESTATION_PREDICATE_TYPE. With --key only that key is trusted: a
+certificate-signed bundle is SIGNATURE_UNTRUSTED.
 
 ${VERIFY_HELP}
 
@@ -243,7 +245,7 @@ ${LIMITS_HELP}
 
 Exit status: 0 verified; 1 refused (SIGNATURE_ABSENT, SIGNATURE_MALFORMED, SIGNATURE_INVALID,
 SIGNATURE_UNTRUSTED, IDENTITY_MISMATCH, ATTESTATION_*, MANIFEST_INVALID, ARCHIVE_*); 2 usage
-error (a keyless bundle with no identity policy is IDENTITY_POLICY_REQUIRED), I/O error, or an
+error (a keyless verification whose policy names no signer is IDENTITY_POLICY_REQUIRED), I/O error, or an
 unusable trust root (TRUST_ROOT_*).`,
     async run(args, output, streams) {
       const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS });

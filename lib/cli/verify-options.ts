@@ -31,12 +31,14 @@ export const VERIFY_HELP = `Trust (default: the public-good Sigstore trusted roo
   --key PEM                  the signer's public key (keyed signatures)
   --require-tlog             require a transparency log entry (always for certificates)
 
-Identity policy (required for keyless signatures; every flag given must hold):
+Identity policy (required for keyless signatures; every flag given must hold; it must name a
+signer: --repo, or --cert-identity / --cert-identity-regexp with --cert-oidc-issuer):
   --cert-identity ID         the exact certificate identity (email or workflow URI)
   --cert-identity-regexp RE  a pattern for the whole identity (always anchored: ^(?:RE)$)
   --cert-oidc-issuer URL     the exact OIDC issuer, e.g. https://token.actions.githubusercontent.com
   --repo OWNER/NAME          the GitHub source repository
-  --signer-workflow W        OWNER/NAME/.github/workflows/FILE.yml (or .github/workflows/FILE.yml)
+  --signer-workflow W        OWNER/NAME/.github/workflows/FILE.yml (or .github/workflows/FILE.yml
+                             in --repo); narrows a policy, never enough alone
   --source-ref REF           the exact source ref, e.g. refs/tags/v1.0.0
   --source-digest SHA        the exact source commit
   --deny-self-hosted-runners refuse certificates issued to self-hosted runners
