@@ -11,7 +11,7 @@ import { buildStatement, type Statement, type WorkflowInfo } from './attest/stat
 import { sidecarPath } from './sigstore/sidecar.ts';
 import { MANIFEST_NAME, type ManifestSummary } from './manifest/load.ts';
 import type { Profile, ValidationResult } from './manifest/validate.ts';
-import { checkBundleManifest, manifestBinding, type CheckedManifest } from './sigstore/bundle-manifest.ts';
+import { checkBundleManifest, checkSameManifest, type CheckedManifest } from './sigstore/bundle-manifest.ts';
 import type { SigningMethod } from './sigstore/sign.ts';
 
 export type { SigningMethod, KeyedSigning, KeylessSigning, CustomSigning, Signer, SignerKey } from './sigstore/sign.ts';
@@ -96,7 +96,7 @@ export async function signBundle(path: string, options: SignBundleOptions): Prom
     manifest = await checkBundleManifest(archive, options.profile ?? 'hardened');
     digests = await digestArchive(archive, options.onProgress);
     // The digest attested for manifest.json is of the bytes that passed the profile.
-    manifestBinding(manifest)({ name: MANIFEST_NAME }, digests.entries.get(MANIFEST_NAME) ?? '');
+    checkSameManifest(manifest, digests.entries.get(MANIFEST_NAME));
   } finally {
     await archive.close();
   }

@@ -57,16 +57,21 @@ export function checkAttestedManifest(provenance: ProvenanceView, manifest: Chec
 }
 
 /**
- * For extraction (and any second read): the manifest.json read again must be the bytes that were
- * validated. A file that serves other bytes the second time (a same-length, same-CRC swap, a file
- * system that lies) is ARCHIVE_CHANGED_DURING_READ.
+ * manifest.json read a second time (by the extraction, or by sign's hashing pass) must be the
+ * bytes that were validated. A file that serves other bytes the second time (a same-length,
+ * same-CRC swap, a file system that lies) is ARCHIVE_CHANGED_DURING_READ.
  */
+export function checkSameManifest(manifest: CheckedManifest, sha256: string | undefined): void {
+  if (sha256 !== manifest.sha256) {
+    throw new MCPSealError('ARCHIVE_CHANGED_DURING_READ', 'manifest.json changed between its validation and a second read', {
+      details: { entry: MANIFEST_NAME, expected: manifest.sha256, found: sha256 },
+    });
+  }
+}
+
+/** For extraction: checkSameManifest on manifest.json's digest as it is written. */
 export function manifestBinding(manifest: CheckedManifest): (entry: Pick<ArchiveEntry, 'name'>, sha256: string) => void {
   return (entry, sha256) => {
-    if (entry.name === MANIFEST_NAME && sha256 !== manifest.sha256) {
-      throw new MCPSealError('ARCHIVE_CHANGED_DURING_READ', 'manifest.json changed between its validation and its extraction', {
-        details: { entry: MANIFEST_NAME, expected: manifest.sha256, found: sha256 },
-      });
-    }
+    if (entry.name === MANIFEST_NAME) checkSameManifest(manifest, sha256);
   };
 }
