@@ -10,8 +10,8 @@ import { ioError, writeFileAtomic } from './io.ts';
 import { buildStatement, type Statement, type WorkflowInfo } from './attest/statement.ts';
 import { sidecarPath } from './sigstore/sidecar.ts';
 import { MANIFEST_NAME, type ManifestSummary } from './manifest/load.ts';
-import type { Profile, ValidationResult } from './manifest/validate.ts';
-import { checkBundleManifest, checkSameManifest, type CheckedManifest } from './sigstore/bundle-manifest.ts';
+import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
+import { checkSameManifest, readBundleManifest, type BundleManifest } from './sigstore/bundle-manifest.ts';
 import type { SigningMethod } from './sigstore/sign.ts';
 
 export type { SigningMethod, KeyedSigning, KeylessSigning, CustomSigning, Signer, SignerKey } from './sigstore/sign.ts';
@@ -91,9 +91,12 @@ export async function digestArchive(archive: Archive, onProgress?: (done: number
 export async function signBundle(path: string, options: SignBundleOptions): Promise<SignResult> {
   const archive = await Archive.openFile(path, options.limits ? { limits: options.limits } : {});
   let digests: { sha256: string; entries: Map<string, string> };
-  let manifest: CheckedManifest;
+  let manifest: BundleManifest;
+  let validation: ValidationResult;
   try {
-    manifest = await checkBundleManifest(archive, options.profile ?? 'hardened');
+    manifest = await readBundleManifest(archive);
+    validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames() });
+    assertValidManifest(validation);
     digests = await digestArchive(archive, options.onProgress);
     // The digest attested for manifest.json is of the bytes that passed the profile.
     checkSameManifest(manifest, digests.entries.get(MANIFEST_NAME));
@@ -121,7 +124,7 @@ export async function signBundle(path: string, options: SignBundleOptions): Prom
     sigstoreBundle: out,
     statement,
     manifest: manifest.summary,
-    validation: manifest.validation,
+    validation,
     kind: options.method.kind,
   };
 }

@@ -10,9 +10,11 @@ import { extractArchive, type ExtractOptions, type ExtractResult } from './archi
 import { Archive } from './archive/reader.ts';
 import { provenanceView, type ProvenanceView, type Statement } from './attest/statement.ts';
 import { MCPSealError } from './errors.ts';
-import { reportLegacyBlock } from './legacy/report.ts';
+import type { LegacyVerification } from './legacy/index.ts';
+import { reportLegacyBlock, type LegacyTrustOptions } from './legacy/report.ts';
 import type { ManifestSummary } from './manifest/load.ts';
-import { checkAttestedManifest, checkBundleManifest, manifestBinding, type CheckedManifest } from './sigstore/bundle-manifest.ts';
+import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
+import { checkAttestedManifest, manifestBinding, readBundleManifest, type BundleManifest } from './sigstore/bundle-manifest.ts';
 import {
   attestedStatement,
   checkEntryList,
@@ -24,9 +26,12 @@ import {
   verifyBundleSignature,
   type SignatureInputs,
 } from './sigstore/bundle-steps.ts';
-import type { BundleVerification, VerifyBundleOptions } from './sigstore/bundle-verification.ts';
+import type { BundleCheckOptions, BundleVerificationOf } from './sigstore/bundle-verification.ts';
 
-export interface UnpackOptions extends VerifyBundleOptions {
+/** What verifyBundle returns (the same type, spelled here: pipelines never import each other). */
+export type BundleVerification = BundleVerificationOf<ValidationResult, LegacyVerification>;
+
+export interface UnpackOptions extends BundleCheckOptions<Profile, LegacyTrustOptions> {
   /**
    * Extract without a verified signature. Dangerous: nothing then says who built the bundle or
    * that it is the one its publisher released. Only when the bundle has no Sigstore bundle at
@@ -70,7 +75,7 @@ async function signatureInputsOrNone(archive: Archive, path: string, options: Un
 
 /** Unsigned: the manifest is still held to the profile before anything is written, and what is written is what was validated. */
 async function unpackUnsigned(archive: Archive, target: string, options: UnpackOptions): Promise<UnpackResult> {
-  const manifest = await checkBundleManifest(archive, options.profile ?? 'hardened');
+  const { manifest } = await validManifest(archive, options);
   const result = await extractArchive(archive, target, { hash: true, checkDigest: manifestBinding(manifest), ...passOptions(options) });
   return { ...result, manifest: manifest.summary, verification: null };
 }
@@ -81,7 +86,7 @@ async function unpackSigned(archive: Archive, path: string, target: string, inpu
   const statement = attestedStatement(inputs);
   const provenance = provenanceView(statement);
   checkWorkflow(provenance, checked.identity);
-  const manifest = await signedManifest(archive, statement, provenance, options);
+  const { manifest, validation } = await signedManifest(archive, statement, provenance, options);
   const legacy = await reportLegacyBlock(archive, options.legacy);
 
   // During the pass: every file's digest (manifest.json's against the validated bytes too).
@@ -115,22 +120,35 @@ async function unpackSigned(archive: Archive, path: string, target: string, inpu
     identity: checked.identity,
     provenance,
     manifest: manifest.summary,
-    validation: manifest.validation,
+    validation,
     legacy,
   };
   return { ...result, manifest: manifest.summary, verification };
 }
 
 /** The manifest, validated and bound to the attested digest; bad data may just mean another file than the signed one. */
-async function signedManifest(archive: Archive, statement: Statement, provenance: ProvenanceView, options: UnpackOptions): Promise<CheckedManifest> {
+async function signedManifest(archive: Archive, statement: Statement, provenance: ProvenanceView, options: UnpackOptions): Promise<ValidManifest> {
   try {
-    const manifest = await checkBundleManifest(archive, options.profile ?? 'hardened');
-    checkAttestedManifest(provenance, manifest);
-    return manifest;
+    const valid = await validManifest(archive, options);
+    checkAttestedManifest(provenance, valid.manifest);
+    return valid;
   } catch (error) {
     await explainDataError(error, archive, statement);
     throw error;
   }
+}
+
+interface ValidManifest {
+  manifest: BundleManifest;
+  validation: ValidationResult;
+}
+
+/** Step 7: manifest.json, read once, held to the profile. */
+async function validManifest(archive: Archive, options: UnpackOptions): Promise<ValidManifest> {
+  const manifest = await readBundleManifest(archive);
+  const validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames() });
+  assertValidManifest(validation);
+  return { manifest, validation };
 }
 
 function passOptions(options: UnpackOptions): Pick<ExtractOptions, 'onProgress' | 'signal'> {

@@ -6,8 +6,10 @@
 
 import { Archive } from './archive/reader.ts';
 import { provenanceView } from './attest/statement.ts';
-import { reportLegacyBlock } from './legacy/report.ts';
-import { checkAttestedManifest, checkBundleManifest } from './sigstore/bundle-manifest.ts';
+import type { LegacyVerification } from './legacy/index.ts';
+import { reportLegacyBlock, type LegacyTrustOptions } from './legacy/report.ts';
+import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
+import { checkAttestedManifest, readBundleManifest } from './sigstore/bundle-manifest.ts';
 import {
   attestedStatement,
   checkEntryList,
@@ -16,9 +18,10 @@ import {
   readSignatureInputs,
   verifyBundleSignature,
 } from './sigstore/bundle-steps.ts';
-import type { BundleVerification, VerifyBundleOptions } from './sigstore/bundle-verification.ts';
+import type { BundleCheckOptions, BundleVerificationOf } from './sigstore/bundle-verification.ts';
 
-export type { BundleVerification, VerifyBundleOptions } from './sigstore/bundle-verification.ts';
+export type VerifyBundleOptions = BundleCheckOptions<Profile, LegacyTrustOptions>;
+export type BundleVerification = BundleVerificationOf<ValidationResult, LegacyVerification>;
 
 /** Verifies the bundle at `path` before anything is extracted. */
 export async function verifyBundle(path: string, options: VerifyBundleOptions = {}): Promise<BundleVerification> {
@@ -46,7 +49,9 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
   const provenance = provenanceView(statement);
   checkWorkflow(provenance, checked.identity);
   checkEntryList(archive, provenance);
-  const manifest = await checkBundleManifest(archive, options.profile ?? 'hardened');
+  const manifest = await readBundleManifest(archive);
+  const validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames() });
+  assertValidManifest(validation);
   checkAttestedManifest(provenance, manifest);
   const legacy = await reportLegacyBlock(archive, options.legacy);
   return {
@@ -57,7 +62,7 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
     identity: checked.identity,
     provenance,
     manifest: manifest.summary,
-    validation: manifest.validation,
+    validation,
     legacy,
   };
 }

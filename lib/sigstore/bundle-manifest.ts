@@ -1,7 +1,8 @@
 // The manifest step shared by `sign`, `verify` and `unpack` (signed or not): read manifest.json
-// once through the archive, validate those bytes against the profile, and remember their sha256,
-// so every later use of the manifest (the attested digest, the file extraction writes) is bound
-// to the bytes that were validated (issue 9, finding 12).
+// once through the archive and remember the sha256 of those bytes, so every later use of the
+// manifest (its validation by the pipeline, the attested digest, the file extraction writes) is
+// bound to one read (issue 9, finding 12). Validation itself is the pipelines' one call to
+// validateManifest, which lives beside this layer (scopes), not below it.
 
 import { createHash } from 'node:crypto';
 import type { Archive } from '../archive/reader.ts';
@@ -9,23 +10,21 @@ import type { ArchiveEntry } from '../archive/entry.ts';
 import type { ProvenanceView } from '../attest/statement.ts';
 import { MCPSealError } from '../errors.ts';
 import { MANIFEST_NAME, parseManifest, summarizeManifest, type ManifestSummary } from '../manifest/load.ts';
-import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from '../manifest/validate.ts';
 
-/** A manifest that passed the profile, with the digest of the exact bytes that did. */
-export interface CheckedManifest {
+/** manifest.json as read once, with the digest of the exact bytes read. */
+export interface BundleManifest {
   document: Record<string, unknown>;
   summary: ManifestSummary;
-  validation: ValidationResult;
-  /** sha256 (hex) of the manifest.json bytes that were validated. */
+  /** sha256 (hex) of the manifest.json bytes the document was parsed from. */
   sha256: string;
 }
 
 /**
- * Reads manifest.json from the archive and holds it to `profile` (MANIFEST_INVALID otherwise).
- * The missing and size checks are those of manifest/load.ts readManifest, which returns only the
- * parsed document; the bytes are needed here for their digest.
+ * Reads and parses manifest.json from the archive. The missing and size checks are those of
+ * manifest/load.ts readManifest, which returns only the parsed document; the bytes are needed
+ * here for their digest.
  */
-export async function checkBundleManifest(archive: Archive, profile: Profile): Promise<CheckedManifest> {
+export async function readBundleManifest(archive: Archive): Promise<BundleManifest> {
   const entry = archive.entry(MANIFEST_NAME);
   if (!entry || entry.kind !== 'file') {
     throw new MCPSealError('MANIFEST_MISSING', 'the bundle has no manifest.json at its root');
@@ -36,9 +35,7 @@ export async function checkBundleManifest(archive: Archive, profile: Profile): P
   }
   const bytes = await archive.readEntry(entry);
   const document = parseManifest(bytes);
-  const validation = validateManifest(document, { profile, files: archive.fileNames() });
-  assertValidManifest(validation);
-  return { document, summary: summarizeManifest(document), validation, sha256: createHash('sha256').update(bytes).digest('hex') };
+  return { document, summary: summarizeManifest(document), sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
 /**
@@ -46,7 +43,7 @@ export async function checkBundleManifest(archive: Archive, profile: Profile): P
  * predicate lists manifest.json's sha256; GitHub provenance lists no entries (the subject digest
  * binds the file, and extraction binds the manifest it writes, see manifestBinding).
  */
-export function checkAttestedManifest(provenance: ProvenanceView, manifest: CheckedManifest): void {
+export function checkAttestedManifest(provenance: ProvenanceView, manifest: BundleManifest): void {
   if (!provenance.entries) return;
   const attested = Object.hasOwn(provenance.entries, MANIFEST_NAME) ? provenance.entries[MANIFEST_NAME] : undefined;
   if (attested !== manifest.sha256) {
@@ -61,7 +58,7 @@ export function checkAttestedManifest(provenance: ProvenanceView, manifest: Chec
  * bytes that were validated. A file that serves other bytes the second time (a same-length,
  * same-CRC swap, a file system that lies) is ARCHIVE_CHANGED_DURING_READ.
  */
-export function checkSameManifest(manifest: CheckedManifest, sha256: string | undefined): void {
+export function checkSameManifest(manifest: BundleManifest, sha256: string | undefined): void {
   if (sha256 !== manifest.sha256) {
     throw new MCPSealError('ARCHIVE_CHANGED_DURING_READ', 'manifest.json changed between its validation and a second read', {
       details: { entry: MANIFEST_NAME, expected: manifest.sha256, found: sha256 },
@@ -70,7 +67,7 @@ export function checkSameManifest(manifest: CheckedManifest, sha256: string | un
 }
 
 /** For extraction: checkSameManifest on manifest.json's digest as it is written. */
-export function manifestBinding(manifest: CheckedManifest): (entry: Pick<ArchiveEntry, 'name'>, sha256: string) => void {
+export function manifestBinding(manifest: BundleManifest): (entry: Pick<ArchiveEntry, 'name'>, sha256: string) => void {
   return (entry, sha256) => {
     if (entry.name === MANIFEST_NAME) checkSameManifest(manifest, sha256);
   };

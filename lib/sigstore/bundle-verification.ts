@@ -1,17 +1,15 @@
 // The options and the result of verifying a bundle, shared by the `verify` and `unpack` pipelines
-// (which never import each other).
+// (which never import each other). The manifest validation and the legacy block report come
+// from units beside this one (scopes, legacy), so their types are parameters the pipelines fill in.
 
 import type { ProvenanceView } from '../attest/statement.ts';
-import type { LegacyVerification } from '../legacy/index.ts';
-import type { LegacyTrustOptions } from '../legacy/report.ts';
 import type { Limits } from '../limits.ts';
 import type { ManifestSummary } from '../manifest/load.ts';
-import type { Profile, ValidationResult } from '../manifest/validate.ts';
 import type { BundleTrustOptions } from './bundle-steps.ts';
 import type { CertificateIdentity } from './identity.ts';
 import type { VerifiedSignature } from './verify.ts';
 
-export interface VerifyBundleOptions extends BundleTrustOptions {
+export interface BundleCheckOptions<Profile, LegacyTrust> extends BundleTrustOptions {
   /** The manifest must pass this profile (default hardened). */
   profile?: Profile;
   /** Caps on the archive, the manifest, the Sigstore bundle and the trusted root. */
@@ -23,10 +21,10 @@ export interface VerifyBundleOptions extends BundleTrustOptions {
    * Trust anchors for an appended MCPB_SIG_V1 block, reported beside the Sigstore result
    * (default: the system store). A legacy signature alone never makes a bundle acceptable.
    */
-  legacy?: LegacyTrustOptions;
+  legacy?: LegacyTrust;
 }
 
-export interface BundleVerification {
+export interface BundleVerificationOf<Validation, Legacy> {
   file: string;
   sha256: string;
   sigstoreBundle: string;
@@ -35,7 +33,7 @@ export interface BundleVerification {
   identity: CertificateIdentity | null;
   provenance: ProvenanceView;
   manifest: ManifestSummary;
-  validation: ValidationResult;
+  validation: Validation;
   /** The legacy MCPB_SIG_V1 block's status, when the file has one (informational). */
-  legacy: LegacyVerification | null;
+  legacy: Legacy | null;
 }
