@@ -292,22 +292,24 @@ describe('verification security (issue 9 findings 3, 4, 9, 12, 16; issue 8 item 
       assert.equal(error.code, 'SIGNATURE_MALFORMED');
     });
 
-    it('finding 9: --trusted-root, --key and verify-blob --bundle naming /dev/zero or a FIFO fail at once', async () => {
+    it('finding 9: --trusted-root, --key, verify-blob --bundle and its artifact naming /dev/zero or a FIFO fail at once', async () => {
       const fifo = join(dir, 'f9.fifo');
       tool('mkfifo', [fifo]);
       await withSidecar((path) => copyFile(bundle, path)); // any regular file: the trust inputs fail first
-      const [root, rootFifo, key, keyFifo, blob] = await Promise.all([
+      const [root, rootFifo, key, keyFifo, blob, blobArtifact] = await Promise.all([
         cli(['verify', keyed, '--trusted-root', '/dev/zero', '--repo', 'owner/repo']),
         cli(['verify', keyed, '--trusted-root', fifo, '--repo', 'owner/repo']),
         cli(['verify', keyed, '--key', '/dev/zero']),
         cli(['unpack', keyed, join(dir, 'f9-key-out'), '--key', fifo]),
         cli(['verify-blob', keyed, '--bundle', '/dev/zero', '--key', keys.publicKey]),
+        cli(['verify-blob', fifo, '--bundle', `${keyed}.sigstore.json`, '--key', keys.publicKey]),
       ]);
       assertRefused(root, 'TRUST_ROOT_UNAVAILABLE', 2);
       assertRefused(rootFifo, 'TRUST_ROOT_UNAVAILABLE', 2);
       assertRefused(key, 'IO_READ_FAILED', 2);
       assertRefused(keyFifo, 'IO_READ_FAILED', 2);
       assertRefused(blob, 'IO_READ_FAILED', 2);
+      assertRefused(blobArtifact, 'IO_READ_FAILED', 2);
     });
   });
 

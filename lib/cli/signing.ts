@@ -1,8 +1,7 @@
 // The signing and verification commands: keygen, sign, verify, verify-blob.
 
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ioError } from '../io.ts';
+import { ioError, openRegularFile } from '../io.ts';
 import { readSidecar } from '../sigstore/sidecar.ts';
 import { defaultLimits } from '../limits.ts';
 import { MCPSealError } from '../errors.ts';
@@ -297,10 +296,14 @@ Exit status: 0 verified, 1 refused, 2 usage, I/O or trust root error.`,
       let artifact: Buffer | string;
       if (/^sha256:/iu.test(target!)) artifact = target!;
       else {
+        // A regular file only: a FIFO or a device would hang or never end (openRegularFile).
+        const handle = await openRegularFile(target!);
         try {
-          artifact = await readFile(target!);
+          artifact = await handle.readFile();
         } catch (cause) {
           throw ioError(cause, target!, 'read');
+        } finally {
+          await handle.close();
         }
       }
       const { verifyArtifact } = await import('../verify-artifact.ts');
