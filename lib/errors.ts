@@ -121,7 +121,9 @@ export type AttestationErrorCode =
   | 'ATTESTATION_MALFORMED'
   | 'ATTESTATION_PAYLOAD_TYPE'
   | 'ATTESTATION_SUBJECT_MISMATCH'
-  | 'ATTESTATION_PREDICATE_MISMATCH';
+  | 'ATTESTATION_PREDICATE_MISMATCH'
+  /** The statement is not provenance mcpseal accepts (SLSA v1 with mcpseal's or GitHub's workflow build type): a test result, an SBOM, ... */
+  | 'ATTESTATION_PREDICATE_TYPE';
 
 export type TrustRootErrorCode = 'TRUST_ROOT_INVALID' | 'TRUST_ROOT_UNAVAILABLE';
 
@@ -277,6 +279,7 @@ export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze(
   ATTESTATION_PAYLOAD_TYPE: 'rejected',
   ATTESTATION_SUBJECT_MISMATCH: 'rejected',
   ATTESTATION_PREDICATE_MISMATCH: 'rejected',
+  ATTESTATION_PREDICATE_TYPE: 'rejected',
   TRUST_ROOT_UNAVAILABLE: 'failed',
   IO_INTERRUPTED: 'failed',
   IO_NOT_FOUND: 'failed',

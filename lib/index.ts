@@ -68,7 +68,7 @@ export type { PackOptions, PackResult } from './pack.ts';
 export { inspectBundle } from './inspect.ts';
 export { sidecarPath } from './sigstore/sidecar.ts';
 export type { InspectOptions, InspectResult } from './inspect.ts';
-export { unpackBundle } from './unpack.ts';
+export { unpackBundle, unpackOpenArchive } from './unpack.ts';
 export type { UnpackOptions, UnpackResult } from './unpack.ts';
 
 export { validateManifest, assertValidManifest, PROFILES } from './manifest/validate.ts';
@@ -94,13 +94,15 @@ export type { VerifyArtifactOptions, ArtifactVerification } from './verify-artif
 export { verifyBundle, verifyOpenArchive } from './verify.ts';
 export type { VerifyBundleOptions, BundleVerification } from './verify.ts';
 export { signBundle, digestArchive } from './sign.ts';
-export type { SignBundleOptions, SignResult, BuildContext, SigningMethod, KeyedSigning, KeylessSigning } from './sign.ts';
+export type { SignBundleOptions, SignResult, BuildContext, SigningMethod, KeyedSigning, KeylessSigning, CustomSigning, Signer, SignerKey } from './sign.ts';
 export { generateKeyPair } from './keygen.ts';
 export type { KeyPairFiles } from './keygen.ts';
 export { certificateIdentity, checkIdentity, anchoredPattern, hasIdentityPolicy, completePolicy, FULCIO_OIDS, GITHUB_ACTIONS_ISSUER } from './sigstore/identity.ts';
 export type { CertificateIdentity, IdentityPolicy } from './sigstore/identity.ts';
-export { readTrustedRoot, readPinnedTrustedRoot, trustMaterialFrom, PINNED_TRUSTED_ROOT } from './sigstore/trust.ts';
-export { parseSigstoreBundle, MAX_SIGSTORE_BUNDLE } from './sigstore/verify.ts';
+export { trustMaterialFrom, staticTrustRoot } from './sigstore/trust.ts';
+export type { TrustRootProvider } from './sigstore/trust.ts';
+export { readTrustedRoot, readPinnedTrustedRoot, pinnedTrustRoot, fileTrustRoot, PINNED_TRUSTED_ROOT } from './sigstore/trust-files.ts';
+export { parseSigstoreBundle } from './sigstore/verify.ts';
 export type { VerifiedSignature } from './sigstore/verify.ts';
 export { identityTokenSource } from './sigstore/oidc.ts';
 export type { TokenEnvironment } from './sigstore/oidc.ts';
@@ -113,6 +115,8 @@ export {
   SLSA_PROVENANCE_V1,
   MCPSEAL_BUILD_TYPE,
   LOCAL_BUILDER_ID,
+  GITHUB_WORKFLOW_BUILD_TYPE,
+  ACCEPTED_BUILD_TYPES,
 } from './attest/statement.ts';
 export type { Statement, ResourceDescriptor, ProvenanceView, WorkflowInfo } from './attest/statement.ts';
 

@@ -2,18 +2,19 @@
 // every entry in one pass, build the in-toto statement, sign it, write `<file>.sigstore.json`.
 
 import { createHash, type Hash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ArchiveLimits } from './limits.ts';
 import { Archive } from './archive/reader.ts';
-import { writeFileAtomic } from './io.ts';
+import { ioError, writeFileAtomic } from './io.ts';
 import { buildStatement, type Statement, type WorkflowInfo } from './attest/statement.ts';
 import { sidecarPath } from './sigstore/sidecar.ts';
-import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
+import { MANIFEST_NAME, type ManifestSummary } from './manifest/load.ts';
 import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
+import { checkSameManifest, readBundleManifest, type BundleManifest } from './sigstore/bundle-manifest.ts';
 import type { SigningMethod } from './sigstore/sign.ts';
 
-export type { SigningMethod, KeyedSigning, KeylessSigning } from './sigstore/sign.ts';
+export type { SigningMethod, KeyedSigning, KeylessSigning, CustomSigning, Signer, SignerKey } from './sigstore/sign.ts';
 
 /** What a CI system says about the build (GitHub Actions: GITHUB_* variables). */
 export interface BuildContext {
@@ -41,10 +42,24 @@ export interface SignResult {
   statement: Statement;
   manifest: ManifestSummary;
   validation: ValidationResult;
-  kind: 'keyless' | 'key';
+  /** How it was signed: keyless (Fulcio), a local key, or the caller's Signer. */
+  kind: SigningMethod['kind'];
 }
 
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+let version: Promise<string> | undefined;
+
+/** mcpseal's version, for the predicate; read once, on the first signature (no I/O at module load). */
+function mcpsealVersion(): Promise<string> {
+  const path = new URL('../package.json', import.meta.url);
+  version ??= readFile(path, 'utf8').then(
+    (text) => (JSON.parse(text) as { version: string }).version,
+    (cause: unknown) => {
+      version = undefined;
+      throw ioError(cause, path.pathname, 'read');
+    },
+  );
+  return version;
+}
 
 /** Every file entry's sha256 and the file's sha256, from one checked pass. */
 export async function digestArchive(archive: Archive, onProgress?: (done: number, total: number) => void): Promise<{ sha256: string; entries: Map<string, string> }> {
@@ -68,17 +83,23 @@ export async function digestArchive(archive: Archive, onProgress?: (done: number
   return { sha256: sha256!, entries };
 }
 
+/**
+ * Signs the bundle at `path`: the strict archive rules and the manifest profile first, then the
+ * digests of the file and every entry in one pass (manifest.json's must be the bytes validated),
+ * then the statement, signed by `options.method` (keyless, a local key, or the caller's Signer).
+ */
 export async function signBundle(path: string, options: SignBundleOptions): Promise<SignResult> {
   const archive = await Archive.openFile(path, options.limits ? { limits: options.limits } : {});
   let digests: { sha256: string; entries: Map<string, string> };
-  let manifest: Record<string, unknown>;
+  let manifest: BundleManifest;
   let validation: ValidationResult;
   try {
-    manifest = await readManifest(archive);
-    const files = archive.fileNames();
-    validation = validateManifest(manifest, { profile: options.profile ?? 'hardened', files });
+    manifest = await readBundleManifest(archive);
+    validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames() });
     assertValidManifest(validation);
     digests = await digestArchive(archive, options.onProgress);
+    // The digest attested for manifest.json is of the bytes that passed the profile.
+    checkSameManifest(manifest, digests.entries.get(MANIFEST_NAME));
   } finally {
     await archive.close();
   }
@@ -86,7 +107,7 @@ export async function signBundle(path: string, options: SignBundleOptions): Prom
     fileName: basename(path),
     sha256: digests.sha256,
     entries: archive.entries.filter((entry) => entry.kind === 'file').map((entry) => ({ name: entry.name, sha256: digests.entries.get(entry.name)! })),
-    mcpsealVersion: VERSION,
+    mcpsealVersion: await mcpsealVersion(),
     ...(options.build?.source ? { source: options.build.source } : {}),
     ...(options.build?.workflow ? { workflow: options.build.workflow } : {}),
     ...(options.build?.builderId ? { builderId: options.build.builderId } : {}),
@@ -102,8 +123,8 @@ export async function signBundle(path: string, options: SignBundleOptions): Prom
     sha256: digests.sha256,
     sigstoreBundle: out,
     statement,
-    manifest: summarizeManifest(manifest),
+    manifest: manifest.summary,
     validation,
-    kind: options.method.kind === 'keyless' ? 'keyless' : 'key',
+    kind: options.method.kind,
   };
 }

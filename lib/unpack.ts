@@ -1,18 +1,37 @@
 // The `unpack` pipeline, in one pass over the file. Before a byte is written it verifies the
-// Sigstore envelope, the identity policy, the attested entry list and the manifest (DESIGN.md
+// Sigstore envelope, the identity policy, the statement's provenance and the manifest (DESIGN.md
 // steps 2-5 and 7). It then extracts through the same open handle into a private staging
-// directory, matching every entry against its attested sha256 before writing it (step 8), and
-// matches the whole file against the statement's subject (step 6) before the staging directory
-// is renamed into place. A second pass would only re-read bytes that one pass already checks.
+// directory, matching every entry against its attested sha256 (and manifest.json against the
+// bytes that were validated) before writing it (step 8), and matches the whole file against the
+// statement's subject (step 6) before the staging directory is renamed into place. A second pass
+// would only re-read bytes that one pass already checks.
 
-import { extractArchive, type ExtractResult } from './archive/extract.ts';
+import { extractArchive, type ExtractOptions, type ExtractResult } from './archive/extract.ts';
 import { Archive } from './archive/reader.ts';
+import { provenanceView, type ProvenanceView, type Statement } from './attest/statement.ts';
 import { MCPSealError } from './errors.ts';
-import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
-import { assertValidManifest, validateManifest } from './manifest/validate.ts';
-import { digestChecker, verifyBeforePass, type BundleVerification, type VerifyBundleOptions } from './verify.ts';
+import type { LegacyVerification } from './legacy/index.ts';
+import { reportLegacyBlock, type LegacyTrustOptions } from './legacy/report.ts';
+import type { ManifestSummary } from './manifest/load.ts';
+import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
+import { checkAttestedManifest, manifestBinding, readBundleManifest, type BundleManifest } from './sigstore/bundle-manifest.ts';
+import {
+  attestedStatement,
+  checkEntryList,
+  checkSubject,
+  checkWorkflow,
+  entryDigestCheck,
+  explainDataError,
+  readSignatureInputs,
+  verifyBundleSignature,
+  type SignatureInputs,
+} from './sigstore/bundle-steps.ts';
+import type { BundleCheckOptions, BundleVerificationOf } from './sigstore/bundle-verification.ts';
 
-export interface UnpackOptions extends VerifyBundleOptions {
+/** What verifyBundle returns (the same type, spelled here: pipelines never import each other). */
+export type BundleVerification = BundleVerificationOf<ValidationResult, LegacyVerification>;
+
+export interface UnpackOptions extends BundleCheckOptions<Profile, LegacyTrustOptions> {
   /**
    * Extract without a verified signature. Dangerous: nothing then says who built the bundle or
    * that it is the one its publisher released. Only when the bundle has no Sigstore bundle at
@@ -31,48 +50,107 @@ export interface UnpackResult extends ExtractResult {
 export async function unpackBundle(path: string, target: string, options: UnpackOptions = {}): Promise<UnpackResult> {
   const archive = await Archive.openFile(path, options.limits ? { limits: options.limits } : {});
   try {
-    let pending: Awaited<ReturnType<typeof verifyBeforePass>> | null = null;
-    try {
-      pending = await verifyBeforePass(archive, path, options);
-    } catch (error) {
-      if (!(error instanceof MCPSealError && error.code === 'SIGNATURE_ABSENT')) throw error;
-      if (options.allowUnsigned !== true) {
-        throw new MCPSealError('SIGNATURE_ABSENT', `${error.message}; pass --allow-unsigned to extract it anyway`, { details: error.details, cause: error });
-      }
-    }
-    let manifest: ManifestSummary | null = null;
-    if (!pending) {
-      // Unsigned: the manifest is still held to the profile before anything is written.
-      const document = await readManifest(archive);
-      const files = archive.fileNames();
-      assertValidManifest(validateManifest(document, { profile: options.profile ?? 'hardened', files }));
-      manifest = summarizeManifest(document);
-    }
-    const checkDigest = pending ? digestChecker(pending.provenance) : undefined;
-    let verification: BundleVerification | null = null;
-    let result: ExtractResult;
-    try {
-      result = await extractArchive(archive, target, {
-        hash: true,
-        ...(pending
-          ? {
-              checkFileDigest: (sha256: string) => {
-                verification = pending.complete(sha256);
-              },
-            }
-          : {}),
-        ...(checkDigest ? { checkDigest } : {}),
-        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-      });
-    } catch (error) {
-      // Bad entry data in another file than the signed one is reported as such, as verify does,
-      // so both give the same code for the same file.
-      if (pending) await pending.explainDataError(error);
-      throw error;
-    }
-    return { ...result, manifest: verification ? (verification as BundleVerification).manifest : manifest!, verification };
+    return await unpackOpenArchive(archive, path, target, options);
   } finally {
     await archive.close();
   }
+}
+
+/** `unpackBundle` on an archive that is already open; `path` names the file (and its sidecar). */
+export async function unpackOpenArchive(archive: Archive, path: string, target: string, options: UnpackOptions = {}): Promise<UnpackResult> {
+  const inputs = await signatureInputsOrNone(archive, path, options);
+  return inputs ? unpackSigned(archive, path, target, inputs, options) : unpackUnsigned(archive, target, options);
+}
+
+/** The signature inputs, or null for a bundle with no Sigstore bundle at all under `allowUnsigned`. */
+async function signatureInputsOrNone(archive: Archive, path: string, options: UnpackOptions): Promise<SignatureInputs | null> {
+  try {
+    return await readSignatureInputs(archive, path, options);
+  } catch (error) {
+    if (!(error instanceof MCPSealError && error.code === 'SIGNATURE_ABSENT')) throw error;
+    if (options.allowUnsigned === true) return null;
+    throw new MCPSealError('SIGNATURE_ABSENT', `${error.message}; pass --allow-unsigned to extract it anyway`, { details: error.details, cause: error });
+  }
+}
+
+/** Unsigned: the manifest is still held to the profile before anything is written, and what is written is what was validated. */
+async function unpackUnsigned(archive: Archive, target: string, options: UnpackOptions): Promise<UnpackResult> {
+  const { manifest } = await validManifest(archive, options);
+  const result = await extractArchive(archive, target, { hash: true, checkDigest: manifestBinding(manifest), ...passOptions(options) });
+  return { ...result, manifest: manifest.summary, verification: null };
+}
+
+async function unpackSigned(archive: Archive, path: string, target: string, inputs: SignatureInputs, options: UnpackOptions): Promise<UnpackResult> {
+  // Before the pass: the envelope and the identity, the statement and its provenance, the manifest.
+  const checked = verifyBundleSignature(inputs);
+  const statement = attestedStatement(inputs);
+  const provenance = provenanceView(statement);
+  checkWorkflow(provenance, checked.identity);
+  const { manifest, validation } = await signedManifest(archive, statement, provenance, options);
+  const legacy = await reportLegacyBlock(archive, options.legacy);
+
+  // During the pass: every file's digest (manifest.json's against the validated bytes too).
+  const bindManifest = manifestBinding(manifest);
+  const attested = entryDigestCheck(provenance);
+  let result: ExtractResult;
+  try {
+    result = await extractArchive(archive, target, {
+      hash: true,
+      checkDigest: (entry, sha256) => {
+        bindManifest(entry, sha256);
+        attested(entry, sha256);
+      },
+      // After the pass, before the rename: this file is the signed one, holding the listed entries.
+      checkFileDigest: (sha256) => {
+        checkSubject(statement, sha256);
+        checkEntryList(archive, provenance);
+      },
+      ...passOptions(options),
+    });
+  } catch (error) {
+    // Bad entry data in another file than the signed one is reported as such, as verify does.
+    await explainDataError(error, archive, statement);
+    throw error;
+  }
+  const verification: BundleVerification = {
+    file: path,
+    sha256: result.sha256!,
+    sigstoreBundle: inputs.sidecar,
+    signature: { ...checked, statement },
+    identity: checked.identity,
+    provenance,
+    manifest: manifest.summary,
+    validation,
+    legacy,
+  };
+  return { ...result, manifest: manifest.summary, verification };
+}
+
+/** The manifest, validated and bound to the attested digest; bad data may just mean another file than the signed one. */
+async function signedManifest(archive: Archive, statement: Statement, provenance: ProvenanceView, options: UnpackOptions): Promise<ValidManifest> {
+  try {
+    const valid = await validManifest(archive, options);
+    checkAttestedManifest(provenance, valid.manifest);
+    return valid;
+  } catch (error) {
+    await explainDataError(error, archive, statement);
+    throw error;
+  }
+}
+
+interface ValidManifest {
+  manifest: BundleManifest;
+  validation: ValidationResult;
+}
+
+/** Step 7: manifest.json, read once, held to the profile. */
+async function validManifest(archive: Archive, options: UnpackOptions): Promise<ValidManifest> {
+  const manifest = await readBundleManifest(archive);
+  const validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames() });
+  assertValidManifest(validation);
+  return { manifest, validation };
+}
+
+function passOptions(options: UnpackOptions): Pick<ExtractOptions, 'onProgress' | 'signal'> {
+  return { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) };
 }

@@ -15,7 +15,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
   generateKeyPair,
-  MAX_SIGSTORE_BUNDLE,
+  defaultLimits,
   MCPSealError,
   MCPSEAL_BUILD_TYPE,
   packBundle,
@@ -582,10 +582,10 @@ const negativeCases: NegativeCase[] = [
   {
     // The genuine sidecar padded with whitespace to one byte over the cap: still valid JSON, so
     // only the size check can refuse it.
-    name: `sidecar oversized: ${MAX_SIGSTORE_BUNDLE + 1} bytes of otherwise valid JSON`,
+    name: `sidecar oversized: ${defaultLimits.maxSigstoreBundleSize + 1} bytes of otherwise valid JSON`,
     code: 'SIGNATURE_MALFORMED',
     input: async (w, dir) => {
-      const padded = Buffer.alloc(MAX_SIGSTORE_BUNDLE + 1, 0x20);
+      const padded = Buffer.alloc(defaultLimits.maxSigstoreBundleSize + 1, 0x20);
       Buffer.from(JSON.stringify(w.gh.json)).copy(padded);
       const bundle = join(dir, 'sidecar.json');
       await writeFile(bundle, padded);
@@ -748,7 +748,7 @@ const positiveCases: PositiveCase[] = [
     name: 'every GitHub field at once: repo, ref, commit, workflow, hosted runner',
     input: keyless({ ...GITHUB_POLICY, repo: 'owner/repo', sourceRef: WORKFLOW.ref, sourceDigest: WORKFLOW.sha, signerWorkflow: WORKFLOW.path, denySelfHostedRunners: true }),
   },
-  { name: '--signer-workflow as a github.com URL', input: keyless({ signerWorkflow: `https://github.com/owner/repo/${WORKFLOW.path}` }) },
+  { name: '--signer-workflow as a github.com URL (with --repo)', input: keyless({ repo: 'owner/repo', signerWorkflow: `https://github.com/owner/repo/${WORKFLOW.path}` }) },
   { name: 'a self-hosted runner is accepted unless denied', input: (w) => ({ file: w.selfHosted.file, spec: { trustedRoot: w.fakes.trustedRootPath, policy: GITHUB_POLICY } }) },
   {
     // The log entry's integrated time (under its inclusion promise) is the one timestamp needed.

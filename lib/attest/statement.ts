@@ -127,40 +127,73 @@ export interface ProvenanceView {
   workflow: WorkflowInfo | null;
 }
 
-/** Reads the parts of a SLSA Provenance v1 predicate the verifier cross-checks. */
+/** GitHub's build type for workflow runs (`actions/attest-build-provenance`, `gh attestation`). */
+export const GITHUB_WORKFLOW_BUILD_TYPE = 'https://actions.github.io/buildtypes/workflow/v1';
+
+/**
+ * The predicates a bundle's attestation may carry (README, "The attestation"): SLSA Provenance v1
+ * with mcpseal's build type, or GitHub's workflow build type. Any other statement about the file
+ * (a test result, an SBOM, a scan report) says nothing about who built it.
+ */
+export const ACCEPTED_BUILD_TYPES: readonly string[] = [MCPSEAL_BUILD_TYPE, GITHUB_WORKFLOW_BUILD_TYPE];
+
+function predicateTypeError(message: string, expected: unknown, found: unknown): never {
+  throw new MCPSealError('ATTESTATION_PREDICATE_TYPE', message, { details: { expected, found } });
+}
+
+/**
+ * Reads and checks the provenance of a bundle's statement: SLSA Provenance v1 ("buildDefinition"
+ * and "runDetails.builder.id" are required there) of an accepted build type; anything else is
+ * ATTESTATION_PREDICATE_TYPE. mcpseal's predicate must list its entries; GitHub's must name the
+ * workflow that ran, which the verifier compares with the certificate.
+ */
 export function provenanceView(statement: Statement): ProvenanceView {
-  const view: ProvenanceView = { buildType: null, builderId: null, entries: null, source: null, workflow: null };
-  if (statement.predicateType !== SLSA_PROVENANCE_V1 || !statement.predicate) return view;
-  const definition = statement.predicate['buildDefinition'];
-  const details = statement.predicate['runDetails'];
-  if (isRecord(details) && isRecord(details['builder']) && typeof details['builder']['id'] === 'string') view.builderId = details['builder']['id'];
-  if (!isRecord(definition)) return view;
-  view.buildType = typeof definition['buildType'] === 'string' ? definition['buildType'] : null;
-  if (view.buildType !== MCPSEAL_BUILD_TYPE) return view;
-  const external = definition['externalParameters'];
-  if (isRecord(external) && isRecord(external['workflow'])) {
-    const workflow = external['workflow'];
-    if (typeof workflow['repository'] !== 'string' || typeof workflow['path'] !== 'string' || typeof workflow['ref'] !== 'string') {
-      malformed('externalParameters.workflow needs repository, path and ref strings');
-    }
-    view.workflow = { repository: workflow['repository'], path: workflow['path'], ref: workflow['ref'] };
+  if (statement.predicateType !== SLSA_PROVENANCE_V1) {
+    predicateTypeError(`the attestation is a ${JSON.stringify(statement.predicateType)} statement, not SLSA provenance`, SLSA_PROVENANCE_V1, statement.predicateType);
   }
-  const dependencies = definition['resolvedDependencies'];
-  if (!Array.isArray(dependencies)) malformed('an mcpseal provenance predicate lists no resolvedDependencies');
+  const definition = statement.predicate?.['buildDefinition'];
+  const details = statement.predicate?.['runDetails'];
+  if (!isRecord(definition) || typeof definition['buildType'] !== 'string') malformed('SLSA provenance v1 needs buildDefinition.buildType');
+  const buildType = definition['buildType'];
+  if (!ACCEPTED_BUILD_TYPES.includes(buildType)) {
+    predicateTypeError(`the provenance build type ${JSON.stringify(buildType)} is not one mcpseal accepts`, ACCEPTED_BUILD_TYPES, buildType);
+  }
+  if (!isRecord(details) || !isRecord(details['builder']) || typeof details['builder']['id'] !== 'string') malformed('SLSA provenance v1 needs runDetails.builder.id');
+  const workflow = workflowOf(definition['externalParameters']);
+  if (buildType === GITHUB_WORKFLOW_BUILD_TYPE && workflow === null) malformed('GitHub build provenance needs externalParameters.workflow');
+  const { entries, source } = dependenciesOf(definition['resolvedDependencies'], buildType === MCPSEAL_BUILD_TYPE);
+  return { buildType, builderId: details['builder']['id'], entries, source, workflow };
+}
+
+/** `externalParameters.workflow` (repository, path, ref), the same shape in both build types. */
+function workflowOf(external: unknown): WorkflowInfo | null {
+  if (!isRecord(external) || external['workflow'] === undefined) return null;
+  const workflow = external['workflow'];
+  if (!isRecord(workflow) || typeof workflow['repository'] !== 'string' || typeof workflow['path'] !== 'string' || typeof workflow['ref'] !== 'string') {
+    malformed('externalParameters.workflow needs repository, path and ref strings');
+  }
+  return { repository: workflow['repository'], path: workflow['path'], ref: workflow['ref'] };
+}
+
+/** The source commit (a `uri` with `digest.gitCommit`) and, for mcpseal's predicate, every archive entry. */
+function dependenciesOf(dependencies: unknown, withEntries: boolean): Pick<ProvenanceView, 'entries' | 'source'> {
+  if (dependencies === undefined && !withEntries) return { entries: null, source: null };
+  if (!Array.isArray(dependencies)) malformed('the provenance lists no resolvedDependencies');
   const entries: Record<string, string> = Object.create(null) as Record<string, string>;
-  view.entries = entries;
+  let source: ProvenanceView['source'] = null;
   for (const dependency of dependencies) {
     if (!isRecord(dependency) || !isRecord(dependency['digest'])) malformed('a resolvedDependencies item has no digest');
     if (typeof dependency['uri'] === 'string') {
       const commit = dependency['digest']['gitCommit'];
-      if (typeof commit === 'string') view.source = { uri: dependency['uri'], commit };
+      if (typeof commit === 'string') source = { uri: dependency['uri'], commit };
       continue;
     }
+    if (!withEntries) continue;
     const name = dependency['name'];
     const sha256 = dependency['digest']['sha256'];
     if (typeof name !== 'string' || typeof sha256 !== 'string') malformed('an archive entry in resolvedDependencies needs a name and a sha256');
     if (Object.hasOwn(entries, name)) malformed(`the entry "${name}" is listed twice`);
     entries[name] = sha256.toLowerCase();
   }
-  return view;
+  return { entries: withEntries ? entries : null, source };
 }

@@ -1,8 +1,9 @@
 // The signing and verification commands: keygen, sign, verify, verify-blob.
 
-import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { ioError } from '../io.ts';
+import { ioError, openRegularFile } from '../io.ts';
+import { readSidecar } from '../sigstore/sidecar.ts';
+import { defaultLimits } from '../limits.ts';
 import { MCPSealError } from '../errors.ts';
 import type { BuildContext, SigningMethod } from '../sign.ts';
 import { identityTokenSource } from '../sigstore/oidc.ts';
@@ -11,7 +12,7 @@ import type { LegacyVerification } from '../legacy/index.ts';
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, positionals } from './args.ts';
 import type { Command } from './command.ts';
 import { EXIT_OK, formatBytes } from './output.ts';
-import { VERIFY_HELP, VERIFY_OPTIONS, verifyFlags } from './verify-options.ts';
+import { readPemFile, VERIFY_HELP, VERIFY_OPTIONS, verifyFlags } from './verify-options.ts';
 
 /** Lines describing a verified signature, for text output. */
 export function signatureLines(signature: VerifiedSignature): string[] {
@@ -71,13 +72,7 @@ async function signLegacyCommand(
   output: import('./output.ts').Output,
 ): Promise<number> {
   if (certPath === undefined || keyPath === undefined) throw new MCPSealError('USAGE_MISSING_ARGUMENT', '--legacy signing needs --cert and --key');
-  const read = async (path: string): Promise<string> => {
-    try {
-      return await readFile(path, 'utf8');
-    } catch (cause) {
-      throw ioError(cause, path, 'read');
-    }
-  };
+  const read = readPemFile;
   const { signLegacy } = await import('../legacy/index.ts');
   const result = await signLegacy(file, {
     certPem: await read(certPath),
@@ -179,12 +174,7 @@ Exit status: 0 signed, 1 refused (unsafe archive, manifest fails the profile), 2
         if (str('identity-token') !== undefined || str('fulcio-url') !== undefined || str('tsa-url') !== undefined) {
           throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--key signs offline; --identity-token, --fulcio-url and --tsa-url are for keyless signing');
         }
-        let privateKeyPem: string;
-        try {
-          privateKeyPem = await readFile(keyPath, 'utf8');
-        } catch (cause) {
-          throw ioError(cause, keyPath, 'read');
-        }
+        const privateKeyPem = await readPemFile(keyPath);
         const rekorURL = values['tlog'] === true ? (str('rekor-url') ?? 'https://rekor.sigstore.dev') : undefined;
         method = { kind: 'key', privateKeyPem, ...(rekorURL ? { rekorURL } : {}) };
       } else {
@@ -239,7 +229,9 @@ the identity policy against the certificate (or the --key); the in-toto statemen
 verified payload only (its subject must be this file's sha256; mcpseal's predicate must list
 exactly the archive's entries, and a recorded workflow must be the certificate's); then the
 manifest against --profile. Standard GitHub build provenance for the file (for example from
-actions/attest-build-provenance) is accepted with the same policy.
+actions/attest-build-provenance) is accepted with the same policy; any other statement (a test
+result, an SBOM) is ATTESTATION_PREDICATE_TYPE. With --key only that key is trusted: a
+certificate-signed bundle is SIGNATURE_UNTRUSTED.
 
 ${VERIFY_HELP}
 
@@ -252,7 +244,7 @@ ${LIMITS_HELP}
 
 Exit status: 0 verified; 1 refused (SIGNATURE_ABSENT, SIGNATURE_MALFORMED, SIGNATURE_INVALID,
 SIGNATURE_UNTRUSTED, IDENTITY_MISMATCH, ATTESTATION_*, MANIFEST_INVALID, ARCHIVE_*); 2 usage
-error (a keyless bundle with no identity policy is IDENTITY_POLICY_REQUIRED), I/O error, or an
+error (a keyless verification whose policy names no signer is IDENTITY_POLICY_REQUIRED), I/O error, or an
 unusable trust root (TRUST_ROOT_*).`,
     async run(args, output, streams) {
       const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS });
@@ -300,20 +292,18 @@ Exit status: 0 verified, 1 refused, 2 usage, I/O or trust root error.`,
       const [target] = positionals(given, ['file | sha256:HEX']);
       const flags = await verifyFlags(values);
       if (flags.sigstoreBundle === undefined) throw new MCPSealError('USAGE_MISSING_ARGUMENT', 'verify-blob needs --bundle');
-      let bundle: Buffer;
-      try {
-        bundle = await readFile(flags.sigstoreBundle);
-      } catch (cause) {
-        if ((cause as NodeJS.ErrnoException).code === 'ENOENT') throw new MCPSealError('SIGNATURE_ABSENT', `${flags.sigstoreBundle} does not exist`, { cause });
-        throw ioError(cause, flags.sigstoreBundle, 'read');
-      }
+      const bundle = await readSidecar(flags.sigstoreBundle, defaultLimits.maxSigstoreBundleSize);
       let artifact: Buffer | string;
       if (/^sha256:/iu.test(target!)) artifact = target!;
       else {
+        // A regular file only: a FIFO or a device would hang or never end (openRegularFile).
+        const handle = await openRegularFile(target!);
         try {
-          artifact = await readFile(target!);
+          artifact = await handle.readFile();
         } catch (cause) {
           throw ioError(cause, target!, 'read');
+        } finally {
+          await handle.close();
         }
       }
       const { verifyArtifact } = await import('../verify-artifact.ts');

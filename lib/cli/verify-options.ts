@@ -1,8 +1,7 @@
 // The verification flags shared by `verify`, `verify-blob` and `unpack`.
 
-import { readFile } from 'node:fs/promises';
-import { ioError } from '../io.ts';
 import { MCPSealError } from '../errors.ts';
+import { readBoundedFile } from '../io.ts';
 import type { Profile } from '../manifest/validate.ts';
 import type { IdentityPolicy } from '../sigstore/identity.ts';
 import type { Parsed } from './args.ts';
@@ -32,12 +31,14 @@ export const VERIFY_HELP = `Trust (default: the public-good Sigstore trusted roo
   --key PEM                  the signer's public key (keyed signatures)
   --require-tlog             require a transparency log entry (always for certificates)
 
-Identity policy (required for keyless signatures; every flag given must hold):
+Identity policy (required for keyless signatures; every flag given must hold; it must name a
+signer: --repo, or --cert-identity / --cert-identity-regexp with --cert-oidc-issuer):
   --cert-identity ID         the exact certificate identity (email or workflow URI)
   --cert-identity-regexp RE  a pattern for the whole identity (always anchored: ^(?:RE)$)
   --cert-oidc-issuer URL     the exact OIDC issuer, e.g. https://token.actions.githubusercontent.com
   --repo OWNER/NAME          the GitHub source repository
-  --signer-workflow W        OWNER/NAME/.github/workflows/FILE.yml (or .github/workflows/FILE.yml)
+  --signer-workflow W        OWNER/NAME/.github/workflows/FILE.yml (or .github/workflows/FILE.yml
+                             in --repo); narrows a policy, never enough alone
   --source-ref REF           the exact source ref, e.g. refs/tags/v1.0.0
   --source-digest SHA        the exact source commit
   --deny-self-hosted-runners refuse certificates issued to self-hosted runners
@@ -93,17 +94,13 @@ export async function verifyFlags(values: Parsed['values']): Promise<VerifyFlags
   const rootPath = text(values, 'trusted-root');
   if (rootPath !== undefined && values['tuf'] === true) throw new MCPSealError('USAGE_INVALID_ARGUMENT', 'give --trusted-root or --tuf, not both');
   if (rootPath !== undefined) {
-    const { readTrustedRoot } = await import('../sigstore/trust.ts');
+    const { readTrustedRoot } = await import('../sigstore/trust-files.ts');
     flags.trustedRoot = await readTrustedRoot(rootPath);
   }
   if (values['tuf'] === true) flags.trustedRoot = await fetchTufRoot();
   const key = text(values, 'key');
   if (key !== undefined) {
-    try {
-      flags.publicKey = await readFile(key, 'utf8');
-    } catch (cause) {
-      throw ioError(cause, key, 'read');
-    }
+    flags.publicKey = await readPemFile(key);
   }
   if (values['require-tlog'] === true) flags.requireTlog = true;
   const legacy = await legacyAnchors(values);
@@ -112,18 +109,28 @@ export async function verifyFlags(values: Parsed['values']): Promise<VerifyFlags
   return flags;
 }
 
+/** Largest key or certificate file read (a CA bundle is a few hundred kilobytes). */
+const MAX_PEM_FILE = 4 * 1024 * 1024;
+
+/**
+ * Reads a PEM file the user named (a key, a certificate, trust anchors): a regular file of
+ * bounded size, so a path to /dev/zero or a FIFO fails at once instead of filling memory or
+ * hanging (issue 9, finding 9).
+ */
+export async function readPemFile(path: string): Promise<string> {
+  const bytes = await readBoundedFile(path, {
+    max: MAX_PEM_FILE,
+    tooLarge: (size) => new MCPSealError('IO_READ_FAILED', `${path} is ${size} bytes, too large for a key or certificate file (limit ${MAX_PEM_FILE})`, { details: { path, found: size } }),
+  });
+  return bytes.toString('utf8');
+}
+
 /** Reads the --legacy-ca files (PEM); undefined when none was given. */
 export async function legacyAnchors(values: Parsed['values']): Promise<{ anchors: string[] } | undefined> {
   const paths = values['legacy-ca'] as unknown as string[] | undefined;
   if (!paths || paths.length === 0) return undefined;
   const anchors: string[] = [];
-  for (const path of paths) {
-    try {
-      anchors.push(await readFile(path, 'utf8'));
-    } catch (cause) {
-      throw ioError(cause, path, 'read');
-    }
-  }
+  for (const path of paths) anchors.push(await readPemFile(path));
   return { anchors };
 }
 

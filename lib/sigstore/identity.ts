@@ -57,9 +57,13 @@ export interface IdentityPolicy {
   certIdentityRegexp?: string;
   /** The exact OIDC issuer. */
   certOidcIssuer?: string;
-  /** GitHub `owner/name` of the source repository. */
+  /** GitHub `owner/name` of the source repository (the certificate's Source Repository URI, 1.3.6.1.4.1.57264.1.12). */
   repo?: string;
-  /** The workflow that signed: `owner/repo/.github/workflows/file.yml`, or just `.github/workflows/file.yml`. */
+  /**
+   * The workflow that signed (the Build Signer URI: for a reusable workflow, the called one):
+   * `owner/repo/.github/workflows/file.yml`, or `.github/workflows/file.yml` in `repo`. Never
+   * enough alone: the policy must also name `repo`, or an identity with its issuer.
+   */
   signerWorkflow?: string;
   /** The exact source ref, e.g. `refs/tags/v1.0.0`. */
   sourceRef?: string;
@@ -69,31 +73,38 @@ export interface IdentityPolicy {
   denySelfHostedRunners?: boolean;
 }
 
-/** The issuer of GitHub Actions tokens: what `--repo` and `--signer-workflow` imply (as `gh attestation verify` does). */
+/** The issuer of GitHub Actions tokens: what `--repo` implies (as `gh attestation verify` does). */
 export const GITHUB_ACTIONS_ISSUER = 'https://token.actions.githubusercontent.com';
 
 /**
- * Whether a policy names a signer (a keyless signature needs one): an identity or a GitHub
- * repository or workflow. An issuer alone names no one: any workflow on GitHub would pass.
+ * Whether a policy names a signer (a keyless signature needs one): the source repository, or an
+ * exact identity (or an anchored pattern) with the issuer that vouches for it. A workflow, a ref
+ * or an issuer alone names no one: `.github/workflows/release.yml` exists in every repository,
+ * and a reusable workflow's Build Signer URI is the *called* workflow, whoever called it
+ * (`gh attestation verify` likewise requires `--owner` or `--repo`).
  */
 export function hasIdentityPolicy(policy: IdentityPolicy): boolean {
-  return policy.certIdentity !== undefined || policy.certIdentityRegexp !== undefined || policy.repo !== undefined || policy.signerWorkflow !== undefined;
+  const identity = policy.certIdentity !== undefined || policy.certIdentityRegexp !== undefined;
+  return policy.repo !== undefined || (identity && policy.certOidcIssuer !== undefined);
 }
 
 /**
- * The policy as it is applied: `--repo`/`--signer-workflow` imply the GitHub Actions issuer, and
- * an identity without an issuer is refused (an identity means nothing without who vouched for it).
+ * The policy as it is applied: `--repo` implies the GitHub Actions issuer; a policy that names no
+ * one (see hasIdentityPolicy) is IDENTITY_POLICY_REQUIRED, a usage error of the caller's.
  */
 export function completePolicy(policy: IdentityPolicy): IdentityPolicy {
-  if (!hasIdentityPolicy(policy)) {
-    throw new MCPSealError(
-      'IDENTITY_POLICY_REQUIRED',
-      'the bundle is signed by a certificate: name the signer with --cert-identity or --cert-identity-regexp (with --cert-oidc-issuer), or --repo / --signer-workflow',
-    );
+  if (policy.certIdentity !== undefined || policy.certIdentityRegexp !== undefined || policy.repo !== undefined) {
+    if (policy.certOidcIssuer !== undefined) return policy;
+    if (policy.repo !== undefined) return { ...policy, certOidcIssuer: GITHUB_ACTIONS_ISSUER };
+    throw new MCPSealError('IDENTITY_POLICY_REQUIRED', 'an identity policy needs --cert-oidc-issuer: the same identity means different people at different issuers');
   }
-  if (policy.certOidcIssuer !== undefined) return policy;
-  if (policy.repo !== undefined || policy.signerWorkflow !== undefined) return { ...policy, certOidcIssuer: GITHUB_ACTIONS_ISSUER };
-  throw new MCPSealError('IDENTITY_POLICY_REQUIRED', 'an identity policy needs --cert-oidc-issuer: the same identity means different people at different issuers');
+  const alone = policy.signerWorkflow !== undefined || policy.sourceRef !== undefined || policy.sourceDigest !== undefined;
+  throw new MCPSealError(
+    'IDENTITY_POLICY_REQUIRED',
+    alone
+      ? 'a workflow, ref or commit alone names no one (every repository can have that workflow, and any repository can call a reusable one): add --repo OWNER/NAME, or --cert-identity with --cert-oidc-issuer'
+      : 'the bundle is signed by a certificate: name the signer with --repo, or --cert-identity / --cert-identity-regexp with --cert-oidc-issuer',
+  );
 }
 
 function utf8Extension(cert: X509Certificate, oid: string): string | null {
@@ -153,6 +164,25 @@ function mismatch(what: string, expected: unknown, found: unknown): never {
   });
 }
 
+/**
+ * The workflow that signed (Build Signer URI, .9; for a reusable workflow the called one). The
+ * short form `.github/workflows/F.yml` is resolved against `policy.repo` when it is given, so it
+ * never matches a workflow of the same name in another repository.
+ */
+function checkSignerWorkflow(identity: CertificateIdentity, workflow: string, repo: string | undefined): void {
+  const signer = identity.github.buildSignerUri ?? identity.subject;
+  const withoutRef = signer?.split('@')[0] ?? null;
+  const wanted = workflow.replace(/^https:\/\/github\.com\//u, '');
+  let ok: boolean;
+  if (!wanted.startsWith('.github/')) ok = withoutRef === `https://github.com/${wanted}`;
+  else if (repo !== undefined) {
+    // GitHub owner and repository names are case-insensitive; the path is compared exactly.
+    const prefix = `https://github.com/${repo}/`;
+    ok = withoutRef !== null && withoutRef.slice(0, prefix.length).toLowerCase() === prefix.toLowerCase() && withoutRef.slice(prefix.length) === wanted;
+  } else ok = withoutRef !== null && withoutRef.endsWith(`/${wanted}`) && /^https:\/\/github\.com\/[^/]+\/[^/]+\/\.github\//u.test(withoutRef);
+  if (!ok) mismatch('signer workflow', workflow, signer);
+}
+
 /** Applies `policy` to the verified signer identity; throws IDENTITY_MISMATCH on the first field that differs. */
 export function checkIdentity(identity: CertificateIdentity, policy: IdentityPolicy): void {
   if (policy.certIdentity !== undefined && identity.subject !== policy.certIdentity) mismatch('certificate identity', policy.certIdentity, identity.subject);
@@ -166,13 +196,7 @@ export function checkIdentity(identity: CertificateIdentity, policy: IdentityPol
     const expected = `https://github.com/${policy.repo}`.toLowerCase();
     if (github.sourceRepositoryUri?.toLowerCase() !== expected) mismatch('source repository', `https://github.com/${policy.repo}`, github.sourceRepositoryUri);
   }
-  if (policy.signerWorkflow !== undefined) {
-    const signer = github.buildSignerUri ?? identity.subject;
-    const withoutRef = signer?.split('@')[0] ?? null;
-    const wanted = policy.signerWorkflow.replace(/^https:\/\/github\.com\//u, '');
-    const ok = withoutRef !== null && (wanted.startsWith('.github/') ? withoutRef.endsWith(`/${wanted}`) && /^https:\/\/github\.com\/[^/]+\/[^/]+\/\.github\//u.test(withoutRef) : withoutRef === `https://github.com/${wanted}`);
-    if (!ok) mismatch('signer workflow', policy.signerWorkflow, signer);
-  }
+  if (policy.signerWorkflow !== undefined) checkSignerWorkflow(identity, policy.signerWorkflow, policy.repo);
   if (policy.sourceRef !== undefined && github.sourceRepositoryRef !== policy.sourceRef) mismatch('source ref', policy.sourceRef, github.sourceRepositoryRef);
   if (policy.sourceDigest !== undefined && github.sourceRepositoryDigest?.toLowerCase() !== policy.sourceDigest.toLowerCase()) {
     mismatch('source commit', policy.sourceDigest, github.sourceRepositoryDigest);

@@ -4,7 +4,7 @@
 
 import { createPrivateKey, createPublicKey, sign as signData, type KeyObject } from 'node:crypto';
 import { bundleToJSON, type Bundle } from '@sigstore/bundle';
-import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Signature, type Signer, type Witness } from '@sigstore/sign';
+import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Signature, type Signer as SigstoreSigner, type Witness } from '@sigstore/sign';
 import { MCPSealError } from '../errors.ts';
 import { keyHint } from './keys.ts';
 
@@ -32,33 +32,63 @@ export interface KeyedSigning {
   rekorURL?: string;
 }
 
-export type SigningMethod = KeylessSigning | KeyedSigning;
+/**
+ * The key material a signature is checked with: a public key (with the hint verifiers match it
+ * by) or a PEM certificate (then verifiers apply an identity policy to it).
+ */
+export type SignerKey = { $case: 'publicKey'; publicKey: string; hint?: string } | { $case: 'x509Certificate'; certificate: string };
+
+/**
+ * A caller's signer (a KMS, an HSM, a hardware token, a remote signing service): one method, the
+ * shape of sigstore-js's `Signer`. It signs the DSSE pre-authentication encoding it is given and
+ * names the key material that verifies the signature.
+ */
+export interface Signer {
+  sign(data: Buffer): Promise<{ signature: Buffer; key: SignerKey }>;
+}
+
+export interface CustomSigning {
+  kind: 'signer';
+  signer: Signer;
+  /** Record the signature in this Rekor log (needed for certificates: verifiers require a log entry). */
+  rekorURL?: string;
+  /** Have this RFC 3161 timestamp authority countersign (full URL of its API). */
+  tsaURL?: string;
+}
+
+export type SigningMethod = KeylessSigning | KeyedSigning | CustomSigning;
 
 /** Signs an in-toto statement as a DSSE envelope and returns the Sigstore bundle JSON (v0.3). */
 export async function signStatement(payload: Buffer, method: SigningMethod): Promise<Record<string, unknown>> {
   const artifact = { data: payload, type: 'application/vnd.in-toto+json' };
   let bundle: Bundle;
   try {
-    if (method.kind === 'keyless') {
-      const signer = new FulcioSigner({
-        fulcioBaseURL: method.fulcioURL ?? PUBLIC_GOOD.fulcioURL,
-        identityProvider: { getToken: method.identityToken },
-      });
-      const witnesses: Witness[] = [
-        new RekorWitness({ rekorBaseURL: method.rekorURL ?? PUBLIC_GOOD.rekorURL, entryType: 'dsse' }),
-        new TSAWitness({ tsaBaseURL: method.tsaURL ?? PUBLIC_GOOD.tsaURL }),
-      ];
-      bundle = await new DSSEBundleBuilder({ signer, witnesses }).create(artifact);
-    } else {
-      const signer = new KeySigner(method.privateKeyPem);
-      const witnesses: Witness[] = method.rekorURL ? [new RekorWitness({ rekorBaseURL: method.rekorURL, entryType: 'dsse' })] : [];
-      bundle = await new DSSEBundleBuilder({ signer, witnesses }).create(artifact);
-    }
+    const { signer, witnesses } = signingParts(method);
+    bundle = await new DSSEBundleBuilder({ signer, witnesses }).create(artifact);
   } catch (cause) {
     if (cause instanceof MCPSealError) throw cause;
     throw new MCPSealError('SIGNATURE_SIGNING_FAILED', `signing failed: ${describe(cause)}`, { cause });
   }
   return bundleToJSON(bundle);
+}
+
+/** The signer and the witnesses (log, timestamp authority) of a signing method. */
+function signingParts(method: SigningMethod): { signer: SigstoreSigner; witnesses: Witness[] } {
+  const rekor = (url: string): Witness => new RekorWitness({ rekorBaseURL: url, entryType: 'dsse' });
+  switch (method.kind) {
+    case 'keyless':
+      return {
+        signer: new FulcioSigner({ fulcioBaseURL: method.fulcioURL ?? PUBLIC_GOOD.fulcioURL, identityProvider: { getToken: method.identityToken } }),
+        witnesses: [rekor(method.rekorURL ?? PUBLIC_GOOD.rekorURL), new TSAWitness({ tsaBaseURL: method.tsaURL ?? PUBLIC_GOOD.tsaURL })],
+      };
+    case 'key':
+      return { signer: new KeySigner(method.privateKeyPem), witnesses: method.rekorURL ? [rekor(method.rekorURL)] : [] };
+    case 'signer':
+      return {
+        signer: method.signer,
+        witnesses: [...(method.rekorURL ? [rekor(method.rekorURL)] : []), ...(method.tsaURL ? [new TSAWitness({ tsaBaseURL: method.tsaURL })] : [])],
+      };
+  }
 }
 
 function describe(cause: unknown): string {
@@ -67,7 +97,7 @@ function describe(cause: unknown): string {
 }
 
 /** A `Signer` over a local P-256 key, with the key's fingerprint as the bundle's public key hint. */
-export class KeySigner implements Signer {
+export class KeySigner implements SigstoreSigner {
   readonly #key: KeyObject;
   readonly #publicKeyPem: string;
   readonly hint: string;

@@ -1,55 +1,37 @@
-// Trust material: the Sigstore trusted root (the pinned public-good one by default, or a file
-// the caller names) and, for keyed signatures, the publisher's public key.
+// Trust material: a Sigstore trusted root (from a TrustRootProvider: the pinned public-good one by
+// default, see trust-files.ts) and, for keyed signatures, the publisher's public key. No I/O here:
+// documents come in as values, material goes out.
 
-import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createPublicKey, type KeyObject } from 'node:crypto';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toTrustMaterial, type TrustMaterial } from '@sigstore/verify';
-import { ioError } from '../io.ts';
 import { MCPSealError } from '../errors.ts';
 import { keyHint } from './keys.ts';
 
-/** The pinned public-good trusted root shipped in the package (from the @sigstore/tuf seed). */
-export const PINNED_TRUSTED_ROOT = new URL('../../trust/trusted_root.json', import.meta.url);
-const PINNED_DIGEST = new URL('../../trust/trusted_root.json.sha256', import.meta.url);
-
-/** Largest trusted root accepted: the public-good one is about 7 KB. */
-const MAX_TRUSTED_ROOT = 1024 * 1024;
-
-export interface TrustOptions {
-  /** A trusted root JSON document (already parsed); default: the pinned public-good root. */
-  trustedRoot?: unknown;
-  /** A PEM public key: the signature must be by this key (keyed signing). */
-  publicKey?: string;
+/**
+ * Where a trusted root comes from (a pinned file, a TUF client, a private Sigstore's
+ * distribution). Asked only when a signature is to be verified.
+ */
+export interface TrustRootProvider {
+  /** The trusted root document (parsed JSON); a failure should be TRUST_ROOT_UNAVAILABLE. */
+  trustedRoot(): Promise<unknown>;
 }
 
-/** Reads a trusted root file (JSON); a missing or unreadable file is TRUST_ROOT_UNAVAILABLE. */
-export async function readTrustedRoot(path: string | URL): Promise<unknown> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(path);
-  } catch (cause) {
-    const io = ioError(cause, String(path), 'read');
-    throw new MCPSealError('TRUST_ROOT_UNAVAILABLE', `cannot read the trusted root: ${io.message}`, { details: { path: String(path) }, cause });
+/** A provider of a document the caller already holds. */
+export function staticTrustRoot(document: unknown): TrustRootProvider {
+  return { trustedRoot: async () => document };
+}
+
+/** Parses trusted root bytes of at most `max` bytes (TRUST_ROOT_INVALID otherwise). */
+export function parseTrustedRoot(bytes: Buffer, max: number, source = 'the trusted root'): unknown {
+  if (bytes.length > max) {
+    throw new MCPSealError('TRUST_ROOT_INVALID', `${source} is larger than ${max} bytes`, { details: { expected: max, found: bytes.length } });
   }
-  if (bytes.length > MAX_TRUSTED_ROOT) throw new MCPSealError('TRUST_ROOT_INVALID', `the trusted root is larger than ${MAX_TRUSTED_ROOT} bytes`);
   try {
     return JSON.parse(bytes.toString('utf8'));
   } catch (cause) {
-    throw new MCPSealError('TRUST_ROOT_INVALID', 'the trusted root is not JSON', { details: { path: String(path) }, cause });
+    throw new MCPSealError('TRUST_ROOT_INVALID', `${source} is not JSON`, { cause });
   }
-}
-
-/** The pinned root, checked against its recorded sha256 so a modified install cannot widen trust silently. */
-export async function readPinnedTrustedRoot(): Promise<unknown> {
-  const [bytes, pin] = await Promise.all([readFile(PINNED_TRUSTED_ROOT), readFile(PINNED_DIGEST, 'utf8')]).catch((cause: unknown) => {
-    throw new MCPSealError('TRUST_ROOT_UNAVAILABLE', 'the pinned trusted root is missing from this installation', { cause });
-  });
-  const digest = createHash('sha256').update(bytes).digest('hex');
-  if (pin.split(/\s+/u)[0] !== digest) {
-    throw new MCPSealError('TRUST_ROOT_INVALID', 'the pinned trusted root does not match its recorded sha256', { details: { expected: pin.trim(), found: digest } });
-  }
-  return JSON.parse(bytes.toString('utf8'));
 }
 
 /**
@@ -114,12 +96,3 @@ export function publicKeyHint(pem: string): string | undefined {
     return undefined;
   }
 }
-
-/** An empty trusted root, for keyed verification with no Sigstore authorities at all. */
-export const EMPTY_TRUSTED_ROOT = {
-  mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-  tlogs: [],
-  certificateAuthorities: [],
-  ctlogs: [],
-  timestampAuthorities: [],
-};

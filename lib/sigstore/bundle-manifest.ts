@@ -1,0 +1,74 @@
+// The manifest step shared by `sign`, `verify` and `unpack` (signed or not): read manifest.json
+// once through the archive and remember the sha256 of those bytes, so every later use of the
+// manifest (its validation by the pipeline, the attested digest, the file extraction writes) is
+// bound to one read (issue 9, finding 12). Validation itself is the pipelines' one call to
+// validateManifest, which lives beside this layer (scopes), not below it.
+
+import { createHash } from 'node:crypto';
+import type { Archive } from '../archive/reader.ts';
+import type { ArchiveEntry } from '../archive/entry.ts';
+import type { ProvenanceView } from '../attest/statement.ts';
+import { MCPSealError } from '../errors.ts';
+import { MANIFEST_NAME, parseManifest, summarizeManifest, type ManifestSummary } from '../manifest/load.ts';
+
+/** manifest.json as read once, with the digest of the exact bytes read. */
+export interface BundleManifest {
+  document: Record<string, unknown>;
+  summary: ManifestSummary;
+  /** sha256 (hex) of the manifest.json bytes the document was parsed from. */
+  sha256: string;
+}
+
+/**
+ * Reads and parses manifest.json from the archive. The missing and size checks are those of
+ * manifest/load.ts readManifest, which returns only the parsed document; the bytes are needed
+ * here for their digest.
+ */
+export async function readBundleManifest(archive: Archive): Promise<BundleManifest> {
+  const entry = archive.entry(MANIFEST_NAME);
+  if (!entry || entry.kind !== 'file') {
+    throw new MCPSealError('MANIFEST_MISSING', 'the bundle has no manifest.json at its root');
+  }
+  const max = archive.limits.maxManifestSize;
+  if (entry.size > max) {
+    throw new MCPSealError('MANIFEST_TOO_LARGE', `manifest.json is ${entry.size} bytes (limit ${max})`, { details: { expected: max, found: entry.size } });
+  }
+  const bytes = await archive.readEntry(entry);
+  const document = parseManifest(bytes);
+  return { document, summary: summarizeManifest(document), sha256: createHash('sha256').update(bytes).digest('hex') };
+}
+
+/**
+ * Signed bundles: the manifest that was validated must be the one that was signed. mcpseal's
+ * predicate lists manifest.json's sha256; GitHub provenance lists no entries (the subject digest
+ * binds the file, and extraction binds the manifest it writes, see manifestBinding).
+ */
+export function checkAttestedManifest(provenance: ProvenanceView, manifest: BundleManifest): void {
+  if (!provenance.entries) return;
+  const attested = Object.hasOwn(provenance.entries, MANIFEST_NAME) ? provenance.entries[MANIFEST_NAME] : undefined;
+  if (attested !== manifest.sha256) {
+    throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', 'the manifest.json that was validated is not the one the attestation lists', {
+      details: { entry: MANIFEST_NAME, expected: attested, found: manifest.sha256 },
+    });
+  }
+}
+
+/**
+ * manifest.json read a second time (by the extraction, or by sign's hashing pass) must be the
+ * bytes that were validated. A file that serves other bytes the second time (a same-length,
+ * same-CRC swap, a file system that lies) is ARCHIVE_CHANGED_DURING_READ.
+ */
+export function checkSameManifest(manifest: BundleManifest, sha256: string | undefined): void {
+  if (sha256 !== manifest.sha256) {
+    throw new MCPSealError('ARCHIVE_CHANGED_DURING_READ', 'manifest.json changed between its validation and a second read', {
+      details: { entry: MANIFEST_NAME, expected: manifest.sha256, found: sha256 },
+    });
+  }
+}
+
+/** For extraction: checkSameManifest on manifest.json's digest as it is written. */
+export function manifestBinding(manifest: BundleManifest): (entry: Pick<ArchiveEntry, 'name'>, sha256: string) => void {
+  return (entry, sha256) => {
+    if (entry.name === MANIFEST_NAME) checkSameManifest(manifest, sha256);
+  };
+}

@@ -1,0 +1,169 @@
+// The verification steps of a bundle's Sigstore attestation, composed by the `verify` and
+// `unpack` pipelines in their own order (DESIGN.md, "The verify-before-extract pipeline"):
+//   readSignatureInputs   step 3-4 inputs: the sidecar, the caller's trust choice, the trust material
+//   verifyBundleSignature step 4-5: the signature and the identity policy (sigstore/verify.ts)
+//   attestedStatement     step 6: the in-toto statement, from the verified payload only
+//   provenanceView        step 6: an accepted provenance predicate (attest/statement.ts)
+//   checkWorkflow         the predicate's workflow is the certificate's
+//   checkSubject          step 6: the statement is about this file (its sha256)
+//   checkEntryList        mcpseal's predicate lists exactly the archive's files
+//   entryDigestCheck      step 8: each extracted file has its attested digest
+// The manifest step (step 7) is in bundle-manifest.ts, shared with `sign` and unsigned unpacks.
+
+import { createHash } from 'node:crypto';
+import type { Bundle } from '@sigstore/bundle';
+import type { TrustMaterial } from '@sigstore/verify';
+import type { Archive } from '../archive/reader.ts';
+import type { ArchiveEntry } from '../archive/entry.ts';
+import { matchingSubject, parseStatement, type ProvenanceView, type Statement } from '../attest/statement.ts';
+import { MCPSealError } from '../errors.ts';
+import type { IdentityPolicy, CertificateIdentity } from './identity.ts';
+import { readSidecar, sidecarPath } from './sidecar.ts';
+import { readPinnedTrustedRoot } from './trust-files.ts';
+import { staticTrustRoot, trustMaterialFrom, type TrustRootProvider } from './trust.ts';
+import { parseSigstoreBundle, trustChoice, verifySignature, type SignatureCheck, type TrustChoice } from './verify.ts';
+
+/** The trust options of a bundle verification (a subset of VerifyBundleOptions). */
+export interface BundleTrustOptions {
+  /** Path of the Sigstore bundle; default `<file>.sigstore.json`. */
+  sigstoreBundle?: string;
+  /** A trusted root document (parsed JSON); default: the pinned public-good root. */
+  trustedRoot?: unknown;
+  /** Where the trusted root comes from (instead of `trustedRoot`); default: the pinned public-good root. */
+  trustRoot?: TrustRootProvider;
+  /** PEM public key of a keyed signer: then only this key is trusted, and no certificate. */
+  publicKey?: string;
+  /** Who must have signed (required for keyless signatures). */
+  policy?: IdentityPolicy;
+  /** Require a transparency log entry (default: for certificates yes, for keys no). */
+  requireTlog?: boolean;
+}
+
+/** What the signature is checked with, read and parsed before the long pass over the file. */
+export interface SignatureInputs {
+  sidecar: string;
+  bundle: Bundle;
+  choice: TrustChoice;
+  trust: TrustMaterial;
+  requireTlog: boolean | undefined;
+}
+
+/**
+ * Reads the sidecar (bounded: a FIFO, a device or an oversized file is refused before it is read),
+ * then settles the caller's trust choice (a key, or a policy that names a signer) before the
+ * sidecar's content is looked at, then parses the bundle and loads the trust material.
+ */
+export async function readSignatureInputs(archive: Archive, path: string, options: BundleTrustOptions): Promise<SignatureInputs> {
+  const sidecar = options.sigstoreBundle ?? sidecarPath(path);
+  const text = await readSidecar(sidecar, archive.limits.maxSigstoreBundleSize).catch((error: unknown) => {
+    if (error instanceof MCPSealError && error.code === 'SIGNATURE_ABSENT' && archive.layout.signatureBlock) {
+      // DESIGN: a legacy signature alone does not make a bundle acceptable (it binds no identity policy).
+      throw new MCPSealError('SIGNATURE_ABSENT', `${error.message} (the file carries an ${archive.layout.signatureBlock.kind} block, which alone is not accepted)`, {
+        details: error.details,
+        cause: error,
+      });
+    }
+    throw error;
+  });
+  const choice = trustChoice(options);
+  const bundle = parseSigstoreBundle(text, archive.limits.maxSigstoreBundleSize);
+  if (bundle.content.$case !== 'dsseEnvelope') {
+    throw new MCPSealError('ATTESTATION_MALFORMED', 'the Sigstore bundle signs the file directly; mcpseal expects an in-toto attestation (DSSE)');
+  }
+  const provider = trustRootProvider(options, archive.limits.maxTrustedRootSize);
+  const trust = trustMaterialFrom(await provider.trustedRoot(), choice.kind === 'key' ? choice.publicKey : undefined);
+  return { sidecar, bundle, choice, trust, requireTlog: options.requireTlog };
+}
+
+/** The caller's trusted root: a provider, a document, or the pinned public-good root. */
+function trustRootProvider(options: BundleTrustOptions, maxTrustedRootSize: number): TrustRootProvider {
+  if (options.trustRoot !== undefined && options.trustedRoot !== undefined) {
+    throw new MCPSealError('USAGE_INVALID_ARGUMENT', 'give trustRoot or trustedRoot, not both');
+  }
+  if (options.trustRoot !== undefined) return options.trustRoot;
+  if (options.trustedRoot !== undefined) return staticTrustRoot(options.trustedRoot);
+  return { trustedRoot: () => readPinnedTrustedRoot(maxTrustedRootSize) };
+}
+
+/** Steps 4-5: the DSSE signature against the trust material, and the identity policy. */
+export function verifyBundleSignature(inputs: SignatureInputs): SignatureCheck {
+  return verifySignature(inputs.bundle, {}, { trust: inputs.trust, choice: inputs.choice, requireTlog: inputs.requireTlog });
+}
+
+/** The in-toto statement, parsed from the verified DSSE payload bytes only (DESIGN.md step 6). */
+export function attestedStatement(inputs: SignatureInputs): Statement {
+  if (inputs.bundle.content.$case !== 'dsseEnvelope') throw new MCPSealError('ATTESTATION_MALFORMED', 'the Sigstore bundle holds no DSSE envelope');
+  return parseStatement(Buffer.from(inputs.bundle.content.dsseEnvelope.payload));
+}
+
+/** The statement is about this file: one subject has the file's sha256. */
+export function checkSubject(statement: Statement, sha256: string): void {
+  matchingSubject(statement, sha256);
+}
+
+/**
+ * A workflow recorded in the predicate must be the one the certificate names. The top-level
+ * workflow is the certificate's Build Config URI (.18); with a reusable workflow the Build Signer
+ * URI (.9) names the called one instead, so it is only the fallback.
+ */
+export function checkWorkflow(provenance: ProvenanceView, identity: CertificateIdentity | null): void {
+  const workflow = provenance.workflow;
+  const github = identity?.github;
+  const certified = github?.buildConfigUri ?? github?.buildSignerUri ?? null;
+  if (workflow && github && certified !== null) {
+    const expected = `${workflow.repository}/${workflow.path}@${workflow.ref}`;
+    if (certified !== expected || (github.sourceRepositoryUri !== null && github.sourceRepositoryUri !== workflow.repository)) {
+      throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', 'the workflow recorded in the attestation is not the one the certificate names', {
+        details: { expected, found: certified },
+      });
+    }
+  }
+}
+
+/** mcpseal's predicate lists exactly the archive's files (their digests are checked as they are extracted). */
+export function checkEntryList(archive: Archive, provenance: ProvenanceView): void {
+  if (!provenance.entries) return;
+  const entries = provenance.entries;
+  const files = archive.fileNames();
+  const listed = Object.keys(entries);
+  const missing = [...files].filter((name) => !Object.hasOwn(entries, name));
+  const extra = listed.filter((name) => !files.has(name));
+  if (missing.length > 0 || extra.length > 0) {
+    throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', 'the attestation lists other entries than the archive holds', {
+      details: { expected: listed.length, found: files.size, missing: missing.slice(0, 10), extra: extra.slice(0, 10) },
+    });
+  }
+}
+
+/** For extraction: every file's digest must be the one the attestation lists (none to check for GitHub provenance). */
+export function entryDigestCheck(provenance: ProvenanceView): (entry: Pick<ArchiveEntry, 'name'>, sha256: string) => void {
+  const entries = provenance.entries;
+  return (entry, sha256) => {
+    if (!entries) return;
+    const expected = Object.hasOwn(entries, entry.name) ? entries[entry.name] : undefined;
+    if (expected !== sha256) {
+      throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', `entry "${entry.name}" does not have the digest the attestation lists`, {
+        details: { entry: entry.name, expected, found: sha256 },
+      });
+    }
+  };
+}
+
+// Errors found in entry data before the file's digest is known that a verification which hashes
+// first reports as "this is not the signed file".
+const DATA_ERRORS: ReadonlySet<string> = new Set(['ARCHIVE_CRC_MISMATCH', 'ARCHIVE_SIZE_MISMATCH', 'ARCHIVE_CORRUPT_DATA', 'ATTESTATION_PREDICATE_MISMATCH']);
+
+/**
+ * For an error found in entry data before the subject check (unpack checks the subject last):
+ * throws ATTESTATION_SUBJECT_MISMATCH when the file is not the signed one, which is what verify
+ * (hashing first) reports for it; returns otherwise, and the caller rethrows its error.
+ */
+export async function explainDataError(error: unknown, archive: Archive, statement: Statement): Promise<void> {
+  if (!(error instanceof MCPSealError) || !DATA_ERRORS.has(error.code)) return;
+  const hash = createHash('sha256');
+  const step = 4 * 1024 * 1024;
+  for (let position = 0; position < archive.size; position += step) {
+    hash.update(await archive.source.read(position, Math.min(step, archive.size - position)));
+  }
+  checkSubject(statement, hash.digest('hex'));
+}
