@@ -10,12 +10,27 @@ import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdir, readFile, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { Archive, bufferSource, collectSourceFiles, collisionKey, isMCPSealError, packBundle, validateEntryName, type ArchiveLimits } from '../lib/index.ts';
+import { Archive, bufferSource, collectSourceFiles, collisionKey, defaultLimits, isMCPSealError, packBundle, validateEntryName, type ArchiveLimits } from '../lib/index.ts';
+import { decodeCentralRecord } from '../lib/archive/central-record.ts';
+import { readEocd, reconcileZip64 } from '../lib/archive/end-records.ts';
+import { checkEntry } from '../lib/archive/entry-rules.ts';
 import { EntryNameIndex } from '../lib/archive/name-index.ts';
 import { checkContentInfo } from '../lib/archive/signature-block.ts';
 import { BIN, jsonOf, listTree, runCli, tempDir, type CliResult } from './helpers/cli.ts';
 import { writeTree } from './helpers/tree.ts';
-import { EMPTY_SIGNED_DATA, MANIFEST, STORED, buildBundle, buildZip, signatureBlock, type EntrySpec } from './helpers/zip-builder.ts';
+import {
+  EMPTY_SIGNED_DATA,
+  MANIFEST,
+  STORED,
+  buildBundle,
+  buildZip,
+  centralHeader,
+  endRecord,
+  signatureBlock,
+  zip64Extra,
+  type CentralFields,
+  type EntrySpec,
+} from './helpers/zip-builder.ts';
 
 /** Opens `bytes` with the strict reader and scans every entry's data; resolves with the error code, or null when accepted. */
 async function readerVerdict(bytes: Buffer, limits: Partial<ArchiveLimits> = {}): Promise<string | null> {
@@ -533,5 +548,58 @@ describe('finding 13: a FIFO given as the bundle', function () {
     } finally {
       await tmp.cleanup();
     }
+  });
+});
+
+// --- Issue 8 item 2: the central-directory pieces are pure and testable with a Buffer ----------
+
+describe('issue 8: the central-directory pieces take a Buffer', () => {
+  const central = (fields: Partial<CentralFields> = {}): Buffer =>
+    centralHeader({
+      signature: 0x02014b50,
+      madeBy: (3 << 8) | 20,
+      version: 20,
+      flags: 0,
+      method: 8,
+      time: 0,
+      date: 33,
+      crc: 0x12345678,
+      compressedSize: 10,
+      size: 20,
+      disk: 0,
+      internalAttributes: 0,
+      externalAttributes: (0o100755 << 16) >>> 0,
+      offset: 0,
+      name: 'server/index.js',
+      extra: '',
+      comment: 'hi',
+      ...fields,
+    });
+
+  it('decodeCentralRecord: one record in, the decoded record and the next offset out', () => {
+    const cd = Buffer.concat([central(), central({ name: 'b' })]);
+    const { record, next } = decodeCentralRecord(cd, 0, 0, 0);
+    assert.deepEqual([record.name, record.method, record.crc32, record.compressedSize, record.size, record.zip64], ['server/index.js', 8, 0x12345678, 10, 20, false]);
+    assert.equal(next, 46 + 'server/index.js'.length + 2);
+    assert.equal(decodeCentralRecord(cd, next, 1, 0).record.name, 'b');
+  });
+
+  it('decodeCentralRecord: zip64 values replace the masked fields', () => {
+    const { record } = decodeCentralRecord(central({ size: 0xffffffff, compressedSize: 0xffffffff, offset: 0xffffffff, extra: zip64Extra(5_000_000_000, 4_000_000_000, 7) }), 0, 0, 0);
+    assert.deepEqual([record.size, record.compressedSize, record.localHeaderOffset, record.zip64], [5_000_000_000, 4_000_000_000, 7, true]);
+  });
+
+  it('checkEntry: the per-entry rules on a decoded record', () => {
+    const { record } = decodeCentralRecord(central(), 0, 0, 0);
+    assert.equal(checkEntry(record, defaultLimits).mode, 0o755);
+    const link = decodeCentralRecord(central({ externalAttributes: (0o120777 << 16) >>> 0 }), 0, 0, 0).record;
+    assert.throws(() => checkEntry(link, defaultLimits), (error: unknown) => isMCPSealError(error) && error.code === 'ARCHIVE_SYMLINK');
+  });
+
+  it('readEocd and reconcileZip64: the 32-bit fields must agree with the zip64 ones or be masked', () => {
+    const eocd = readEocd(endRecord({ signature: 0x06054b50, disk: 0, cdDisk: 0, entriesOnDisk: 0xffff, entryCount: 0xffff, cdSize: 100, cdOffset: 0xffffffff, comment: '' }));
+    const zip64 = { disk: 0, cdDisk: 0, entriesOnDisk: 70_000, entryCount: 70_000, cdSize: 100, cdOffset: 5_000_000_000 };
+    assert.deepEqual(reconcileZip64(eocd, zip64), zip64);
+    assert.throws(() => reconcileZip64({ ...eocd, cdSize: 99 }, zip64), (error: unknown) => isMCPSealError(error) && error.code === 'ARCHIVE_BAD_ZIP64');
   });
 });
