@@ -6,7 +6,10 @@ import { MCPSealError } from './errors.ts';
 // enforced by the module that parses the input, never left to the caller.
 
 export interface Limits {
-  /** Most entries (files and directories) an archive may hold. */
+  /**
+   * Most entries (files and directories) an archive may hold; the directories its names imply
+   * (the parents extraction creates, explicit or not) are held to the same number.
+   */
   maxEntries: number;
   /** Most bytes all entries may expand to, summed over the declared uncompressed sizes. */
   maxTotalSize: number;
@@ -28,6 +31,12 @@ export interface Limits {
   maxSigstoreBundleSize: number;
   /** Largest trusted root document accepted, in bytes (the public-good one is about 7 KB). */
   maxTrustedRootSize: number;
+  /**
+   * Largest legacy MCPB_SIG_V1 / DXT_SIG_V1 block accepted after the zip, header to footer, in
+   * bytes (a CMS SignedData with a certificate chain is a few kilobytes). The reader reads this
+   * much of the file's tail (plus the end records and comment) to find it.
+   */
+  maxSignatureBlockSize: number;
 }
 
 /** The archive caps are the same object: one set of limits, one place. */
@@ -48,6 +57,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxManifestSize: 1 * MiB,
   maxSigstoreBundleSize: 16 * MiB,
   maxTrustedRootSize: 1 * MiB,
+  maxSignatureBlockSize: 1 * MiB,
 });
 
 /** Merge a caller's partial limits over the defaults, checking each value is a sane number. */

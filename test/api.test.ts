@@ -120,6 +120,7 @@ describe('public API', () => {
         maxManifestSize: 1024 ** 2,
         maxSigstoreBundleSize: 16 * 1024 ** 2,
         maxTrustedRootSize: 1024 ** 2,
+        maxSignatureBlockSize: 1024 ** 2,
       },
     );
     assert.ok(Object.isFrozen(api.defaultLimits));

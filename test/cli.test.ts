@@ -100,7 +100,8 @@ describe('cli', function () {
 
   it('inspect reports a sidecar Sigstore bundle and an appended MCPB_SIG_V1 block', async () => {
     const signed = join(tmp.path, 'signed.mcpb');
-    const der = Buffer.from([0x30, 0x03, 0x02, 0x01, 0x00]);
+    // A ContentInfo holding only the signedData OID: the reader frames it (issue 9 finding 1), lib/legacy finds no SignedData.
+    const der = Buffer.from('300b06092a864886f70d010702', 'hex');
     const length = Buffer.alloc(4);
     length.writeUInt32LE(der.length);
     await writeFile(signed, Buffer.concat([await readFile(bundle), Buffer.from('MCPB_SIG_V1'), length, der, Buffer.from('MCPB_SIG_END')]));

@@ -7,7 +7,8 @@ import { isAbsolute, join, relative, sep } from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { MCPSealError } from '../errors.ts';
 import { defaultLimits, type ArchiveLimits } from '../limits.ts';
-import { collisionKey, validateEntryName } from './names.ts';
+import { EntryNameIndex } from './name-index.ts';
+import { validateEntryName } from './names.ts';
 import { ioError } from '../io.ts';
 
 /** Never packed unless `.mcpbignore` re-includes them with `!pattern`: build junk and version control. */
@@ -65,6 +66,8 @@ export interface SourceFile {
 export interface ExcludedFile {
   name: string;
   reason: 'secret' | 'ignored';
+  /** For a symlink (or a path under a linked directory) excluded for where it points: that path, relative to the source root. */
+  target?: string;
 }
 
 export interface CollectOptions {
@@ -78,76 +81,122 @@ export interface CollectResult {
   excluded: ExcludedFile[];
 }
 
+/** The exclusion rules: the default junk and secret lists, `.mcpbignore`, then the caller's patterns. */
+interface Exclusions {
+  all: Ignore;
+  secrets: Ignore;
+}
+
 /** Lists the files to pack under `root`, sorted by the UTF-8 bytes of their names. */
 export async function collectSourceFiles(root: string, options: CollectOptions = {}): Promise<CollectResult> {
   const limits = { ...defaultLimits, ...options.limits };
-  let realRoot: string;
+  const realRoot = await sourceRoot(root);
+  const userPatterns = await readIgnoreFile(join(realRoot, '.mcpbignore'));
+  const exclusions: Exclusions = {
+    secrets: ignore().add([...DEFAULT_SECRET_PATTERNS]),
+    all: ignore()
+      .add([...DEFAULT_JUNK_PATTERNS, ...DEFAULT_SECRET_PATTERNS])
+      .add(userPatterns)
+      .add([...(options.ignore ?? [])]),
+  };
+  const files: SourceFile[] = [];
+  const excluded: ExcludedFile[] = [];
+  const walker = { realRoot, exclusions, limits, files, excluded };
+  await walk(walker, { directory: realRoot, prefix: '', realPrefix: '', ancestors: new Set([realRoot]) });
+  files.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
+  // The reader's own name-set rules, in the order the archive will hold the names.
+  const names = new EntryNameIndex(limits);
+  for (const file of files) names.add(file.name);
+  return { files, excluded };
+}
+
+async function sourceRoot(root: string): Promise<string> {
   try {
-    realRoot = await realpath(root);
+    const realRoot = await realpath(root);
     if (!(await stat(realRoot)).isDirectory()) {
       throw new MCPSealError('IO_READ_FAILED', `${root} is not a directory`, { details: { path: root } });
     }
+    return realRoot;
   } catch (cause) {
     throw ioError(cause, root, 'read');
   }
-  const userPatterns = await readIgnoreFile(join(realRoot, '.mcpbignore'));
-  const secrets = ignore().add([...DEFAULT_SECRET_PATTERNS]);
-  const matcher: Ignore = ignore()
-    .add([...DEFAULT_JUNK_PATTERNS, ...DEFAULT_SECRET_PATTERNS])
-    .add(userPatterns)
-    .add([...(options.ignore ?? [])]);
+}
 
-  const files: SourceFile[] = [];
-  const excluded: ExcludedFile[] = [];
-  const keys = new Map<string, string>();
+interface Walker {
+  realRoot: string;
+  exclusions: Exclusions;
+  limits: Pick<ArchiveLimits, 'maxPathLength' | 'maxPathDepth' | 'maxEntries'>;
+  files: SourceFile[];
+  excluded: ExcludedFile[];
+}
 
-  const walk = async (directory: string, prefix: string, ancestors: Set<string>): Promise<void> => {
-    let dirents;
-    try {
-      dirents = await readdir(directory, { withFileTypes: true });
-    } catch (cause) {
-      throw ioError(cause, directory, 'read');
+interface Place {
+  directory: string;
+  /** The archive name of `directory` plus "/" (empty at the root). */
+  prefix: string;
+  /** Where `directory` really is, relative to the root, plus "/": differs from `prefix` under a symlinked directory. */
+  realPrefix: string;
+  ancestors: Set<string>;
+}
+
+async function walk(walker: Walker, place: Place): Promise<void> {
+  let dirents;
+  try {
+    dirents = await readdir(place.directory, { withFileTypes: true });
+  } catch (cause) {
+    throw ioError(cause, place.directory, 'read');
+  }
+  for (const dirent of dirents) {
+    const name = place.prefix + dirent.name;
+    const path = join(place.directory, dirent.name);
+    let info = await lstat(path);
+    let contentPath = path;
+    let realName = place.realPrefix + dirent.name;
+    if (info.isSymbolicLink()) {
+      contentPath = await resolveInTree(path, name, walker.realRoot);
+      info = await stat(contentPath);
+      realName = relative(walker.realRoot, contentPath).split(sep).join('/');
     }
-    for (const dirent of dirents) {
-      const name = prefix + dirent.name;
-      const path = join(directory, dirent.name);
-      let info = await lstat(path);
-      let contentPath = path;
-      if (info.isSymbolicLink()) {
-        contentPath = await resolveInTree(path, name, realRoot);
-        info = await stat(contentPath);
+    const isDirectory = info.isDirectory();
+    const slash = isDirectory ? '/' : '';
+    if (isExcluded(walker, `${name}${slash}`, `${realName}${slash}`)) continue;
+    if (isDirectory) {
+      const real = await realpath(contentPath);
+      if (place.ancestors.has(real)) {
+        throw new MCPSealError('ARCHIVE_SOURCE_UNSUPPORTED_FILE', `${name} is a symlink cycle`, { details: { path } });
       }
-      const isDirectory = info.isDirectory();
-      const matchName = isDirectory ? `${name}/` : name;
-      if (matcher.ignores(matchName)) {
-        excluded.push({ name: matchName, reason: secrets.ignores(matchName) ? 'secret' : 'ignored' });
-        continue;
-      }
-      if (isDirectory) {
-        const real = await realpath(contentPath);
-        if (ancestors.has(real)) {
-          throw new MCPSealError('ARCHIVE_SOURCE_UNSUPPORTED_FILE', `${name} is a symlink cycle`, { details: { path } });
-        }
-        await walk(contentPath, `${matchName}`, new Set([...ancestors, real]));
-        continue;
-      }
-      if (!info.isFile()) {
-        throw new MCPSealError('ARCHIVE_SOURCE_UNSUPPORTED_FILE', `${name} is not a regular file (device, FIFO or socket)`, {
-          details: { path },
-        });
-      }
-      checkName(name, limits, keys);
-      files.push({ name, path: contentPath, size: info.size, executable: (info.mode & 0o111) !== 0 });
-      if (files.length > limits.maxEntries) {
-        throw new MCPSealError('ARCHIVE_TOO_MANY_ENTRIES', `the tree has more than ${limits.maxEntries} files`, {
-          details: { limit: 'maxEntries' },
-        });
-      }
+      await walk(walker, { directory: contentPath, prefix: `${name}/`, realPrefix: `${realName}/`, ancestors: new Set([...place.ancestors, real]) });
+      continue;
     }
-  };
-  await walk(realRoot, '', new Set([realRoot]));
-  files.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
-  return { files, excluded };
+    if (!info.isFile()) {
+      throw new MCPSealError('ARCHIVE_SOURCE_UNSUPPORTED_FILE', `${name} is not a regular file (device, FIFO or socket)`, { details: { path } });
+    }
+    addFile(walker, { name, path: contentPath, size: info.size, executable: (info.mode & 0o111) !== 0 });
+  }
+}
+
+/**
+ * The exclusion rules apply to a file's name in the archive and to where it really is: a link
+ * `docs/notes.txt -> ../.env`, or a file reached through a linked directory, must not publish what
+ * the rules keep out under its real name (issue 9 finding 10).
+ */
+function isExcluded({ exclusions, excluded }: Walker, name: string, realName: string): boolean {
+  // A link to the root itself has no real name here; the walk refuses it as a cycle.
+  const candidates = realName === '/' ? [name] : [name, realName];
+  const matched = candidates.find((candidate) => exclusions.all.ignores(candidate));
+  if (matched === undefined) return false;
+  const secret = candidates.some((candidate) => exclusions.secrets.ignores(candidate));
+  excluded.push({ name, reason: secret ? 'secret' : 'ignored', ...(matched === name ? {} : { target: realName }) });
+  return true;
+}
+
+function addFile(walker: Walker, file: SourceFile): void {
+  const problem = validateEntryName(file.name, walker.limits);
+  if (problem) throw new MCPSealError(problem.code, `cannot pack "${file.name}": ${problem.reason}`, { details: { entry: file.name } });
+  walker.files.push(file);
+  if (walker.files.length > walker.limits.maxEntries) {
+    throw new MCPSealError('ARCHIVE_TOO_MANY_ENTRIES', `the tree has more than ${walker.limits.maxEntries} files`, { details: { limit: 'maxEntries' } });
+  }
 }
 
 /** A symlink may be packed (as the file it names) only when its target is inside the tree. */
@@ -166,19 +215,6 @@ async function resolveInTree(path: string, name: string, realRoot: string): Prom
     });
   }
   return target;
-}
-
-function checkName(name: string, limits: Pick<ArchiveLimits, 'maxPathLength' | 'maxPathDepth'>, keys: Map<string, string>): void {
-  const problem = validateEntryName(name, limits);
-  if (problem) throw new MCPSealError(problem.code, `cannot pack "${name}": ${problem.reason}`, { details: { entry: name } });
-  const key = collisionKey(name);
-  const other = keys.get(key);
-  if (other !== undefined) {
-    throw new MCPSealError('ARCHIVE_NAME_COLLISION', `cannot pack both "${other}" and "${name}": they are one file on case-insensitive file systems`, {
-      details: { entry: name, found: other },
-    });
-  }
-  keys.set(key, name);
 }
 
 async function readIgnoreFile(path: string): Promise<string[]> {

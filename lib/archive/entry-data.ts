@@ -5,7 +5,7 @@ import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { crc32, createInflateRaw, inflateRaw, type ZlibOptions } from 'node:zlib';
 import { MCPSealError } from '../errors.ts';
-import { printable } from './central-directory.ts';
+import { printable } from './names.ts';
 import type { ArchiveEntry } from './entry.ts';
 import {
   EXTRA_UNICODE_PATH,
@@ -75,6 +75,15 @@ export function checkLocalHeader(entry: ArchiveEntry, header: Buffer, rest: Buff
     if (compressedSize === 0xffffffff) compressedSize = readSafeUInt64(zip64.data, 8, 'local zip64 field');
   }
   if (entry.flags & FLAG_DATA_DESCRIPTOR) {
+    // A stored entry has no end marker of its own: a streaming reader finds its end only from the
+    // local size, and with a zero there it guesses by searching for a descriptor signature, which
+    // the data itself can hold (a known differential). Info-ZIP's streamed `zip -0 - | cat`
+    // writes the real sizes here, so that is required; zeros are refused.
+    if (entry.method === METHOD_STORED && compressedSize !== entry.compressedSize) {
+      throw new MCPSealError('ARCHIVE_BAD_DATA_DESCRIPTOR', `stored entry "${printable(entry.name)}" has a data descriptor and no size in its local header, so streaming readers cannot find where its data ends`, {
+        details: { entry: entry.name, expected: entry.compressedSize, found: compressedSize },
+      });
+    }
     // The values follow the data; the header may hold zeros (APPNOTE 4.4.4 bit 3) or the real ones.
     if (crc !== 0 && crc !== entry.crc32) mismatch('CRC-32', entry.crc32, crc);
     if (compressedSize !== 0 && compressedSize !== entry.compressedSize) mismatch('compressed size', entry.compressedSize, compressedSize);

@@ -3,7 +3,7 @@
 // directory is removed and the target does not exist (or is still the empty directory it was).
 
 import { createHash } from 'node:crypto';
-import { chmodSync, closeSync, constants as fsConstants, mkdirSync, openSync, writeSync } from 'node:fs';
+import { chmodSync, closeSync, constants as fsConstants, fchmodSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { chmod, lstat, mkdir, mkdtemp, open, readdir, rename, rm, rmdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MCPSealError } from '../errors.ts';
@@ -64,10 +64,11 @@ export async function extractArchive(archive: Archive, target: string, options: 
   const openHandles = new Set<FileHandle>();
   try {
     const directories = directoriesOf(archive.entries);
-    const umask = process.umask();
+    // Modes are set explicitly, never left to the umask (which is process-wide state a library
+    // must not read: process.umask() is deprecated for that reason and racy across threads).
     for (const directory of directories) {
-      mkdirSync(join(staging, directory), { mode: 0o755 });
-      if ((0o755 & umask) !== 0) chmodSync(join(staging, directory), 0o755);
+      mkdirSync(join(staging, directory), { mode: 0o700 });
+      chmodSync(join(staging, directory), 0o755);
     }
     let files = 0;
     let bytes = 0;
@@ -82,16 +83,16 @@ export async function extractArchive(archive: Archive, target: string, options: 
           // Synchronous on purpose: small files cost a few syscalls each, and doing them on the
           // main thread (as unzip does) avoids a thread-pool round trip per call, which measured
           // 2.5x the system time of unzip for 20,000 files. Inflation stays on the pool.
-          writeNewFileSync(path, data, entry.mode);
           // Modes are normalised, not left to the umask: 0644, or 0755 for executables.
-          if ((entry.mode & umask) !== 0) chmodSync(path, entry.mode);
+          writeNewFileSync(path, data, entry.mode);
           files++;
           bytes += data.length;
         },
         async stream(entry): Promise<ChunkSink> {
           const path = join(staging, entry.name);
-          const handle = await open(path, CREATE_FLAGS, entry.mode);
+          const handle = await open(path, CREATE_FLAGS, 0o600);
           openHandles.add(handle);
+          await handle.chmod(entry.mode);
           const hash = options.checkDigest ? createHash('sha256') : null;
           return {
             async write(chunk) {
@@ -100,7 +101,6 @@ export async function extractArchive(archive: Archive, target: string, options: 
             },
             async end() {
               if (hash) options.checkDigest?.(entry, hash.digest('hex'));
-              if ((entry.mode & umask) !== 0) await handle.chmod(entry.mode);
               openHandles.delete(handle);
               await handle.close();
               files++;
@@ -122,10 +122,11 @@ export async function extractArchive(archive: Archive, target: string, options: 
   }
 }
 
-/** Creates `path` (it must not exist; never through a symlink) holding exactly `data`. */
+/** Creates `path` (it must not exist; never through a symlink) holding exactly `data`, with exactly `mode`. */
 function writeNewFileSync(path: string, data: Buffer, mode: number): void {
-  const fd = openSync(path, CREATE_FLAGS, mode);
+  const fd = openSync(path, CREATE_FLAGS, 0o600);
   try {
+    fchmodSync(fd, mode);
     for (let written = 0; written < data.length; ) written += writeSync(fd, data, written, data.length - written);
   } finally {
     closeSync(fd);

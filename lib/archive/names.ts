@@ -25,6 +25,13 @@ const ASCII = /^[\u0000-\u007f]*$/u;
 const TRAILING_DOT_OR_SPACE = /[. ](?:\/|$)/u;
 // Lone surrogates cannot be encoded in UTF-8 and have no file name on any platform.
 const LONE_SURROGATE = /\p{Surrogate}/u;
+// Characters that render as nothing or reorder what follows: format characters (general category
+// Cf: zero-width spaces and joiners, the bidi embeddings, overrides and isolates of UAX #9, the
+// BOM, the soft hyphen, tag characters), every other default-ignorable code point (UAX #44:
+// variation selectors, Hangul fillers, the combining grapheme joiner) and the line and paragraph
+// separators. With them two entries display alike ("a.js" and "a\u200b.js"), or a name shows a
+// reviewer another extension than the file system stores ("txt.exe" written as "exe.txt").
+const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp}]/u;
 
 /**
  * Checks one archive entry name (a directory name ends with `/`). Returns the first problem, or
@@ -34,6 +41,11 @@ export function validateEntryName(name: string, limits: NameLimits = defaultLimi
   if (name.length === 0) return { code: 'ARCHIVE_NAME_EMPTY', reason: 'the entry name is empty' };
   if (LONE_SURROGATE.test(name)) return { code: 'ARCHIVE_NAME_ENCODING', reason: 'the name is not valid Unicode' };
   if (CONTROL.test(name)) return { code: 'ARCHIVE_NAME_CONTROL_CHAR', reason: 'the name contains a control character' };
+  const invisible = INVISIBLE.exec(name);
+  if (invisible) {
+    const codePoint = invisible[0].codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+    return { code: 'ARCHIVE_NAME_FORBIDDEN_CHAR', reason: `the name contains an invisible or bidirectional formatting character (U+${codePoint})` };
+  }
   if (name.includes('\\')) {
     // Windows treats a backslash as a separator, so `..\\x` traverses there even though it is
     // one harmless segment on POSIX.
@@ -81,4 +93,11 @@ export function collisionKey(name: string): string {
     .split('/')
     .map((segment) => segment.replace(/[. ]+$/u, ''))
     .join('/');
+}
+
+/** A name made safe to print in one line of an error message: controls and invisible characters escaped. */
+export function printable(name: string): string {
+  return name.replace(/[\u0000-\u001f\u007f-\u009f"\\\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp}]/gu, (c) =>
+    c.length === 1 ? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}` : `\\u{${c.codePointAt(0)!.toString(16)}}`,
+  );
 }

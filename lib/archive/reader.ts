@@ -4,7 +4,8 @@
 
 import { MCPSealError } from '../errors.ts';
 import { throwIfAborted } from '../io.ts';
-import { printable, readCentralDirectory, type ArchiveLayout } from './central-directory.ts';
+import { readCentralDirectory, type ArchiveLayout } from './central-directory.ts';
+import { printable } from './names.ts';
 import {
   checkDataDescriptor,
   checkLocalHeader,

@@ -552,12 +552,15 @@ export function buildBundle(entries: EntrySpec[] = [], options: ZipOptions = {})
   return buildZip([...bundleEntries(), ...entries], options);
 }
 
+/** The smallest DER the reader frames: a ContentInfo SEQUENCE holding only the signedData OID (RFC 5652 §3). */
+export const EMPTY_SIGNED_DATA = Buffer.from('300b06092a864886f70d010702', 'hex');
+
 /**
  * A legacy MCPB_SIG_V1 block (header, uint32 LE length, DER, footer) as `mcpb sign` appends it.
  * `length` overrides the length field. The DER is not a real signature: the reader only frames it.
  */
 export function signatureBlock(options: { der?: Bytes; length?: number; kind?: 'MCPB' | 'DXT' } = {}): Buffer {
-  const der = bytes(options.der ?? Buffer.from('3082000a06092a864886f70d010702', 'hex'));
+  const der = bytes(options.der ?? EMPTY_SIGNED_DATA);
   const kind = options.kind ?? 'MCPB';
   const length = Buffer.alloc(4);
   length.writeUInt32LE(options.length ?? der.length, 0);

@@ -1,0 +1,140 @@
+// The one index of an archive's entry names, shared by the reader (central directory) and the
+// packer (collect.ts), so `pack` can never write a set of names the reader refuses. It holds the
+// whole name set as a tree of path segments, each directory stored once (finding 8: storing every
+// parent path string per entry and per depth made a 5 MB central directory cost 560 MB), and
+// refuses, as each name is added:
+// - the same name twice (ARCHIVE_DUPLICATE_ENTRY);
+// - two names that are one file after NFC, case folding and Windows' trailing-dot stripping
+//   (ARCHIVE_NAME_COLLISION), including a parent directory spelled two ways (`Lib/a.js` beside
+//   `lib/b.js` meet in one directory on a case-insensitive file system);
+// - one path both a file and a directory, explicit or implied (`x` beside `X/y.js`)
+//   (ARCHIVE_PATH_CONFLICT);
+// - more directories (explicit or implied by the names) than `maxEntries`: extraction creates each.
+// Names must already have passed `validateEntryName`.
+
+import { MCPSealError, type ArchiveErrorCode } from '../errors.ts';
+import type { ArchiveLimits } from '../limits.ts';
+import { collisionKey, printable } from './names.ts';
+
+const ROOT = 0;
+
+export class EntryNameIndex {
+  readonly #maxDirectories: number;
+  readonly #exact = new Set<string>();
+  /** `${parent id}/${folded segment}` -> node id. A slash never occurs inside a segment. */
+  readonly #children = new Map<string, number>();
+  /** Per node: its parent, the segment as first spelled, and the entry that names it (null when implied). */
+  readonly #parent: number[] = [-1];
+  readonly #spelling: string[] = [''];
+  readonly #owner: (string | null)[] = [null];
+  #directories = 0;
+
+  constructor(limits: Pick<ArchiveLimits, 'maxEntries'>) {
+    this.#maxDirectories = limits.maxEntries;
+  }
+
+  /** Paths in the tree (files and directories, explicit or implied). Grows with the input, never with depth squared. */
+  get nodeCount(): number {
+    return this.#parent.length - 1;
+  }
+
+  /** Directories extraction would create: directory entries and every parent of an entry. */
+  get directoryCount(): number {
+    return this.#directories;
+  }
+
+  /** Adds one entry name (a directory ends with `/`), or throws the name-set rule it breaks. */
+  add(name: string): void {
+    if (this.#exact.has(name)) fail('ARCHIVE_DUPLICATE_ENTRY', `entry "${printable(name)}" appears twice`, { entry: name });
+    this.#exact.add(name);
+    const isDirectory = name.endsWith('/');
+    // Folding keeps the slashes and the segment count, so the key's segments line up with the name's.
+    const segments = (isDirectory ? name.slice(0, -1) : name).split('/');
+    const keys = collisionKey(name).split('/');
+    let node = ROOT;
+    for (let depth = 0; depth < segments.length - 1; depth++) {
+      node = this.#enterDirectory(node, keys[depth]!, segments[depth]!, name);
+    }
+    this.#place(node, keys[keys.length - 1]!, segments[segments.length - 1]!, name, isDirectory);
+  }
+
+  /** Walks (or creates) the implied parent directory `segment` under `parent`. */
+  #enterDirectory(parent: number, key: string, segment: string, name: string): number {
+    const existing = this.#children.get(`${parent}/${key}`);
+    if (existing === undefined) return this.#create(parent, key, segment, null, true);
+    const owner = this.#owner[existing];
+    if (owner != null && !owner.endsWith('/')) {
+      const needed = this.#path(existing, segment);
+      fail('ARCHIVE_PATH_CONFLICT', `"${printable(name)}" needs "${printable(needed)}" to be a directory, but "${printable(owner)}" is a file`, {
+        entry: owner,
+        found: needed,
+      });
+    }
+    this.#checkSpelling(existing, segment, name);
+    return existing;
+  }
+
+  /** Places the entry itself: a file, or an explicit directory that may already be implied. */
+  #place(parent: number, key: string, segment: string, name: string, isDirectory: boolean): void {
+    const existing = this.#children.get(`${parent}/${key}`);
+    if (existing === undefined) {
+      this.#create(parent, key, segment, name, isDirectory);
+      return;
+    }
+    const owner = this.#owner[existing];
+    if (owner != null) {
+      if (owner.endsWith('/') !== isDirectory) {
+        fail('ARCHIVE_PATH_CONFLICT', `"${printable(owner)}" and "${printable(name)}" make one path both a file and a directory`, { entry: name, found: owner });
+      }
+      fail('ARCHIVE_NAME_COLLISION', `entries "${printable(owner)}" and "${printable(name)}" are the same file on case-insensitive or normalising file systems`, {
+        entry: name,
+        found: owner,
+      });
+    }
+    // An implied directory: a file there conflicts; an explicit directory entry must spell it alike.
+    if (!isDirectory) {
+      fail('ARCHIVE_PATH_CONFLICT', `an entry needs "${printable(this.#path(existing))}" to be a directory, but "${printable(name)}" is a file`, {
+        entry: name,
+        found: this.#path(existing),
+      });
+    }
+    this.#checkSpelling(existing, segment, name);
+    this.#owner[existing] = name;
+  }
+
+  #checkSpelling(node: number, segment: string, name: string): void {
+    if (this.#spelling[node] === segment) return;
+    const spelled = this.#path(node);
+    const other = this.#path(node, segment);
+    fail('ARCHIVE_NAME_COLLISION', `directories "${printable(spelled)}" and "${printable(other)}" are the same directory on case-insensitive or normalising file systems`, {
+      entry: name,
+      found: spelled,
+    });
+  }
+
+  #create(parent: number, key: string, segment: string, owner: string | null, isDirectory: boolean): number {
+    if (isDirectory && ++this.#directories > this.#maxDirectories) {
+      fail('ARCHIVE_TOO_MANY_ENTRIES', `the archive's names imply more than ${this.#maxDirectories} directories (limit maxEntries)`, {
+        limit: 'maxEntries',
+        expected: this.#maxDirectories,
+      });
+    }
+    const id = this.#parent.length;
+    this.#parent.push(parent);
+    this.#spelling.push(segment);
+    this.#owner.push(owner);
+    this.#children.set(`${parent}/${key}`, id);
+    return id;
+  }
+
+  /** The path of `node` as first spelled (only built for an error message); `last` respells its final segment. */
+  #path(node: number, last?: string): string {
+    const segments: string[] = [last ?? this.#spelling[node]!];
+    for (let at = this.#parent[node]!; at !== ROOT; at = this.#parent[at]!) segments.push(this.#spelling[at]!);
+    return segments.reverse().join('/');
+  }
+}
+
+function fail(code: ArchiveErrorCode, message: string, details: Record<string, unknown>): never {
+  throw new MCPSealError(code, message, { details });
+}
