@@ -9,7 +9,7 @@ import { extractArchive, type ExtractResult } from './archive/extract.ts';
 import { Archive } from './archive/reader.ts';
 import { MCPSealError } from './errors.ts';
 import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
-import { assertValidManifest, validateManifest } from './manifest/validate.ts';
+import { assertValidManifest, validateManifest } from './scopes/validate.ts';
 import { digestChecker, verifyBeforePass, type BundleVerification, type VerifyBundleOptions } from './verify.ts';
 
 export interface UnpackOptions extends VerifyBundleOptions {

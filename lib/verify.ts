@@ -10,7 +10,7 @@ import { MCPSealError } from './errors.ts';
 import type { LegacyVerification } from './legacy/index.ts';
 import { reportLegacyBlock, type LegacyTrustOptions } from './legacy/report.ts';
 import { readManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
-import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
+import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './scopes/validate.ts';
 import type { CertificateIdentity, IdentityPolicy } from './sigstore/identity.ts';
 import { readSidecar, sidecarPath } from './sigstore/sidecar.ts';
 import { publicKeyHint, readPinnedTrustedRoot, trustMaterialFrom } from './sigstore/trust.ts';

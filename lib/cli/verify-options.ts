@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { ioError } from '../io.ts';
 import { MCPSealError } from '../errors.ts';
-import type { Profile } from '../manifest/validate.ts';
+import type { Profile } from '../scopes/validate.ts';
 import type { IdentityPolicy } from '../sigstore/identity.ts';
 import type { Parsed } from './args.ts';
 

@@ -1,30 +1,9 @@
-// Manifest variables (`${__dirname}`, `${HOME}`, `${user_config.KEY}`, ...): parsing, and the
-// resolution of scope paths to concrete paths for one installation.
+// The resolution of scope paths (`${HOME}/notes`, `${user_config.KEY}`) to concrete paths for one
+// installation, and symbolic containment. The variables' syntax is lib/manifest/variables.ts.
 
 import { posix, win32 } from 'node:path';
 import { MCPSealError } from '../errors.ts';
-
-/** Variables the host substitutes in `mcp_config` (MCPB manifest spec, "Variable substitution"). */
-export const PATH_VARIABLES = ['__dirname', 'HOME', 'DESKTOP', 'DOCUMENTS', 'DOWNLOADS'] as const;
-export const SEPARATOR_VARIABLE = '/';
-export const KNOWN_VARIABLES: readonly string[] = [...PATH_VARIABLES, SEPARATOR_VARIABLE, 'pathSeparator'];
-
-const REFERENCE = /\$\{([^}]*)\}/gu;
-
-export interface VariableReference {
-  /** What is between `${` and `}`. */
-  name: string;
-  /** For `${user_config.KEY}`, the key. */
-  userConfigKey: string | null;
-}
-
-/** Every `${...}` reference in a string. */
-export function variableReferences(text: string): VariableReference[] {
-  return [...text.matchAll(REFERENCE)].map((match) => {
-    const name = match[1]!;
-    return { name, userConfigKey: name.startsWith('user_config.') ? name.slice('user_config.'.length) : null };
-  });
-}
+import { REFERENCE, withSeparators } from '../manifest/variables.ts';
 
 export type Platform = 'darwin' | 'win32' | 'linux';
 
@@ -54,15 +33,17 @@ export interface ResolvedPath {
  */
 export function resolveScopePaths(entries: readonly string[], context: ResolveContext): ResolvedPath[] {
   const path = context.platform === 'win32' ? win32 : posix;
-  const values: Record<string, string> = {
-    __dirname: context.installDir,
-    HOME: context.home,
-    DESKTOP: context.desktop ?? path.join(context.home, 'Desktop'),
-    DOCUMENTS: context.documents ?? path.join(context.home, 'Documents'),
-    DOWNLOADS: context.downloads ?? path.join(context.home, 'Downloads'),
-    '/': path.sep,
-    pathSeparator: path.sep,
-  };
+  // Maps, not plain objects: `${constructor}` or `${user_config.toString}` must not find Object.prototype.
+  const values = new Map<string, string>([
+    ['__dirname', context.installDir],
+    ['HOME', context.home],
+    ['DESKTOP', context.desktop ?? path.join(context.home, 'Desktop')],
+    ['DOCUMENTS', context.documents ?? path.join(context.home, 'Documents')],
+    ['DOWNLOADS', context.downloads ?? path.join(context.home, 'Downloads')],
+    ['/', path.sep],
+    ['pathSeparator', path.sep],
+  ]);
+  const answers = new Map(Object.entries(context.userConfig ?? {}));
   return entries.map((declared) => {
     let expansions: string[] = [''];
     let rest = declared;
@@ -72,12 +53,12 @@ export function resolveScopePaths(entries: readonly string[], context: ResolveCo
       const name = match[1]!;
       let replacements: string[];
       if (name.startsWith('user_config.')) {
-        const value = context.userConfig?.[name.slice('user_config.'.length)];
+        const value = answers.get(name.slice('user_config.'.length));
         if (value === undefined) replacements = [];
         else if (Array.isArray(value)) replacements = value;
         else replacements = [String(value)];
-      } else if (name in values) {
-        replacements = [values[name]!];
+      } else if (values.has(name)) {
+        replacements = [values.get(name)!];
       } else {
         throw new MCPSealError('SCOPE_UNKNOWN_VARIABLE', `unknown variable \${${name}} in scope path "${declared}"`, {
           details: { found: name },
@@ -104,7 +85,7 @@ export function resolveScopePaths(entries: readonly string[], context: ResolveCo
  */
 export function symbolicPathWithin(inner: string, outer: string): boolean {
   const split = (text: string): string[] => {
-    const normalised = text.replace(/\$\{\/\}|\$\{pathSeparator\}/gu, '/');
+    const normalised = withSeparators(text);
     const segments = normalised.split(/[\\/]+/u).filter((segment) => segment !== '' && segment !== '.');
     return /^[\\/]/u.test(normalised) ? ['', ...segments] : segments;
   };
