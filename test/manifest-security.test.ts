@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { ENV_RULES, isMCPSealError, parseManifest, resolveScopePaths, validateCompat, validateManifest, type Finding } from '../lib/index.ts';
+import { ENV_RULES, isMCPSealError, parseManifest, resolveScopePaths, suggestScopes, validateCompat, validateManifest, type Finding } from '../lib/index.ts';
 import { ROOT, runCli, tempDir } from './helpers/cli.ts';
 
 type Manifest = Record<string, any>;
@@ -384,6 +384,15 @@ describe('issue 9 findings in the hardened profile', () => {
         assert.ok(found.includes('error SCOPE_UNKNOWN_VARIABLE /_meta/dev.mcpseal/scopes/filesystem/read/2'), found.join('\n'));
       });
     }
+
+    it('a command named after an Object.prototype property is an ordinary (mismatched) program, not a crash', () => {
+      for (const command of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+        const manifest = withCommand('node', command, [ENTRY]);
+        assert.deepEqual(findingsOf(manifest), [`error MANIFEST_COMMAND_MISMATCH ${COMMAND}`], command);
+        assert.deepEqual(findingsOf(withCommand(command, 'node', [ENTRY])).filter((line) => line.includes('MANIFEST_COMMAND_MISMATCH')).length, 1, command);
+        assert.doesNotThrow(() => suggestScopes(manifest));
+      }
+    });
 
     it('resolveScopePaths finds no inherited variable or answer', () => {
       const context = { platform: 'linux', installDir: '/opt/b', home: '/home/u', userConfig: {} } as const;

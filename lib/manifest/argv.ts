@@ -3,6 +3,8 @@
 // combined short flags (`python3 -Ic CODE`, `-cCODE`, `node -pe CODE`), and `--` ending options.
 // Options end at the first operand (the script): what follows belongs to the script, not the runtime.
 
+import { lookup } from './document.ts';
+
 export interface Grammar {
   /** Long options that take a value, as `--name value` (any long option takes `--name=value`). */
   longValue: ReadonlySet<string>;
@@ -45,7 +47,7 @@ export function parseArgv(args: readonly string[], grammar: Grammar): ParsedArgv
     const start = index;
     const parsed = arg.startsWith('--') ? [longOption(arg, args, grammar, () => ++index)] : shortOptions(arg, args, grammar, () => ++index);
     for (const option of parsed) {
-      const name = grammar.aliases[option.name] ?? option.name;
+      const name = lookup(grammar.aliases, option.name) ?? option.name;
       options.push({ name, value: option.value, index: start });
       if (grammar.terminal.has(name)) return { options, operand: null };
     }

@@ -44,3 +44,8 @@ export function serverType(manifest: JsonRecord): string {
   const type = own(own(manifest, 'server'), 'type');
   return typeof type === 'string' ? type : '';
 }
+
+/** `table[key]` for a lookup table keyed by untrusted text (a program name, an option): own keys only. */
+export function lookup<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined;
+}

@@ -4,7 +4,7 @@
 // and which environment it gets (environment.ts).
 
 import { programName, type LaunchConfig } from './command.ts';
-import { own, serverType, type JsonRecord } from './document.ts';
+import { lookup, own, serverType, type JsonRecord } from './document.ts';
 import { envRule } from './environment.ts';
 import { pointer, type AddFinding, type HardenedCode } from './findings.ts';
 import { bundlePath, normaliseInBundle } from './paths.ts';
@@ -81,7 +81,7 @@ function checkCommandPath(config: LaunchConfig, context: { files?: ReadonlySet<s
 function checkCommandType(manifest: JsonRecord, config: LaunchConfig, inBundle: boolean, add: Add): void {
   const type = serverType(manifest);
   const program = programName(config.command!);
-  const expected = Object.hasOwn(EXPECTED_PROGRAMS, type) ? EXPECTED_PROGRAMS[type] : undefined;
+  const expected = lookup(EXPECTED_PROGRAMS, type);
   const runtime = expected !== undefined && (expected.includes(program) || (type === 'python' && isPython(program)));
   if (type === 'binary' ? inBundle : inBundle || runtime) return;
   const wanted = type === 'binary' ? 'a file inside the bundle (${__dirname}/...)' : expected ? expected.join(' or ') : 'a known runtime';

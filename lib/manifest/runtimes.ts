@@ -6,6 +6,7 @@
 
 import { parseArgv, type Grammar, type ParsedOption } from './argv.ts';
 import { programName } from './command.ts';
+import { lookup } from './document.ts';
 
 /** What a command line does that the manifest's review must see. */
 export type HazardKind = 'shell' | 'fetcher' | 'inline-code' | 'debugger' | 'env-file';
@@ -106,7 +107,7 @@ function hazardsOf(program: string, args: readonly string[], offset: number): Co
   if (isPython(program)) return pythonHazards(program, args, offset);
   if (program === 'uv') return uvHazards(args, offset);
   if (program === 'deno') return denoHazards(args, offset);
-  const sequences = FETCHER_SUBCOMMANDS[program];
+  const sequences = lookup(FETCHER_SUBCOMMANDS, program);
   const words = args.filter((arg) => !arg.startsWith('-'));
   if (sequences?.some((sequence) => sequence.every((word, index) => words[index] === word))) return [{ kind: 'fetcher', index: offset - 1, detail: `${program} ${words[0]}` }];
   return [];

@@ -4,7 +4,7 @@
 // native-code pattern), so the draft passes that check wherever a draft can.
 
 import { launchConfigs, programName } from '../manifest/command.ts';
-import { userConfigOptions, type JsonRecord } from '../manifest/document.ts';
+import { lookup, userConfigOptions, type JsonRecord } from '../manifest/document.ts';
 import { pathCandidates } from '../manifest/paths.ts';
 import { commandHazards, isPython, launcherKindOf } from '../manifest/runtimes.ts';
 import { variableReferences } from '../manifest/variables.ts';
@@ -55,7 +55,7 @@ export function suggestScopes(manifest: JsonRecord, options: SuggestOptions = {}
     if (config.command !== null && launcherKindOf(commandHazards(config.command, config.args)) !== null) {
       const program = programName(config.command);
       spawn.add(program);
-      const registries = FETCHER_HOSTS[program] ?? (isPython(program) ? PYPI : []);
+      const registries = lookup(FETCHER_HOSTS, program) ?? (isPython(program) ? PYPI : []);
       for (const host of [...registries, ...hostsIn(config.args)]) hosts.add(host);
     }
   }
