@@ -352,6 +352,7 @@ describe('issue 9 findings in the hardened profile', () => {
       'sqlite:///${HOME}/.ssh/db',
       '--root=${user_config.root}',
       '--key=${user_config.key_file}',
+      '--config={"roots":["/"]}',
     ];
     for (const form of FORMS) {
       it(`finding 15: ${form} lies outside the declared scopes`, () => {

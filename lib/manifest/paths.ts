@@ -67,6 +67,10 @@ function withNonPathDefaults(text: string, options: ReadonlyMap<string, JsonReco
   });
 }
 
+// A field: text up to whitespace, a list or assignment separator, a quote or a bracket; a `${...}`
+// reference counts as one piece of text, braces included.
+const FIELD = /(?:\$\{[^}]*\}|[^\s,;="'(){}[\]<>|])+/gu;
+
 // Where a path starts: `/`, `~` (the home directory), a drive letter, or a `${...}` reference.
 const PATH_START = /^(?:\/|~(?=[\\/]|$)|[A-Za-z]:[\\/]|\$\{)/u;
 
@@ -80,8 +84,8 @@ const PATH_START = /^(?:\/|~(?=[\\/]|$)|[A-Za-z]:[\\/]|\$\{)/u;
 export function pathCandidates(text: string, options: ReadonlyMap<string, JsonRecord>): string[] {
   const found = new Set<string>();
   const expanded = withSeparators(withNonPathDefaults(text, options));
-  for (const field of expanded.split(/[\s,;=]+/u)) {
-    if (field === '') continue;
+  // Fields (FIELD) also split inline JSON: `--config={"roots":["/"]}` passes "/".
+  for (const field of expanded.match(FIELD) ?? []) {
     const url = /^([A-Za-z][A-Za-z0-9+.-]+):(.*)$/su.exec(field);
     if (url && url[1]!.toLowerCase() === 'file') {
       const path = fileUrlPath(url[2]!);
@@ -97,7 +101,7 @@ export function pathCandidates(text: string, options: ReadonlyMap<string, JsonRe
     for (const match of field.matchAll(REFERENCE)) {
       const reference = variableReferences(match[0])[0]!;
       if (!isPathReference(reference, options)) continue;
-      const end = field.slice(match.index).search(/[:"']/u);
+      const end = field.slice(match.index).search(/:/u);
       const path = field.slice(match.index, end < 0 ? undefined : match.index + end);
       if (![...found].some((known) => known.endsWith(path))) found.add(path);
     }
