@@ -402,3 +402,35 @@ describe('issue 9 findings in the hardened profile', () => {
     });
   });
 });
+
+describe('the hardened checks on hostile sizes and arbitrary text', () => {
+  it('never throw on arbitrary command lines, env and option defaults (property)', () => {
+    const text = fc.oneof(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.constantFrom('${', '${HOME', '${user_config.', '-', '--', '-m', '-c', '=', ':', 'file:', '${/}..', '\\\\', 'run', 'uv', '--with'));
+    fc.assert(
+      fc.property(fc.array(text, { maxLength: 8 }), fc.string({ maxLength: 20 }), fc.dictionary(fc.string({ maxLength: 10 }), text, { maxKeys: 4 }), text, (args, command, env, fallback) => {
+        const manifest = variant((m) => {
+          m['server']['mcp_config'] = { command, args, env, platform_overrides: { linux: { args: [...args].reverse() } } };
+          m['user_config']['extra'] = { type: 'string', title: 't', description: 'd', default: fallback };
+        });
+        validateManifest(manifest);
+        suggestScopes(manifest);
+      }),
+      { seed: 9_0, numRuns: 500 },
+    );
+  });
+
+  it('stay linear: a 1.5 MB manifest of unclosed references, attached flags, lists and 60,000 unknown overrides is checked in seconds', () => {
+    const patterns = ['${', '${a', '-r${HOME}', 'file:', '${HOME}:', '/a:', '~/', 'a=', '${user_config.x}', '-', 'C:\\', '{"a":"/', '/p '];
+    const manifest = variant((m) => {
+      for (const pattern of patterns) m['server']['mcp_config']['args'].push(pattern.repeat(Math.floor(80_000 / pattern.length)));
+      m['user_config']['x'] = { type: 'string', title: 't', description: 'd', default: '${HOME}/'.repeat(1000) };
+      m['server']['mcp_config']['platform_overrides'] = Object.fromEntries(Array.from({ length: 60_000 }, (_, index) => [`p${index}`, {}]));
+    });
+    const started = performance.now();
+    const result = validateManifest(manifest);
+    suggestScopes(manifest);
+    const elapsed = performance.now() - started;
+    assert.equal(result.valid, false);
+    assert.ok(elapsed < 10_000, `${Math.round(elapsed)} ms`);
+  });
+});

@@ -16,7 +16,11 @@ export interface LaunchConfig {
 
 export const PLATFORMS = ['darwin', 'win32', 'linux'] as const;
 
-/** The default launch config and one merged config per platform override (whatever its key). */
+/**
+ * The default launch config and one merged config per platform override. Only the platforms
+ * hosts use are read: any other key is MANIFEST_UNKNOWN_PLATFORM already, and reading 50,000
+ * unknown overrides that each inherit the default command line would multiply the work.
+ */
 export function launchConfigs(manifest: Record<string, unknown>): LaunchConfig[] {
   const config = own(own(manifest, 'server'), 'mcp_config');
   if (!isRecord(config)) return [];
@@ -31,7 +35,8 @@ export function launchConfigs(manifest: Record<string, unknown>): LaunchConfig[]
   };
   const configs = [defaults];
   const overrides = own(config, 'platform_overrides');
-  for (const [platform, override] of Object.entries(isRecord(overrides) ? overrides : {})) {
+  for (const platform of PLATFORMS) {
+    const override = own(overrides, platform);
     if (!isRecord(override)) continue;
     const at = `${base}/platform_overrides${pointer(platform)}`;
     const has = (key: string): boolean => Object.hasOwn(override, key);

@@ -5,7 +5,7 @@
 //   consistency check and `scopes suggest` both use it, so they cannot disagree).
 
 import type { JsonRecord } from './document.ts';
-import { isPathVariable, REFERENCE, variableReferences, withSeparators, type VariableReference } from './variables.ts';
+import { isPathVariable, referenceMatches, variableReferences, withSeparators, type VariableReference } from './variables.ts';
 
 /** Where an in-bundle path lands: a normalised path relative to the bundle root, or why it does not stay inside. */
 export type BundlePath = { inside: true; path: string } | { inside: false; reason: string };
@@ -54,22 +54,59 @@ function isPathReference(reference: VariableReference, options: ReadonlyMap<stri
 }
 
 /**
- * What the host substitutes for options that are not paths: their string default. A `string`
- * option whose default is "/" is a path once substituted, whatever its declared type.
+ * The string defaults of the non-path options `text` names: what the host substitutes when the
+ * user leaves them alone. A `string` option whose default is "/" passes a path, whatever its
+ * declared type. Each default is read on its own (not substituted into the text), so a value
+ * naming one option a thousand times costs one read, not a thousand-fold longer string.
  */
-function withNonPathDefaults(text: string, options: ReadonlyMap<string, JsonRecord>): string {
-  return text.replace(REFERENCE, (whole, name: string) => {
-    if (!name.startsWith('user_config.')) return whole;
-    const option = options.get(name.slice('user_config.'.length));
-    if (option === undefined || option['type'] === 'directory' || option['type'] === 'file') return whole;
-    const fallback = option['default'];
-    return typeof fallback === 'string' ? fallback : whole;
-  });
+function nonPathDefaults(text: string, options: ReadonlyMap<string, JsonRecord>): string[] {
+  const defaults = new Set<string>();
+  for (const reference of referenceMatches(text)) {
+    const option = reference.userConfigKey === null ? undefined : options.get(reference.userConfigKey);
+    if (option === undefined || option['type'] === 'directory' || option['type'] === 'file') continue;
+    if (typeof option['default'] === 'string') defaults.add(option['default']);
+  }
+  return [...defaults];
 }
 
-// A field: text up to whitespace, a list or assignment separator, a quote or a bracket; a `${...}`
-// reference counts as one piece of text, braces included.
-const FIELD = /(?:\$\{[^}]*\}|[^\s,;="'(){}[\]<>|])+/gu;
+// What ends a field: whitespace, list and assignment separators, and the quotes and brackets of
+// inline JSON (`--config={"roots":["/"]}` passes "/").
+const SEPARATOR = /[\s,;="'(){}[\]<>|]/u;
+
+/**
+ * The fields of a value, a `${...}` reference counting as one piece of text, braces included.
+ * A scan, not a regex: a regex with a repeated group overflows the stack on a 100 KB argument.
+ * The next `{` and `}` are found once and reused while the scan is behind them, so unclosed
+ * references cannot make it quadratic.
+ */
+function fieldsOf(text: string): string[] {
+  const fields: string[] = [];
+  let current = '';
+  let close = -1;
+  let open = -1;
+  for (let index = 0; index < text.length; index++) {
+    if (text.startsWith('${', index)) {
+      if (close < index + 2) close = text.indexOf('}', index + 2);
+      if (open < index + 2) open = text.indexOf('{', index + 2);
+      if (close < 0) close = text.length;
+      if (open < 0) open = text.length;
+      if (close < text.length && close < open) {
+        current += text.slice(index, close + 1);
+        index = close;
+        continue;
+      }
+    }
+    const char = text[index]!;
+    if (!SEPARATOR.test(char)) {
+      current += char;
+    } else if (current !== '') {
+      fields.push(current);
+      current = '';
+    }
+  }
+  if (current !== '') fields.push(current);
+  return fields;
+}
 
 // Where a path starts: `/`, `~` (the home directory), a drive letter, or a `${...}` reference.
 const PATH_START = /^(?:\/|~(?=[\\/]|$)|[A-Za-z]:[\\/]|\$\{)/u;
@@ -80,33 +117,40 @@ const PATH_START = /^(?:\/|~(?=[\\/]|$)|[A-Za-z]:[\\/]|\$\{)/u;
  * elements (`:`, `;`, `,`), an attached short flag (`-r${HOME}/.ssh`, `-I/usr`), `file:` URLs
  * (percent-decoded), `~` as `${HOME}`, the string default of a non-path option, and a path
  * variable anywhere (`sqlite:///${HOME}/db`). Network URLs (`https://...`) are not paths.
+ * Linear in the length of the value (a hostile manifest may hold megabyte strings).
  */
 export function pathCandidates(text: string, options: ReadonlyMap<string, JsonRecord>): string[] {
   const found = new Set<string>();
-  const expanded = withSeparators(withNonPathDefaults(text, options));
-  // Fields (FIELD) also split inline JSON: `--config={"roots":["/"]}` passes "/".
-  for (const field of expanded.match(FIELD) ?? []) {
-    const url = /^([A-Za-z][A-Za-z0-9+.-]+):(.*)$/su.exec(field);
-    if (url && url[1]!.toLowerCase() === 'file') {
-      const path = fileUrlPath(url[2]!);
-      if (path !== '') found.add(path);
-      continue;
-    }
-    const parts = url && url[2]!.startsWith('//') ? [] : splitList(field);
-    for (const part of parts) {
-      const path = pathAt(part, options);
-      if (path !== null) found.add(path);
-    }
-    // A path variable anywhere still names a path, whatever precedes it.
-    for (const match of field.matchAll(REFERENCE)) {
-      const reference = variableReferences(match[0])[0]!;
-      if (!isPathReference(reference, options)) continue;
-      const end = field.slice(match.index).search(/:/u);
-      const path = field.slice(match.index, end < 0 ? undefined : match.index + end);
-      if (![...found].some((known) => known.endsWith(path))) found.add(path);
-    }
+  for (const value of [text, ...nonPathDefaults(text, options)]) {
+    for (const field of fieldsOf(withSeparators(value))) addFieldPaths(field, options, found);
   }
   return [...found];
+}
+
+function addFieldPaths(field: string, options: ReadonlyMap<string, JsonRecord>, found: Set<string>): void {
+  const url = /^([A-Za-z][A-Za-z0-9+.-]+):(.*)$/su.exec(field);
+  if (url && url[1]!.toLowerCase() === 'file') {
+    const path = fileUrlPath(url[2]!);
+    if (path !== '') found.add(path);
+    return;
+  }
+  const parts = url && url[2]!.startsWith('//') ? [] : splitList(field);
+  for (const part of parts) {
+    const path = pathAt(part, options);
+    if (path !== null) found.add(path);
+  }
+  // A path variable anywhere still names a path, whatever precedes it: from the reference to the
+  // next list separator or the next path reference (so the pieces add up to the field's length).
+  const starts = referenceMatches(field).filter((reference) => isPathReference(reference, options));
+  let colon = -1;
+  starts.forEach((reference, position) => {
+    if (colon < reference.index) {
+      colon = field.indexOf(':', reference.index);
+      if (colon < 0) colon = field.length;
+    }
+    const next = starts[position + 1]?.index ?? field.length;
+    found.add(field.slice(reference.index, Math.min(colon, next)));
+  });
 }
 
 /** The path of a `file:` URL: `file:///p`, `file://localhost/p`, `file://${HOME}/p`, `file:/p`, percent-decoded. */

@@ -9,9 +9,6 @@ export const KNOWN_VARIABLES: readonly string[] = [...PATH_VARIABLES, SEPARATOR_
 
 export type PathVariable = (typeof PATH_VARIABLES)[number];
 
-/** `${...}` references; the name is whatever lies between the braces. */
-export const REFERENCE = /\$\{([^}]*)\}/gu;
-
 export interface VariableReference {
   /** What is between `${` and `}`. */
   name: string;
@@ -19,12 +16,35 @@ export interface VariableReference {
   userConfigKey: string | null;
 }
 
+export interface ReferenceMatch extends VariableReference {
+  /** Where `${` starts. */
+  index: number;
+  /** The whole reference, `${` to `}`. */
+  text: string;
+}
+
+/**
+ * Every `${...}` reference in a string, in order: what `/\$\{([^}]*)\}/g` finds, but in linear
+ * time. That regex rescans the rest of the string from every unclosed `${`, so a 100 KB argument
+ * of `${${${...` took over a minute; here, once no `}` follows, no later `${` can close either.
+ */
+export function referenceMatches(text: string): ReferenceMatch[] {
+  const found: ReferenceMatch[] = [];
+  let from = 0;
+  for (;;) {
+    const index = text.indexOf('${', from);
+    if (index < 0) return found;
+    const end = text.indexOf('}', index + 2);
+    if (end < 0) return found;
+    const name = text.slice(index + 2, end);
+    found.push({ index, text: text.slice(index, end + 1), name, userConfigKey: name.startsWith('user_config.') ? name.slice('user_config.'.length) : null });
+    from = end + 1;
+  }
+}
+
 /** Every `${...}` reference in a string. */
 export function variableReferences(text: string): VariableReference[] {
-  return [...text.matchAll(REFERENCE)].map((match) => {
-    const name = match[1]!;
-    return { name, userConfigKey: name.startsWith('user_config.') ? name.slice('user_config.'.length) : null };
-  });
+  return referenceMatches(text).map(({ name, userConfigKey }) => ({ name, userConfigKey }));
 }
 
 export function isPathVariable(name: string): name is PathVariable {

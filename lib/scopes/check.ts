@@ -11,7 +11,7 @@ import { commandHazards, launcherKindOf } from '../manifest/runtimes.ts';
 import { isPathVariable, variableReferences } from '../manifest/variables.ts';
 import { SCOPES_POINTER, scopesOf, type Scopes } from './model.ts';
 import { nativeCodeFiles } from './native.ts';
-import { symbolicPathWithin } from './variables.ts';
+import { ScopePathSet } from './variables.ts';
 
 export { SCOPE_CODES } from '../manifest/findings.ts';
 
@@ -94,14 +94,12 @@ function passedValues(config: LaunchConfig): Array<[string, string]> {
 }
 
 function checkConsistency(scopes: Scopes, config: LaunchConfig, options: Options, add: Add): void {
-  const granted = [...scopes.filesystem.read, ...scopes.filesystem.write];
+  const granted = new ScopePathSet([...scopes.filesystem.read, ...scopes.filesystem.write]);
   // Every path-bearing form, found by the one extractor `scopes suggest` also uses (issue 9, finding 15).
+  // One finding per value, naming the first path outside.
   for (const [at, text] of passedValues(config)) {
-    for (const path of pathCandidates(text, options)) {
-      if (!granted.some((scope) => symbolicPathWithin(path, scope))) {
-        add('SCOPE_PATH_OUTSIDE', at, `"${path}" is passed to the server but lies outside every filesystem scope`);
-      }
-    }
+    const outside = pathCandidates(text, options).find((path) => !granted.covers(path));
+    if (outside !== undefined) add('SCOPE_PATH_OUTSIDE', at, `"${outside.slice(0, 200)}" is passed to the server but lies outside every filesystem scope`);
   }
   for (const key of Object.keys(config.env)) {
     if (!scopes.env.read.includes(key)) add('SCOPE_UNDECLARED_ENV', `${config.pointers.env}${pointer(key)}`, `env "${key}" is set for the server but not declared in env.read`);

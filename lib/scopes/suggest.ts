@@ -11,7 +11,7 @@ import { variableReferences } from '../manifest/variables.ts';
 import { secretCarriers } from './check.ts';
 import type { Scopes } from './model.ts';
 import { nativeCodeFiles } from './native.ts';
-import { symbolicPathWithin } from './variables.ts';
+import { ScopePathSet } from './variables.ts';
 
 // Registries a run-time fetcher contacts, by program.
 const PYPI = ['pypi.org', 'files.pythonhosted.org'];
@@ -41,6 +41,7 @@ export interface SuggestOptions {
 export function suggestScopes(manifest: JsonRecord, options: SuggestOptions = {}): Scopes {
   const userConfig = userConfigOptions(manifest);
   const read = new Set<string>(['${__dirname}']);
+  const covered = new ScopePathSet(read);
   const envRead = new Set<string>();
   const spawn = new Set<string>();
   const hosts = new Set<string>();
@@ -48,7 +49,9 @@ export function suggestScopes(manifest: JsonRecord, options: SuggestOptions = {}
     for (const text of [...config.args, ...Object.values(config.env)]) {
       for (const path of pathCandidates(text, userConfig)) {
         const scope = scopeFor(path);
-        if (scope !== null && ![...read].some((known) => symbolicPathWithin(path, known))) read.add(scope);
+        if (scope === null || covered.covers(path)) continue;
+        read.add(scope);
+        covered.add(scope);
       }
     }
     for (const key of Object.keys(config.env)) envRead.add(key);

@@ -3,7 +3,7 @@
 
 import { posix, win32 } from 'node:path';
 import { MCPSealError } from '../errors.ts';
-import { REFERENCE, withSeparators } from '../manifest/variables.ts';
+import { referenceMatches, withSeparators } from '../manifest/variables.ts';
 
 export type Platform = 'darwin' | 'win32' | 'linux';
 
@@ -47,10 +47,10 @@ export function resolveScopePaths(entries: readonly string[], context: ResolveCo
   return entries.map((declared) => {
     let expansions: string[] = [''];
     let rest = declared;
-    for (const match of declared.matchAll(REFERENCE)) {
-      const before = rest.slice(0, rest.indexOf(match[0]));
-      rest = rest.slice(before.length + match[0].length);
-      const name = match[1]!;
+    for (const match of referenceMatches(declared)) {
+      const before = rest.slice(0, rest.indexOf(match.text));
+      rest = rest.slice(before.length + match.text.length);
+      const name = match.name;
       let replacements: string[];
       if (name.startsWith('user_config.')) {
         const value = answers.get(name.slice('user_config.'.length));
@@ -79,19 +79,67 @@ export function resolveScopePaths(entries: readonly string[], context: ResolveCo
 }
 
 /**
+ * The segments of a path in the symbolic form used in manifests (`${HOME}/projects`), separators
+ * normalised, empty and `.` segments dropped, a leading root kept as an empty first segment; null
+ * when a ".." could climb out of whatever scope the path appears to be in.
+ */
+export function symbolicSegments(text: string): string[] | null {
+  const normalised = withSeparators(text);
+  const segments = normalised.split(/[\\/]+/u).filter((segment) => segment !== '' && segment !== '.');
+  if (segments.includes('..')) return null;
+  return /^[\\/]/u.test(normalised) ? ['', ...segments] : segments;
+}
+
+/**
  * Whether `inner` lies inside (or is) `outer`, both in the symbolic form used in manifests
  * (`${HOME}/projects`): compared segment by segment after normalising separators, so
- * `${HOME}/projects-old` is not inside `${HOME}/projects`.
+ * `${HOME}/projects-old` is not inside `${HOME}/projects`. A ".." in either is never "within".
  */
 export function symbolicPathWithin(inner: string, outer: string): boolean {
-  const split = (text: string): string[] => {
-    const normalised = withSeparators(text);
-    const segments = normalised.split(/[\\/]+/u).filter((segment) => segment !== '' && segment !== '.');
-    return /^[\\/]/u.test(normalised) ? ['', ...segments] : segments;
-  };
-  const a = split(inner);
-  const b = split(outer);
-  // A ".." could climb out of the scope it appears to be in: never "within".
-  if (a.includes('..') || b.includes('..') || b.length > a.length) return false;
+  const a = symbolicSegments(inner);
+  const b = symbolicSegments(outer);
+  if (a === null || b === null || b.length > a.length) return false;
   return b.every((segment, index) => segment === a[index]);
+}
+
+interface SegmentNode {
+  end: boolean;
+  children: Map<string, SegmentNode>;
+}
+
+/**
+ * A set of scope paths that answers `symbolicPathWithin(path, any of them)` in time linear in the
+ * path (a trie of segments), so checking many passed paths against many scopes stays linear.
+ */
+export class ScopePathSet {
+  readonly #root: SegmentNode = { end: false, children: new Map() };
+
+  constructor(paths: Iterable<string> = []) {
+    for (const path of paths) this.add(path);
+  }
+
+  add(path: string): void {
+    const segments = symbolicSegments(path);
+    if (segments === null) return;
+    let node = this.#root;
+    for (const segment of segments) {
+      let child = node.children.get(segment);
+      if (child === undefined) node.children.set(segment, (child = { end: false, children: new Map() }));
+      node = child;
+    }
+    node.end = true;
+  }
+
+  /** Whether `path` lies inside (or is) one of the paths in the set. */
+  covers(path: string): boolean {
+    const segments = symbolicSegments(path);
+    if (segments === null) return false;
+    let node: SegmentNode | undefined = this.#root;
+    for (const segment of segments) {
+      if (node.end) return true;
+      node = node.children.get(segment);
+      if (node === undefined) return false;
+    }
+    return node.end;
+  }
 }
