@@ -26,7 +26,7 @@ export interface Limits {
   maxManifestSize: number;
   /**
    * Deepest nesting of `manifest.json` (the top-level object is 1), checked before any recursive
-   * check runs. Real manifests nest about 5 deep; the official examples at most 5.
+   * check runs. The official examples nest 4 deep, a manifest with scopes 6.
    */
   maxManifestDepth: number;
   /** Largest Sigstore bundle (`.sigstore.json`) accepted, in bytes. */

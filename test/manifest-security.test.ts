@@ -106,6 +106,13 @@ describe('issue 9 findings in the hardened profile', () => {
       ['node', 'bun', ['--inspect', ENTRY], `error MANIFEST_DEBUGGER ${ARGS}/0`],
       ['node', 'bun', ['x', 'some-server', ENTRY], `warning MANIFEST_RUNTIME_FETCHER ${ARGS}/0`],
       ['node', 'npx', ['-y', 'some-server', ENTRY], `warning MANIFEST_RUNTIME_FETCHER ${COMMAND}`],
+      ['uv', 'uv', ['run', 'env', 'LD_PRELOAD=/tmp/x.so', 'python', ENTRY], `error MANIFEST_ENV_INJECTION ${ARGS}/2`],
+      ['uv', 'uv', ['run', 'env', '-S', 'python -c x', ENTRY], `error MANIFEST_SHELL_COMMAND ${ARGS}/2`],
+      ['uv', 'uv', ['run', 'nice', '-n', '10', 'python3', '-c', 'x', ENTRY], `error MANIFEST_INLINE_CODE ${ARGS}/5`],
+      ['uv', 'uv', ['run', 'timeout', '60', 'bash', '-c', 'x', ENTRY], `error MANIFEST_SHELL_COMMAND ${ARGS}/3`],
+      ['uv', 'uv', ['run', 'sudo', '-u', 'root', 'node', '--inspect', ENTRY], `error MANIFEST_DEBUGGER ${ARGS}/5`],
+      ['python', 'pythonw', ['-c', 'x', ENTRY], `error MANIFEST_INLINE_CODE ${ARGS}/0`],
+      ['uv', 'uv', ['run', 'node22', '-e', 'x', ENTRY], `error MANIFEST_INLINE_CODE ${ARGS}/2`],
       ['python', 'pipx', ['run', 'x', ENTRY], `warning MANIFEST_RUNTIME_FETCHER ${COMMAND}`],
     ];
     for (const [type, command, args, expected] of SPELLINGS) {

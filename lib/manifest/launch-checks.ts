@@ -26,6 +26,7 @@ const HAZARD_CODES: Record<HazardKind, HardenedCode> = {
   'inline-code': 'MANIFEST_INLINE_CODE',
   debugger: 'MANIFEST_DEBUGGER',
   'env-file': 'MANIFEST_ENV_INJECTION',
+  'env-injection': 'MANIFEST_ENV_INJECTION',
 };
 
 const HAZARD_MESSAGES: Record<HazardKind, string> = {
@@ -34,6 +35,7 @@ const HAZARD_MESSAGES: Record<HazardKind, string> = {
   'inline-code': 'passes code inline: run a file from the bundle instead',
   debugger: 'opens a debugger, which runs any code sent to it',
   'env-file': 'loads environment or configuration from a file the env checks cannot see',
+  'env-injection': 'sets environment that makes a runtime, loader or tool run other code',
 };
 
 function describe(config: LaunchConfig): string {

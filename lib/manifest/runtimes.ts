@@ -7,9 +7,10 @@
 import { parseArgv, type Grammar, type ParsedOption } from './argv.ts';
 import { programName } from './command.ts';
 import { lookup } from './document.ts';
+import { envRule } from './environment.ts';
 
 /** What a command line does that the manifest's review must see. */
-export type HazardKind = 'shell' | 'fetcher' | 'inline-code' | 'debugger' | 'env-file';
+export type HazardKind = 'shell' | 'fetcher' | 'inline-code' | 'debugger' | 'env-file' | 'env-injection';
 
 export interface CommandHazard {
   kind: HazardKind;
@@ -79,6 +80,12 @@ const DENO: Grammar = {
   aliases: { '-c': '--config' },
 };
 
+/**
+ * Programs that run another program given later on their command line (`env X=1 cmd`, `nohup
+ * cmd`, `timeout 5 cmd`): the command they run is found and read as a command line of its own.
+ */
+const WRAPPERS: ReadonlySet<string> = new Set(['env', 'nice', 'nohup', 'setsid', 'stdbuf', 'time', 'timeout', 'exec', 'sudo', 'doas', 'xargs', 'chrt', 'ionice', 'taskset', 'caffeinate', 'unbuffer']);
+
 /** Python modules that debug (listening, or reading commands from stdin, the MCP channel). */
 const PYTHON_DEBUGGERS = set('pdb', 'debugpy', 'ptvsd', 'pydevd', 'remote_pdb', 'rpdb', 'web_pdb', 'pudb', 'ipdb', 'bdb');
 /** Python modules that read and run code from stdin. */
@@ -102,7 +109,8 @@ export function launcherKindOf(hazards: readonly CommandHazard[]): 'shell' | 'fe
 function hazardsOf(program: string, args: readonly string[], offset: number): CommandHazard[] {
   if (SHELLS.has(program)) return [{ kind: 'shell', index: offset - 1, detail: program }];
   if (FETCHERS.has(program)) return [{ kind: 'fetcher', index: offset - 1, detail: program }];
-  if (program === 'node' || program === 'nodejs') return nodeHazards('node', args, offset, NODE);
+  if (WRAPPERS.has(program)) return wrapperHazards(program, args, offset);
+  if (/^node(?:js)?\d*$/u.test(program)) return nodeHazards('node', args, offset, NODE);
   if (program === 'bun') return bunHazards(args, offset);
   if (isPython(program)) return pythonHazards(program, args, offset);
   if (program === 'uv') return uvHazards(args, offset);
@@ -114,13 +122,41 @@ function hazardsOf(program: string, args: readonly string[], offset: number): Co
 }
 
 export function isPython(program: string): boolean {
-  return program === 'py' || /^(?:python|pypy)(?:\d+(?:\.\d+)*)?[dmt]*$/u.test(program);
+  return program === 'py' || /^(?:python|pypy)(?:\d+(?:\.\d+)*)?[dmtw]*$/u.test(program);
 }
 
 /** A module specifier that is code itself or fetched (`data:`, `http:`, `https:`, ...): only paths, bare names, `file:` and `node:` load from disk. */
 function isRemoteOrInlineSpecifier(specifier: string): boolean {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]+):/u.exec(specifier)?.[1]?.toLowerCase();
   return scheme !== undefined && scheme !== 'file' && scheme !== 'node';
+}
+
+/**
+ * A wrapper's options are not modelled (`nice -n 10`, `sudo -u root`): the wrapped command is
+ * taken to start at the first argument that names a program this module knows, and `env`'s
+ * NAME=VALUE assignments are held to the same table as `mcp_config.env`. `env -S` splits a
+ * string into a command line, as a shell would.
+ */
+function wrapperHazards(program: string, args: readonly string[], offset: number): CommandHazard[] {
+  const hazards: CommandHazard[] = [];
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    if (program === 'env' && (/^-[A-Za-z]*S/u.test(arg) || arg.startsWith('--split-string'))) {
+      return [...hazards, { kind: 'shell', index: offset + index, detail: 'env -S (splits a string into a command line)' }];
+    }
+    const assignment = /^([^=\-][^=]*)=/u.exec(arg);
+    const rule = assignment ? envRule(assignment[1]!) : null;
+    if (program === 'env' && rule !== null && rule.verdict !== 'allow' && rule.verdict !== 'warn') {
+      hazards.push({ kind: 'env-injection', index: offset + index, detail: `env ${assignment![1]}=...` });
+    }
+    const inner = programName(arg);
+    if (!arg.startsWith('-') && isKnownProgram(inner)) return [...hazards, ...hazardsOf(inner, args.slice(index + 1), offset + index + 1)];
+  }
+  return hazards;
+}
+
+function isKnownProgram(program: string): boolean {
+  return SHELLS.has(program) || FETCHERS.has(program) || WRAPPERS.has(program) || isPython(program) || /^(?:node(?:js)?\d*|bun|deno|uv)$/u.test(program) || Object.hasOwn(FETCHER_SUBCOMMANDS, program);
 }
 
 function nodeHazards(program: string, args: readonly string[], offset: number, grammar: Grammar): CommandHazard[] {
