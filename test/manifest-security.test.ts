@@ -175,6 +175,7 @@ describe('issue 9 findings in the hardened profile', () => {
       '${__dirname}${/}..${/}..${/}usr${/}bin${/}perl',
       '${__dirname}//..//..//usr/bin/perl',
       '${__dirname}/./../usr/bin/perl',
+      '${__dirname}\\.. \\...\\usr\\bin\\perl.exe',
       '${__dirname}/${user_config.notes_directory}/perl',
       '${__dirname}',
     ];

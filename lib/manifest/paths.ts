@@ -18,7 +18,11 @@ export type BundlePath = { inside: true; path: string } | { inside: false; reaso
  */
 export function normaliseInBundle(relative: string): BundlePath {
   const segments: string[] = [];
-  for (const segment of withSeparators(relative).split(/[\\/]+/u)) {
+  for (const written of withSeparators(relative).split(/[\\/]+/u)) {
+    // Segments of dots and spaces only (`.. `, `...`) count as `..`: Windows trims trailing dots
+    // and spaces during normalization ("File path formats on Windows systems", "Trim
+    // characters"), and no bundle needs such a name; refusing one costs nothing.
+    const segment = /^\.\.[. ]*$/u.test(written) ? '..' : /^\.[ ]*$/u.test(written) ? '.' : written;
     if (segment === '' || segment === '.') continue;
     if (segment === '..') {
       if (segments.length === 0) return { inside: false, reason: 'it climbs out of the bundle with ".."' };
