@@ -112,6 +112,8 @@ describe('issue 9 findings in the hardened profile', () => {
       ['uv', 'uv', ['run', 'timeout', '60', 'bash', '-c', 'x', ENTRY], `error MANIFEST_SHELL_COMMAND ${ARGS}/3`],
       ['uv', 'uv', ['run', 'sudo', '-u', 'root', 'node', '--inspect', ENTRY], `error MANIFEST_DEBUGGER ${ARGS}/5`],
       ['python', 'pythonw', ['-c', 'x', ENTRY], `error MANIFEST_INLINE_CODE ${ARGS}/0`],
+      ['uv', 'uv', ['run', 'env', 'X=/usr/bin/python3', 'node', '-e', 'x', ENTRY], `error MANIFEST_INLINE_CODE ${ARGS}/4`],
+      ['uv', 'uv', ['run', ...Array.from({ length: 5 }, () => ['uv', 'run']).flat(), 'uv', 'run', 'uv', 'run', 'uv', 'run', 'uv', 'run', 'python', ENTRY], `error MANIFEST_SHELL_COMMAND ${ARGS}/17`],
       ['uv', 'uv', ['run', 'node22', '-e', 'x', ENTRY], `error MANIFEST_INLINE_CODE ${ARGS}/2`],
       ['python', 'pipx', ['run', 'x', ENTRY], `warning MANIFEST_RUNTIME_FETCHER ${COMMAND}`],
     ];
@@ -433,6 +435,7 @@ describe('the hardened checks on hostile sizes and arbitrary text', () => {
       for (const pattern of patterns) m['server']['mcp_config']['args'].push(pattern.repeat(Math.floor(80_000 / pattern.length)));
       m['user_config']['x'] = { type: 'string', title: 't', description: 'd', default: '${HOME}/'.repeat(1000) };
       m['server']['mcp_config']['platform_overrides'] = Object.fromEntries(Array.from({ length: 60_000 }, (_, index) => [`p${index}`, {}]));
+      m['server']['mcp_config']['platform_overrides']['linux'] = { command: 'uv', args: ['run', ...Array.from({ length: 50_000 }, () => 'nice'), 'bash', ...Array.from({ length: 20_000 }, () => ['uv', 'run']).flat()] };
     });
     const started = performance.now();
     const result = validateManifest(manifest);

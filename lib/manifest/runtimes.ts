@@ -106,14 +106,18 @@ export function launcherKindOf(hazards: readonly CommandHazard[]): 'shell' | 'fe
   return null;
 }
 
-function hazardsOf(program: string, args: readonly string[], offset: number): CommandHazard[] {
+/** Launchers inside launchers (`uv run env nice uv run ...`) read at most this deep; deeper counts as a shell. */
+const MAX_NESTING = 8;
+
+function hazardsOf(program: string, args: readonly string[], offset: number, depth = 0): CommandHazard[] {
+  if (depth > MAX_NESTING) return [{ kind: 'shell', index: offset - 1, detail: `launchers nested more than ${MAX_NESTING} deep` }];
   if (SHELLS.has(program)) return [{ kind: 'shell', index: offset - 1, detail: program }];
   if (FETCHERS.has(program)) return [{ kind: 'fetcher', index: offset - 1, detail: program }];
-  if (WRAPPERS.has(program)) return wrapperHazards(program, args, offset);
+  if (WRAPPERS.has(program)) return wrapperHazards(program, args, offset, depth);
   if (/^node(?:js)?\d*$/u.test(program)) return nodeHazards('node', args, offset, NODE);
   if (program === 'bun') return bunHazards(args, offset);
-  if (isPython(program)) return pythonHazards(program, args, offset);
-  if (program === 'uv') return uvHazards(args, offset);
+  if (isPython(program)) return pythonHazards(program, args, offset, depth);
+  if (program === 'uv') return uvHazards(args, offset, depth);
   if (program === 'deno') return denoHazards(args, offset);
   const sequences = lookup(FETCHER_SUBCOMMANDS, program);
   const words = args.filter((arg) => !arg.startsWith('-'));
@@ -133,24 +137,30 @@ function isRemoteOrInlineSpecifier(specifier: string): boolean {
 
 /**
  * A wrapper's options are not modelled (`nice -n 10`, `sudo -u root`): the wrapped command is
- * taken to start at the first argument that names a program this module knows, and `env`'s
- * NAME=VALUE assignments are held to the same table as `mcp_config.env`. `env -S` splits a
+ * taken to start at the first argument that names a program this module knows, and NAME=VALUE
+ * assignments before it (`env`, `sudo`) are held to the same table as `mcp_config.env`. `env -S` splits a
  * string into a command line, as a shell would.
  */
-function wrapperHazards(program: string, args: readonly string[], offset: number): CommandHazard[] {
+function wrapperHazards(wrapper: string, args: readonly string[], offset: number, depth: number): CommandHazard[] {
   const hazards: CommandHazard[] = [];
+  let program = wrapper;
   for (let index = 0; index < args.length; index++) {
     const arg = args[index]!;
     if (program === 'env' && (/^-[A-Za-z]*S/u.test(arg) || arg.startsWith('--split-string'))) {
       return [...hazards, { kind: 'shell', index: offset + index, detail: 'env -S (splits a string into a command line)' }];
     }
-    const assignment = /^([^=\-][^=]*)=/u.exec(arg);
-    const rule = assignment ? envRule(assignment[1]!) : null;
-    if (program === 'env' && rule !== null && rule.verdict !== 'allow' && rule.verdict !== 'warn') {
-      hazards.push({ kind: 'env-injection', index: offset + index, detail: `env ${assignment![1]}=...` });
+    // NAME=VALUE before the command (env, sudo): an assignment, never the command.
+    const assignment = /^([^=\-/][^=/]*)=/u.exec(arg);
+    if (assignment) {
+      const rule = envRule(assignment[1]!);
+      if (rule !== null && rule.verdict !== 'allow' && rule.verdict !== 'warn') hazards.push({ kind: 'env-injection', index: offset + index, detail: `${program} ${assignment[1]}=...` });
+      continue;
     }
     const inner = programName(arg);
-    if (!arg.startsWith('-') && isKnownProgram(inner)) return [...hazards, ...hazardsOf(inner, args.slice(index + 1), offset + index + 1)];
+    if (arg.startsWith('-') || !isKnownProgram(inner)) continue;
+    // A wrapper of a wrapper (`nice nohup cmd`) is read on in this loop, not by recursion.
+    if (WRAPPERS.has(inner)) program = inner;
+    else return [...hazards, ...hazardsOf(inner, args.slice(index + 1), offset + index + 1, depth + 1)];
   }
   return hazards;
 }
@@ -201,7 +211,7 @@ function bunHazards(args: readonly string[], offset: number): CommandHazard[] {
   return before;
 }
 
-function pythonHazards(program: string, args: readonly string[], offset: number): CommandHazard[] {
+function pythonHazards(program: string, args: readonly string[], offset: number, depth = 0): CommandHazard[] {
   const { options, operand } = parseArgv(args, PYTHON);
   const hazards: CommandHazard[] = [];
   const at = (kind: HazardKind, option: ParsedOption | number, detail: string): void => {
@@ -212,13 +222,13 @@ function pythonHazards(program: string, args: readonly string[], offset: number)
     // -W action:message:category:module:lineno imports the module of a dotted category.
     else if (option.name === '-W' && (option.value ?? '').split(':')[2]?.includes('.')) at('inline-code', option, `-W ${option.value} (imports a module)`);
     else if (option.name === '-X' && /^presite=/u.test(option.value ?? '')) at('inline-code', option, `-X ${option.value}`);
-    else if (option.name === '-m' && option.value !== null) hazards.push(...pythonModuleHazards(program, option, args, offset));
+    else if (option.name === '-m' && option.value !== null) hazards.push(...pythonModuleHazards(program, option, args, offset, depth));
   }
   if (operand !== null && args[operand] === '-') at('inline-code', operand, '- (code from stdin)');
   return hazards;
 }
 
-function pythonModuleHazards(program: string, option: ParsedOption, args: readonly string[], offset: number): CommandHazard[] {
+function pythonModuleHazards(program: string, option: ParsedOption, args: readonly string[], offset: number, depth: number): CommandHazard[] {
   const module = option.value!.split('.')[0]!;
   const index = offset + option.index;
   // The module's own arguments start after its name: the next token, or the one after that
@@ -231,11 +241,11 @@ function pythonModuleHazards(program: string, option: ParsedOption, args: readon
   if (module === 'pipx' || module === 'ensurepip' || (module === 'pip' && rest.includes('install'))) {
     return [{ kind: 'fetcher', index, detail: `${program} -m ${module}` }];
   }
-  if (module === 'uv') return hazardsOf('uv', rest, offset + restStart);
+  if (module === 'uv') return hazardsOf('uv', rest, offset + restStart, depth + 1);
   return [];
 }
 
-function uvHazards(args: readonly string[], offset: number): CommandHazard[] {
+function uvHazards(args: readonly string[], offset: number, depth: number): CommandHazard[] {
   const global = parseArgv(args, UV);
   const hazards = uvOptionHazards(global.options, offset);
   if (global.operand === null) return hazards;
@@ -257,9 +267,9 @@ function uvHazards(args: readonly string[], offset: number): CommandHazard[] {
   const inner = after.slice(run.operand);
   const innerOffset = afterOffset + run.operand;
   if (run.options.some((option) => option.name === '--module' || option.name === '-m')) {
-    return [...hazards, ...pythonHazards('uv run --module', ['-m', ...inner], innerOffset - 1)];
+    return [...hazards, ...pythonHazards('uv run --module', ['-m', ...inner], innerOffset - 1, depth + 1)];
   }
-  return [...hazards, ...hazardsOf(programName(inner[0]!), inner.slice(1), innerOffset + 1)];
+  return [...hazards, ...hazardsOf(programName(inner[0]!), inner.slice(1), innerOffset + 1, depth + 1)];
 }
 
 function uvOptionHazards(options: readonly ParsedOption[], offset: number): CommandHazard[] {
