@@ -53,6 +53,8 @@ export type ManifestErrorCode =
   | 'MANIFEST_MISSING'
   | 'MANIFEST_INVALID_JSON'
   | 'MANIFEST_TOO_LARGE'
+  /** manifest.json nests deeper than `maxManifestDepth` (refused before any recursive check). */
+  | 'MANIFEST_TOO_DEEP'
   /** Neither `manifest_version` nor `dxt_version` names a known manifest version. */
   | 'MANIFEST_UNKNOWN_VERSION'
   /** The manifest breaks the JSON Schema of its version (compat profile). */
@@ -247,6 +249,7 @@ export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze(
   MANIFEST_MISSING: 'rejected',
   MANIFEST_INVALID_JSON: 'rejected',
   MANIFEST_TOO_LARGE: 'rejected',
+  MANIFEST_TOO_DEEP: 'rejected',
   MANIFEST_UNKNOWN_VERSION: 'rejected',
   MANIFEST_SCHEMA: 'rejected',
   MANIFEST_INVALID: 'rejected',

@@ -60,7 +60,7 @@ export type {
   WriteResult,
 } from './archive/index.ts';
 
-export { readManifest, parseManifest, summarizeManifest, MANIFEST_NAME, MAX_MANIFEST_SIZE } from './manifest/load.ts';
+export { readManifest, parseManifest, summarizeManifest, MANIFEST_NAME } from './manifest/load.ts';
 export type { ManifestSummary } from './manifest/load.ts';
 
 export { packBundle } from './pack.ts';
@@ -71,21 +71,25 @@ export type { InspectOptions, InspectResult } from './inspect.ts';
 export { unpackBundle, unpackOpenArchive } from './unpack.ts';
 export type { UnpackOptions, UnpackResult } from './unpack.ts';
 
-export { validateManifest, assertValidManifest, PROFILES } from './manifest/validate.ts';
-export type { Profile, ValidateOptions, ValidationResult } from './manifest/validate.ts';
+export { validateManifest, assertValidManifest, PROFILES } from './scopes/validate.ts';
+export type { Profile, ValidateOptions, ValidationResult } from './scopes/validate.ts';
 export { validateCompat, manifestSchemaUrl } from './manifest/schema.ts';
 export type { SchemaResult } from './manifest/schema.ts';
 export { detectManifestVersion, MANIFEST_VERSIONS } from './manifest/versions.ts';
 export type { ManifestVersion } from './manifest/versions.ts';
-export type { Finding, FindingSeverity } from './manifest/findings.ts';
-export { loadManifestSource } from './manifest/source.ts';
-export type { ManifestSource, ManifestSourceKind } from './manifest/source.ts';
+export type { Finding, FindingSeverity, FindingCode } from './manifest/findings.ts';
+export { loadManifestSource } from './manifest-source.ts';
+export type { ManifestSource, ManifestSourceKind } from './manifest-source.ts';
 export { scopeFindings, SCOPE_CODES } from './scopes/check.ts';
 export { hardenedFindings, HARDENED_CODES } from './manifest/hardened.ts';
 export type { HardenedContext } from './manifest/hardened.ts';
 export { suggestScopes } from './scopes/suggest.ts';
-export { resolveScopePaths, symbolicPathWithin, variableReferences, KNOWN_VARIABLES, PATH_VARIABLES } from './scopes/variables.ts';
-export type { ResolveContext, ResolvedPath, Platform, VariableReference } from './scopes/variables.ts';
+export { resolveScopePaths, symbolicPathWithin } from './scopes/variables.ts';
+export type { ResolveContext, ResolvedPath, Platform } from './scopes/variables.ts';
+export { variableReferences, KNOWN_VARIABLES, PATH_VARIABLES } from './manifest/variables.ts';
+export type { VariableReference } from './manifest/variables.ts';
+export { ENV_RULES } from './manifest/environment.ts';
+export type { EnvRule, EnvVerdict } from './manifest/environment.ts';
 export { scopesOf, SCOPES_NAMESPACE, SCOPES_POINTER } from './scopes/model.ts';
 export type { Scopes, EgressRule } from './scopes/model.ts';
 

@@ -27,6 +27,11 @@ export interface Limits {
   maxCentralDirectorySize: number;
   /** Largest `manifest.json` accepted, in bytes. */
   maxManifestSize: number;
+  /**
+   * Deepest nesting of `manifest.json` (the top-level object is 1), checked before any recursive
+   * check runs. The official examples nest 4 deep, a manifest with scopes 6.
+   */
+  maxManifestDepth: number;
   /** Largest Sigstore bundle (`.sigstore.json`) accepted, in bytes. */
   maxSigstoreBundleSize: number;
   /** Largest trusted root document accepted, in bytes (the public-good one is about 7 KB). */
@@ -55,6 +60,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxPathDepth: 64,
   maxCentralDirectorySize: 64 * MiB,
   maxManifestSize: 1 * MiB,
+  maxManifestDepth: 32,
   maxSigstoreBundleSize: 16 * MiB,
   maxTrustedRootSize: 1 * MiB,
   maxSignatureBlockSize: 1 * MiB,

@@ -8,7 +8,7 @@ import { Archive } from './archive/reader.ts';
 import { provenanceView } from './attest/statement.ts';
 import type { LegacyVerification } from './legacy/index.ts';
 import { reportLegacyBlock, type LegacyTrustOptions } from './legacy/report.ts';
-import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './manifest/validate.ts';
+import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './scopes/validate.ts';
 import { checkAttestedManifest, readBundleManifest } from './sigstore/bundle-manifest.ts';
 import {
   attestedStatement,

@@ -10,7 +10,6 @@ const VALUES = [
   'DEFAULT_SECRET_PATTERNS',
   'DEFAULT_TIMESTAMP',
   'MANIFEST_NAME',
-  'MAX_MANIFEST_SIZE',
   'MAX_SEGMENT_BYTES',
   'MCPSealError',
   'bufferSource',
@@ -36,6 +35,7 @@ const VALUES = [
   'writeArchive',
   // manifest validation and scopes
   'HARDENED_CODES',
+  'ENV_RULES',
   'KNOWN_VARIABLES',
   'PATH_VARIABLES',
   'PROFILES',
@@ -118,6 +118,7 @@ describe('public API', () => {
         maxPathDepth: 64,
         maxCentralDirectorySize: 64 * 1024 ** 2,
         maxManifestSize: 1024 ** 2,
+        maxManifestDepth: 32,
         maxSigstoreBundleSize: 16 * 1024 ** 2,
         maxTrustedRootSize: 1024 ** 2,
         maxSignatureBlockSize: 1024 ** 2,

@@ -8,19 +8,6 @@ import { join } from 'node:path';
 import { LAYERS, LIB, libImports, unitOf, violationOf, type Import } from '../scripts/import-graph.ts';
 import { tempDir } from './helpers/cli.ts';
 
-/**
- * Violations present on this branch while other branches remove them (issue 8 item 4). Each
- * entry is `importer -> imported`, both relative to lib/. Empty this list as the fixes land:
- * a listed import that no longer exists fails the test, so the list can only shrink.
- */
-const KNOWN_VIOLATIONS: readonly string[] = [
-  // manifest/ must not depend on scopes/: the shared variable and native-code helpers are moving down.
-  'manifest/hardened.ts -> scopes/variables.ts',
-  'manifest/validate.ts -> scopes/check.ts',
-];
-
-const key = (edge: Import): string => `${edge.from} -> ${edge.to}`;
-
 describe('layers: imports go downward only', () => {
   const imports = libImports();
 
@@ -33,18 +20,12 @@ describe('layers: imports go downward only', () => {
   });
 
   it('no import climbs a layer, crosses to a sibling unit, or joins two pipelines', () => {
-    const found = imports.filter((edge) => violationOf(edge) !== undefined && !KNOWN_VIOLATIONS.includes(key(edge)));
+    const found = imports.filter((edge) => violationOf(edge) !== undefined);
     assert.deepEqual(
       found.map((edge) => `lib/${edge.from} imports '${edge.specifier}': ${violationOf(edge)}`),
       [],
       'move the shared step one layer down instead of importing across or upward',
     );
-  });
-
-  it('the list of known violations holds only imports that still break the layering', () => {
-    const present = new Set(imports.filter((edge) => violationOf(edge) !== undefined).map(key));
-    const stale = KNOWN_VIOLATIONS.filter((entry) => !present.has(entry));
-    assert.deepEqual(stale, [], 'fixed: remove these from KNOWN_VIOLATIONS in test/layers.test.ts');
   });
 
   it('the rules: own unit and lower layers allowed; higher layers, siblings, other pipelines and index.ts refused', () => {

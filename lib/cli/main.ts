@@ -37,7 +37,7 @@ Exit status: 0 valid, 1 at least one error finding (MANIFEST_INVALID), 2 usage o
       const [target] = positionals(given, ['manifest.json | dir | file.mcpb']);
       const profile = values['profile'] ?? 'hardened';
       if (profile !== 'hardened' && profile !== 'compat') throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--profile must be hardened or compat');
-      const [{ loadManifestSource }, { validateManifest }] = await Promise.all([import('../manifest/source.ts'), import('../manifest/validate.ts')]);
+      const [{ loadManifestSource }, { validateManifest }] = await Promise.all([import('../manifest-source.ts'), import('../scopes/validate.ts')]);
       const source = await loadManifestSource(target!, { limits: limitsFrom(values) });
       const result = validateManifest(source.manifest, { profile, ...(source.files ? { files: source.files } : {}) });
       const errors = result.findings.filter((finding) => finding.severity === 'error');
@@ -78,7 +78,7 @@ Exit status: 0 drafted, 1 the manifest could not be read as one, 2 usage or I/O 
       const [action, target] = positionals(given, ['action', 'manifest.json | dir | file.mcpb']);
       if (action !== 'suggest') throw new MCPSealError('USAGE_UNKNOWN_COMMAND', `unknown scopes action "${action}"; the one action is "suggest"`);
       const [{ loadManifestSource }, { suggestScopes }, { SCOPES_NAMESPACE }] = await Promise.all([
-        import('../manifest/source.ts'),
+        import('../manifest-source.ts'),
         import('../scopes/suggest.ts'),
         import('../scopes/model.ts'),
       ]);

@@ -2,7 +2,7 @@
 
 import { MCPSealError } from '../errors.ts';
 import { readBoundedFile } from '../io.ts';
-import type { Profile } from '../manifest/validate.ts';
+import type { Profile } from '../scopes/validate.ts';
 import type { IdentityPolicy } from '../sigstore/identity.ts';
 import type { Parsed } from './args.ts';
 

@@ -1,12 +1,18 @@
 // Reading `manifest.json` out of a bundle. The full validation (schemas, hardened profile,
 // scopes) lives beside this; here is only what every command needs: the document and a summary.
+// Reading goes through an open Archive (the strict reader); files on disk are the pipelines' job
+// (lib/manifest-source.ts).
 
 import { MCPSealError } from '../errors.ts';
 import type { Archive } from '../archive/reader.ts';
+import { defaultLimits, type Limits } from '../limits.ts';
+import { nestsDeeperThan } from './depth.ts';
+import { isRecord } from './document.ts';
 
 export const MANIFEST_NAME = 'manifest.json';
-/** A manifest is a few kilobytes; anything near this is not one. */
-export const MAX_MANIFEST_SIZE = 1024 * 1024;
+
+/** The caps that apply to a manifest document. */
+export type ManifestLimits = Pick<Limits, 'maxManifestSize' | 'maxManifestDepth'>;
 
 export interface ManifestSummary {
   name: string | null;
@@ -20,32 +26,49 @@ export interface ManifestSummary {
   commandLine: string[] | null;
 }
 
-/** Reads and parses `manifest.json` from the archive root. */
+/** Reads and parses `manifest.json` from the archive root, under the archive's limits. */
 export async function readManifest(archive: Archive): Promise<Record<string, unknown>> {
   const entry = archive.entry(MANIFEST_NAME);
   if (!entry || entry.kind !== 'file') {
     throw new MCPSealError('MANIFEST_MISSING', 'the bundle has no manifest.json at its root');
   }
-  if (entry.size > MAX_MANIFEST_SIZE) {
-    throw new MCPSealError('MANIFEST_TOO_LARGE', `manifest.json is ${entry.size} bytes (limit ${MAX_MANIFEST_SIZE})`, {
-      details: { expected: MAX_MANIFEST_SIZE, found: entry.size },
-    });
-  }
-  return parseManifest(await archive.readEntry(entry));
+  const max = archive.limits.maxManifestSize;
+  if (entry.size > max) throw manifestTooLarge('manifest.json', entry.size, max);
+  return parseManifest(await archive.readEntry(entry), archive.limits);
 }
 
-/** Parses manifest bytes: UTF-8 JSON whose top level is an object. */
-export function parseManifest(bytes: Buffer): Record<string, unknown> {
+/** MANIFEST_TOO_LARGE for a manifest of `size` bytes over `max`. */
+export function manifestTooLarge(what: string, size: number, max: number): MCPSealError {
+  return new MCPSealError('MANIFEST_TOO_LARGE', `${what} is ${size} bytes (limit ${max})`, {
+    details: { expected: max, found: size, limit: 'maxManifestSize' },
+  });
+}
+
+/** Parses manifest bytes: UTF-8 JSON whose top level is an object, nested no deeper than `maxManifestDepth`. */
+export function parseManifest(bytes: Buffer, limits: Partial<ManifestLimits> = {}): Record<string, unknown> {
+  const maxSize = limits.maxManifestSize ?? defaultLimits.maxManifestSize;
+  if (bytes.length > maxSize) throw manifestTooLarge('manifest.json', bytes.length, maxSize);
   let value: unknown;
   try {
+    // V8's JSON.parse does not recurse on the native stack, so deep input is safe to parse.
     value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch (cause) {
     throw new MCPSealError('MANIFEST_INVALID_JSON', `manifest.json is not valid UTF-8 JSON: ${(cause as Error).message}`, { cause });
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+  if (!isRecord(value)) {
     throw new MCPSealError('MANIFEST_INVALID_JSON', 'manifest.json must hold a JSON object');
   }
-  return value as Record<string, unknown>;
+  assertManifestDepth(value, limits.maxManifestDepth ?? defaultLimits.maxManifestDepth);
+  return value;
+}
+
+/** MANIFEST_TOO_DEEP unless `value` nests at most `maxDepth` deep (issue 9, finding 14). */
+export function assertManifestDepth(value: unknown, maxDepth: number): void {
+  if (nestsDeeperThan(value, maxDepth)) {
+    throw new MCPSealError('MANIFEST_TOO_DEEP', `manifest.json nests deeper than ${maxDepth} levels`, {
+      details: { expected: maxDepth, limit: 'maxManifestDepth' },
+    });
+  }
 }
 
 /** The fields an installer shows before anything runs. Missing or mistyped fields read as null. */
@@ -64,8 +87,4 @@ export function summarizeManifest(manifest: Record<string, unknown>): ManifestSu
     entryPoint: text(server['entry_point']),
     commandLine: command === null ? null : [command, ...args],
   };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -4,6 +4,8 @@
 // code (scripts/build-schemas.ts), so this module neither imports ajv's compiler nor compiles.
 
 import type { ErrorObject } from 'ajv';
+import { defaultLimits } from '../limits.ts';
+import { nestsDeeperThan } from './depth.ts';
 import { pointer, type Finding } from './findings.ts';
 import { detectManifestVersion, MANIFEST_VERSIONS, type ManifestVersion } from './versions.ts';
 import { validate0_1, validate0_2, validate0_3, validate0_4 } from './generated/manifest-validators.ts';
@@ -33,9 +35,17 @@ export function manifestSchemaUrl(version: ManifestVersion): URL {
   return new URL(`../../schemas/manifest-${version}.schema.json`, import.meta.url);
 }
 
-/** Validates a parsed manifest with the compat profile: the official strict schema of its version. */
-export function validateCompat(manifest: unknown): SchemaResult {
+/**
+ * Validates a parsed manifest with the compat profile: the official strict schema of its version.
+ * The generated validators recurse, so nesting is bounded first (issue 9, finding 14): deeper than
+ * `maxDepth` (default `defaultLimits.maxManifestDepth`) gives one MANIFEST_TOO_DEEP finding.
+ */
+export function validateCompat(manifest: unknown, options: { maxDepth?: number } = {}): SchemaResult {
   const detected = detectManifestVersion(manifest);
+  const maxDepth = options.maxDepth ?? defaultLimits.maxManifestDepth;
+  if (nestsDeeperThan(manifest, maxDepth)) {
+    return { version: detected?.version ?? null, findings: [{ code: 'MANIFEST_TOO_DEEP', severity: 'error', pointer: '', message: `the manifest nests deeper than ${maxDepth} levels` }] };
+  }
   if (detected === null) {
     // The official validator stops here too: no schema to check against.
     return { version: null, findings: [unknownVersionFinding(manifest)] };

@@ -1,30 +1,9 @@
-// Manifest variables (`${__dirname}`, `${HOME}`, `${user_config.KEY}`, ...): parsing, and the
-// resolution of scope paths to concrete paths for one installation.
+// The resolution of scope paths (`${HOME}/notes`, `${user_config.KEY}`) to concrete paths for one
+// installation, and symbolic containment. The variables' syntax is lib/manifest/variables.ts.
 
 import { posix, win32 } from 'node:path';
 import { MCPSealError } from '../errors.ts';
-
-/** Variables the host substitutes in `mcp_config` (MCPB manifest spec, "Variable substitution"). */
-export const PATH_VARIABLES = ['__dirname', 'HOME', 'DESKTOP', 'DOCUMENTS', 'DOWNLOADS'] as const;
-export const SEPARATOR_VARIABLE = '/';
-export const KNOWN_VARIABLES: readonly string[] = [...PATH_VARIABLES, SEPARATOR_VARIABLE, 'pathSeparator'];
-
-const REFERENCE = /\$\{([^}]*)\}/gu;
-
-export interface VariableReference {
-  /** What is between `${` and `}`. */
-  name: string;
-  /** For `${user_config.KEY}`, the key. */
-  userConfigKey: string | null;
-}
-
-/** Every `${...}` reference in a string. */
-export function variableReferences(text: string): VariableReference[] {
-  return [...text.matchAll(REFERENCE)].map((match) => {
-    const name = match[1]!;
-    return { name, userConfigKey: name.startsWith('user_config.') ? name.slice('user_config.'.length) : null };
-  });
-}
+import { referenceMatches, withSeparators } from '../manifest/variables.ts';
 
 export type Platform = 'darwin' | 'win32' | 'linux';
 
@@ -54,30 +33,32 @@ export interface ResolvedPath {
  */
 export function resolveScopePaths(entries: readonly string[], context: ResolveContext): ResolvedPath[] {
   const path = context.platform === 'win32' ? win32 : posix;
-  const values: Record<string, string> = {
-    __dirname: context.installDir,
-    HOME: context.home,
-    DESKTOP: context.desktop ?? path.join(context.home, 'Desktop'),
-    DOCUMENTS: context.documents ?? path.join(context.home, 'Documents'),
-    DOWNLOADS: context.downloads ?? path.join(context.home, 'Downloads'),
-    '/': path.sep,
-    pathSeparator: path.sep,
-  };
+  // Maps, not plain objects: `${constructor}` or `${user_config.toString}` must not find Object.prototype.
+  const values = new Map<string, string>([
+    ['__dirname', context.installDir],
+    ['HOME', context.home],
+    ['DESKTOP', context.desktop ?? path.join(context.home, 'Desktop')],
+    ['DOCUMENTS', context.documents ?? path.join(context.home, 'Documents')],
+    ['DOWNLOADS', context.downloads ?? path.join(context.home, 'Downloads')],
+    ['/', path.sep],
+    ['pathSeparator', path.sep],
+  ]);
+  const answers = new Map(Object.entries(context.userConfig ?? {}));
   return entries.map((declared) => {
     let expansions: string[] = [''];
     let rest = declared;
-    for (const match of declared.matchAll(REFERENCE)) {
-      const before = rest.slice(0, rest.indexOf(match[0]));
-      rest = rest.slice(before.length + match[0].length);
-      const name = match[1]!;
+    for (const match of referenceMatches(declared)) {
+      const before = rest.slice(0, rest.indexOf(match.text));
+      rest = rest.slice(before.length + match.text.length);
+      const name = match.name;
       let replacements: string[];
       if (name.startsWith('user_config.')) {
-        const value = context.userConfig?.[name.slice('user_config.'.length)];
+        const value = answers.get(name.slice('user_config.'.length));
         if (value === undefined) replacements = [];
         else if (Array.isArray(value)) replacements = value;
         else replacements = [String(value)];
-      } else if (name in values) {
-        replacements = [values[name]!];
+      } else if (values.has(name)) {
+        replacements = [values.get(name)!];
       } else {
         throw new MCPSealError('SCOPE_UNKNOWN_VARIABLE', `unknown variable \${${name}} in scope path "${declared}"`, {
           details: { found: name },
@@ -98,19 +79,67 @@ export function resolveScopePaths(entries: readonly string[], context: ResolveCo
 }
 
 /**
+ * The segments of a path in the symbolic form used in manifests (`${HOME}/projects`), separators
+ * normalised, empty and `.` segments dropped, a leading root kept as an empty first segment; null
+ * when a ".." could climb out of whatever scope the path appears to be in.
+ */
+export function symbolicSegments(text: string): string[] | null {
+  const normalised = withSeparators(text);
+  const segments = normalised.split(/[\\/]+/u).filter((segment) => segment !== '' && segment !== '.');
+  if (segments.includes('..')) return null;
+  return /^[\\/]/u.test(normalised) ? ['', ...segments] : segments;
+}
+
+/**
  * Whether `inner` lies inside (or is) `outer`, both in the symbolic form used in manifests
  * (`${HOME}/projects`): compared segment by segment after normalising separators, so
- * `${HOME}/projects-old` is not inside `${HOME}/projects`.
+ * `${HOME}/projects-old` is not inside `${HOME}/projects`. A ".." in either is never "within".
  */
 export function symbolicPathWithin(inner: string, outer: string): boolean {
-  const split = (text: string): string[] => {
-    const normalised = text.replace(/\$\{\/\}|\$\{pathSeparator\}/gu, '/');
-    const segments = normalised.split(/[\\/]+/u).filter((segment) => segment !== '' && segment !== '.');
-    return /^[\\/]/u.test(normalised) ? ['', ...segments] : segments;
-  };
-  const a = split(inner);
-  const b = split(outer);
-  // A ".." could climb out of the scope it appears to be in: never "within".
-  if (a.includes('..') || b.includes('..') || b.length > a.length) return false;
+  const a = symbolicSegments(inner);
+  const b = symbolicSegments(outer);
+  if (a === null || b === null || b.length > a.length) return false;
   return b.every((segment, index) => segment === a[index]);
+}
+
+interface SegmentNode {
+  end: boolean;
+  children: Map<string, SegmentNode>;
+}
+
+/**
+ * A set of scope paths that answers `symbolicPathWithin(path, any of them)` in time linear in the
+ * path (a trie of segments), so checking many passed paths against many scopes stays linear.
+ */
+export class ScopePathSet {
+  readonly #root: SegmentNode = { end: false, children: new Map() };
+
+  constructor(paths: Iterable<string> = []) {
+    for (const path of paths) this.add(path);
+  }
+
+  add(path: string): void {
+    const segments = symbolicSegments(path);
+    if (segments === null) return;
+    let node = this.#root;
+    for (const segment of segments) {
+      let child = node.children.get(segment);
+      if (child === undefined) node.children.set(segment, (child = { end: false, children: new Map() }));
+      node = child;
+    }
+    node.end = true;
+  }
+
+  /** Whether `path` lies inside (or is) one of the paths in the set. */
+  covers(path: string): boolean {
+    const segments = symbolicSegments(path);
+    if (segments === null) return false;
+    let node: SegmentNode | undefined = this.#root;
+    for (const segment of segments) {
+      if (node.end) return true;
+      node = node.children.get(segment);
+      if (node === undefined) return false;
+    }
+    return node.end;
+  }
 }

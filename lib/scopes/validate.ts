@@ -1,11 +1,15 @@
-// Manifest validation: the compat schema of the manifest's version, then (hardened profile, the
-// default) the semantic checks and the scope declarations. Every finding is returned; errors fail.
+// Manifest validation, composed: the compat schema of the manifest's version, then (hardened
+// profile, the default) the semantic checks of lib/manifest and the scope declarations of this
+// folder. It lives at the scopes layer because it is the one module that needs both: `manifest/`
+// never imports `scopes/`, and the pipelines (verify, unpack, sign) and the CLI all call this one
+// function rather than composing the checks themselves. Pure: no I/O.
 
 import { MCPSealError } from '../errors.ts';
-import { scopeFindings } from '../scopes/check.ts';
-import { hasErrors, type Finding } from './findings.ts';
-import { hardenedFindings } from './hardened.ts';
-import { validateCompat } from './schema.ts';
+import { isRecord } from '../manifest/document.ts';
+import { hasErrors, type Finding } from '../manifest/findings.ts';
+import { hardenedFindings } from '../manifest/hardened.ts';
+import { validateCompat } from '../manifest/schema.ts';
+import { scopeFindings } from './check.ts';
 
 export type Profile = 'hardened' | 'compat';
 export const PROFILES: readonly Profile[] = ['hardened', 'compat'];
@@ -15,6 +19,8 @@ export interface ValidateOptions {
   profile?: Profile;
   /** Names of the files in the bundle, when validating a bundle or a directory. */
   files?: ReadonlySet<string>;
+  /** Deepest nesting accepted before any recursive check runs (default `defaultLimits.maxManifestDepth`). */
+  maxDepth?: number;
 }
 
 export interface ValidationResult {
@@ -29,12 +35,13 @@ export interface ValidationResult {
 /** Validates a parsed manifest. Pure: no I/O; the caller supplies the bundle's file list. */
 export function validateManifest(manifest: unknown, options: ValidateOptions = {}): ValidationResult {
   const profile = options.profile ?? 'hardened';
-  const { version, findings } = validateCompat(manifest);
+  const { version, findings } = validateCompat(manifest, options.maxDepth === undefined ? {} : { maxDepth: options.maxDepth });
   const all: Finding[] = [...findings];
-  if (profile === 'hardened' && typeof manifest === 'object' && manifest !== null && !Array.isArray(manifest)) {
-    const record = manifest as Record<string, unknown>;
+  // Too deep: nothing else may walk the document (issue 9, finding 14).
+  const tooDeep = findings.some((finding) => finding.code === 'MANIFEST_TOO_DEEP');
+  if (profile === 'hardened' && isRecord(manifest) && !tooDeep) {
     const context = options.files ? { files: options.files } : {};
-    all.push(...hardenedFindings(record, context), ...scopeFindings(record, version, context));
+    all.push(...hardenedFindings(manifest, context), ...scopeFindings(manifest, version, context));
   }
   return { valid: !hasErrors(all), profile, version, findings: all };
 }

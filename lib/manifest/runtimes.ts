@@ -1,0 +1,303 @@
+// What a command line makes a runtime do before (or instead of) running the bundle's entry
+// point, read through the argv model of each runtime (lib/manifest/argv.ts) rather than matched
+// against example strings: inline code, a listening debugger, packages fetched at start-up, an
+// env file the env checks never see, or a shell. `uv run` and `python -m uv` are read again as
+// the command they run.
+
+import { parseArgv, type Grammar, type ParsedOption } from './argv.ts';
+import { programName } from './command.ts';
+import { lookup } from './document.ts';
+import { envRule } from './environment.ts';
+
+/** What a command line does that the manifest's review must see. */
+export type HazardKind = 'shell' | 'fetcher' | 'inline-code' | 'debugger' | 'env-file' | 'env-injection';
+
+export interface CommandHazard {
+  kind: HazardKind;
+  /** Index into `args` of the argument at fault, or -1 for the command itself. */
+  index: number;
+  /** What was found, for the message: `node --inspect`, `python -m pdb`, `uv run --with`. */
+  detail: string;
+}
+
+/** Shells run whatever string they are given: the manifest no longer says what executes. */
+export const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'fish', 'csh', 'tcsh', 'ash', 'busybox', 'cmd', 'powershell', 'pwsh', 'wsl']);
+
+/** Launchers that download and run code at start-up: what runs is not what was signed. */
+export const FETCHERS: ReadonlySet<string> = new Set(['npx', 'pnpx', 'bunx', 'uvx', 'pipx', 'curl', 'wget']);
+
+/** Subcommands that turn a package manager into a fetcher (`npm exec`, `pnpm dlx`, `pip install`, ...). */
+const FETCHER_SUBCOMMANDS: Record<string, readonly string[][]> = {
+  npm: [['exec'], ['x'], ['install'], ['i']],
+  pnpm: [['dlx'], ['exec'], ['install'], ['add']],
+  yarn: [['dlx'], ['add']],
+  pip: [['install']],
+  pip3: [['install']],
+};
+
+const set = (...items: string[]): ReadonlySet<string> => new Set(items);
+
+/** Node.js (https://nodejs.org/api/cli.html). */
+const NODE: Grammar = {
+  longValue: set('--eval', '--print', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '--env-file-if-exists', '--run', '--conditions', '--input-type', '--title', '--redirect-warnings', '--icu-data-dir', '--openssl-config', '--inspect-port', '--debug-port', '--experimental-config-file', '--watch-path', '--disable-warning', '--diagnostic-dir', '--report-dir', '--localstorage-file'),
+  shortValue: set('e', 'p', 'r', 'C'),
+  attachedShortValues: false,
+  terminal: set(),
+  aliases: { '-e': '--eval', '-p': '--print', '-r': '--require', '-i': '--interactive', '-C': '--conditions', '--experimental-loader': '--loader', '--debug-port': '--inspect-port' },
+};
+
+/** Bun (https://bun.sh/docs/runtime): Node's spellings plus its own. */
+const BUN: Grammar = {
+  ...NODE,
+  longValue: set(...NODE.longValue, '--preload', '--config', '--cwd', '--tsconfig-override', '--define', '--main-fields', '--port'),
+  aliases: { ...NODE.aliases, '--preload': '--require', '-c': '--config' },
+};
+
+/** CPython (https://docs.python.org/3/using/cmdline.html): getopt clustering, -c and -m end the options. */
+const PYTHON: Grammar = {
+  longValue: set('--check-hash-based-pycs'),
+  shortValue: set('c', 'm', 'W', 'X'),
+  attachedShortValues: true,
+  terminal: set('-c', '-m'),
+  aliases: {},
+};
+
+/** uv (https://docs.astral.sh/uv/reference/cli/): global and `run` options that take a value. */
+const UV: Grammar = {
+  longValue: set('--directory', '--project', '--cache-dir', '--config-file', '--color', '--python-preference', '--allow-insecure-host', '--python', '--with', '--with-editable', '--with-requirements', '--extra', '--group', '--no-group', '--only-group', '--package', '--env-file', '--index', '--default-index', '--index-url', '--extra-index-url', '--find-links', '--index-strategy', '--keyring-provider', '--resolution', '--prerelease', '--exclude-newer', '--link-mode', '--config-setting', '--refresh-package', '--reinstall-package', '--upgrade-package', '--python-platform', '--no-binary-package', '--no-build-package'),
+  shortValue: set('p', 'i', 'f', 'C', 'P'),
+  attachedShortValues: true,
+  terminal: set(),
+  aliases: { '-p': '--python', '-i': '--index-url', '-f': '--find-links' },
+};
+
+/** Deno (https://docs.deno.com/runtime/reference/cli/): options of `deno run` that take a value. */
+const DENO: Grammar = {
+  longValue: set('--config', '--import-map', '--lock', '--cert', '--location', '--seed', '--env-file', '--inspect', '--ext', '--v8-flags'),
+  shortValue: set('c'),
+  attachedShortValues: false,
+  terminal: set(),
+  aliases: { '-c': '--config' },
+};
+
+/**
+ * Programs that run another program given later on their command line (`env X=1 cmd`, `nohup
+ * cmd`, `timeout 5 cmd`): the command they run is found and read as a command line of its own.
+ */
+const WRAPPERS: ReadonlySet<string> = new Set(['env', 'nice', 'nohup', 'setsid', 'stdbuf', 'time', 'timeout', 'exec', 'sudo', 'doas', 'xargs', 'chrt', 'ionice', 'taskset', 'caffeinate', 'unbuffer']);
+
+/** Python modules that debug (listening, or reading commands from stdin, the MCP channel). */
+const PYTHON_DEBUGGERS = set('pdb', 'debugpy', 'ptvsd', 'pydevd', 'remote_pdb', 'rpdb', 'web_pdb', 'pudb', 'ipdb', 'bdb');
+/** Python modules that read and run code from stdin. */
+const PYTHON_CONSOLES = set('code', 'IPython', 'idlelib', 'ptpython', 'bpython');
+
+/** Node-family debugger options: `--inspect` opens a port that runs any code sent to it. */
+const NODE_DEBUG = /^--(?:inspect(?:-brk|-wait|-port)?|debug(?:-brk)?)$/u;
+
+/** Every hazard of one command line. */
+export function commandHazards(command: string, args: readonly string[]): CommandHazard[] {
+  return hazardsOf(programName(command), args, 0);
+}
+
+/** Whether a launch config starts a shell or a run-time fetcher (a shell wins). */
+export function launcherKindOf(hazards: readonly CommandHazard[]): 'shell' | 'fetcher' | null {
+  if (hazards.some((hazard) => hazard.kind === 'shell')) return 'shell';
+  if (hazards.some((hazard) => hazard.kind === 'fetcher')) return 'fetcher';
+  return null;
+}
+
+/** Launchers inside launchers (`uv run env nice uv run ...`) read at most this deep; deeper counts as a shell. */
+const MAX_NESTING = 8;
+
+function hazardsOf(program: string, args: readonly string[], offset: number, depth = 0): CommandHazard[] {
+  if (depth > MAX_NESTING) return [{ kind: 'shell', index: offset - 1, detail: `launchers nested more than ${MAX_NESTING} deep` }];
+  if (SHELLS.has(program)) return [{ kind: 'shell', index: offset - 1, detail: program }];
+  if (FETCHERS.has(program)) return [{ kind: 'fetcher', index: offset - 1, detail: program }];
+  if (WRAPPERS.has(program)) return wrapperHazards(program, args, offset, depth);
+  if (/^node(?:js)?\d*$/u.test(program)) return nodeHazards('node', args, offset, NODE);
+  if (program === 'bun') return bunHazards(args, offset);
+  if (isPython(program)) return pythonHazards(program, args, offset, depth);
+  if (program === 'uv') return uvHazards(args, offset, depth);
+  if (program === 'deno') return denoHazards(args, offset);
+  const sequences = lookup(FETCHER_SUBCOMMANDS, program);
+  const words = args.filter((arg) => !arg.startsWith('-'));
+  if (sequences?.some((sequence) => sequence.every((word, index) => words[index] === word))) return [{ kind: 'fetcher', index: offset - 1, detail: `${program} ${words[0]}` }];
+  return [];
+}
+
+export function isPython(program: string): boolean {
+  return program === 'py' || /^(?:python|pypy)(?:\d+(?:\.\d+)*)?[dmtw]*$/u.test(program);
+}
+
+/** A module specifier that is code itself or fetched (`data:`, `http:`, `https:`, ...): only paths, bare names, `file:` and `node:` load from disk. */
+function isRemoteOrInlineSpecifier(specifier: string): boolean {
+  const scheme = /^([A-Za-z][A-Za-z0-9+.-]+):/u.exec(specifier)?.[1]?.toLowerCase();
+  return scheme !== undefined && scheme !== 'file' && scheme !== 'node';
+}
+
+/**
+ * A wrapper's options are not modelled (`nice -n 10`, `sudo -u root`): the wrapped command is
+ * taken to start at the first argument that names a program this module knows, and NAME=VALUE
+ * assignments before it (`env`, `sudo`) are held to the same table as `mcp_config.env`. `env -S` splits a
+ * string into a command line, as a shell would.
+ */
+function wrapperHazards(wrapper: string, args: readonly string[], offset: number, depth: number): CommandHazard[] {
+  const hazards: CommandHazard[] = [];
+  let program = wrapper;
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    if (program === 'env' && (/^-[A-Za-z]*S/u.test(arg) || arg.startsWith('--split-string'))) {
+      return [...hazards, { kind: 'shell', index: offset + index, detail: 'env -S (splits a string into a command line)' }];
+    }
+    // NAME=VALUE before the command (env, sudo): an assignment, never the command.
+    const assignment = /^([^=\-/][^=/]*)=/u.exec(arg);
+    if (assignment) {
+      const rule = envRule(assignment[1]!);
+      if (rule !== null && rule.verdict !== 'allow' && rule.verdict !== 'warn') hazards.push({ kind: 'env-injection', index: offset + index, detail: `${program} ${assignment[1]}=...` });
+      continue;
+    }
+    const inner = programName(arg);
+    if (arg.startsWith('-') || !isKnownProgram(inner)) continue;
+    // A wrapper of a wrapper (`nice nohup cmd`) is read on in this loop, not by recursion.
+    if (WRAPPERS.has(inner)) program = inner;
+    else return [...hazards, ...hazardsOf(inner, args.slice(index + 1), offset + index + 1, depth + 1)];
+  }
+  return hazards;
+}
+
+function isKnownProgram(program: string): boolean {
+  return SHELLS.has(program) || FETCHERS.has(program) || WRAPPERS.has(program) || isPython(program) || /^(?:node(?:js)?\d*|bun|deno|uv)$/u.test(program) || Object.hasOwn(FETCHER_SUBCOMMANDS, program);
+}
+
+function nodeHazards(program: string, args: readonly string[], offset: number, grammar: Grammar): CommandHazard[] {
+  const { options, operand } = parseArgv(args, grammar);
+  const hazards = options.flatMap((option) => nodeOptionHazards(program, option, offset));
+  if (operand !== null && args[operand] === '-') hazards.push({ kind: 'inline-code', index: offset + operand, detail: `${program} - (code from stdin)` });
+  return hazards;
+}
+
+function nodeOptionHazards(program: string, option: ParsedOption, offset: number): CommandHazard[] {
+  const at = (kind: HazardKind, detail: string): CommandHazard[] => [{ kind, index: offset + option.index, detail: `${program} ${detail}` }];
+  switch (option.name) {
+    case '--eval':
+    case '--print':
+    case '--interactive':
+      return at('inline-code', option.name);
+    case '--require':
+    case '--import':
+    case '--loader':
+      return option.value !== null && isRemoteOrInlineSpecifier(option.value) ? at('inline-code', `${option.name} ${option.value.slice(0, 40)}`) : [];
+    case '--env-file':
+    case '--env-file-if-exists':
+    case '--openssl-config':
+    case '--experimental-config-file':
+      return at('env-file', option.name);
+    case '--run':
+      return at('shell', '--run (a package.json script, run by a shell)');
+    case '--experimental-network-imports':
+      return at('fetcher', option.name);
+    default:
+      return NODE_DEBUG.test(option.name) ? at('debugger', option.name) : [];
+  }
+}
+
+function bunHazards(args: readonly string[], offset: number): CommandHazard[] {
+  const { operand } = parseArgv(args, BUN);
+  const word = operand === null ? undefined : args[operand];
+  if (word === 'x' || word === 'install' || word === 'add' || word === 'i') return [{ kind: 'fetcher', index: offset + operand!, detail: `bun ${word}` }];
+  const before = nodeHazards('bun', operand === null ? args : args.slice(0, operand), offset, BUN);
+  // `bun run [options] FILE`: its options are read like the top-level ones.
+  if (word === 'run') return [...before, ...nodeHazards('bun run', args.slice(operand! + 1), offset + operand! + 1, BUN)];
+  return before;
+}
+
+function pythonHazards(program: string, args: readonly string[], offset: number, depth = 0): CommandHazard[] {
+  const { options, operand } = parseArgv(args, PYTHON);
+  const hazards: CommandHazard[] = [];
+  const at = (kind: HazardKind, option: ParsedOption | number, detail: string): void => {
+    hazards.push({ kind, index: offset + (typeof option === 'number' ? option : option.index), detail: `${program} ${detail}` });
+  };
+  for (const option of options) {
+    if (option.name === '-c' || option.name === '-i') at('inline-code', option, option.name);
+    // -W action:message:category:module:lineno imports the module of a dotted category.
+    else if (option.name === '-W' && (option.value ?? '').split(':')[2]?.includes('.')) at('inline-code', option, `-W ${option.value} (imports a module)`);
+    else if (option.name === '-X' && /^presite=/u.test(option.value ?? '')) at('inline-code', option, `-X ${option.value}`);
+    else if (option.name === '-m' && option.value !== null) hazards.push(...pythonModuleHazards(program, option, args, offset, depth));
+  }
+  if (operand !== null && args[operand] === '-') at('inline-code', operand, '- (code from stdin)');
+  return hazards;
+}
+
+function pythonModuleHazards(program: string, option: ParsedOption, args: readonly string[], offset: number, depth: number): CommandHazard[] {
+  const module = option.value!.split('.')[0]!;
+  const index = offset + option.index;
+  // The module's own arguments start after its name: the next token, or the one after that
+  // when the name was a separate token (`-m pip` rather than `-mpip`).
+  const attached = args[option.index]!.endsWith(`m${option.value!}`);
+  const restStart = option.index + (attached ? 1 : 2);
+  const rest = args.slice(restStart);
+  if (PYTHON_DEBUGGERS.has(module)) return [{ kind: 'debugger', index, detail: `${program} -m ${module}` }];
+  if (PYTHON_CONSOLES.has(module)) return [{ kind: 'inline-code', index, detail: `${program} -m ${module} (code from stdin)` }];
+  if (module === 'pipx' || module === 'ensurepip' || (module === 'pip' && rest.includes('install'))) {
+    return [{ kind: 'fetcher', index, detail: `${program} -m ${module}` }];
+  }
+  if (module === 'uv') return hazardsOf('uv', rest, offset + restStart, depth + 1);
+  return [];
+}
+
+function uvHazards(args: readonly string[], offset: number, depth: number): CommandHazard[] {
+  const global = parseArgv(args, UV);
+  const hazards = uvOptionHazards(global.options, offset);
+  if (global.operand === null) return hazards;
+  const sub = args[global.operand]!;
+  const after = args.slice(global.operand + 1);
+  const afterOffset = offset + global.operand + 1;
+  if (sub === 'tool' || sub === 'pip' || sub === 'add' || sub === 'x') {
+    const word = after.find((arg) => !arg.startsWith('-'));
+    if (sub === 'add' || sub === 'x' || word === 'run' || word === 'install' || word === 'uvx') {
+      hazards.push({ kind: 'fetcher', index: offset + global.operand, detail: `uv ${sub}${word && sub !== 'add' ? ` ${word}` : ''}` });
+    }
+    return hazards;
+  }
+  if (sub !== 'run') return hazards;
+  const run = parseArgv(after, UV);
+  hazards.push(...uvOptionHazards(run.options, afterOffset));
+  if (run.operand === null) return hazards;
+  // `uv run [--module] CMD ARGS`: CMD ARGS is a command line of its own.
+  const inner = after.slice(run.operand);
+  const innerOffset = afterOffset + run.operand;
+  if (run.options.some((option) => option.name === '--module' || option.name === '-m')) {
+    return [...hazards, ...pythonHazards('uv run --module', ['-m', ...inner], innerOffset - 1, depth + 1)];
+  }
+  return [...hazards, ...hazardsOf(programName(inner[0]!), inner.slice(1), innerOffset + 1, depth + 1)];
+}
+
+function uvOptionHazards(options: readonly ParsedOption[], offset: number): CommandHazard[] {
+  return options.flatMap((option): CommandHazard[] => {
+    const index = offset + option.index;
+    if (/^--with(?:-editable|-requirements)?$/u.test(option.name)) return [{ kind: 'fetcher', index, detail: `uv run ${option.name} (installs packages at start-up)` }];
+    if (option.name === '--env-file') return [{ kind: 'env-file', index, detail: 'uv --env-file' }];
+    return [];
+  });
+}
+
+function denoHazards(args: readonly string[], offset: number): CommandHazard[] {
+  const global = parseArgv(args, DENO);
+  if (global.operand === null) return [];
+  const sub = args[global.operand]!;
+  const index = offset + global.operand;
+  if (sub === 'eval' || sub === 'repl') return [{ kind: 'inline-code', index, detail: `deno ${sub}` }];
+  if (sub === 'task') return [{ kind: 'shell', index, detail: 'deno task (a shell command from deno.json)' }];
+  if (sub === 'install' || sub === 'add' || sub === 'x') return [{ kind: 'fetcher', index, detail: `deno ${sub}` }];
+  const runs = sub === 'run' || sub === 'serve';
+  const local = runs ? parseArgv(args.slice(global.operand + 1), DENO) : { options: global.options, operand: global.operand };
+  const localOffset = runs ? index + 1 : offset;
+  const hazards = local.options.flatMap((option): CommandHazard[] => {
+    if (/^--inspect(?:-brk|-wait)?$/u.test(option.name)) return [{ kind: 'debugger', index: localOffset + option.index, detail: `deno ${option.name}` }];
+    if (option.name === '--env-file') return [{ kind: 'env-file', index: localOffset + option.index, detail: 'deno --env-file' }];
+    return [];
+  });
+  const script = local.operand === null ? undefined : (runs ? args.slice(global.operand + 1) : args)[local.operand];
+  if (script !== undefined && /^(?:https?|npm|jsr):/iu.test(script)) hazards.push({ kind: 'fetcher', index: localOffset + local.operand!, detail: `deno ${script.slice(0, 40)}` });
+  return hazards;
+}
