@@ -1,13 +1,12 @@
 // The `pack` pipeline: a bundle source directory in, a deterministic .mcpb out.
 
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collectSourceFiles, type ExcludedFile } from './archive/collect.ts';
-import type { ArchiveLimits } from './limits.ts';
-import { ioError } from './io.ts';
+import { resolveLimits, type ArchiveLimits } from './limits.ts';
+import { readBoundedFile } from './io.ts';
 import { writeArchive } from './archive/writer.ts';
 import { MCPSealError } from './errors.ts';
-import { MANIFEST_NAME, parseManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
+import { MANIFEST_NAME, manifestTooLarge, parseManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
 
 export interface PackOptions {
   /** Seconds since the epoch for every timestamp; callers pass `SOURCE_DATE_EPOCH` here. */
@@ -33,16 +32,18 @@ export interface PackResult {
 /** Packs the bundle source in `directory` into `outPath`. The directory must hold a manifest.json. */
 export async function packBundle(directory: string, outPath: string, options: PackOptions = {}): Promise<PackResult> {
   const manifestPath = join(directory, MANIFEST_NAME);
+  const limits = resolveLimits(options.limits);
   let manifestBytes: Buffer;
   try {
-    manifestBytes = await readFile(manifestPath);
+    // Bounded, regular files only: the same caps as a manifest read out of a bundle.
+    manifestBytes = await readBoundedFile(manifestPath, { max: limits.maxManifestSize, tooLarge: (size) => manifestTooLarge(manifestPath, size, limits.maxManifestSize) });
   } catch (cause) {
-    if ((cause as NodeJS.ErrnoException).code === 'ENOENT') {
+    if (cause instanceof MCPSealError && cause.code === 'IO_NOT_FOUND') {
       throw new MCPSealError('MANIFEST_MISSING', `${directory} has no manifest.json`, { details: { path: manifestPath }, cause });
     }
-    throw ioError(cause, manifestPath, 'read');
+    throw cause;
   }
-  const manifest = summarizeManifest(parseManifest(manifestBytes));
+  const manifest = summarizeManifest(parseManifest(manifestBytes, limits));
   const { files, excluded } = await collectSourceFiles(directory, {
     ...(options.ignore ? { ignore: options.ignore } : {}),
     ...(options.limits ? { limits: options.limits } : {}),

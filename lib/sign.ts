@@ -95,7 +95,7 @@ export async function signBundle(path: string, options: SignBundleOptions): Prom
   let validation: ValidationResult;
   try {
     manifest = await readBundleManifest(archive);
-    validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames() });
+    validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames(), maxDepth: archive.limits.maxManifestDepth });
     assertValidManifest(validation);
     digests = await digestArchive(archive, options.onProgress);
     // The digest attested for manifest.json is of the bytes that passed the profile.

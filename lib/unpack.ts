@@ -12,7 +12,7 @@ import { provenanceView, type ProvenanceView, type Statement } from './attest/st
 import { MCPSealError } from './errors.ts';
 import type { LegacyVerification } from './legacy/index.ts';
 import { reportLegacyBlock, type LegacyTrustOptions } from './legacy/report.ts';
-import type { ManifestSummary } from './manifest/load.ts';
+import { MANIFEST_NAME, type ManifestSummary } from './manifest/load.ts';
 import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './scopes/validate.ts';
 import { checkAttestedManifest, manifestBinding, readBundleManifest, type BundleManifest } from './sigstore/bundle-manifest.ts';
 import {
@@ -76,7 +76,13 @@ async function signatureInputsOrNone(archive: Archive, path: string, options: Un
 /** Unsigned: the manifest is still held to the profile before anything is written, and what is written is what was validated. */
 async function unpackUnsigned(archive: Archive, target: string, options: UnpackOptions): Promise<UnpackResult> {
   const { manifest } = await validManifest(archive, options);
-  const result = await extractArchive(archive, target, { hash: true, checkDigest: manifestBinding(manifest), ...passOptions(options) });
+  const result = await extractArchive(archive, target, {
+    hash: true,
+    checkDigest: manifestBinding(manifest),
+    // Only manifest.json is bound by digest here: nothing attests the other entries.
+    digestEntries: new Set([MANIFEST_NAME]),
+    ...passOptions(options),
+  });
   return { ...result, manifest: manifest.summary, verification: null };
 }
 
@@ -146,7 +152,7 @@ interface ValidManifest {
 /** Step 7: manifest.json, read once, held to the profile. */
 async function validManifest(archive: Archive, options: UnpackOptions): Promise<ValidManifest> {
   const manifest = await readBundleManifest(archive);
-  const validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames() });
+  const validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames(), maxDepth: archive.limits.maxManifestDepth });
   assertValidManifest(validation);
   return { manifest, validation };
 }

@@ -50,7 +50,7 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
   checkWorkflow(provenance, checked.identity);
   checkEntryList(archive, provenance);
   const manifest = await readBundleManifest(archive);
-  const validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames() });
+  const validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames(), maxDepth: archive.limits.maxManifestDepth });
   assertValidManifest(validation);
   checkAttestedManifest(provenance, manifest);
   const legacy = await reportLegacyBlock(archive, options.legacy);

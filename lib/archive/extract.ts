@@ -28,6 +28,8 @@ export interface ExtractOptions {
    * aborts the extraction. Digests are computed only when this is given.
    */
   checkDigest?: (entry: ArchiveEntry, sha256: string) => void;
+  /** Only these files are hashed for `checkDigest` (default: every file); hashing costs a pass over the data. */
+  digestEntries?: ReadonlySet<string>;
   /**
    * Called with the whole file's sha256 after every entry checked out and before the staging
    * directory is renamed into place (implies `hash`); throwing aborts the extraction.
@@ -72,13 +74,14 @@ export async function extractArchive(archive: Archive, target: string, options: 
     }
     let files = 0;
     let bytes = 0;
+    const wantsDigest = (entry: ArchiveEntry): boolean => options.checkDigest !== undefined && (options.digestEntries?.has(entry.name) ?? true);
     const { sha256 } = await archive.scan({
       hash: options.hash === true || options.checkFileDigest !== undefined,
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
       visitor: {
         async content(entry, data) {
-          if (options.checkDigest) options.checkDigest(entry, createHash('sha256').update(data).digest('hex'));
+          if (wantsDigest(entry)) options.checkDigest?.(entry, createHash('sha256').update(data).digest('hex'));
           const path = join(staging, entry.name);
           // Synchronous on purpose: small files cost a few syscalls each, and doing them on the
           // main thread (as unzip does) avoids a thread-pool round trip per call, which measured
@@ -93,7 +96,7 @@ export async function extractArchive(archive: Archive, target: string, options: 
           const handle = await open(path, CREATE_FLAGS, 0o600);
           openHandles.add(handle);
           await handle.chmod(entry.mode);
-          const hash = options.checkDigest ? createHash('sha256') : null;
+          const hash = wantsDigest(entry) ? createHash('sha256') : null;
           return {
             async write(chunk) {
               hash?.update(chunk);

@@ -82,14 +82,30 @@ function findHeader(tail: Buffer, format: SignatureBlockFormat): number {
   return -1;
 }
 
-/** Zip record signatures (APPNOTE 4.3.7, 4.3.12, 4.3.14-16): any of them inside the block could start an archive another reader finds. */
-const ZIP_RECORDS: readonly [number, string][] = [
-  [SIG_EOCD, 'an end of central directory record'],
-  [SIG_ZIP64_EOCD, 'a zip64 end record'],
-  [SIG_ZIP64_LOCATOR, 'a zip64 locator'],
-  [SIG_CENTRAL, 'a central directory header'],
-  [SIG_LOCAL, 'a local file header'],
-];
+/**
+ * Zip record signatures (APPNOTE 4.3.7, 4.3.12, 4.3.14-16), as the 4 bytes a reader scans for:
+ * any of them inside a signature block could start an archive another reader finds (issue 9
+ * finding 1). The one list for the framing, the legacy verifier and the legacy signer.
+ */
+const ZIP_RECORDS: readonly [Buffer, string][] = (
+  [
+    [SIG_EOCD, 'an end of central directory record'],
+    [SIG_ZIP64_EOCD, 'a zip64 end record'],
+    [SIG_ZIP64_LOCATOR, 'a zip64 locator'],
+    [SIG_CENTRAL, 'a central directory header'],
+    [SIG_LOCAL, 'a local file header'],
+  ] as const
+).map(([signature, what]) => {
+  const bytes = Buffer.alloc(4);
+  bytes.writeUInt32LE(signature);
+  return [bytes, what];
+});
+
+/** What zip record signature `bytes` hold (the first found), or null. */
+export function zipRecordIn(bytes: Buffer): string | null {
+  for (const [signature, what] of ZIP_RECORDS) if (bytes.includes(signature)) return what;
+  return null;
+}
 
 /** 06 09 2A 86 48 86 F7 0D 01 07 02: the DER of OID 1.2.840.113549.1.7.2, id-signedData (RFC 5652 §5.1). */
 const SIGNED_DATA_OID = Buffer.from('06092a864886f70d010702', 'hex');
@@ -101,11 +117,8 @@ const SIGNED_DATA_OID = Buffer.from('06092a864886f70d010702', 'hex');
  */
 export function checkBlockContent(block: Buffer, format: SignatureBlockFormat): string | null {
   const interior = block.subarray(format.header.length, block.length - format.footer.length);
-  for (const [signature, what] of ZIP_RECORDS) {
-    const bytes = Buffer.alloc(4);
-    bytes.writeUInt32LE(signature);
-    if (interior.includes(bytes)) return `contains ${what} (a second archive other readers would find)`;
-  }
+  const record = zipRecordIn(interior);
+  if (record !== null) return `contains ${record} (a second archive other readers would find)`;
   for (const other of SIGNATURE_BLOCK_FORMATS) {
     if (interior.includes(other.header) || interior.includes(other.footer)) return `contains a second ${other.kind} header or footer`;
   }

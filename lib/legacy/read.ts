@@ -4,8 +4,8 @@
 // works out which bytes the signature covers.
 
 import type { Archive } from '../archive/reader.ts';
-import type { SignatureBlockKind } from '../archive/signature-block.ts';
-import { EOCD_SIZE, MAX_COMMENT, SIG_CENTRAL, SIG_EOCD, SIG_LOCAL, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR } from '../archive/format.ts';
+import { zipRecordIn, type SignatureBlockKind } from '../archive/signature-block.ts';
+import { EOCD_SIZE, MAX_COMMENT } from '../archive/format.ts';
 
 /**
  * How the end record's comment length relates to the block, which decides the bytes signed:
@@ -29,19 +29,12 @@ export type LegacyLayout = 'zero-comment-length' | 'signed-comment-length' | 'pa
 export const MAX_LEGACY_BLOCK_SIZE = MAX_COMMENT;
 
 /**
- * The 4-byte zip record signatures a reader could take for a record inside the block: local and
- * central headers, the end record, the zip64 end record and locator (APPNOTE 4.3.7, 4.3.12,
- * 4.3.14-4.3.16). Strict framing refuses a block holding any of them (a second archive inside the
- * block, issue 9 finding 1); the verifier refuses one too, and the signer never writes one.
+ * Whether `bytes` hold a zip record signature (the archive module's one list): strict framing
+ * refuses a block holding one (a second archive inside the block, issue 9 finding 1); the
+ * verifier refuses one too, and the signer never writes one.
  */
-const ZIP_RECORD_SIGNATURES: readonly Buffer[] = [SIG_LOCAL, SIG_CENTRAL, SIG_EOCD, SIG_ZIP64_EOCD, SIG_ZIP64_LOCATOR].map((signature) => {
-  const bytes = Buffer.alloc(4);
-  bytes.writeUInt32LE(signature);
-  return bytes;
-});
-
 export function holdsZipRecordSignature(bytes: Buffer): boolean {
-  return ZIP_RECORD_SIGNATURES.some((signature) => bytes.includes(signature));
+  return zipRecordIn(bytes) !== null;
 }
 
 export interface LegacyBlock {

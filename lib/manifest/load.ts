@@ -28,13 +28,18 @@ export interface ManifestSummary {
 
 /** Reads and parses `manifest.json` from the archive root, under the archive's limits. */
 export async function readManifest(archive: Archive): Promise<Record<string, unknown>> {
+  return parseManifest(await readManifestBytes(archive), archive.limits);
+}
+
+/** The bytes of `manifest.json` at the archive root, size-checked before they are inflated. */
+export async function readManifestBytes(archive: Archive): Promise<Buffer> {
   const entry = archive.entry(MANIFEST_NAME);
   if (!entry || entry.kind !== 'file') {
     throw new MCPSealError('MANIFEST_MISSING', 'the bundle has no manifest.json at its root');
   }
   const max = archive.limits.maxManifestSize;
   if (entry.size > max) throw manifestTooLarge('manifest.json', entry.size, max);
-  return parseManifest(await archive.readEntry(entry), archive.limits);
+  return archive.readEntry(entry);
 }
 
 /** MANIFEST_TOO_LARGE for a manifest of `size` bytes over `max`. */

@@ -9,7 +9,7 @@ import type { Archive } from '../archive/reader.ts';
 import type { ArchiveEntry } from '../archive/entry.ts';
 import type { ProvenanceView } from '../attest/statement.ts';
 import { MCPSealError } from '../errors.ts';
-import { MANIFEST_NAME, parseManifest, summarizeManifest, type ManifestSummary } from '../manifest/load.ts';
+import { MANIFEST_NAME, parseManifest, readManifestBytes, summarizeManifest, type ManifestSummary } from '../manifest/load.ts';
 
 /** manifest.json as read once, with the digest of the exact bytes read. */
 export interface BundleManifest {
@@ -19,22 +19,10 @@ export interface BundleManifest {
   sha256: string;
 }
 
-/**
- * Reads and parses manifest.json from the archive. The missing and size checks are those of
- * manifest/load.ts readManifest, which returns only the parsed document; the bytes are needed
- * here for their digest.
- */
+/** Reads and parses manifest.json from the archive (under its limits) and keeps the digest of the bytes read. */
 export async function readBundleManifest(archive: Archive): Promise<BundleManifest> {
-  const entry = archive.entry(MANIFEST_NAME);
-  if (!entry || entry.kind !== 'file') {
-    throw new MCPSealError('MANIFEST_MISSING', 'the bundle has no manifest.json at its root');
-  }
-  const max = archive.limits.maxManifestSize;
-  if (entry.size > max) {
-    throw new MCPSealError('MANIFEST_TOO_LARGE', `manifest.json is ${entry.size} bytes (limit ${max})`, { details: { expected: max, found: entry.size } });
-  }
-  const bytes = await archive.readEntry(entry);
-  const document = parseManifest(bytes);
+  const bytes = await readManifestBytes(archive);
+  const document = parseManifest(bytes, archive.limits);
   return { document, summary: summarizeManifest(document), sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
