@@ -1,12 +1,14 @@
 // The README's error-code table is the public list of codes (DESIGN.md "Error codes"): it must
 // name exactly the codes of the ErrorCode union (the keys of EXIT_CLASS, which the compiler keeps
-// complete) and give each the exit status EXIT_CLASS gives it. Finding codes are not checked
-// here yet: they are plain strings until lib/manifest exports a FindingCode list.
+// complete) and give each the exit status EXIT_CLASS gives it. Likewise the "Manifest findings"
+// section names exactly the finding codes of lib/manifest/findings.ts (the tables FindingCode is
+// built from), each table row with the meaning its table gives.
 
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT_CLASS, type ErrorCode } from '../lib/errors.ts';
+import { COMPAT_CODES, HARDENED_CODES, SCOPE_CODES } from '../lib/manifest/findings.ts';
 import { ROOT } from './helpers/cli.ts';
 
 interface Row {
@@ -66,6 +68,29 @@ describe('error codes: README table = the ErrorCode union', () => {
         const expected = EXIT_CLASS[code as ErrorCode] === 'failed' ? 2 : 1;
         if (code in EXIT_CLASS && row.exit !== expected) wrong.push(`${code} (README line ${row.line}: exit ${row.exit}, EXIT_CLASS: exit ${expected})`);
       }
+    }
+    assert.deepEqual(wrong, []);
+  });
+});
+
+describe('finding codes: README "Manifest findings" = the FindingCode tables', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('## Manifest findings');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const tables: Record<string, string> = { ...COMPAT_CODES, ...HARDENED_CODES, ...SCOPE_CODES };
+
+  it('the section names exactly the finding codes, both ways', () => {
+    const named = new Set([...section.matchAll(/`((?:MANIFEST|SCOPE)_[A-Z0-9_]+)`/gu)].map((match) => match[1]!));
+    assert.deepEqual([...named].filter((code) => !Object.hasOwn(tables, code)), [], 'README names finding codes lib/manifest/findings.ts does not have');
+    assert.deepEqual(Object.keys(tables).filter((code) => !named.has(code)), [], 'finding codes missing from the README section');
+  });
+
+  it('each table row gives the meaning its code table gives', () => {
+    const wrong: string[] = [];
+    const rows = [...section.matchAll(/^\| `([A-Z0-9_]+)` \| (.+) \|$/gmu)];
+    assert.equal(rows.length, Object.keys(HARDENED_CODES).length + Object.keys(SCOPE_CODES).length, 'one row per hardened and scope code');
+    for (const match of rows) {
+      if (tables[match[1]!] !== match[2]) wrong.push(`${match[1]}: README "${match[2]}", table "${tables[match[1]!]}"`);
     }
     assert.deepEqual(wrong, []);
   });
