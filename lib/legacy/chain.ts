@@ -14,6 +14,16 @@ import { parseDer } from './der.ts';
 /** The longest path considered, signer and anchor included. */
 const MAX_PATH = 8;
 
+/**
+ * The most issuer candidates tried (each a signature verification) while building a path. The
+ * certificates come from the attacker's block: a dozen certificates of one name under one key
+ * issue each other in every order, and a depth-first search over them is exponential (issue 9
+ * follow-up: 8 such certificates took 1 s, 12 would take hours). A real chain is a handful of
+ * certificates in a line (and a block may hold no certificate off its path), so the budget only
+ * ever stops a hostile block, which then gets no chain: never a valid status it should not have.
+ */
+const MAX_CANDIDATES = 256;
+
 export interface ChainFailure {
   code: LegacyErrorCode;
   reason: string;
@@ -68,6 +78,7 @@ function identifies(subject: Certificate, issuer: X509Certificate, parsed: () =>
 export function buildChain(signer: Certificate, pool: readonly Certificate[], anchors: readonly X509Certificate[], at: Date): ChainResult | ChainFailure {
   let firstFailure: ChainFailure | null = null;
   let forged: ChainFailure | null = null;
+  let candidatesLeft = MAX_CANDIDATES;
   const altered = (certificate: Certificate): ChainFailure => ({
     code: 'LEGACY_BAD_SIGNATURE',
     reason: `the signature of certificate "${certificate.x509.subject}" does not verify under its issuer's key: the certificate was altered`,
@@ -91,6 +102,7 @@ export function buildChain(signer: Certificate, pool: readonly Certificate[], an
     if (pinned || path.length + 1 >= MAX_PATH) return null;
     for (const candidate of pool) {
       if (path.includes(candidate) || !identifies(current, candidate.x509, () => candidate)) continue;
+      if (--candidatesLeft < 0) return null;
       if (!verifiesWith(current.x509, candidate.x509)) {
         forged ??= altered(current);
         continue;
@@ -108,6 +120,9 @@ export function buildChain(signer: Certificate, pool: readonly Certificate[], an
   }
   const found = visit([signer]);
   if (found) return found;
+  if (candidatesLeft < 0) {
+    return { code: 'LEGACY_UNTRUSTED', reason: `no chain from "${signer.x509.subject}" found within ${MAX_CANDIDATES} issuer candidates: the block's certificates issue each other in loops` };
+  }
   if (forged) return forged;
   if (firstFailure) return firstFailure;
   if (isSelfSigned(signer)) return { code: 'LEGACY_SELF_SIGNED', reason: `the signer's certificate "${signer.x509.subject}" is self-signed and not a trust anchor` };
