@@ -152,6 +152,8 @@ export type UsageErrorCode =
   | 'USAGE_MISSING_ARGUMENT'
   /** The Node.js running mcpseal is older than the supported versions (printed by the launcher). */
   | 'USAGE_UNSUPPORTED_RUNTIME'
+  /** A checkout without its compiled dist/ (printed by the launcher: run `npm run build`). */
+  | 'USAGE_NOT_BUILT'
   /** A private key was given where a public key is expected (`verify --key`): it is never silently turned into its public half. */
   | 'USAGE_KEY_NOT_PUBLIC';
 
@@ -305,6 +307,7 @@ export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze(
   USAGE_UNKNOWN_COMMAND: 'failed',
   USAGE_MISSING_ARGUMENT: 'failed',
   USAGE_UNSUPPORTED_RUNTIME: 'failed',
+  USAGE_NOT_BUILT: 'failed',
   USAGE_KEY_NOT_PUBLIC: 'failed',
   IDENTITY_MISMATCH: 'rejected',
   TRUST_ROOT_INVALID: 'failed',

@@ -13,9 +13,9 @@ import { sidecarPath } from './sigstore/sidecar.ts';
 import { MANIFEST_NAME, type ManifestSummary } from './manifest/load.ts';
 import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './scopes/validate.ts';
 import { checkSameManifest, readBundleManifest, type BundleManifest } from './sigstore/bundle-manifest.ts';
-import type { SigningMethod } from './sigstore/sign.ts';
+import type { SigningMethod } from './sigstore/signing-method.ts';
 
-export type { SigningMethod, KeyedSigning, KeylessSigning, CustomSigning, Signer, SignerKey } from './sigstore/sign.ts';
+export type { SigningMethod, KeyedSigning, KeylessSigning, CustomSigning, Signer, SignerKey } from './sigstore/signing-method.ts';
 
 /** What a CI system says about the build (GitHub Actions: GITHUB_* variables). */
 export interface BuildContext {
