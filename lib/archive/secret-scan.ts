@@ -38,9 +38,10 @@ const PATTERNS: readonly { kind: string; pattern: RegExp }[] = [
 
 /**
  * A `.pgpass` file (hostname:port:database:username:password per line, PostgreSQL libpq docs
- * §34.16): every non-comment line has that shape, and there is at least one.
+ * §34.16): every non-comment line has that shape, and there is at least one. The host is `*`, a
+ * name, an address or a socket directory (a letter, a dot or a slash), so "12:30:45:00:99" is not one.
  */
-const PGPASS_LINE = /^(?:[^:\s#]|\\:)+:(?:\d{1,5}|\*):(?:[^:\s]|\\:)+:(?:[^:\s]|\\:)+:\S+$/u;
+const PGPASS_LINE = /^(?:\*|[\w.\/-]*[A-Za-z.\/][\w.\/-]*):(?:\d{1,5}|\*):(?:[^:\s]|\\:)+:(?:[^:\s]|\\:)+:\S+$/u;
 
 /** The first secret in `text` (latin1 of a file's first bytes), or undefined. */
 export function findSecret(text: string): { kind: string; line: number } | undefined {
