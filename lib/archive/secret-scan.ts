@@ -4,8 +4,7 @@
 // names the file and the kind of secret, never the secret itself. Bounded: at most
 // `SECRET_SCAN_BYTES` of each file are read, a few files at a time.
 
-import { open } from 'node:fs/promises';
-import { ioError } from '../io.ts';
+import { ioError, openRegularFile } from '../io.ts';
 
 /** Bytes read from the start of each file (a key or a credentials file is far smaller). */
 export const SECRET_SCAN_BYTES = 1024 * 1024;
@@ -82,16 +81,15 @@ export async function scanForSecrets(files: readonly { name: string; path: strin
   return findings.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+/** The first `buffer.length` bytes of a regular file (a FIFO swapped in since the walk is refused, not waited on). */
 async function readStart(path: string, buffer: Buffer): Promise<Buffer> {
+  const handle = await openRegularFile(path);
   try {
-    const handle = await open(path, 'r');
-    try {
-      const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-      return buffer.subarray(0, bytesRead);
-    } finally {
-      await handle.close();
-    }
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead);
   } catch (cause) {
     throw ioError(cause, path, 'read');
+  } finally {
+    await handle.close();
   }
 }
