@@ -147,7 +147,8 @@ Exit status: 0 packed, 1 refused (unsafe source tree, bad manifest), 2 usage or 
           limits: limitsFrom(values),
           profile,
           skipValidation,
-          allowSecretFiles: (values['allow-secret-file'] as string[] | undefined) ?? [],
+          // Names in the bundle; "./deploy_key" as typed in a shell means the same file.
+          allowSecretFiles: ((values['allow-secret-file'] as string[] | undefined) ?? []).map((name) => name.replace(/^(?:\.\/)+/u, '')),
           ...(level === undefined ? {} : { level }),
           ...(epoch === undefined ? {} : { sourceDateEpoch: epoch }),
           ...(progress ? { onProgress: progress } : {}),
