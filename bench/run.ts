@@ -664,7 +664,8 @@ async function verifyRealCase(mcpbCli: string, runs: number, out: string): Promi
   } else {
     rmSync(`${archive}.sigstore.json`, { force: true });
     let made = 'made by `mcpseal pack`';
-    const packError = await prepare(mcpsealCommand(['pack', FS_SERVER_DIR, archive], archive), out);
+    // No scopes in this manifest: packed (and verified) with the compat profile.
+    const packError = await prepare(mcpsealCommand(['pack', FS_SERVER_DIR, archive, '--profile', 'compat'], archive), out);
     if (packError !== undefined) {
       made = 'made by `mcpb pack`: `mcpseal pack` failed';
       await prepare({ tool: 'mcpb pack', argv: [NODE, mcpbCli, 'pack', FS_SERVER_DIR, archive], output: archive }, out);

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // Thin launcher: check the runtime, then hand over to the compiled CLI (dist/cli).
 // The Sigstore 5 packages mcpseal builds on need Node ^22.22.2 or >=24.15.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 const [major, minor, patch] = process.versions.node.split('.').map(Number);
 const supported = major > 24 || (major === 24 && minor >= 15) || (major === 22 && (minor > 22 || (minor === 22 && patch >= 2)));
 if (!supported) {
@@ -24,5 +26,18 @@ for (const name of ['SIGINT', 'SIGTERM']) {
     interrupt.abort(new Error(name));
   });
 }
-const { main } = await import('../dist/cli/main.js');
+// A checkout whose build has not run (npm ci --ignore-scripts, or a clean of dist/) has no compiled
+// CLI: say what to do in one line instead of a module-not-found trace.
+const compiled = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(compiled)) {
+  const error = {
+    code: 'USAGE_NOT_BUILT',
+    message: `mcpseal is not built (${fileURLToPath(compiled)} is missing): run "npm run build" in ${fileURLToPath(new URL('..', import.meta.url))}`,
+    details: { path: fileURLToPath(compiled) },
+  };
+  process.stderr.write(`mcpseal: ${error.code}: ${error.message}\n`);
+  if (process.argv.slice(2).includes('--json')) process.stdout.write(`${JSON.stringify({ ok: false, error }, null, 2)}\n`);
+  process.exit(2);
+}
+const { main } = await import(compiled.href);
 process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: interrupt.signal });

@@ -47,7 +47,11 @@ export type ArchiveErrorCode =
   | 'ARCHIVE_CORRUPT_DATA'
   | 'ARCHIVE_CHANGED_DURING_READ'
   | 'ARCHIVE_SOURCE_SYMLINK_OUTSIDE'
-  | 'ARCHIVE_SOURCE_UNSUPPORTED_FILE';
+  | 'ARCHIVE_SOURCE_UNSUPPORTED_FILE'
+  /** pack: a file whose name passes the secret rules but whose content holds a private key, cloud credentials or a token. */
+  | 'ARCHIVE_SOURCE_SECRET'
+  /** pack: a pnpm node_modules (symlinks into node_modules/.pnpm), which packs as copies and no longer resolves. */
+  | 'ARCHIVE_SOURCE_PNPM_LAYOUT';
 
 export type ManifestErrorCode =
   | 'MANIFEST_MISSING'
@@ -115,7 +119,9 @@ export type LegacyErrorCode =
   /** Signing refused: the bundle already carries a legacy block. */
   | 'LEGACY_ALREADY_SIGNED'
   /** Signing refused: the archive cannot take a block in the strict layout (it has a comment, or the block would not fit the comment length field). */
-  | 'LEGACY_UNSIGNABLE';
+  | 'LEGACY_UNSIGNABLE'
+  /** Signing refused: the key is not RSA; the official mcpb tool and Claude Desktop read RSA signers only ("OID is not RSA"). */
+  | 'LEGACY_KEY_NOT_RSA';
 
 export type IdentityErrorCode = 'IDENTITY_MISMATCH' | 'IDENTITY_POLICY_REQUIRED';
 
@@ -145,7 +151,11 @@ export type UsageErrorCode =
   | 'USAGE_UNKNOWN_COMMAND'
   | 'USAGE_MISSING_ARGUMENT'
   /** The Node.js running mcpseal is older than the supported versions (printed by the launcher). */
-  | 'USAGE_UNSUPPORTED_RUNTIME';
+  | 'USAGE_UNSUPPORTED_RUNTIME'
+  /** A checkout without its compiled dist/ (printed by the launcher: run `npm run build`). */
+  | 'USAGE_NOT_BUILT'
+  /** A private key was given where a public key is expected (`verify --key`): it is never silently turned into its public half. */
+  | 'USAGE_KEY_NOT_PUBLIC';
 
 export type ErrorCode =
   | ArchiveErrorCode
@@ -246,6 +256,8 @@ export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze(
   ARCHIVE_CHANGED_DURING_READ: 'rejected',
   ARCHIVE_SOURCE_SYMLINK_OUTSIDE: 'rejected',
   ARCHIVE_SOURCE_UNSUPPORTED_FILE: 'rejected',
+  ARCHIVE_SOURCE_SECRET: 'rejected',
+  ARCHIVE_SOURCE_PNPM_LAYOUT: 'rejected',
   MANIFEST_MISSING: 'rejected',
   MANIFEST_INVALID_JSON: 'rejected',
   MANIFEST_TOO_LARGE: 'rejected',
@@ -276,6 +288,7 @@ export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze(
   LEGACY_UNUSED_CERTIFICATE: 'rejected',
   LEGACY_BLOCK_TOO_LARGE: 'rejected',
   LEGACY_ALREADY_SIGNED: 'rejected',
+  LEGACY_KEY_NOT_RSA: 'failed',
   LEGACY_UNSIGNABLE: 'rejected',
   IDENTITY_POLICY_REQUIRED: 'failed',
   ATTESTATION_MALFORMED: 'rejected',
@@ -294,6 +307,8 @@ export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze(
   USAGE_UNKNOWN_COMMAND: 'failed',
   USAGE_MISSING_ARGUMENT: 'failed',
   USAGE_UNSUPPORTED_RUNTIME: 'failed',
+  USAGE_NOT_BUILT: 'failed',
+  USAGE_KEY_NOT_PUBLIC: 'failed',
   IDENTITY_MISMATCH: 'rejected',
   TRUST_ROOT_INVALID: 'failed',
   INTERNAL_ERROR: 'failed',

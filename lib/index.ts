@@ -62,6 +62,8 @@ export type {
 
 export { readManifest, parseManifest, summarizeManifest, MANIFEST_NAME } from './manifest/load.ts';
 export type { ManifestSummary } from './manifest/load.ts';
+export { reviewManifest } from './report/review.ts';
+export type { Review, TouchRow, UserConfigRow } from './report/review.ts';
 
 export { packBundle } from './pack.ts';
 export type { PackOptions, PackResult } from './pack.ts';

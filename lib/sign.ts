@@ -2,19 +2,20 @@
 // every entry in one pass, build the in-toto statement, sign it, write `<file>.sigstore.json`.
 
 import { createHash, type Hash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { lstat, readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { ArchiveLimits } from './limits.ts';
 import { Archive } from './archive/reader.ts';
-import { ioError, writeFileAtomic } from './io.ts';
+import { MCPSealError } from './errors.ts';
+import { errnoCode, ioError, writeFileAtomic } from './io.ts';
 import { buildStatement, type Statement, type WorkflowInfo } from './attest/statement.ts';
 import { sidecarPath } from './sigstore/sidecar.ts';
 import { MANIFEST_NAME, type ManifestSummary } from './manifest/load.ts';
 import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './scopes/validate.ts';
 import { checkSameManifest, readBundleManifest, type BundleManifest } from './sigstore/bundle-manifest.ts';
-import type { SigningMethod } from './sigstore/sign.ts';
+import type { SigningMethod } from './sigstore/signing-method.ts';
 
-export type { SigningMethod, KeyedSigning, KeylessSigning, CustomSigning, Signer, SignerKey } from './sigstore/sign.ts';
+export type { SigningMethod, KeyedSigning, KeylessSigning, CustomSigning, Signer, SignerKey } from './sigstore/signing-method.ts';
 
 /** What a CI system says about the build (GitHub Actions: GITHUB_* variables). */
 export interface BuildContext {
@@ -31,6 +32,11 @@ export interface SignBundleOptions {
   /** Signing refuses bundles that fail this profile (default hardened). */
   profile?: Profile;
   build?: BuildContext;
+  /**
+   * Replace an existing Sigstore bundle at `out`. Off by default: the file there may be another
+   * key's signature (a co-signer's, a release's), and overwriting it silently loses it.
+   */
+  force?: boolean;
   limits?: Partial<ArchiveLimits>;
   onProgress?: (done: number, total: number) => void;
 }
@@ -89,6 +95,9 @@ export async function digestArchive(archive: Archive, onProgress?: (done: number
  * then the statement, signed by `options.method` (keyless, a local key, or the caller's Signer).
  */
 export async function signBundle(path: string, options: SignBundleOptions): Promise<SignResult> {
+  const out = options.out ?? sidecarPath(path);
+  // Before any work (and before a keyless token is spent): never replace a signature unasked.
+  if (options.force !== true) await refuseExisting(out);
   const archive = await Archive.openFile(path, options.limits ? { limits: options.limits } : {});
   let digests: { sha256: string; entries: Map<string, string> };
   let manifest: BundleManifest;
@@ -116,7 +125,7 @@ export async function signBundle(path: string, options: SignBundleOptions): Prom
   // The signing stack loads only here (DESIGN.md): verify and unpack never pay for it.
   const { signStatement } = await import('./sigstore/sign.ts');
   const bundle = await signStatement(Buffer.from(JSON.stringify(statement)), options.method);
-  const out = options.out ?? sidecarPath(path);
+  if (options.force !== true) await refuseExisting(out);
   await writeFileAtomic(out, `${JSON.stringify(bundle, null, 2)}\n`);
   return {
     file: path,
@@ -127,4 +136,17 @@ export async function signBundle(path: string, options: SignBundleOptions): Prom
     validation,
     kind: options.method.kind,
   };
+}
+
+/** IO_TARGET_EXISTS when `out` exists (whatever it is: a signature, a link, a directory). */
+async function refuseExisting(out: string): Promise<void> {
+  try {
+    await lstat(out);
+  } catch (cause) {
+    if (errnoCode(cause) === 'ENOENT') return;
+    throw ioError(cause, out, 'write');
+  }
+  throw new MCPSealError('IO_TARGET_EXISTS', `${out} already exists (a signature made earlier, perhaps with another key); pass --force to replace it`, {
+    details: { path: out },
+  });
 }

@@ -28,7 +28,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['cli'],
   ['<pipelines>'],
   ['launch', 'install', 'policy', 'audit'],
-  ['analysis', 'sigstore', 'legacy', 'scopes'],
+  ['analysis', 'sigstore', 'legacy', 'scopes', 'report'],
   ['manifest', 'attest'],
   ['archive'],
   [BASE],

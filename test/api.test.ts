@@ -29,6 +29,7 @@ const VALUES = [
   'resolveLimits',
   'sidecarPath',
   'summarizeManifest',
+  'reviewManifest',
   'unpackBundle',
   'unpackOpenArchive',
   'validateEntryName',

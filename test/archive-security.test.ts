@@ -167,7 +167,8 @@ describe('issue 8: one entry-name index for the reader and the packer', function
           const src = join(tmp.path, 'src');
           await writeTree(src, Object.fromEntries(files.map((name) => [name, `// ${name}\n`])));
           const out = join(tmp.path, 'b.mcpb');
-          const code = await codeOf(packBundle(src, out));
+          // A test of names, not manifests: the entry point is usually not among the generated files.
+          const code = await codeOf(packBundle(src, out, { skipValidation: true }));
           if (code === null) {
             accepted++;
             assert.equal(await readerVerdict(await readFile(out)), null, `the reader refuses what pack wrote for ${JSON.stringify(files)}`);

@@ -357,7 +357,7 @@ describe('legacy MCPB_SIG_V1 signatures', function () {
   describe('trust rules', () => {
     it('requires the codeSigning extended key usage of the signer', async () => {
       const file = join(tmp.path, 'server-leaf.mcpb');
-      const signed = await signLegacy(unsigned, { certPem: pki.serverLeaf.certPem, keyPem: pki.serverLeaf.keyPem, outputPath: file });
+      const signed = await signLegacy(unsigned, { certPem: pki.serverLeaf.certPem, keyPem: pki.serverLeaf.keyPem, outputPath: file, allowEcdsa: true });
       assert.match(signed.warnings.join('\n'), /codeSigning/u);
       const result = await verifyLegacySignature(file, { anchors: [pki.ecCa.certPem] });
       assert.equal(result.status, 'untrusted');
@@ -624,7 +624,7 @@ describe('legacy MCPB_SIG_V1 signatures', function () {
 
     it('signs with ECDSA P-256 and embeds intermediates', async () => {
       const ec = join(tmp.path, 'ec.mcpb');
-      await signLegacy(unsigned, { certPem: pki.ecLeaf.certPem, keyPem: pki.ecLeaf.keyPem, outputPath: ec });
+      await signLegacy(unsigned, { certPem: pki.ecLeaf.certPem, keyPem: pki.ecLeaf.keyPem, outputPath: ec, allowEcdsa: true });
       const ecResult = await verifyLegacySignature(ec, { anchors: [pki.ecCa.certPem] });
       assert.equal(ecResult.status, 'valid', ecResult.reason ?? '');
       assert.equal((await verifyLegacySignature(ec, { anchors: [pki.ca.certPem] })).code, 'LEGACY_UNTRUSTED');

@@ -2,7 +2,7 @@
 // mcpb unpack and info, yauzl in its strictest mode), and a source tree that cannot leak.
 
 import assert from 'node:assert/strict';
-import { readFile, symlink, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import yauzl from 'yauzl';
 import { Archive } from '../lib/index.ts';
@@ -237,8 +237,9 @@ describe('pack', function () {
   it('refuses a directory without manifest.json', async () => {
     const tmp = await tempDir();
     try {
-      await writeFile(join(tmp.path, 'x.js'), '1');
-      const result = await runCli(['pack', tmp.path, join(tmp.path, 'out.mcpb')]);
+      await mkdir(join(tmp.path, 'src'));
+      await writeFile(join(tmp.path, 'src', 'x.js'), '1');
+      const result = await runCli(['pack', join(tmp.path, 'src'), join(tmp.path, 'out.mcpb')]);
       assert.equal(result.status, 1);
       assert.match(result.stderr, /^mcpseal: MANIFEST_MISSING: /mu);
     } finally {

@@ -47,7 +47,8 @@ describe('pack -> unpack round trip (property)', function () {
             Object.fromEntries(files.map((f) => [f.path, { data: typeof f.data === 'string' ? f.data : Buffer.from(f.data), mode: f.executable ? 0o755 : 0o644 }])),
           );
           const out = join(tmp.path, 'b.mcpb');
-          const packed = await packBundle(src, out, { level });
+          // A round trip of trees, not manifests: the generated trees rarely hold the entry point.
+          const packed = await packBundle(src, out, { level, skipValidation: true });
           const archive = await Archive.openFile(out);
           let sha256: string | null;
           try {

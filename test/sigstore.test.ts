@@ -983,7 +983,7 @@ describe('sigstore: signing and verifying bundles', function () {
       const { _meta: _scopes, ...compatManifest } = JSON.parse(await readFile(join(w.src, 'manifest.json'), 'utf8')) as Record<string, unknown>;
       await writeTree(src, { ...SOURCE, 'manifest.json': JSON.stringify(compatManifest) });
       const file = join(dir, 'compat.mcpb');
-      await packBundle(src, file);
+      await packBundle(src, file, { profile: 'compat' });
       const key = ['--key', join(w.dir, 'publisher.key')];
 
       assertRefused(await cli(['sign', file, ...key]), 'MANIFEST_INVALID');

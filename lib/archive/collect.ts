@@ -10,6 +10,7 @@ import { defaultLimits, type ArchiveLimits } from '../limits.ts';
 import { EntryNameIndex } from './name-index.ts';
 import { validateEntryName } from './names.ts';
 import { ioError } from '../io.ts';
+import { scanForSecrets } from './secret-scan.ts';
 
 /** Never packed unless `.mcpbignore` re-includes them with `!pattern`: build junk and version control. */
 export const DEFAULT_JUNK_PATTERNS: readonly string[] = [
@@ -25,6 +26,24 @@ export const DEFAULT_JUNK_PATTERNS: readonly string[] = [
   '*.mcpb',
   '*.dxt',
   '*.mcpb.sigstore.json',
+];
+
+/**
+ * Never packed unless re-included: what the official `mcpb pack` also leaves out and a server
+ * does not load at run time (type declarations, source maps, TypeScript build state, the
+ * `node_modules/.bin` launchers, which pack as copies of their targets). Bundles were 1.3-1.9x
+ * the size of `mcpb pack`'s for the same tree (issue 10).
+ */
+export const DEFAULT_DEVELOPMENT_PATTERNS: readonly string[] = [
+  '*.d.ts',
+  '*.d.mts',
+  '*.d.cts',
+  '*.map',
+  '*.tsbuildinfo',
+  'node_modules/.bin/',
+  'npm-debug.log*',
+  'yarn-debug.log*',
+  'yarn-error.log*',
 ];
 
 /** Never packed unless re-included: files that commonly hold credentials. */
@@ -45,6 +64,8 @@ export const DEFAULT_SECRET_PATTERNS: readonly string[] = [
   '.yarnrc',
   '.yarnrc.yml',
   '.pypirc',
+  '.pgpass',
+  '*.ppk',
   '.netrc',
   '.git-credentials',
   '.aws/',
@@ -65,7 +86,8 @@ export interface SourceFile {
 
 export interface ExcludedFile {
   name: string;
-  reason: 'secret' | 'ignored';
+  /** `secret` (a secret's name), `development` (types, source maps, ...: DEFAULT_DEVELOPMENT_PATTERNS), or `ignored` (junk, `.mcpbignore`, the caller's patterns). */
+  reason: 'secret' | 'development' | 'ignored';
   /** For a symlink (or a path under a linked directory) excluded for where it points: that path, relative to the source root. */
   target?: string;
 }
@@ -74,6 +96,12 @@ export interface CollectOptions {
   /** Extra ignore patterns (gitignore syntax), applied after the defaults and `.mcpbignore`. */
   ignore?: readonly string[];
   limits?: Partial<Pick<ArchiveLimits, 'maxPathLength' | 'maxPathDepth' | 'maxEntries'>>;
+  /**
+   * Archive names of files to pack even though their content looks like a secret (a test
+   * fixture, a documented example key): the one way past ARCHIVE_SOURCE_SECRET besides excluding
+   * the file in `.mcpbignore`.
+   */
+  allowSecretFiles?: readonly string[];
 }
 
 export interface CollectResult {
@@ -85,6 +113,7 @@ export interface CollectResult {
 interface Exclusions {
   all: Ignore;
   secrets: Ignore;
+  development: Ignore;
 }
 
 /** Lists the files to pack under `root`, sorted by the UTF-8 bytes of their names. */
@@ -94,20 +123,63 @@ export async function collectSourceFiles(root: string, options: CollectOptions =
   const userPatterns = await readIgnoreFile(join(realRoot, '.mcpbignore'));
   const exclusions: Exclusions = {
     secrets: ignore().add([...DEFAULT_SECRET_PATTERNS]),
+    development: ignore().add([...DEFAULT_DEVELOPMENT_PATTERNS]),
     all: ignore()
-      .add([...DEFAULT_JUNK_PATTERNS, ...DEFAULT_SECRET_PATTERNS])
+      .add([...DEFAULT_JUNK_PATTERNS, ...DEFAULT_DEVELOPMENT_PATTERNS, ...DEFAULT_SECRET_PATTERNS])
       .add(userPatterns)
       .add([...(options.ignore ?? [])]),
   };
   const files: SourceFile[] = [];
   const excluded: ExcludedFile[] = [];
   const walker = { realRoot, exclusions, limits, files, excluded };
+  if (!exclusions.all.ignores('node_modules/')) await refusePnpmLayout(realRoot);
   await walk(walker, { directory: realRoot, prefix: '', realPrefix: '', ancestors: new Set([realRoot]) });
   files.sort((a, b) => Buffer.compare(Buffer.from(a.name), Buffer.from(b.name)));
   // The reader's own name-set rules, in the order the archive will hold the names.
   const names = new EntryNameIndex(limits);
   for (const file of files) names.add(file.name);
+  await refuseSecrets(files, options.allowSecretFiles ?? []);
   return { files, excluded };
+}
+
+/** ARCHIVE_SOURCE_SECRET when a file's content holds a secret its name did not give away. */
+async function refuseSecrets(files: readonly SourceFile[], allowed: readonly string[]): Promise<void> {
+  const allow = new Set(allowed);
+  const findings = await scanForSecrets(files.filter((file) => !allow.has(file.name)));
+  if (findings.length === 0) return;
+  const list = findings.map((finding) => `${finding.name} (${finding.kind}, line ${finding.line})`).join(', ');
+  throw new MCPSealError(
+    'ARCHIVE_SOURCE_SECRET',
+    `${findings.length === 1 ? 'a file holds' : `${findings.length} files hold`} what looks like a secret: ${list}. Remove it, exclude it in .mcpbignore, or, for a false positive, pack it with --allow-secret-file NAME`,
+    { details: { files: findings } },
+  );
+}
+
+/**
+ * pnpm's default (isolated) layout: node_modules/NAME is a symlink into node_modules/.pnpm. The
+ * walk packs each link as a copy of its target (3.7x larger in the issue 10 trial) and the copies
+ * lose the sibling layout that lets the packages resolve each other: the server no longer starts.
+ */
+async function refusePnpmLayout(realRoot: string): Promise<void> {
+  const modules = join(realRoot, 'node_modules');
+  try {
+    if (!(await lstat(join(modules, '.pnpm'))).isDirectory()) return;
+  } catch {
+    return;
+  }
+  const links: string[] = [];
+  for (const dirent of await readdir(modules, { withFileTypes: true })) {
+    if (dirent.isSymbolicLink()) links.push(dirent.name);
+    else if (dirent.isDirectory() && dirent.name.startsWith('@')) {
+      for (const scoped of await readdir(join(modules, dirent.name), { withFileTypes: true })) if (scoped.isSymbolicLink()) links.push(`${dirent.name}/${scoped.name}`);
+    }
+  }
+  if (links.length === 0) return;
+  throw new MCPSealError(
+    'ARCHIVE_SOURCE_PNPM_LAYOUT',
+    `node_modules is a pnpm layout (${links.length} symlink${links.length === 1 ? '' : 's'} into node_modules/.pnpm, e.g. ${links[0]}): packed as copies it grows several times and no longer resolves. Install a flat node_modules first: pnpm install --prod --node-linker=hoisted (or pnpm deploy --prod <dir> and pack that)`,
+    { details: { path: modules, found: links.slice(0, 10) } },
+  );
 }
 
 async function sourceRoot(root: string): Promise<string> {
@@ -186,7 +258,8 @@ function isExcluded({ exclusions, excluded }: Walker, name: string, realName: st
   const matched = candidates.find((candidate) => exclusions.all.ignores(candidate));
   if (matched === undefined) return false;
   const secret = candidates.some((candidate) => exclusions.secrets.ignores(candidate));
-  excluded.push({ name, reason: secret ? 'secret' : 'ignored', ...(matched === name ? {} : { target: realName }) });
+  const development = !secret && candidates.some((candidate) => exclusions.development.ignores(candidate));
+  excluded.push({ name, reason: secret ? 'secret' : development ? 'development' : 'ignored', ...(matched === name ? {} : { target: realName }) });
   return true;
 }
 

@@ -1,12 +1,14 @@
 // The mcpseal command line: argument parsing and output only; every decision is the library's.
 
 import { readFileSync } from 'node:fs';
+import { isAbsolute, relative } from 'node:path';
 import { MCPSealError } from '../errors.ts';
 // Pipelines are imported when their command runs: each command loads only what it uses
 // (inspect never loads the Sigstore stack), which keeps start-up time and memory down.
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, parseCount, positionals } from './args.ts';
 import type { Command } from './command.ts';
 import { EXIT_FAILED, EXIT_OK, Output, formatBytes, type Streams } from './output.ts';
+import { reviewLines, reviewOf } from './review.ts';
 import { SIGNING_COMMANDS, legacyLine, signatureLines } from './signing.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS, legacyAnchors, verifyFlags } from './verify-options.ts';
 
@@ -95,14 +97,23 @@ Exit status: 0 drafted, 1 the manifest could not be read as one, 2 usage or I/O 
     summary: 'pack a bundle directory into a deterministic .mcpb',
     help: `Usage: mcpseal pack <dir> [<out.mcpb>] [options]
 
-Packs <dir> (which must hold manifest.json) into <out.mcpb> (default: <dir>.mcpb beside it)
-and prints the sha256 of the result. The output is byte-for-byte reproducible: entries sorted,
+Packs <dir> (which must hold manifest.json) into <out.mcpb> (default: <name of dir>.mcpb in its
+parent directory; an output inside <dir> is refused) and prints the sha256 of the result. The
+manifest must first pass --profile (default hardened) against the files being packed. The output is byte-for-byte reproducible: entries sorted,
 timestamps fixed (SOURCE_DATE_EPOCH, else 1980-01-01), modes normalised to 0644/0755.
 Symlinks are packed as the files they name, and refused when they leave <dir>. Secrets
-(*.pem, *.key, .env*, id_rsa*, .npmrc, ...) and junk (.git/, *.log, ...) are excluded;
-.mcpbignore (gitignore syntax) adds patterns or re-includes with !pattern.
+(*.pem, *.key, .env*, id_rsa*, .npmrc, ...), junk (.git/, *.log, ...) and development files
+(*.d.ts, *.map, *.tsbuildinfo, node_modules/.bin/) are excluded; .mcpbignore (gitignore syntax)
+adds patterns or re-includes with !pattern. A file whose content holds a private key, cloud
+credentials or a token is refused (ARCHIVE_SOURCE_SECRET), as is a pnpm node_modules
+(ARCHIVE_SOURCE_PNPM_LAYOUT). Packing over an existing <out.mcpb> removes the Sigstore bundle
+(<out.mcpb>.sigstore.json) that signed the old file.
 
 Options:
+  --profile P               hardened (default) or compat
+  --no-validate             pack without validating the manifest (a warning is printed)
+  --allow-secret-file NAME  pack NAME (its path in the bundle) although its content looks
+                            like a secret (a false positive); repeatable
   --level N     deflate level 0-9 (6)
   --json        print one JSON document on stdout
   -h, --help    show this help
@@ -111,17 +122,33 @@ ${LIMITS_HELP}
 
 Exit status: 0 packed, 1 refused (unsafe source tree, bad manifest), 2 usage or I/O error.`,
     async run(args, output, context) {
-      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, level: { type: 'string' } });
+      const { values, positionals: given } = parse(args, {
+        ...COMMON_OPTIONS,
+        ...LIMIT_OPTIONS,
+        level: { type: 'string' },
+        profile: { type: 'string' },
+        'no-validate': { type: 'boolean' },
+        'allow-secret-file': { type: 'string', multiple: true },
+      });
       const [directory, out] = positionals(given, ['dir'], ['out.mcpb']);
-      const outPath = out ?? `${directory!.replace(/[\\/]+$/u, '')}.mcpb`;
+      const profile = values['profile'] ?? 'hardened';
+      if (profile !== 'hardened' && profile !== 'compat') throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--profile must be hardened or compat');
+      const skipValidation = values['no-validate'] === true;
+      if (skipValidation && values['profile'] !== undefined) throw new MCPSealError('USAGE_INVALID_ARGUMENT', 'give --profile or --no-validate, not both');
+      const { packBundle, defaultPackOutput } = await import('../pack.ts');
+      const outPath = out ?? relativeIfBelow(defaultPackOutput(directory!));
       const level = typeof values['level'] === 'string' ? parseCount(values['level'], '--level') : undefined;
       if (level !== undefined && level > 9) throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--level must be between 0 and 9');
       const epoch = sourceDateEpoch(context.env);
       const progress = output.progress('packing');
       try {
-        const { packBundle } = await import('../pack.ts');
+        if (skipValidation) output.warning('packing WITHOUT validating the manifest (--no-validate): sign and verify will still refuse a manifest that fails the profile');
         const result = await packBundle(directory!, outPath, {
           limits: limitsFrom(values),
+          profile,
+          skipValidation,
+          // Names in the bundle; "./deploy_key" as typed in a shell means the same file.
+          allowSecretFiles: ((values['allow-secret-file'] as string[] | undefined) ?? []).map((name) => name.replace(/^(?:\.\/)+/u, '')),
           ...(level === undefined ? {} : { level }),
           ...(epoch === undefined ? {} : { sourceDateEpoch: epoch }),
           ...(progress ? { onProgress: progress } : {}),
@@ -130,9 +157,13 @@ Exit status: 0 packed, 1 refused (unsafe source tree, bad manifest), 2 usage or 
         progress?.finish();
         const secrets = result.excluded.filter((file) => file.reason === 'secret');
         for (const secret of secrets) output.note(`excluded ${secret.name} (looks like a secret; re-include it with !pattern in .mcpbignore)`);
+        for (const finding of result.validation?.findings ?? []) output.note(`${finding.severity} ${finding.code} ${finding.pointer || '/'}: ${finding.message}`);
+        const development = result.excluded.filter((file) => file.reason === 'development').length;
         output.result({ ...result }, () => [
           `${result.sha256}  ${result.path}`,
-          `${result.entries} entries, ${formatBytes(result.size)}${result.excluded.length ? `, ${result.excluded.length} excluded` : ''}`,
+          `${result.entries} entries, ${formatBytes(result.size)}${result.excluded.length ? `, ${result.excluded.length} excluded${development ? ` (${development} type declarations, source maps and other development files)` : ''}` : ''}`,
+          ...(result.validation ? [`manifest:      valid (${result.validation.profile} profile)`] : ['manifest:      NOT validated (--no-validate)']),
+          ...(result.removedSidecar ? [`removed:       ${result.removedSidecar} (it signed the file this pack replaced; sign the new bundle)`] : []),
         ]);
         return EXIT_OK;
       } finally {
@@ -148,8 +179,10 @@ Exit status: 0 packed, 1 refused (unsafe source tree, bad manifest), 2 usage or 
 Reads the whole bundle once through the strict zip reader (every structural rule: one end
 record, no prepended, hidden or trailing bytes, local headers equal to the central directory,
 safe names, limits) and prints: the manifest summary (name, version, server type and the exact
-command line the host would run), entry count and sizes, the file's sha256, and whether a
-Sigstore sidecar (<file>.sigstore.json) or an appended MCPB_SIG_V1 block is present.
+command line the host would run), entry count and sizes, the file's sha256, whether a
+Sigstore sidecar (<file>.sigstore.json) or an appended MCPB_SIG_V1 block is present, and the
+review: what the server can touch (its declared scopes) and the user_config options the host
+will ask for (--json: the full objects under manifest.scopes and manifest.userConfig).
 The Sigstore attestation is not verified by inspect (use verify); an MCPB_SIG_V1 block is,
 against --legacy-ca anchors (repeatable) or the system store, and its status is reported.
 
@@ -182,7 +215,8 @@ Exit status: 0 the bundle passed, 1 it was refused (the error code says why), 2 
         });
         progress?.finish();
         const m = result.manifest;
-        output.result({ ...result }, () => [
+        const review = reviewOf(m);
+        output.result({ ...result, review }, () => [
           `file:          ${result.file}`,
           `sha256:        ${result.sha256}`,
           `size:          ${formatBytes(result.size)}`,
@@ -197,6 +231,7 @@ Exit status: 0 the bundle passed, 1 it was refused (the error code says why), 2 
           `data checked:  ${result.dataChecked ? 'yes, every entry inflated, sizes and CRC-32 match' : 'no (use --check-data)'}`,
           `sigstore:      ${result.signatures.sigstoreBundle ?? 'none'}`,
           legacyLine(result.signatures.legacy),
+          ...reviewLines(review),
         ]);
         return EXIT_OK;
       } finally {
@@ -308,6 +343,12 @@ function sourceDateEpoch(env: NodeJS.ProcessEnv): number | undefined {
   if (text === undefined || text === '') return undefined;
   if (!/^\d+$/u.test(text)) throw new MCPSealError('USAGE_INVALID_ARGUMENT', `SOURCE_DATE_EPOCH must be whole seconds, got "${text}"`);
   return Number(text);
+}
+
+/** A path relative to the working directory when it lies below it (what the user typed reads back), else absolute. */
+function relativeIfBelow(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
 }
 
 function quoteArg(arg: string): string {

@@ -90,6 +90,11 @@ export class Output {
     if (!this.json) this.#lines(this.#streams.stderr, [`mcpseal: ${message}`]);
   }
 
+  /** A warning the user must see even with --json (on stderr, so stdout stays one document). */
+  warning(message: string): void {
+    this.#lines(this.#streams.stderr, [`mcpseal: warning: ${message}`]);
+  }
+
   /** Reports a failure and returns the exit status it maps to. */
   error(error: unknown): number {
     const known =

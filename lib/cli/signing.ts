@@ -12,6 +12,7 @@ import type { LegacyVerification } from '../legacy/index.ts';
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, positionals } from './args.ts';
 import type { Command } from './command.ts';
 import { EXIT_OK, formatBytes } from './output.ts';
+import { reviewLines, reviewOf } from './review.ts';
 import { readPemFile, VERIFY_HELP, VERIFY_OPTIONS, verifyFlags } from './verify-options.ts';
 
 /** Lines describing a verified signature, for text output. */
@@ -35,10 +36,18 @@ export function signatureLines(signature: VerifiedSignature): string[] {
   return lines;
 }
 
+/**
+ * A certificate's distinguished name on one line: node's X509Certificate.subject puts one RDN per
+ * line ("C=US\nO=Example\nCN=Publisher"), which printed as a signer name broke the report's lines.
+ */
+export function distinguishedName(subject: string): string {
+  return subject.split(/\r?\n/u).filter((part) => part !== '').join(', ');
+}
+
 /** One line for a legacy MCPB_SIG_V1 block's verification. */
 export function legacyLine(legacy: LegacyVerification | null): string {
   if (!legacy) return 'legacy block:  none';
-  const who = legacy.signer ? ` by ${legacy.signer.subject}${legacy.selfSigned ? ' (self-signed)' : ''}` : '';
+  const who = legacy.signer ? ` by ${distinguishedName(legacy.signer.subject)}${legacy.selfSigned ? ' (self-signed)' : ''}` : '';
   return `legacy block:  ${legacy.block?.kind ?? 'MCPB_SIG_V1'} ${legacy.status}${who}${legacy.code ? ` (${legacy.code}: ${legacy.reason})` : ''}`;
 }
 
@@ -84,7 +93,7 @@ async function signLegacyCommand(
   output.result({ ...result }, () => [
     `signed:        ${result.path} (legacy ${result.block.kind})`,
     `sha256:        ${result.sha256}`,
-    `signer:        ${result.signer.subject}`,
+    `signer:        ${distinguishedName(result.signer.subject)}`,
   ]);
   return EXIT_OK;
 }
@@ -138,7 +147,8 @@ the block's length before the digest, so the file opens in strict zip readers an
 Sign legacy first, then Sigstore: the attestation then covers the final bytes.
 
 Options:
-  --out PATH        where to write the Sigstore bundle
+  --out PATH        where to write the Sigstore bundle (never replaced unless --force)
+  --force           replace an existing Sigstore bundle (it may be another key's signature)
   --profile P       hardened (default) or compat
   --json            print one JSON document on stdout
   -h, --help        show this help
@@ -159,6 +169,7 @@ Exit status: 0 signed, 1 refused (unsafe archive, manifest fails the profile), 2
         out: { type: 'string' },
         profile: { type: 'string' },
         legacy: { type: 'boolean' },
+        force: { type: 'boolean' },
         cert: { type: 'string' },
         intermediate: { type: 'string', multiple: true },
       });
@@ -203,6 +214,7 @@ Exit status: 0 signed, 1 refused (unsafe archive, manifest fails the profile), 2
           limits: limitsFrom(values),
           ...(str('out') ? { out: str('out')! } : {}),
           ...(build ? { build } : {}),
+          ...(values['force'] === true ? { force: true } : {}),
           ...(progress ? { onProgress: progress } : {}),
         });
         progress?.finish();
@@ -228,7 +240,8 @@ file's sha256 in one pass; the Sigstore bundle (<file>.sigstore.json) against th
 the identity policy against the certificate (or the --key); the in-toto statement from the
 verified payload only (its subject must be this file's sha256; mcpseal's predicate must list
 exactly the archive's entries, and a recorded workflow must be the certificate's); then the
-manifest against --profile. Standard GitHub build provenance for the file (for example from
+manifest against --profile, and prints what the server can touch (its scopes) and the
+user_config options (--json: manifest.scopes, manifest.userConfig, review). Standard GitHub build provenance for the file (for example from
 actions/attest-build-provenance) is accepted with the same policy; any other statement (a test
 result, an SBOM) is ATTESTATION_PREDICATE_TYPE. With --key only that key is trusted: a
 certificate-signed bundle is SIGNATURE_UNTRUSTED.
@@ -260,7 +273,8 @@ unusable trust root (TRUST_ROOT_*).`,
           ...(streams.signal ? { signal: streams.signal } : {}),
         });
         progress?.finish();
-        output.result({ ...result }, () => [
+        const review = reviewOf(result.manifest);
+        output.result({ ...result, review }, () => [
           `verified:      ${result.file}`,
           `sha256:        ${result.sha256}`,
           ...signatureLines(result.signature),
@@ -268,6 +282,7 @@ unusable trust root (TRUST_ROOT_*).`,
           `manifest:      ${result.manifest.name ?? '(none)'} ${result.manifest.version ?? ''} (${result.validation.profile} profile: valid)`,
           `command line:  ${result.manifest.commandLine?.join(' ') ?? '(none)'}`,
           legacyLine(result.legacy),
+          ...reviewLines(review),
         ]);
         return EXIT_OK;
       } finally {

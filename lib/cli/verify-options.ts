@@ -1,5 +1,6 @@
 // The verification flags shared by `verify`, `verify-blob` and `unpack`.
 
+import { createPrivateKey } from 'node:crypto';
 import { MCPSealError } from '../errors.ts';
 import { readBoundedFile } from '../io.ts';
 import type { Profile } from '../scopes/validate.ts';
@@ -100,13 +101,34 @@ export async function verifyFlags(values: Parsed['values']): Promise<VerifyFlags
   if (values['tuf'] === true) flags.trustedRoot = await fetchTufRoot();
   const key = text(values, 'key');
   if (key !== undefined) {
-    flags.publicKey = await readPemFile(key);
+    flags.publicKey = refusePrivateKey(await readPemFile(key), key);
   }
   if (values['require-tlog'] === true) flags.requireTlog = true;
   const legacy = await legacyAnchors(values);
   if (legacy) flags.legacy = legacy;
   if (profile !== undefined) flags.profile = profile;
   return flags;
+}
+
+/**
+ * The --key of a verifier must be a public key. node derives the public half of a private key
+ * silently (createPublicKey), so a private key would verify, and the user would be handling a
+ * secret where a public file belongs: refused, by its PEM label or because it parses as one.
+ */
+function refusePrivateKey(pem: string, path: string): string {
+  let parsesAsPrivate = false;
+  try {
+    createPrivateKey(pem);
+    parsesAsPrivate = true;
+  } catch {
+    // Not a private key (a public key, a certificate, or not a key at all: the verifier says which).
+  }
+  if (parsesAsPrivate || /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/u.test(pem)) {
+    throw new MCPSealError('USAGE_KEY_NOT_PUBLIC', `${path} holds a private key; --key takes the signer's PUBLIC key (the .pub file mcpseal keygen writes). Keep the private key secret`, {
+      details: { path },
+    });
+  }
+  return pem;
 }
 
 /** Largest key or certificate file read (a CA bundle is a few hundred kilobytes). */

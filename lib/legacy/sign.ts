@@ -30,6 +30,12 @@ export interface LegacySignOptions {
   intermediatesPem?: readonly string[];
   /** Where to write the signed bundle; default: replace the input (atomically). Must not exist otherwise. */
   outputPath?: string;
+  /**
+   * Sign with an ECDSA key. Off by default: mcpseal verifies ECDSA blocks, but the official mcpb
+   * tool and Claude Desktop read RSA signers only ("OID is not RSA"), so such a block is a
+   * signature the legacy readers it exists for cannot check (LEGACY_KEY_NOT_RSA).
+   */
+  allowEcdsa?: boolean;
   /** The signing time recorded (default: the current time). */
   now?: Date;
   limits?: Partial<ArchiveLimits>;
@@ -264,7 +270,7 @@ function signedData(credentials: Credentials, digest: Buffer, signingTime: Date)
   return build.sequence([build.oid(CMS_OID.signedData), build.context(0, [content])]);
 }
 
-export function loadCredentials(options: Pick<LegacySignOptions, 'certPem' | 'keyPem' | 'intermediatesPem'>): Credentials {
+export function loadCredentials(options: Pick<LegacySignOptions, 'certPem' | 'keyPem' | 'intermediatesPem' | 'allowEcdsa'>): Credentials {
   const [leaf, ...chained] = certificatesFromPem(options.certPem, 'the signing certificate');
   const intermediates = (options.intermediatesPem ?? []).flatMap((pem, index) => certificatesFromPem(pem, `intermediate certificate ${index + 1}`));
   let key: KeyObject;
@@ -276,6 +282,12 @@ export function loadCredentials(options: Pick<LegacySignOptions, 'certPem' | 'ke
   const details = key.asymmetricKeyDetails ?? {};
   if (key.asymmetricKeyType === 'rsa') {
     if ((details.modulusLength ?? 0) < MIN_RSA_BITS) throw new MCPSealError('USAGE_INVALID_ARGUMENT', `the RSA key has ${details.modulusLength ?? 0} bits; at least ${MIN_RSA_BITS} are required`);
+  } else if (options.allowEcdsa !== true) {
+    throw new MCPSealError(
+      'LEGACY_KEY_NOT_RSA',
+      `the private key is ${key.asymmetricKeyType ?? 'of an unknown type'}, not RSA: the official mcpb tool and Claude Desktop verify RSA signers only. Use an RSA key (2048 bits or more) and its certificate; mcpseal keygen's ECDSA keys are for Sigstore signing`,
+      { details: { found: key.asymmetricKeyType ?? null, expected: 'rsa' } },
+    );
   } else if (key.asymmetricKeyType !== 'ec' || !EC_SIGNING.has(details.namedCurve ?? '')) {
     throw new MCPSealError('USAGE_INVALID_ARGUMENT', 'the private key must be RSA or ECDSA on P-256, P-384 or P-521');
   }

@@ -24,6 +24,9 @@ export interface ManifestSummary {
   entryPoint: string | null;
   /** The exact command line the host runs: `mcp_config.command` then its `args`, unexpanded. */
   commandLine: string[] | null;
+  /** `_meta["dev.mcpseal"].scopes` and `user_config` exactly as written (untrusted, unchecked), for review. */
+  scopes: unknown;
+  userConfig: unknown;
 }
 
 /** Reads and parses `manifest.json` from the archive root, under the archive's limits. */
@@ -91,5 +94,7 @@ export function summarizeManifest(manifest: Record<string, unknown>): ManifestSu
     serverType: text(server['type']),
     entryPoint: text(server['entry_point']),
     commandLine: command === null ? null : [command, ...args],
+    scopes: (isRecord(manifest['_meta']) && isRecord(manifest['_meta']['dev.mcpseal']) ? manifest['_meta']['dev.mcpseal']['scopes'] : undefined) ?? null,
+    userConfig: manifest['user_config'] ?? null,
   };
 }

@@ -7,6 +7,7 @@ import { bundleToJSON, type Bundle } from '@sigstore/bundle';
 import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Signature, type Signer as SigstoreSigner, type Witness } from '@sigstore/sign';
 import { MCPSealError } from '../errors.ts';
 import { keyHint } from './keys.ts';
+import type { SigningMethod } from './signing-method.ts';
 
 export const PUBLIC_GOOD = {
   fulcioURL: 'https://fulcio.sigstore.dev',
@@ -14,49 +15,10 @@ export const PUBLIC_GOOD = {
   tsaURL: 'https://timestamp.sigstore.dev/api/v1/timestamp',
 } as const;
 
-export interface KeylessSigning {
-  kind: 'keyless';
-  /** Returns the OIDC identity token for Fulcio. */
-  identityToken: () => Promise<string>;
-  fulcioURL?: string;
-  rekorURL?: string;
-  /** The timestamp endpoint (full URL of the RFC 3161 API). */
-  tsaURL?: string;
-}
-
-export interface KeyedSigning {
-  kind: 'key';
-  /** ECDSA P-256 private key, PKCS#8 PEM. */
-  privateKeyPem: string;
-  /** Also record the signature in a Rekor log (off by default: keyed signing is offline). */
-  rekorURL?: string;
-}
-
-/**
- * The key material a signature is checked with: a public key (with the hint verifiers match it
- * by) or a PEM certificate (then verifiers apply an identity policy to it).
- */
-export type SignerKey = { $case: 'publicKey'; publicKey: string; hint?: string } | { $case: 'x509Certificate'; certificate: string };
-
-/**
- * A caller's signer (a KMS, an HSM, a hardware token, a remote signing service): one method, the
- * shape of sigstore-js's `Signer`. It signs the DSSE pre-authentication encoding it is given and
- * names the key material that verifies the signature.
- */
-export interface Signer {
-  sign(data: Buffer): Promise<{ signature: Buffer; key: SignerKey }>;
-}
-
-export interface CustomSigning {
-  kind: 'signer';
-  signer: Signer;
-  /** Record the signature in this Rekor log (needed for certificates: verifiers require a log entry). */
-  rekorURL?: string;
-  /** Have this RFC 3161 timestamp authority countersign (full URL of its API). */
-  tsaURL?: string;
-}
-
-export type SigningMethod = KeylessSigning | KeyedSigning | CustomSigning;
+// The method types live apart from @sigstore/sign, so the public declarations (dist/sign.d.ts)
+// never import it: its own .d.ts files need types it does not depend on (TS7016 for consumers
+// with skipLibCheck false, issue 10).
+export type { KeylessSigning, KeyedSigning, SignerKey, Signer, CustomSigning, SigningMethod } from './signing-method.ts';
 
 /** Signs an in-toto statement as a DSSE envelope and returns the Sigstore bundle JSON (v0.3). */
 export async function signStatement(payload: Buffer, method: SigningMethod): Promise<Record<string, unknown>> {

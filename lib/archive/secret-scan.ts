@@ -1,0 +1,95 @@
+// Content-based secret detection before packing (issue 10 item 6). The name rules (collect.ts)
+// miss a `deploy_key` holding a PEM key, a `service-account.json`, a token pasted into a config
+// file: here each file's first bytes are matched against the formats credentials take. A match
+// names the file and the kind of secret, never the secret itself. Bounded: at most
+// `SECRET_SCAN_BYTES` of each file are read, a few files at a time.
+
+import { ioError, openRegularFile } from '../io.ts';
+
+/** Bytes read from the start of each file (a key or a credentials file is far smaller). */
+export const SECRET_SCAN_BYTES = 1024 * 1024;
+
+/** What was found, and where: the file's archive name, the kind, the 1-based line. */
+export interface SecretFinding {
+  name: string;
+  kind: string;
+  line: number;
+}
+
+/**
+ * The formats: each needs the secret's body, not only its label, so code that merely spells a
+ * PEM header (key import routines in jose, webcrypto) is not taken for a key. JSON strings hold
+ * line breaks as `\n`, hence `(?:\\n|\s)` between a header and its base64.
+ */
+const PATTERNS: readonly { kind: string; pattern: RegExp }[] = [
+  { kind: 'GCP service account key (JSON with "private_key")', pattern: /"type"\s*:\s*"service_account"[\s\S]{0,4000}?"private_key"\s*:\s*"-----BEGIN/u },
+  { kind: 'PEM private key', pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----(?:\\[rn]|\s)*(?:Proc-Type:|[A-Za-z0-9+/=]{40})/u },
+  { kind: 'PuTTY private key', pattern: /^PuTTY-User-Key-File-\d+:/mu },
+  { kind: 'AWS secret access key', pattern: /aws_secret_access_key["']?\s*[=:]\s*["']?[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])/iu },
+  { kind: 'AWS access key ID', pattern: /\b(?:AKIA|ASIA)(?!(?:[0-9A-Z]{9})EXAMPLE)[0-9A-Z]{16}\b/u },
+  { kind: 'GitHub token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{36}|github_pat_[A-Za-z0-9_]{50,})\b/u },
+  { kind: 'Slack token', pattern: /\bxox[baprs]-[0-9]{6,}-[A-Za-z0-9-]{6,}/u },
+  { kind: 'npm access token', pattern: /\bnpm_[A-Za-z0-9]{36}\b/u },
+  { kind: 'Stripe live secret key', pattern: /\b[sr]k_live_[0-9A-Za-z]{24,}\b/u },
+  { kind: 'Anthropic API key', pattern: /\bsk-ant-(?:api|admin)\d{2}-[A-Za-z0-9_-]{80,}/u },
+  { kind: 'OAuth client secret (JSON)', pattern: /"client_secret"\s*:\s*"[A-Za-z0-9_-]{20,}"/u },
+];
+
+/**
+ * A `.pgpass` file (hostname:port:database:username:password per line, PostgreSQL libpq docs
+ * §34.16): every non-comment line has that shape, and there is at least one. The host is `*`, a
+ * name, an address or a socket directory (a letter, a dot or a slash), so "12:30:45:00:99" is not one.
+ */
+const PGPASS_LINE = /^(?:\*|[\w.\/-]*[A-Za-z.\/][\w.\/-]*):(?:\d{1,5}|\*):(?:[^:\s]|\\:)+:(?:[^:\s]|\\:)+:\S+$/u;
+
+/** The first secret in `text` (latin1 of a file's first bytes), or undefined. */
+export function findSecret(text: string): { kind: string; line: number } | undefined {
+  for (const { kind, pattern } of PATTERNS) {
+    const match = pattern.exec(text);
+    if (match) return { kind, line: lineOf(text, match.index) };
+  }
+  if (looksLikePgpass(text)) return { kind: 'PostgreSQL password file (.pgpass format)', line: 1 };
+  return undefined;
+}
+
+function looksLikePgpass(text: string): boolean {
+  if (text.length > 64 * 1024) return false;
+  const lines = text.split(/\r?\n/u).filter((line) => line.trim() !== '' && !line.startsWith('#'));
+  return lines.length > 0 && lines.every((line) => PGPASS_LINE.test(line));
+}
+
+function lineOf(text: string, index: number): number {
+  let line = 1;
+  for (let at = text.indexOf('\n'); at !== -1 && at < index; at = text.indexOf('\n', at + 1)) line++;
+  return line;
+}
+
+/** Scans the files (their first `maxBytes`), `concurrency` at a time; returns every finding in name order. */
+export async function scanForSecrets(files: readonly { name: string; path: string }[], options: { maxBytes?: number; concurrency?: number } = {}): Promise<SecretFinding[]> {
+  const maxBytes = options.maxBytes ?? SECRET_SCAN_BYTES;
+  const findings: SecretFinding[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    const buffer = Buffer.allocUnsafe(maxBytes);
+    while (next < files.length) {
+      const file = files[next++]!;
+      const found = findSecret((await readStart(file.path, buffer)).toString('latin1'));
+      if (found) findings.push({ name: file.name, ...found });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, files.length) }, worker));
+  return findings.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** The first `buffer.length` bytes of a regular file (a FIFO swapped in since the walk is refused, not waited on). */
+async function readStart(path: string, buffer: Buffer): Promise<Buffer> {
+  const handle = await openRegularFile(path);
+  try {
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    return buffer.subarray(0, bytesRead);
+  } catch (cause) {
+    throw ioError(cause, path, 'read');
+  } finally {
+    await handle.close();
+  }
+}
