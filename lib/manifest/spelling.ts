@@ -26,7 +26,7 @@ export function editDistance(a: string, b: string, limit: number): number {
     before = previous;
     previous = current;
   }
-  return previous[b.length]!;
+  return Math.min(previous[b.length]!, limit + 1);
 }
 
 /** The candidate closest to `word` (case-insensitive), within a distance that grows with its length; null when none is close. */
