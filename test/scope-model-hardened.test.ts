@@ -110,8 +110,8 @@ describe('code loaded from outside the bundle (MANIFEST_CODE_OUTSIDE_BUNDLE)', (
     fc.assert(
       fc.property(fc.constantFrom(['node', 'node', '.js'], ['python', 'python3', '.py']), fc.array(segment, { minLength: 1, maxLength: 3 }), fc.boolean(), ([type, command, extension], segments, dotted) => {
         const relative = `${dotted ? './' : ''}${segments.join('/')}${extension}`;
-        const bad = findingsOf(withCommand(type!, command!, [relative])).filter((line) => line.includes('OUTSIDE_BUNDLE'));
-        const good = findingsOf(withCommand(type!, command!, [`\${__dirname}/${segments.join('/')}${extension}`])).filter((line) => line.includes('OUTSIDE_BUNDLE'));
+        const bad = findingsOf(withCommand(type, command, [relative])).filter((line) => line.includes('OUTSIDE_BUNDLE'));
+        const good = findingsOf(withCommand(type, command, [`\${__dirname}/${segments.join('/')}${extension}`])).filter((line) => line.includes('OUTSIDE_BUNDLE'));
         assert.deepEqual(bad, [`error MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/0`]);
         assert.deepEqual(good, []);
       }),

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { isMCPSealError, resolveScopePaths, resolveScopes, runtimeGrants, symbolicPathWithin, validateManifest, type Finding, type Scopes } from '../lib/index.ts';
+import { isMCPSealError, resolveScopePaths, resolveScopes, runtimeGrants, symbolicPathWithin, validateManifest, type Finding, type ResolveContext, type Scopes } from '../lib/index.ts';
 import { editDistance } from '../lib/manifest/spelling.ts';
 import { ROOT, runCli, tempDir } from './helpers/cli.ts';
 
@@ -97,7 +97,7 @@ describe('scope model v2 (SCOPES-V2.md)', () => {
   });
 
   describe('resolveScopePaths and resolveScopes', () => {
-    const context = { platform: 'linux', installDir: '/opt/b', home: '/home/u', userConfig: { memory_file: '/home/u/data/memory.json', many: ['/a/x.db', '/b/y.db', '/a/z.db'] } } as const;
+    const context: ResolveContext = { platform: 'linux', installDir: '/opt/b', home: '/home/u', userConfig: { memory_file: '/home/u/data/memory.json', many: ['/a/x.db', '/b/y.db', '/a/z.db'] } };
 
     it('the :parent form resolves to the directory holding each value', () => {
       assert.deepEqual(resolveScopePaths(['${user_config.memory_file:parent}', '${user_config.memory_file:parent}/tmp', '${user_config.many:parent}'], context), [
