@@ -53,6 +53,8 @@ describe('code loaded from outside the bundle (MANIFEST_CODE_OUTSIDE_BUNDLE)', (
     ['node', 'node', ['--loader', '${user_config.notes_directory}/l.mjs', ENTRY], `error MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/0`],
     ['node', 'node', ['--experimental-loader=C:\\hooks\\l.mjs', ENTRY], `error MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/0`],
     ['node', 'bun', ['--preload', '/tmp/p.ts', ENTRY], `error MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/0`],
+    ['node', 'node', ['--snapshot-blob', '/tmp/snap.blob', ENTRY], `error MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/0`],
+    ['node', 'node', ['--experimental-default-config-file', ENTRY], `error MANIFEST_ENV_INJECTION ${ARGS}/0`],
     ['uv', 'uv', ['run', 'node', '-r', '/tmp/x.js', ENTRY], `error MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/2`],
     // The script itself: relative (the working directory decides) or elsewhere.
     ['node', 'node', ['server/index.js'], `error MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/0`],
@@ -77,6 +79,7 @@ describe('code loaded from outside the bundle (MANIFEST_CODE_OUTSIDE_BUNDLE)', (
     ['node', 'node', ['--require', '${__dirname}/server/trace.js', ENTRY]],
     ['node', 'node', ['--import=file://${__dirname}/server/hooks.mjs', ENTRY]],
     ['node', 'node', ['--import', 'node:process', ENTRY]],
+    ['node', 'node', ['--snapshot-blob', '${__dirname}/server/snap.blob', ENTRY]],
     ['node', 'node', ['-r', '${__dirname}\\server\\trace.js', ENTRY]],
     ['node', 'node', [ENTRY, 'relative/arg/after/the/script']],
     ['uv', 'uv', ['--directory', '${__dirname}', 'run', 'server.py', ENTRY]],

@@ -115,6 +115,7 @@ describe('egress wildcards over a public suffix (Public Suffix List, through tld
     '*.azurewebsites.net',
     '*.internal',
     '*.localhost',
+    '*.corp',
     '*.CO.UK',
     '*.10.0.0.1',
   ];

@@ -48,7 +48,7 @@ const set = (...items: string[]): ReadonlySet<string> => new Set(items);
 
 /** Node.js (https://nodejs.org/api/cli.html). */
 const NODE: Grammar = {
-  longValue: set('--eval', '--print', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '--env-file-if-exists', '--run', '--conditions', '--input-type', '--title', '--redirect-warnings', '--icu-data-dir', '--openssl-config', '--inspect-port', '--debug-port', '--experimental-config-file', '--watch-path', '--disable-warning', '--diagnostic-dir', '--report-dir', '--localstorage-file'),
+  longValue: set('--eval', '--print', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '--env-file-if-exists', '--run', '--conditions', '--input-type', '--title', '--redirect-warnings', '--icu-data-dir', '--openssl-config', '--inspect-port', '--debug-port', '--experimental-config-file', '--watch-path', '--disable-warning', '--diagnostic-dir', '--report-dir', '--localstorage-file', '--snapshot-blob'),
   shortValue: set('e', 'p', 'r', 'C'),
   attachedShortValues: false,
   terminal: set(),
@@ -199,7 +199,12 @@ function nodeOptionHazards(program: string, option: ParsedOption, offset: number
     case '--require':
     case '--import':
     case '--loader':
+    // A startup snapshot holds the code that runs (https://nodejs.org/api/cli.html#--snapshot-blob-path).
+    case '--snapshot-blob':
       return option.value === null ? [] : preloadHazards(option.value, at, option.name);
+    // Reads node.config.json from the working directory, whose nodeOptions may --import anything.
+    case '--experimental-default-config-file':
+      return at('env-file', option.name);
     case '--env-file':
     case '--env-file-if-exists':
     case '--openssl-config':

@@ -14,7 +14,7 @@
 // `2130706433` are all 127.0.0.1 to fetch): a reviewer must see the address that is reached.
 
 import { createRequire } from 'node:module';
-import { getPublicSuffix } from 'tldts';
+import { parse } from 'tldts';
 
 /** Why a host may not be an egress rule, or null when it may. */
 export interface HostProblem {
@@ -56,8 +56,12 @@ function canonicalHost(host: string): string | null {
 function wildcardProblem(base: string): HostProblem | null {
   // `*.1.2.3.4` is no name: a URL host ending in a number is parsed as an IPv4 address.
   if (/(?:^|\.)(?:\d+|0x[0-9a-f]*)$/u.test(base)) return { kind: 'wildcard', why: 'a wildcard over an IP address matches nothing a URL can name' };
-  if (getPublicSuffix(base, { allowPrivateDomains: true }) === base) {
-    return { kind: 'wildcard', why: `"${base}" is a public suffix (Public Suffix List): the wildcard covers every site registered under it` };
+  const parsed = parse(base, { allowPrivateDomains: true });
+  if (parsed.publicSuffix === base) {
+    // The PSL's default rule makes an unlisted top-level name (`corp`, `lan`) a suffix too.
+    const listed = parsed.isIcann === true || parsed.isPrivate === true;
+    const what = listed ? 'is a public suffix (Public Suffix List)' : 'is a top-level name no registry vouches for (not in the Public Suffix List)';
+    return { kind: 'wildcard', why: `"${base}" ${what}: the wildcard covers every site registered under it` };
   }
   if (hasSuffixBelow(base)) {
     return { kind: 'wildcard', why: `public suffixes lie under "${base}" (Public Suffix List, private section): the wildcard covers hosts of other owners` };
