@@ -32,7 +32,7 @@ export const HARDENED_CODES = {
   MANIFEST_BAD_CONFIG_KEY: 'a user_config key outside ^[A-Za-z_][A-Za-z0-9_]*$',
   MANIFEST_BAD_CONFIG_OPTION: 'a user_config option whose min, max, default, multiple or sensitive contradicts its type',
   MANIFEST_SECRET_IN_ARGS: 'a sensitive option passed in args instead of env',
-  MANIFEST_CONFIG_DEFAULT_PATH: 'a directory or file option whose default is the file system root, the whole home directory or a home-directory secret store (~/.ssh, ~/.aws, ...): a scope on the option would grant it unseen',
+  MANIFEST_CONFIG_DEFAULT_PATH: 'a directory or file option whose default is the file system root, the whole home directory, a home-directory secret store (~/.ssh, ~/.aws, ...), a relative path or one climbing with ..: a scope on the option would grant it unseen',
   MANIFEST_CODE_OUTSIDE_BUNDLE: 'code a runtime loads from outside the bundle: --require/-r/--import/--loader/--preload/--snapshot-blob of a path or package not under ${__dirname}, or a relative script path the host\'s working directory decides',
 } as const;
 

@@ -192,16 +192,24 @@ function checkDefaultPath(option: JsonRecord, at: string, add: Add): void {
   if (option['type'] !== 'directory' && option['type'] !== 'file') return;
   const value = option['default'];
   for (const item of Array.isArray(value) ? value : [value]) {
-    if (typeof item !== 'string') continue;
-    const segments = symbolicSegments(item.replace(/^~(?=[\\/]|$)/u, '${HOME}'));
-    if (segments === null) continue;
-    const secret = homeSecretOf(segments);
-    const what = broadReach(segments) ?? (secret === null ? null : `~/${secret}, where credentials live`);
-    if (what !== null) {
-      add('MANIFEST_CONFIG_DEFAULT_PATH', `${at}/default`, `the default "${item.slice(0, 80)}" is ${what}: every scope on this option would grant it to a user who keeps the default; leave the default out (the user picks) or name a narrow directory`);
+    if (typeof item !== 'string' || item === '') continue;
+    const problem = defaultPathProblem(item);
+    if (problem !== null) {
+      add('MANIFEST_CONFIG_DEFAULT_PATH', `${at}/default`, `the default "${item.slice(0, 80)}" ${problem}`);
       return;
     }
   }
+}
+
+/** Why a path default breaks the scope path rules, or null. */
+function defaultPathProblem(path: string): string | null {
+  const spelled = path.replace(/^~(?=[\\/]|$)/u, '${HOME}');
+  const segments = symbolicSegments(spelled);
+  if (segments === null) return 'climbs with "..", so where it lands depends on the path above it: write the directory it means';
+  if (!/^(?:\$\{|[\\/]|[A-Za-z]:[\\/])/u.test(spelled)) return "is relative, so the host's working directory decides what it grants: start it with a variable such as ${DOCUMENTS}";
+  const secret = homeSecretOf(segments);
+  const what = broadReach(segments) ?? (secret === null ? null : `~/${secret}, where credentials live`);
+  return what === null ? null : `is ${what}: every scope on this option would grant it to a user who keeps the default; leave the default out (the user picks) or name a narrow directory`;
 }
 
 function checkConfigOption(option: JsonRecord, at: string, add: Add): void {
