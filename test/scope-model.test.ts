@@ -254,3 +254,35 @@ describe('misspelt keys under _meta (issue 10, item 5)', () => {
     }
   });
 });
+
+describe('the scope checks on arbitrary input', () => {
+  it('never throw on arbitrary hosts, paths, grants and _meta keys, and stay linear on long ones (property)', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 30 }),
+      fc.constantFrom('*.', '[', '::', '0x', '169.254.', '${user_config.', ':parent}', '${HOME}', '~', '..', '/', 'C:\\', 'dev.mcpseal', 'scopes', 'xn--'),
+    );
+    fc.assert(
+      fc.property(fc.array(text, { maxLength: 4 }), fc.array(text, { maxLength: 4 }), text, fc.dictionary(text, fc.constant({}), { maxKeys: 3 }), (hosts, paths, grant, meta) => {
+        const manifest = withScopes((s, m) => {
+          s['network']['egress'] = hosts.map((host) => ({ host: host === '' ? 'a' : host, ports: [443] }));
+          s['filesystem']['write'] = [...new Set(paths.filter((path) => path !== ''))];
+          s['filesystem']['roots'] = grant;
+          s['network']['userDriven'] = { reason: grant, ports: [443] };
+          Object.assign(m['_meta'], meta);
+          m['user_config']['memory_file']['default'] = paths[0] ?? '';
+        });
+        validateManifest(manifest);
+      }),
+      { seed: 10_7, numRuns: 500 },
+    );
+    const long = withScopes((s, m) => {
+      s['network']['egress'] = Array.from({ length: 256 }, (_, index) => ({ host: `*.${'a'.repeat(60)}.${index}x.co.uk`, ports: [443] }));
+      s['filesystem']['read'] = Array.from({ length: 256 }, (_, index) => `\${user_config.memory_file:parent}/${'d/'.repeat(400)}${index}`);
+      for (let index = 0; index < 2000; index++) m['_meta'][`dev.mcpseal${'x'.repeat(index % 50)}${index}`] = {};
+      m['_meta']['q'.repeat(100_000)] = {};
+    });
+    const started = performance.now();
+    validateManifest(long);
+    assert.ok(performance.now() - started < 5_000);
+  });
+});
