@@ -224,6 +224,6 @@ describe('user_config defaults held to the scope path rules (MANIFEST_CONFIG_DEF
   it('the message says why a default matters', () => {
     const manifest = variant((m) => (m['user_config']['notes_directory']['default'] = '~/.ssh'));
     const [finding] = validateManifest(manifest).findings;
-    assert.match(finding!.message, /~\/\.ssh, where credentials live: every scope on this option would grant it/u);
+    assert.match(finding!.message, /lies in ~\/\.ssh, where credentials live: every scope on this option would grant it/u);
   });
 });

@@ -208,8 +208,9 @@ function defaultPathProblem(path: string): string | null {
   if (segments === null) return 'climbs with "..", so where it lands depends on the path above it: write the directory it means';
   if (!/^(?:\$\{|[\\/]|[A-Za-z]:[\\/])/u.test(spelled)) return "is relative, so the host's working directory decides what it grants: start it with a variable such as ${DOCUMENTS}";
   const secret = homeSecretOf(segments);
-  const what = broadReach(segments) ?? (secret === null ? null : `~/${secret}, where credentials live`);
-  return what === null ? null : `is ${what}: every scope on this option would grant it to a user who keeps the default; leave the default out (the user picks) or name a narrow directory`;
+  const broad = broadReach(segments);
+  const what = broad !== null ? `is ${broad}` : secret === null ? null : `lies in ~/${secret}, where credentials live`;
+  return what === null ? null : `${what}: every scope on this option would grant it to a user who keeps the default; leave the default out (the user picks) or name a narrow directory`;
 }
 
 function checkConfigOption(option: JsonRecord, at: string, add: Add): void {

@@ -223,7 +223,7 @@ function nodeOptionHazards(program: string, option: ParsedOption, offset: number
 function preloadHazards(value: string, at: (kind: HazardKind, detail: string) => CommandHazard[], name: string): CommandHazard[] {
   const source = codeSource(value);
   if (source === 'remote') return at('inline-code', `${name} ${value.slice(0, 40)}`);
-  if (source === 'outside' || source === 'working-directory') return at('outside-code', `${name} ${value.slice(0, 60)} (not a file under \${__dirname})`);
+  if (source === 'outside' || source === 'working-directory') return at('outside-code', `${name} ${value.slice(0, 60)}: load a file under \${__dirname} instead`);
   return [];
 }
 
