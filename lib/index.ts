@@ -87,12 +87,18 @@ export { hardenedFindings, HARDENED_CODES } from './manifest/hardened.ts';
 export type { HardenedContext } from './manifest/hardened.ts';
 export { suggestScopes } from './scopes/suggest.ts';
 export { resolveScopePaths, symbolicPathWithin } from './scopes/variables.ts';
+export { resolveScopes } from './scopes/variables.ts';
+export type { ResolvedScopes } from './scopes/variables.ts';
+export { egressHostProblem } from './scopes/hosts.ts';
+export type { HostProblem } from './scopes/hosts.ts';
 export type { ResolveContext, ResolvedPath, Platform } from './scopes/variables.ts';
 export { variableReferences, KNOWN_VARIABLES, PATH_VARIABLES } from './manifest/variables.ts';
 export type { VariableReference } from './manifest/variables.ts';
 export { ENV_RULES } from './manifest/environment.ts';
 export type { EnvRule, EnvVerdict } from './manifest/environment.ts';
 export { scopesOf, SCOPES_NAMESPACE, SCOPES_POINTER } from './scopes/model.ts';
+export { runtimeGrants } from './scopes/model.ts';
+export type { Grant, UserDrivenEgress, RuntimeGrants } from './scopes/model.ts';
 export type { Scopes, EgressRule } from './scopes/model.ts';
 
 export { verifyArtifact } from './verify-artifact.ts';

@@ -320,6 +320,41 @@ const CASES: Case[] = [
     expect: [`error SCOPE_SECRETS_MISMATCH ${SCOPES}/env/secrets/1`],
   },
   {
+    name: 'directory option defaulting to the home directory',
+    manifest: variant((m) => (m['user_config']['notes_directory']['default'] = '~')),
+    expect: ['error MANIFEST_CONFIG_DEFAULT_PATH /user_config/notes_directory/default'],
+  },
+  {
+    name: '--require of a path outside the bundle',
+    manifest: variant((m) => m['server']['mcp_config']['args'].unshift('--require', '/tmp/x.js')),
+    expect: ['error MANIFEST_CODE_OUTSIDE_BUNDLE /server/mcp_config/args/0', 'error SCOPE_PATH_OUTSIDE /server/mcp_config/args/1'],
+  },
+  {
+    name: 'write scope on the whole home directory',
+    manifest: variant((m) => scopes(m)['filesystem']['write'].push('${HOME}')),
+    expect: [`warning SCOPE_BROAD_PATH ${SCOPES}/filesystem/write/0`],
+  },
+  {
+    name: 'read scope on ~/.ssh',
+    manifest: variant((m) => scopes(m)['filesystem']['read'].push('${HOME}/.ssh')),
+    expect: [`warning SCOPE_SECRET_PATH ${SCOPES}/filesystem/read/2`],
+  },
+  {
+    name: 'parent of a directory option',
+    manifest: variant((m) => scopes(m)['filesystem']['write'].push('${user_config.notes_directory:parent}')),
+    expect: [`error SCOPE_PARENT_NOT_FILE ${SCOPES}/filesystem/write/0`],
+  },
+  {
+    name: 'egress to the cloud metadata address',
+    manifest: variant((m) => (scopes(m)['network']['egress'] = [{ host: '169.254.169.254', ports: [80] }])),
+    expect: [`error SCOPE_EGRESS_ADDRESS ${SCOPES}/network/egress/0/host`],
+  },
+  {
+    name: 'misspelt _meta namespace',
+    manifest: variant((m) => (m['_meta'] = { 'dev.mcpseel': m['_meta']['dev.mcpseal'] })),
+    expect: [`error SCOPE_MISSING ${SCOPES}`, 'warning SCOPE_META_MISSPELT /_meta/dev.mcpseel'],
+  },
+  {
     name: 'native addon without native_addons',
     manifest: EXAMPLE,
     files: new Set([...EXAMPLE_FILES, 'node_modules/fsevents/fsevents.node']),

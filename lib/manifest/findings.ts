@@ -32,6 +32,8 @@ export const HARDENED_CODES = {
   MANIFEST_BAD_CONFIG_KEY: 'a user_config key outside ^[A-Za-z_][A-Za-z0-9_]*$',
   MANIFEST_BAD_CONFIG_OPTION: 'a user_config option whose min, max, default, multiple or sensitive contradicts its type',
   MANIFEST_SECRET_IN_ARGS: 'a sensitive option passed in args instead of env',
+  MANIFEST_CONFIG_DEFAULT_PATH: 'a directory or file option whose default is the file system root, the whole home directory, a home-directory secret store (~/.ssh, ~/.aws, ...), a relative path or one climbing with ..: a scope on the option would grant it unseen',
+  MANIFEST_CODE_OUTSIDE_BUNDLE: 'code a runtime loads from outside the bundle: --require/-r/--import/--loader/--preload/--snapshot-blob of a path or package not under ${__dirname}, or a relative script path the host\'s working directory decides',
 } as const;
 
 /** Every code the scope checks (lib/scopes) report, with what it means (the README's table). */
@@ -39,16 +41,21 @@ export const SCOPE_CODES = {
   SCOPE_UNSUPPORTED_VERSION: 'a manifest older than 0.3, which has no _meta to hold scopes',
   SCOPE_MISSING: 'no _meta["dev.mcpseal"].scopes',
   SCOPE_SCHEMA: 'a scopes block that does not match schemas/scopes.schema.json',
-  SCOPE_WILDCARD_HOST: 'an egress wildcard over a whole top-level domain',
+  SCOPE_WILDCARD_HOST: 'an egress wildcard over a public suffix of the Public Suffix List, private section included (*.com, *.co.uk, *.github.io, *.amazonaws.com), or over an IP address',
+  SCOPE_EGRESS_ADDRESS: 'an egress host that is link-local, cloud metadata (169.254.169.254, fd00:ec2::254, 100.100.100.200, metadata.google.internal), unspecified, multicast or broadcast, or an IP address not written in its canonical form',
   SCOPE_UNKNOWN_VARIABLE: 'a scope path with an unknown variable, or a user_config option that is not a directory or file',
   SCOPE_PATH_TRAVERSAL: 'a scope path with a ".." segment',
   SCOPE_RELATIVE_PATH: 'a scope path that is neither absolute nor rooted in a variable',
+  SCOPE_PARENT_NOT_FILE: 'a ${user_config.KEY:parent} scope whose option is not a file option (the parent of a directory grants its siblings)',
+  SCOPE_BROAD_PATH: 'a filesystem scope on the whole file system or the whole home directory (/, ${/}, C:\\, ${HOME}): a warning an installer policy can act on',
+  SCOPE_SECRET_PATH: 'a filesystem scope on a home-directory secret store (${HOME}/.ssh, .aws, .gnupg, .netrc, ...): a warning an installer policy can act on',
   SCOPE_PATH_OUTSIDE: 'a path passed in args or env (in any form: --opt=, -r/x, file: URLs, option defaults) that lies outside every filesystem scope',
   SCOPE_UNDECLARED_ENV: 'an env key set for the server but missing from env.read',
   SCOPE_SECRETS_MISMATCH: 'env.secrets not equal to the env keys that carry sensitive options, or a secret not in env.read',
   SCOPE_SPAWN_REQUIRED: 'a shell or run-time fetcher with an empty process.spawn',
   SCOPE_EGRESS_REQUIRED: 'a run-time fetcher with no network.egress',
   SCOPE_NATIVE_ADDONS: 'native code in the bundle (.node, .so, .so.N, .dylib, .dll, .pyd) with native_addons false',
+  SCOPE_META_MISSPELT: 'a _meta key that looks meant for mcpseal but is not _meta["dev.mcpseal"].scopes (dev.mcpseel, scope, ...), which nothing reads: a warning with a did-you-mean',
 } as const;
 
 export type CompatCode = keyof typeof COMPAT_CODES;

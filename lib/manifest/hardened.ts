@@ -8,7 +8,9 @@ import { launchConfigs, PLATFORMS } from './command.ts';
 import { isRecord, own, userConfigOptions, type JsonRecord } from './document.ts';
 import { findingCollector, pointer, type AddFinding, type Finding, type HardenedCode } from './findings.ts';
 import { checkEntryPointUsed, checkLaunchConfig } from './launch-checks.ts';
+import { broadReach, homeSecretOf } from './home-secrets.ts';
 import { normaliseInBundle } from './paths.ts';
+import { symbolicSegments } from './variables.ts';
 
 export { HARDENED_CODES } from './findings.ts';
 
@@ -174,8 +176,41 @@ function checkUserConfig(manifest: JsonRecord, add: Add): void {
   for (const [key, option] of Object.entries(options)) {
     const at = `/user_config${pointer(key)}`;
     if (!CONFIG_KEY.test(key)) add('MANIFEST_BAD_CONFIG_KEY', at, `user_config key "${key.slice(0, 64)}" must match ${CONFIG_KEY.source}`);
-    if (isRecord(option)) checkConfigOption(option, at, add);
+    if (isRecord(option)) {
+      checkConfigOption(option, at, add);
+      checkDefaultPath(option, at, add);
+    }
   }
+}
+
+/**
+ * A directory or file option's default is held to the path rules of scopes (issue 10, item 4):
+ * the scope says `${user_config.KEY}`, which reads as "what the user picks", so a default of `/`,
+ * `~` or `~/.ssh` would grant the file system, the home directory or its keys without a word.
+ */
+function checkDefaultPath(option: JsonRecord, at: string, add: Add): void {
+  if (option['type'] !== 'directory' && option['type'] !== 'file') return;
+  const value = option['default'];
+  for (const item of Array.isArray(value) ? value : [value]) {
+    if (typeof item !== 'string' || item === '') continue;
+    const problem = defaultPathProblem(item);
+    if (problem !== null) {
+      add('MANIFEST_CONFIG_DEFAULT_PATH', `${at}/default`, `the default "${item.slice(0, 80)}" ${problem}`);
+      return;
+    }
+  }
+}
+
+/** Why a path default breaks the scope path rules, or null. */
+function defaultPathProblem(path: string): string | null {
+  const spelled = path.replace(/^~(?=[\\/]|$)/u, '${HOME}');
+  const segments = symbolicSegments(spelled);
+  if (segments === null) return 'climbs with "..", so where it lands depends on the path above it: write the directory it means';
+  if (!/^(?:\$\{|[\\/]|[A-Za-z]:[\\/])/u.test(spelled)) return "is relative, so the host's working directory decides what it grants: start it with a variable such as ${DOCUMENTS}";
+  const secret = homeSecretOf(segments);
+  const broad = broadReach(segments);
+  const what = broad !== null ? `is ${broad}` : secret === null ? null : `lies in ~/${secret}, where credentials live`;
+  return what === null ? null : `${what}: every scope on this option would grant it to a user who keeps the default; leave the default out (the user picks) or name a narrow directory`;
 }
 
 function checkConfigOption(option: JsonRecord, at: string, add: Add): void {

@@ -27,6 +27,8 @@ const HAZARD_CODES: Record<HazardKind, HardenedCode> = {
   debugger: 'MANIFEST_DEBUGGER',
   'env-file': 'MANIFEST_ENV_INJECTION',
   'env-injection': 'MANIFEST_ENV_INJECTION',
+  'outside-code': 'MANIFEST_CODE_OUTSIDE_BUNDLE',
+  'relative-script': 'MANIFEST_CODE_OUTSIDE_BUNDLE',
 };
 
 const HAZARD_MESSAGES: Record<HazardKind, string> = {
@@ -36,6 +38,8 @@ const HAZARD_MESSAGES: Record<HazardKind, string> = {
   debugger: 'opens a debugger, which runs any code sent to it',
   'env-file': 'loads environment or configuration from a file the env checks cannot see',
   'env-injection': 'sets environment that makes a runtime, loader or tool run other code',
+  'outside-code': 'loads code that is not a file of the bundle, so it was never signed',
+  'relative-script': "runs a relative script path, which the host's working directory decides, not the bundle",
 };
 
 function describe(config: LaunchConfig): string {

@@ -5,12 +5,14 @@
 // the command they run.
 
 import { parseArgv, type Grammar, type ParsedOption } from './argv.ts';
+import { codeSource } from './code-paths.ts';
+import { bundlePath } from './paths.ts';
 import { programName } from './command.ts';
 import { lookup } from './document.ts';
 import { envRule } from './environment.ts';
 
 /** What a command line does that the manifest's review must see. */
-export type HazardKind = 'shell' | 'fetcher' | 'inline-code' | 'debugger' | 'env-file' | 'env-injection';
+export type HazardKind = 'shell' | 'fetcher' | 'inline-code' | 'debugger' | 'env-file' | 'env-injection' | 'outside-code' | 'relative-script';
 
 export interface CommandHazard {
   kind: HazardKind;
@@ -35,11 +37,18 @@ const FETCHER_SUBCOMMANDS: Record<string, readonly string[][]> = {
   pip3: [['install']],
 };
 
+/** Subcommands that run a package.json script, which the package manager hands to a shell. */
+const SCRIPT_RUNNERS: Record<string, ReadonlySet<string>> = {
+  npm: new Set(['run', 'run-script', 'rum', 'urn', 'start', 'test', 'restart', 'stop']),
+  pnpm: new Set(['run', 'start', 'test', 'restart', 'stop']),
+  yarn: new Set(['run', 'start', 'test', 'exec']),
+};
+
 const set = (...items: string[]): ReadonlySet<string> => new Set(items);
 
 /** Node.js (https://nodejs.org/api/cli.html). */
 const NODE: Grammar = {
-  longValue: set('--eval', '--print', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '--env-file-if-exists', '--run', '--conditions', '--input-type', '--title', '--redirect-warnings', '--icu-data-dir', '--openssl-config', '--inspect-port', '--debug-port', '--experimental-config-file', '--watch-path', '--disable-warning', '--diagnostic-dir', '--report-dir', '--localstorage-file'),
+  longValue: set('--eval', '--print', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '--env-file-if-exists', '--run', '--conditions', '--input-type', '--title', '--redirect-warnings', '--icu-data-dir', '--openssl-config', '--inspect-port', '--debug-port', '--experimental-config-file', '--watch-path', '--disable-warning', '--diagnostic-dir', '--report-dir', '--localstorage-file', '--snapshot-blob'),
   shortValue: set('e', 'p', 'r', 'C'),
   attachedShortValues: false,
   terminal: set(),
@@ -122,17 +131,12 @@ function hazardsOf(program: string, args: readonly string[], offset: number, dep
   const sequences = lookup(FETCHER_SUBCOMMANDS, program);
   const words = args.filter((arg) => !arg.startsWith('-'));
   if (sequences?.some((sequence) => sequence.every((word, index) => words[index] === word))) return [{ kind: 'fetcher', index: offset - 1, detail: `${program} ${words[0]}` }];
+  if (words[0] !== undefined && lookup(SCRIPT_RUNNERS, program)?.has(words[0]) === true) return [{ kind: 'shell', index: offset - 1, detail: `${program} ${words[0]} (a package.json script, run by a shell)` }];
   return [];
 }
 
 export function isPython(program: string): boolean {
   return program === 'py' || /^(?:python|pypy)(?:\d+(?:\.\d+)*)?[dmtw]*$/u.test(program);
-}
-
-/** A module specifier that is code itself or fetched (`data:`, `http:`, `https:`, ...): only paths, bare names, `file:` and `node:` load from disk. */
-function isRemoteOrInlineSpecifier(specifier: string): boolean {
-  const scheme = /^([A-Za-z][A-Za-z0-9+.-]+):/u.exec(specifier)?.[1]?.toLowerCase();
-  return scheme !== undefined && scheme !== 'file' && scheme !== 'node';
 }
 
 /**
@@ -173,7 +177,16 @@ function nodeHazards(program: string, args: readonly string[], offset: number, g
   const { options, operand } = parseArgv(args, grammar);
   const hazards = options.flatMap((option) => nodeOptionHazards(program, option, offset));
   if (operand !== null && args[operand] === '-') hazards.push({ kind: 'inline-code', index: offset + operand, detail: `${program} - (code from stdin)` });
+  else if (operand !== null && !hazards.some((hazard) => hazard.kind === 'inline-code')) hazards.push(...scriptHazards(program, args[operand]!, offset + operand));
   return hazards;
+}
+
+/** The script a runtime runs is a file of the bundle: not a relative path (the cwd decides), not a file elsewhere. */
+export function scriptHazards(program: string, script: string, index: number): CommandHazard[] {
+  const source = codeSource(script);
+  if (source === 'working-directory') return [{ kind: 'relative-script', index, detail: `${program} ${script.slice(0, 60)}: write \${__dirname}/${script.replace(/^\.[\\/]/u, '').slice(0, 60)}` }];
+  if (source === 'outside') return [{ kind: 'outside-code', index, detail: `${program} ${script.slice(0, 60)}` }];
+  return [];
 }
 
 function nodeOptionHazards(program: string, option: ParsedOption, offset: number): CommandHazard[] {
@@ -186,7 +199,12 @@ function nodeOptionHazards(program: string, option: ParsedOption, offset: number
     case '--require':
     case '--import':
     case '--loader':
-      return option.value !== null && isRemoteOrInlineSpecifier(option.value) ? at('inline-code', `${option.name} ${option.value.slice(0, 40)}`) : [];
+    // A startup snapshot holds the code that runs (https://nodejs.org/api/cli.html#--snapshot-blob-path).
+    case '--snapshot-blob':
+      return option.value === null ? [] : preloadHazards(option.value, at, option.name);
+    // Reads node.config.json from the working directory, whose nodeOptions may --import anything.
+    case '--experimental-default-config-file':
+      return at('env-file', option.name);
     case '--env-file':
     case '--env-file-if-exists':
     case '--openssl-config':
@@ -199,6 +217,14 @@ function nodeOptionHazards(program: string, option: ParsedOption, offset: number
     default:
       return NODE_DEBUG.test(option.name) ? at('debugger', option.name) : [];
   }
+}
+
+/** A preloaded module (`--require`, `--import`, `--loader`) is a file of the bundle or a built-in. */
+function preloadHazards(value: string, at: (kind: HazardKind, detail: string) => CommandHazard[], name: string): CommandHazard[] {
+  const source = codeSource(value);
+  if (source === 'remote') return at('inline-code', `${name} ${value.slice(0, 40)}`);
+  if (source === 'outside' || source === 'working-directory') return at('outside-code', `${name} ${value.slice(0, 60)}: load a file under \${__dirname} instead`);
+  return [];
 }
 
 function bunHazards(args: readonly string[], offset: number): CommandHazard[] {
@@ -225,6 +251,7 @@ function pythonHazards(program: string, args: readonly string[], offset: number,
     else if (option.name === '-m' && option.value !== null) hazards.push(...pythonModuleHazards(program, option, args, offset, depth));
   }
   if (operand !== null && args[operand] === '-') at('inline-code', operand, '- (code from stdin)');
+  else if (operand !== null && !hazards.some((hazard) => hazard.kind === 'inline-code')) hazards.push(...scriptHazards(program, args[operand]!, offset + operand));
   return hazards;
 }
 
@@ -269,7 +296,17 @@ function uvHazards(args: readonly string[], offset: number, depth: number): Comm
   if (run.options.some((option) => option.name === '--module' || option.name === '-m')) {
     return [...hazards, ...pythonHazards('uv run --module', ['-m', ...inner], innerOffset - 1, depth + 1)];
   }
-  return [...hazards, ...hazardsOf(programName(inner[0]!), inner.slice(1), innerOffset + 1, depth + 1)];
+  const program = programName(inner[0]!);
+  const nested = isKnownProgram(program) ? hazardsOf(program, inner.slice(1), innerOffset + 1, depth + 1) : uvScriptHazards(inner[0]!, innerOffset);
+  // `uv --directory D` runs in D: a relative script inside a bundle directory is the bundle's.
+  const directory = [...global.options, ...run.options].find((option) => option.name === '--directory')?.value;
+  const inBundle = directory != null && bundlePath(directory)?.inside === true;
+  return [...hazards, ...nested.filter((hazard) => !(inBundle && hazard.kind === 'relative-script'))];
+}
+
+/** `uv run FILE`: a script path (a separator or a script extension), not a command on PATH. */
+function uvScriptHazards(target: string, index: number): CommandHazard[] {
+  return /[\\/]|\.(?:py|pyw|js|mjs|cjs|ts)$/iu.test(target) ? scriptHazards('uv run', target, index) : [];
 }
 
 function uvOptionHazards(options: readonly ParsedOption[], offset: number): CommandHazard[] {
@@ -298,6 +335,10 @@ function denoHazards(args: readonly string[], offset: number): CommandHazard[] {
     return [];
   });
   const script = local.operand === null ? undefined : (runs ? args.slice(global.operand + 1) : args)[local.operand];
-  if (script !== undefined && /^(?:https?|npm|jsr):/iu.test(script)) hazards.push({ kind: 'fetcher', index: localOffset + local.operand!, detail: `deno ${script.slice(0, 40)}` });
+  if (script === undefined) return hazards;
+  const scriptIndex = localOffset + local.operand!;
+  if (/^data:/iu.test(script)) hazards.push({ kind: 'inline-code', index: scriptIndex, detail: `deno ${script.slice(0, 40)}` });
+  else if (codeSource(script) === 'remote') hazards.push({ kind: 'fetcher', index: scriptIndex, detail: `deno ${script.slice(0, 40)}` });
+  else hazards.push(...scriptHazards('deno', script, scriptIndex));
   return hazards;
 }

@@ -55,3 +55,35 @@ export function isPathVariable(name: string): name is PathVariable {
 export function withSeparators(text: string): string {
   return text.replace(/\$\{\/\}|\$\{pathSeparator\}/gu, '/');
 }
+
+/**
+ * The `:parent` form of a user_config reference, scopes only: `${user_config.KEY:parent}` is the
+ * directory that holds the `file` option KEY (a server writing a temporary file beside its data
+ * file needs it). Hosts do not substitute it, so in `mcp_config` it stays an unknown variable.
+ */
+export const PARENT_SUFFIX = ':parent';
+
+/** For `user_config.KEY:parent`, KEY; otherwise null. */
+export function parentOptionKey(reference: VariableReference): string | null {
+  const key = reference.userConfigKey;
+  return key !== null && key.endsWith(PARENT_SUFFIX) ? key.slice(0, -PARENT_SUFFIX.length) : null;
+}
+
+/**
+ * The segments of a path in the symbolic form used in manifests (`${HOME}/projects`), separators
+ * normalised, empty and `.` segments dropped, a leading root kept as an empty first segment; null
+ * when a ".." could climb out of whatever scope the path appears to be in. A leading
+ * `${user_config.KEY}` is read as lying inside `${user_config.KEY:parent}` (it does: the parent is
+ * the directory holding it), so a scope on the parent covers the option's own path.
+ */
+export function symbolicSegments(text: string): string[] | null {
+  const normalised = withSeparators(text);
+  const segments = normalised.split(/[\\/]+/u).filter((segment) => segment !== '' && segment !== '.');
+  if (segments.includes('..')) return null;
+  if (/^[\\/]/u.test(normalised)) return ['', ...segments];
+  const first = segments[0] === undefined ? undefined : referenceMatches(segments[0])[0];
+  if (first !== undefined && first.text === segments[0] && first.userConfigKey !== null && !first.userConfigKey.includes(':')) {
+    return [`\${${first.name}${PARENT_SUFFIX}}`, ...segments];
+  }
+  return segments;
+}

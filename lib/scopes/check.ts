@@ -8,9 +8,13 @@ import { findingCollector, pointer, type AddFinding, type Finding, type ScopeCod
 import { validateScopes } from '../manifest/generated/manifest-validators.ts';
 import { pathCandidates } from '../manifest/paths.ts';
 import { commandHazards, launcherKindOf } from '../manifest/runtimes.ts';
-import { isPathVariable, variableReferences } from '../manifest/variables.ts';
+import { variableReferences } from '../manifest/variables.ts';
+import { egressHostProblem } from './hosts.ts';
+import { checkMetaKeys } from './meta-keys.ts';
 import { SCOPES_POINTER, scopesOf, type Scopes } from './model.ts';
 import { nativeCodeFiles } from './native.ts';
+import { scopeErrorMessage, scopeErrorPointer } from './schema-messages.ts';
+import { checkScopePaths } from './scope-paths.ts';
 import { ScopePathSet } from './variables.ts';
 
 export { SCOPE_CODES } from '../manifest/findings.ts';
@@ -33,16 +37,16 @@ export function scopeFindings(manifest: JsonRecord, version: string | null, cont
     add('SCOPE_UNSUPPORTED_VERSION', '/manifest_version', `manifest version ${version} has no _meta field, so it cannot declare scopes; use manifest_version 0.3 or later`);
     return findings;
   }
+  const misspelt = checkMetaKeys(manifest, add);
   const declared = scopesOf(manifest);
   if (declared === undefined) {
-    add('SCOPE_MISSING', SCOPES_POINTER, 'no scope declarations: add _meta["dev.mcpseal"].scopes (draft one with `mcpseal scopes suggest`)');
+    const hint = misspelt === null ? '' : ` (a key "${misspelt.slice(0, 64)}" is there: see the warning)`;
+    add('SCOPE_MISSING', SCOPES_POINTER, `no scope declarations, so nothing says what the server may touch: add _meta["dev.mcpseal"].scopes${hint} (draft one with \`mcpseal scopes suggest\`)`);
     return findings;
   }
   if (!validateScopesSchema(declared)) {
     for (const error of validateScopesSchema.errors ?? []) {
-      const extra = error.keyword === 'additionalProperties' ? pointer(String((error.params as { additionalProperty: string }).additionalProperty)) : '';
-      const missing = error.keyword === 'required' ? pointer(String((error.params as { missingProperty: string }).missingProperty)) : '';
-      add('SCOPE_SCHEMA', `${SCOPES_POINTER}${error.instancePath}${extra}${missing}`, error.message ?? 'does not match the scopes schema');
+      add('SCOPE_SCHEMA', `${SCOPES_POINTER}${scopeErrorPointer(error)}`, scopeErrorMessage(error, valueAt(declared, error.instancePath)));
     }
     return findings;
   }
@@ -56,34 +60,25 @@ export function scopeFindings(manifest: JsonRecord, version: string | null, cont
   return findings;
 }
 
-/** No wildcard that covers a whole top-level domain (`*.com`); the schema already refuses a bare `*`. */
-function checkHosts(scopes: Scopes, add: Add): void {
-  scopes.network.egress.forEach((rule, index) => {
-    if (rule.host.startsWith('*.') && !rule.host.slice(2).includes('.')) {
-      add('SCOPE_WILDCARD_HOST', `${SCOPES_POINTER}/network/egress/${index}/host`, `"${rule.host}" covers a whole top-level domain`);
-    }
-  });
+/** The value at an ajv instancePath (own properties only), for the message. */
+function valueAt(root: unknown, instancePath: string): unknown {
+  let value = root;
+  for (const token of instancePath.split('/').slice(1)) {
+    const key = token.replaceAll('~1', '/').replaceAll('~0', '~');
+    value = typeof value === 'object' && value !== null && Object.hasOwn(value, key) ? (value as Record<string, unknown>)[key] : undefined;
+  }
+  return value;
 }
 
-/** Scope paths start from a known place: a path variable, a directory/file option, or an absolute path. */
-function checkScopePaths(scopes: Scopes, options: Options, add: Add): void {
-  for (const kind of ['read', 'write'] as const) {
-    scopes.filesystem[kind].forEach((path, index) => {
-      const at = `${SCOPES_POINTER}/filesystem/${kind}/${index}`;
-      for (const reference of variableReferences(path)) {
-        if (reference.userConfigKey !== null) {
-          const type = options.get(reference.userConfigKey)?.['type'];
-          if (type !== 'directory' && type !== 'file') {
-            add('SCOPE_UNKNOWN_VARIABLE', at, `\${${reference.name}} is not a directory or file option of user_config`);
-          }
-        } else if (!isPathVariable(reference.name) && reference.name !== '/') {
-          add('SCOPE_UNKNOWN_VARIABLE', at, `\${${reference.name}} is not a path variable`);
-        }
-      }
-      if (path.split(/[\\/]|\$\{\/\}/u).includes('..')) add('SCOPE_PATH_TRAVERSAL', at, `"${path}" climbs with ".."`);
-      else if (!/^\$\{/u.test(path) && !/^(?:\/|[A-Za-z]:[\\/])/u.test(path)) add('SCOPE_RELATIVE_PATH', at, `"${path}" is relative: start it with a variable or make it absolute`);
-    });
-  }
+/** Egress hosts a sandbox proxy can hold a server to (hosts.ts): no control-plane addresses, no wildcard over a public suffix. */
+function checkHosts(scopes: Scopes, add: Add): void {
+  scopes.network.egress.forEach((rule, index) => {
+    const problem = egressHostProblem(rule.host);
+    if (problem === null) return;
+    const at = `${SCOPES_POINTER}/network/egress/${index}/host`;
+    if (problem.kind === 'wildcard') add('SCOPE_WILDCARD_HOST', at, `egress to "${rule.host}" is refused: ${problem.why}; list the hosts the server calls`);
+    else add('SCOPE_EGRESS_ADDRESS', at, `egress to "${rule.host}" is refused: ${problem.why}`);
+  });
 }
 
 /** The values a command line passes to the server, with their pointers. */
@@ -99,18 +94,18 @@ function checkConsistency(scopes: Scopes, config: LaunchConfig, options: Options
   // One finding per value, naming the first path outside.
   for (const [at, text] of passedValues(config)) {
     const outside = pathCandidates(text, options).find((path) => !granted.covers(path));
-    if (outside !== undefined) add('SCOPE_PATH_OUTSIDE', at, `"${outside.slice(0, 200)}" is passed to the server but lies outside every filesystem scope`);
+    if (outside !== undefined) add('SCOPE_PATH_OUTSIDE', at, `"${outside.slice(0, 200)}" is passed to the server but lies outside every filesystem scope, so a sandbox built from the scopes would deny it: add it (or a directory above it) to filesystem.read, or to filesystem.write if the server changes it`);
   }
   for (const key of Object.keys(config.env)) {
-    if (!scopes.env.read.includes(key)) add('SCOPE_UNDECLARED_ENV', `${config.pointers.env}${pointer(key)}`, `env "${key}" is set for the server but not declared in env.read`);
+    if (!scopes.env.read.includes(key)) add('SCOPE_UNDECLARED_ENV', `${config.pointers.env}${pointer(key)}`, `env "${key}" is set for the server but env.read does not list it, so a launch under the scopes would drop it: add "${key}" to env.read`);
   }
   const kind = config.command === null ? null : launcherKindOf(commandHazards(config.command, config.args));
   if (kind === null) return;
   if (scopes.process.spawn.length === 0) {
-    add('SCOPE_SPAWN_REQUIRED', config.pointers.command, `a ${kind === 'shell' ? 'shell' : 'run-time fetcher'} starts other programs: declare them in process.spawn`);
+    add('SCOPE_SPAWN_REQUIRED', config.pointers.command, `a ${kind === 'shell' ? 'shell' : 'run-time fetcher'} starts other programs, but process.spawn is empty, which denies that: list the programs it starts in process.spawn (better: run a file of the bundle)`);
   }
   if (kind === 'fetcher' && scopes.network.egress.length === 0) {
-    add('SCOPE_EGRESS_REQUIRED', config.pointers.command, 'a run-time fetcher downloads code: declare its registry in network.egress');
+    add('SCOPE_EGRESS_REQUIRED', config.pointers.command, 'a run-time fetcher downloads code, but network.egress is empty, which denies every connection: declare its registry (e.g. registry.npmjs.org:443) in network.egress');
   }
 }
 
@@ -130,12 +125,12 @@ function checkSecrets(manifest: JsonRecord, scopes: Scopes, options: Options, ad
   const carriers = secretCarriers(manifest, options);
   const secrets = new Set(scopes.env.secrets);
   for (const key of carriers) {
-    if (!secrets.has(key)) add('SCOPE_SECRETS_MISMATCH', `${SCOPES_POINTER}/env/secrets`, `env "${key}" carries a sensitive option but is not in env.secrets`);
+    if (!secrets.has(key)) add('SCOPE_SECRETS_MISMATCH', `${SCOPES_POINTER}/env/secrets`, `env "${key}" carries a sensitive option but env.secrets does not list it, so a reviewer and the lockfile would treat it as an ordinary value: add "${key}" to env.secrets`);
   }
   scopes.env.secrets.forEach((key, index) => {
     const at = `${SCOPES_POINTER}/env/secrets/${index}`;
-    if (!carriers.has(key)) add('SCOPE_SECRETS_MISMATCH', at, `env.secrets names "${key}", which carries no sensitive user_config option`);
-    if (!scopes.env.read.includes(key)) add('SCOPE_SECRETS_MISMATCH', at, `secret "${key}" is not in env.read`);
+    if (!carriers.has(key)) add('SCOPE_SECRETS_MISMATCH', at, `env.secrets names "${key}", but no env key set to a sensitive user_config option has that name: remove it, or mark its option "sensitive": true`);
+    if (!scopes.env.read.includes(key)) add('SCOPE_SECRETS_MISMATCH', at, `secret "${key}" is not in env.read, which denies reading it: add it to env.read`);
   });
 }
 
@@ -143,6 +138,6 @@ function checkNativeCode(scopes: Scopes, context: ScopeContext, add: Add): void 
   if (!context.files || scopes.process.native_addons) return;
   const native = nativeCodeFiles(context.files);
   if (native.length > 0) {
-    add('SCOPE_NATIVE_ADDONS', `${SCOPES_POINTER}/process/native_addons`, `the bundle ships native code (${native.slice(0, 3).join(', ')}${native.length > 3 ? ', ...' : ''}) but native_addons is false`);
+    add('SCOPE_NATIVE_ADDONS', `${SCOPES_POINTER}/process/native_addons`, `the bundle ships native code (${native.slice(0, 3).join(', ')}${native.length > 3 ? ', ...' : ''}) but native_addons is false, which denies loading it: set process.native_addons to true (or leave the native files out of the bundle)`);
   }
 }

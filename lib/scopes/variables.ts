@@ -3,7 +3,10 @@
 
 import { posix, win32 } from 'node:path';
 import { MCPSealError } from '../errors.ts';
-import { referenceMatches, withSeparators } from '../manifest/variables.ts';
+import { parentOptionKey, referenceMatches, symbolicSegments } from '../manifest/variables.ts';
+import { runtimeGrants, type RuntimeGrants, type Scopes } from './model.ts';
+
+export { symbolicSegments } from '../manifest/variables.ts';
 
 export type Platform = 'darwin' | 'win32' | 'linux';
 
@@ -29,6 +32,7 @@ export interface ResolvedPath {
 
 /**
  * Resolves scope path entries to concrete, normalised absolute paths for one installation.
+ * `${user_config.KEY:parent}` resolves to the directory holding each value of the file option.
  * Unknown variables and relative results are errors: a scope must never widen silently.
  */
 export function resolveScopePaths(entries: readonly string[], context: ResolveContext): ResolvedPath[] {
@@ -44,50 +48,57 @@ export function resolveScopePaths(entries: readonly string[], context: ResolveCo
     ['pathSeparator', path.sep],
   ]);
   const answers = new Map(Object.entries(context.userConfig ?? {}));
-  return entries.map((declared) => {
-    let expansions: string[] = [''];
-    let rest = declared;
-    for (const match of referenceMatches(declared)) {
-      const before = rest.slice(0, rest.indexOf(match.text));
-      rest = rest.slice(before.length + match.text.length);
-      const name = match.name;
-      let replacements: string[];
-      if (name.startsWith('user_config.')) {
-        const value = answers.get(name.slice('user_config.'.length));
-        if (value === undefined) replacements = [];
-        else if (Array.isArray(value)) replacements = value;
-        else replacements = [String(value)];
-      } else if (values.has(name)) {
-        replacements = [values.get(name)!];
-      } else {
-        throw new MCPSealError('SCOPE_UNKNOWN_VARIABLE', `unknown variable \${${name}} in scope path "${declared}"`, {
-          details: { found: name },
-        });
-      }
-      expansions = expansions.flatMap((prefix) => replacements.map((value) => prefix + before + value));
+  const replacementsOf = (name: string, declared: string): string[] => {
+    if (values.has(name)) return [values.get(name)!];
+    if (!name.startsWith('user_config.')) {
+      throw new MCPSealError('SCOPE_UNKNOWN_VARIABLE', `unknown variable \${${name}} in scope path "${declared}"`, { details: { found: name } });
     }
-    const paths = expansions.map((prefix) => prefix + rest).filter((candidate) => candidate !== '');
-    for (const candidate of paths) {
-      if (!path.isAbsolute(candidate)) {
-        throw new MCPSealError('SCOPE_RELATIVE_PATH', `scope path "${declared}" resolves to the relative path "${candidate}"`, {
-          details: { found: candidate },
-        });
-      }
-    }
-    return { declared, paths: [...new Set(paths.map((candidate) => path.normalize(candidate)))] };
-  });
+    const parentOf = parentOptionKey({ name, userConfigKey: name.slice('user_config.'.length) });
+    const value = answers.get(parentOf ?? name.slice('user_config.'.length));
+    const answered = value === undefined ? [] : Array.isArray(value) ? value : [String(value)];
+    return parentOf === null ? answered : answered.map((answer) => path.dirname(answer));
+  };
+  return entries.map((declared) => resolveOne(declared, path, replacementsOf));
 }
 
-/**
- * The segments of a path in the symbolic form used in manifests (`${HOME}/projects`), separators
- * normalised, empty and `.` segments dropped, a leading root kept as an empty first segment; null
- * when a ".." could climb out of whatever scope the path appears to be in.
- */
-export function symbolicSegments(text: string): string[] | null {
-  const normalised = withSeparators(text);
-  const segments = normalised.split(/[\\/]+/u).filter((segment) => segment !== '' && segment !== '.');
-  if (segments.includes('..')) return null;
-  return /^[\\/]/u.test(normalised) ? ['', ...segments] : segments;
+function resolveOne(declared: string, path: typeof posix, replacementsOf: (name: string, declared: string) => string[]): ResolvedPath {
+  let expansions: string[] = [''];
+  let rest = declared;
+  for (const match of referenceMatches(declared)) {
+    const before = rest.slice(0, rest.indexOf(match.text));
+    rest = rest.slice(before.length + match.text.length);
+    const replacements = replacementsOf(match.name, declared);
+    expansions = expansions.flatMap((prefix) => replacements.map((value) => prefix + before + value));
+  }
+  const paths = expansions.map((prefix) => prefix + rest).filter((candidate) => candidate !== '');
+  for (const candidate of paths) {
+    if (!path.isAbsolute(candidate)) {
+      throw new MCPSealError('SCOPE_RELATIVE_PATH', `scope path "${declared}" resolves to the relative path "${candidate}"`, {
+        details: { found: candidate },
+      });
+    }
+  }
+  return { declared, paths: [...new Set(paths.map((candidate) => path.normalize(candidate)))] };
+}
+
+/** What a scopes block grants on one machine: concrete read and write paths, and the grants only the run time knows. */
+export interface ResolvedScopes {
+  read: ResolvedPath[];
+  write: ResolvedPath[];
+  /**
+   * MCP roots, the working directory and user-driven egress: granted at run time, so they are
+   * reported as grants for an installer, policy or sandbox to treat explicitly, never as paths.
+   */
+  runtime: RuntimeGrants;
+}
+
+/** Resolves a whole (schema-valid) scopes block for one installation. */
+export function resolveScopes(scopes: Scopes, context: ResolveContext): ResolvedScopes {
+  return {
+    read: resolveScopePaths(scopes.filesystem.read, context),
+    write: resolveScopePaths(scopes.filesystem.write, context),
+    runtime: runtimeGrants(scopes),
+  };
 }
 
 /**

@@ -6964,12 +6964,15 @@ return errors === 0;
 validate47.evaluated = {"props":true,"dynamicProps":false,"dynamicItems":false};
 
 export const validateScopes = validate56;
-const schema102 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://mcpseal.dev/schemas/scopes.schema.json","title":"mcpseal scope declarations","description":"What an MCP server in a bundle may touch. Lives at _meta[\"dev.mcpseal\"].scopes in manifest 0.3 and later. Every key is required and explicit; an empty list or false means denied.","type":"object","additionalProperties":false,"required":["filesystem","network","process","env"],"properties":{"filesystem":{"type":"object","additionalProperties":false,"required":["read","write"],"properties":{"read":{"$ref":"#/$defs/pathList","description":"Paths the server may read (a path grants its whole subtree)."},"write":{"$ref":"#/$defs/pathList","description":"Paths the server may create, change or delete (implies read)."}}},"network":{"type":"object","additionalProperties":false,"required":["egress","listen"],"properties":{"egress":{"type":"array","maxItems":256,"uniqueItems":true,"items":{"type":"object","additionalProperties":false,"required":["host","ports"],"properties":{"host":{"type":"string","maxLength":253,"$comment":"A DNS name (one leading '*.' label at most), an IPv4 address, or an IPv6 address in brackets. No bare '*'.","pattern":"^(?:(?:\\*\\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?))*|\\[[0-9A-Fa-f:.]+\\])$"},"ports":{"type":"array","minItems":1,"maxItems":64,"uniqueItems":true,"items":{"type":"integer","minimum":1,"maximum":65535}}}}},"listen":{"type":"boolean","description":"Whether the server may accept inbound connections."}}},"process":{"type":"object","additionalProperties":false,"required":["spawn","workers","native_addons"],"properties":{"spawn":{"type":"array","maxItems":64,"uniqueItems":true,"description":"Programs the server may start (names such as \"git\", or paths with variables).","items":{"type":"string","minLength":1,"maxLength":1024}},"workers":{"type":"boolean","description":"Whether the server may start worker threads."},"native_addons":{"type":"boolean","description":"Whether the server loads native code (.node addons, shared libraries)."}}},"env":{"type":"object","additionalProperties":false,"required":["read","secrets"],"properties":{"read":{"$ref":"#/$defs/envList","description":"Environment variables the server reads."},"secrets":{"$ref":"#/$defs/envList","description":"The subset of env.read that carries secrets (the sensitive user_config options)."}}}},"$defs":{"pathList":{"type":"array","maxItems":256,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":1024}},"envList":{"type":"array","maxItems":256,"uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256}}}};
+const schema102 = {"$schema":"https://json-schema.org/draft/2020-12/schema","$id":"https://mcpseal.dev/schemas/scopes.schema.json","title":"mcpseal scope declarations","description":"What an MCP server in a bundle may touch. Lives at _meta[\"dev.mcpseal\"].scopes in manifest 0.3 and later. The original keys are required and explicit; an empty list or false means denied. The keys added later (filesystem.roots, filesystem.cwd, network.userDriven) are optional and absent means denied, so manifests signed before they existed stay valid.","type":"object","additionalProperties":false,"required":["filesystem","network","process","env"],"properties":{"filesystem":{"type":"object","additionalProperties":false,"required":["read","write"],"properties":{"read":{"$ref":"#/$defs/pathList","description":"Paths the server may read (a path grants its whole subtree). ${user_config.KEY:parent} is the directory holding a file option."},"write":{"$ref":"#/$defs/pathList","description":"Paths the server may create, change or delete (implies read)."},"roots":{"$ref":"#/$defs/grant","description":"Directories the MCP client grants at run time through MCP roots: unknown at install time, so an installer or sandbox treats them explicitly. Absent: none."},"cwd":{"$ref":"#/$defs/grant","description":"The working directory the host starts the server in, where the server reads it (a .env) or writes it. Absent: none."}}},"network":{"type":"object","additionalProperties":false,"required":["egress","listen"],"properties":{"egress":{"type":"array","maxItems":256,"uniqueItems":true,"items":{"type":"object","additionalProperties":false,"required":["host","ports"],"properties":{"host":{"type":"string","maxLength":253,"$comment":"A DNS name (one leading '*.' label at most), an IPv4 address, or an IPv6 address in brackets. No bare '*'.","pattern":"^(?:(?:\\*\\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?))*|\\[[0-9A-Fa-f:.]+\\])$"},"ports":{"$ref":"#/$defs/ports"}}}},"listen":{"type":"boolean","description":"Whether the server may accept inbound connections."},"userDriven":{"type":"object","additionalProperties":false,"required":["reason","ports"],"description":"Egress to hosts the user picks at run time (a fetch tool), never implied by an empty egress list. Absent: none.","properties":{"reason":{"type":"string","minLength":1,"maxLength":500,"pattern":"\\S","description":"Why the server reaches hosts no manifest can name, in a sentence a reviewer reads."},"ports":{"$ref":"#/$defs/ports"}}}}},"process":{"type":"object","additionalProperties":false,"required":["spawn","workers","native_addons"],"properties":{"spawn":{"type":"array","maxItems":64,"uniqueItems":true,"description":"Programs the server may start (names such as \"git\", or paths with variables).","items":{"type":"string","minLength":1,"maxLength":1024}},"workers":{"type":"boolean","description":"Whether the server may start worker threads."},"native_addons":{"type":"boolean","description":"Whether the server loads native code (.node addons, shared libraries)."}}},"env":{"type":"object","additionalProperties":false,"required":["read","secrets"],"properties":{"read":{"$ref":"#/$defs/envList","description":"Environment variables the server reads."},"secrets":{"$ref":"#/$defs/envList","description":"The subset of env.read that carries secrets (the sensitive user_config options)."}}}},"$defs":{"grant":{"enum":["none","read","write"]},"ports":{"type":"array","minItems":1,"maxItems":64,"uniqueItems":true,"items":{"type":"integer","minimum":1,"maximum":65535}},"pathList":{"type":"array","maxItems":256,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":1024}},"envList":{"type":"array","maxItems":256,"uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256}}}};
 const schema103 = {"type":"array","maxItems":256,"uniqueItems":true,"items":{"type":"string","minLength":1,"maxLength":1024}};
-const schema105 = {"type":"array","maxItems":256,"uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256}};
+const schema105 = {"enum":["none","read","write"]};
+const schema107 = {"type":"array","minItems":1,"maxItems":64,"uniqueItems":true,"items":{"type":"integer","minimum":1,"maximum":65535}};
+const schema109 = {"type":"array","maxItems":256,"uniqueItems":true,"items":{"type":"string","pattern":"^[A-Za-z_][A-Za-z0-9_]*$","maxLength":256}};
 const func0 = require("ajv/dist/runtime/equal").default;
 const pattern14 = new RegExp("^(?:(?:\\*\\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?))*|\\[[0-9A-Fa-f:.]+\\])$", "u");
-const pattern15 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
+const pattern15 = new RegExp("\\S", "u");
+const pattern16 = new RegExp("^[A-Za-z_][A-Za-z0-9_]*$", "u");
 
 function validate56(data, {instancePath="", parentData, parentDataProperty, rootData=data, dynamicAnchors={}}={}){
 /*# sourceURL="https://mcpseal.dev/schemas/scopes.schema.json" */;
@@ -7059,7 +7062,7 @@ vErrors.push(err6);
 errors++;
 }
 for(const key1 in data0){
-if(!((key1 === "read") || (key1 === "write"))){
+if(!((((key1 === "read") || (key1 === "write")) || (key1 === "roots")) || (key1 === "cwd"))){
 const err7 = {instancePath:instancePath+"/filesystem",schemaPath:"#/properties/filesystem/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key1},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err7];
@@ -7240,9 +7243,10 @@ vErrors.push(err19);
 errors++;
 }
 }
-}
-else {
-const err20 = {instancePath:instancePath+"/filesystem",schemaPath:"#/properties/filesystem/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data0.roots !== undefined){
+let data5 = data0.roots;
+if(!(((data5 === "none") || (data5 === "read")) || (data5 === "write"))){
+const err20 = {instancePath:instancePath+"/filesystem/roots",schemaPath:"#/$defs/grant/enum",keyword:"enum",params:{allowedValues: schema105.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err20];
 }
@@ -7252,11 +7256,10 @@ vErrors.push(err20);
 errors++;
 }
 }
-if(data.network !== undefined){
-let data5 = data.network;
-if(data5 && typeof data5 == "object" && !Array.isArray(data5)){
-if(data5.egress === undefined){
-const err21 = {instancePath:instancePath+"/network",schemaPath:"#/properties/network/required",keyword:"required",params:{missingProperty: "egress"},message:"must have required property '"+"egress"+"'"};
+if(data0.cwd !== undefined){
+let data6 = data0.cwd;
+if(!(((data6 === "none") || (data6 === "read")) || (data6 === "write"))){
+const err21 = {instancePath:instancePath+"/filesystem/cwd",schemaPath:"#/$defs/grant/enum",keyword:"enum",params:{allowedValues: schema105.enum},message:"must be equal to one of the allowed values"};
 if(vErrors === null){
 vErrors = [err21];
 }
@@ -7265,8 +7268,10 @@ vErrors.push(err21);
 }
 errors++;
 }
-if(data5.listen === undefined){
-const err22 = {instancePath:instancePath+"/network",schemaPath:"#/properties/network/required",keyword:"required",params:{missingProperty: "listen"},message:"must have required property '"+"listen"+"'"};
+}
+}
+else {
+const err22 = {instancePath:instancePath+"/filesystem",schemaPath:"#/properties/filesystem/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err22];
 }
@@ -7275,9 +7280,12 @@ vErrors.push(err22);
 }
 errors++;
 }
-for(const key2 in data5){
-if(!((key2 === "egress") || (key2 === "listen"))){
-const err23 = {instancePath:instancePath+"/network",schemaPath:"#/properties/network/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
+}
+if(data.network !== undefined){
+let data7 = data.network;
+if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
+if(data7.egress === undefined){
+const err23 = {instancePath:instancePath+"/network",schemaPath:"#/properties/network/required",keyword:"required",params:{missingProperty: "egress"},message:"must have required property '"+"egress"+"'"};
 if(vErrors === null){
 vErrors = [err23];
 }
@@ -7286,12 +7294,8 @@ vErrors.push(err23);
 }
 errors++;
 }
-}
-if(data5.egress !== undefined){
-let data6 = data5.egress;
-if(Array.isArray(data6)){
-if(data6.length > 256){
-const err24 = {instancePath:instancePath+"/network/egress",schemaPath:"#/properties/network/properties/egress/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items"};
+if(data7.listen === undefined){
+const err24 = {instancePath:instancePath+"/network",schemaPath:"#/properties/network/required",keyword:"required",params:{missingProperty: "listen"},message:"must have required property '"+"listen"+"'"};
 if(vErrors === null){
 vErrors = [err24];
 }
@@ -7300,12 +7304,9 @@ vErrors.push(err24);
 }
 errors++;
 }
-const len2 = data6.length;
-for(let i4=0; i4<len2; i4++){
-let data7 = data6[i4];
-if(data7 && typeof data7 == "object" && !Array.isArray(data7)){
-if(data7.host === undefined){
-const err25 = {instancePath:instancePath+"/network/egress/" + i4,schemaPath:"#/properties/network/properties/egress/items/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'"};
+for(const key2 in data7){
+if(!(((key2 === "egress") || (key2 === "listen")) || (key2 === "userDriven"))){
+const err25 = {instancePath:instancePath+"/network",schemaPath:"#/properties/network/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key2},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err25];
 }
@@ -7314,8 +7315,12 @@ vErrors.push(err25);
 }
 errors++;
 }
-if(data7.ports === undefined){
-const err26 = {instancePath:instancePath+"/network/egress/" + i4,schemaPath:"#/properties/network/properties/egress/items/required",keyword:"required",params:{missingProperty: "ports"},message:"must have required property '"+"ports"+"'"};
+}
+if(data7.egress !== undefined){
+let data8 = data7.egress;
+if(Array.isArray(data8)){
+if(data8.length > 256){
+const err26 = {instancePath:instancePath+"/network/egress",schemaPath:"#/properties/network/properties/egress/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items"};
 if(vErrors === null){
 vErrors = [err26];
 }
@@ -7324,9 +7329,12 @@ vErrors.push(err26);
 }
 errors++;
 }
-for(const key3 in data7){
-if(!((key3 === "host") || (key3 === "ports"))){
-const err27 = {instancePath:instancePath+"/network/egress/" + i4,schemaPath:"#/properties/network/properties/egress/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
+const len2 = data8.length;
+for(let i4=0; i4<len2; i4++){
+let data9 = data8[i4];
+if(data9 && typeof data9 == "object" && !Array.isArray(data9)){
+if(data9.host === undefined){
+const err27 = {instancePath:instancePath+"/network/egress/" + i4,schemaPath:"#/properties/network/properties/egress/items/required",keyword:"required",params:{missingProperty: "host"},message:"must have required property '"+"host"+"'"};
 if(vErrors === null){
 vErrors = [err27];
 }
@@ -7335,12 +7343,8 @@ vErrors.push(err27);
 }
 errors++;
 }
-}
-if(data7.host !== undefined){
-let data8 = data7.host;
-if(typeof data8 === "string"){
-if(func6(data8) > 253){
-const err28 = {instancePath:instancePath+"/network/egress/" + i4+"/host",schemaPath:"#/properties/network/properties/egress/items/properties/host/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters"};
+if(data9.ports === undefined){
+const err28 = {instancePath:instancePath+"/network/egress/" + i4,schemaPath:"#/properties/network/properties/egress/items/required",keyword:"required",params:{missingProperty: "ports"},message:"must have required property '"+"ports"+"'"};
 if(vErrors === null){
 vErrors = [err28];
 }
@@ -7349,8 +7353,9 @@ vErrors.push(err28);
 }
 errors++;
 }
-if(!pattern14.test(data8)){
-const err29 = {instancePath:instancePath+"/network/egress/" + i4+"/host",schemaPath:"#/properties/network/properties/egress/items/properties/host/pattern",keyword:"pattern",params:{pattern: "^(?:(?:\\*\\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?))*|\\[[0-9A-Fa-f:.]+\\])$"},message:"must match pattern \""+"^(?:(?:\\*\\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?))*|\\[[0-9A-Fa-f:.]+\\])$"+"\""};
+for(const key3 in data9){
+if(!((key3 === "host") || (key3 === "ports"))){
+const err29 = {instancePath:instancePath+"/network/egress/" + i4,schemaPath:"#/properties/network/properties/egress/items/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key3},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err29];
 }
@@ -7360,8 +7365,11 @@ vErrors.push(err29);
 errors++;
 }
 }
-else {
-const err30 = {instancePath:instancePath+"/network/egress/" + i4+"/host",schemaPath:"#/properties/network/properties/egress/items/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data9.host !== undefined){
+let data10 = data9.host;
+if(typeof data10 === "string"){
+if(func6(data10) > 253){
+const err30 = {instancePath:instancePath+"/network/egress/" + i4+"/host",schemaPath:"#/properties/network/properties/egress/items/properties/host/maxLength",keyword:"maxLength",params:{limit: 253},message:"must NOT have more than 253 characters"};
 if(vErrors === null){
 vErrors = [err30];
 }
@@ -7370,12 +7378,8 @@ vErrors.push(err30);
 }
 errors++;
 }
-}
-if(data7.ports !== undefined){
-let data9 = data7.ports;
-if(Array.isArray(data9)){
-if(data9.length > 64){
-const err31 = {instancePath:instancePath+"/network/egress/" + i4+"/ports",schemaPath:"#/properties/network/properties/egress/items/properties/ports/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
+if(!pattern14.test(data10)){
+const err31 = {instancePath:instancePath+"/network/egress/" + i4+"/host",schemaPath:"#/properties/network/properties/egress/items/properties/host/pattern",keyword:"pattern",params:{pattern: "^(?:(?:\\*\\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?))*|\\[[0-9A-Fa-f:.]+\\])$"},message:"must match pattern \""+"^(?:(?:\\*\\.)?(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?))*|\\[[0-9A-Fa-f:.]+\\])$"+"\""};
 if(vErrors === null){
 vErrors = [err31];
 }
@@ -7384,8 +7388,9 @@ vErrors.push(err31);
 }
 errors++;
 }
-if(data9.length < 1){
-const err32 = {instancePath:instancePath+"/network/egress/" + i4+"/ports",schemaPath:"#/properties/network/properties/egress/items/properties/ports/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
+}
+else {
+const err32 = {instancePath:instancePath+"/network/egress/" + i4+"/host",schemaPath:"#/properties/network/properties/egress/items/properties/host/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err32];
 }
@@ -7394,11 +7399,12 @@ vErrors.push(err32);
 }
 errors++;
 }
-const len3 = data9.length;
-for(let i5=0; i5<len3; i5++){
-let data10 = data9[i5];
-if(!((typeof data10 == "number") && (!(data10 % 1) && !isNaN(data10)))){
-const err33 = {instancePath:instancePath+"/network/egress/" + i4+"/ports/" + i5,schemaPath:"#/properties/network/properties/egress/items/properties/ports/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
+}
+if(data9.ports !== undefined){
+let data11 = data9.ports;
+if(Array.isArray(data11)){
+if(data11.length > 64){
+const err33 = {instancePath:instancePath+"/network/egress/" + i4+"/ports",schemaPath:"#/$defs/ports/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
 if(vErrors === null){
 vErrors = [err33];
 }
@@ -7407,9 +7413,8 @@ vErrors.push(err33);
 }
 errors++;
 }
-if(typeof data10 == "number"){
-if(data10 > 65535 || isNaN(data10)){
-const err34 = {instancePath:instancePath+"/network/egress/" + i4+"/ports/" + i5,schemaPath:"#/properties/network/properties/egress/items/properties/ports/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
+if(data11.length < 1){
+const err34 = {instancePath:instancePath+"/network/egress/" + i4+"/ports",schemaPath:"#/$defs/ports/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err34];
 }
@@ -7418,8 +7423,11 @@ vErrors.push(err34);
 }
 errors++;
 }
-if(data10 < 1 || isNaN(data10)){
-const err35 = {instancePath:instancePath+"/network/egress/" + i4+"/ports/" + i5,schemaPath:"#/properties/network/properties/egress/items/properties/ports/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
+const len3 = data11.length;
+for(let i5=0; i5<len3; i5++){
+let data12 = data11[i5];
+if(!((typeof data12 == "number") && (!(data12 % 1) && !isNaN(data12)))){
+const err35 = {instancePath:instancePath+"/network/egress/" + i4+"/ports/" + i5,schemaPath:"#/$defs/ports/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err35];
 }
@@ -7428,20 +7436,9 @@ vErrors.push(err35);
 }
 errors++;
 }
-}
-}
-let i6 = data9.length;
-let j2;
-if(i6 > 1){
-const indices2 = {};
-for(;i6--;){
-let item2 = data9[i6];
-if(!((typeof item2 == "number") && (!(item2 % 1) && !isNaN(item2)))){
-continue;
-}
-if(typeof indices2[item2] == "number"){
-j2 = indices2[item2];
-const err36 = {instancePath:instancePath+"/network/egress/" + i4+"/ports",schemaPath:"#/properties/network/properties/egress/items/properties/ports/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)"};
+if(typeof data12 == "number"){
+if(data12 > 65535 || isNaN(data12)){
+const err36 = {instancePath:instancePath+"/network/egress/" + i4+"/ports/" + i5,schemaPath:"#/$defs/ports/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
 if(vErrors === null){
 vErrors = [err36];
 }
@@ -7449,14 +7446,9 @@ else {
 vErrors.push(err36);
 }
 errors++;
-break;
 }
-indices2[item2] = i6;
-}
-}
-}
-else {
-const err37 = {instancePath:instancePath+"/network/egress/" + i4+"/ports",schemaPath:"#/properties/network/properties/egress/items/properties/ports/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data12 < 1 || isNaN(data12)){
+const err37 = {instancePath:instancePath+"/network/egress/" + i4+"/ports/" + i5,schemaPath:"#/$defs/ports/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err37];
 }
@@ -7467,8 +7459,18 @@ errors++;
 }
 }
 }
-else {
-const err38 = {instancePath:instancePath+"/network/egress/" + i4,schemaPath:"#/properties/network/properties/egress/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
+let i6 = data11.length;
+let j2;
+if(i6 > 1){
+const indices2 = {};
+for(;i6--;){
+let item2 = data11[i6];
+if(!((typeof item2 == "number") && (!(item2 % 1) && !isNaN(item2)))){
+continue;
+}
+if(typeof indices2[item2] == "number"){
+j2 = indices2[item2];
+const err38 = {instancePath:instancePath+"/network/egress/" + i4+"/ports",schemaPath:"#/$defs/ports/uniqueItems",keyword:"uniqueItems",params:{i: i6, j: j2},message:"must NOT have duplicate items (items ## "+j2+" and "+i6+" are identical)"};
 if(vErrors === null){
 vErrors = [err38];
 }
@@ -7476,16 +7478,14 @@ else {
 vErrors.push(err38);
 }
 errors++;
+break;
+}
+indices2[item2] = i6;
 }
 }
-let i7 = data6.length;
-let j3;
-if(i7 > 1){
-outer0:
-for(;i7--;){
-for(j3 = i7; j3--;){
-if(func0(data6[i7], data6[j3])){
-const err39 = {instancePath:instancePath+"/network/egress",schemaPath:"#/properties/network/properties/egress/uniqueItems",keyword:"uniqueItems",params:{i: i7, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i7+" are identical)"};
+}
+else {
+const err39 = {instancePath:instancePath+"/network/egress/" + i4+"/ports",schemaPath:"#/$defs/ports/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err39];
 }
@@ -7493,14 +7493,11 @@ else {
 vErrors.push(err39);
 }
 errors++;
-break outer0;
-}
-}
 }
 }
 }
 else {
-const err40 = {instancePath:instancePath+"/network/egress",schemaPath:"#/properties/network/properties/egress/type",keyword:"type",params:{type: "array"},message:"must be array"};
+const err40 = {instancePath:instancePath+"/network/egress/" + i4,schemaPath:"#/properties/network/properties/egress/items/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err40];
 }
@@ -7510,9 +7507,14 @@ vErrors.push(err40);
 errors++;
 }
 }
-if(data5.listen !== undefined){
-if(typeof data5.listen !== "boolean"){
-const err41 = {instancePath:instancePath+"/network/listen",schemaPath:"#/properties/network/properties/listen/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+let i7 = data8.length;
+let j3;
+if(i7 > 1){
+outer0:
+for(;i7--;){
+for(j3 = i7; j3--;){
+if(func0(data8[i7], data8[j3])){
+const err41 = {instancePath:instancePath+"/network/egress",schemaPath:"#/properties/network/properties/egress/uniqueItems",keyword:"uniqueItems",params:{i: i7, j: j3},message:"must NOT have duplicate items (items ## "+j3+" and "+i7+" are identical)"};
 if(vErrors === null){
 vErrors = [err41];
 }
@@ -7520,11 +7522,14 @@ else {
 vErrors.push(err41);
 }
 errors++;
+break outer0;
+}
+}
 }
 }
 }
 else {
-const err42 = {instancePath:instancePath+"/network",schemaPath:"#/properties/network/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err42 = {instancePath:instancePath+"/network/egress",schemaPath:"#/properties/network/properties/egress/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err42];
 }
@@ -7534,11 +7539,9 @@ vErrors.push(err42);
 errors++;
 }
 }
-if(data.process !== undefined){
-let data12 = data.process;
-if(data12 && typeof data12 == "object" && !Array.isArray(data12)){
-if(data12.spawn === undefined){
-const err43 = {instancePath:instancePath+"/process",schemaPath:"#/properties/process/required",keyword:"required",params:{missingProperty: "spawn"},message:"must have required property '"+"spawn"+"'"};
+if(data7.listen !== undefined){
+if(typeof data7.listen !== "boolean"){
+const err43 = {instancePath:instancePath+"/network/listen",schemaPath:"#/properties/network/properties/listen/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err43];
 }
@@ -7547,8 +7550,12 @@ vErrors.push(err43);
 }
 errors++;
 }
-if(data12.workers === undefined){
-const err44 = {instancePath:instancePath+"/process",schemaPath:"#/properties/process/required",keyword:"required",params:{missingProperty: "workers"},message:"must have required property '"+"workers"+"'"};
+}
+if(data7.userDriven !== undefined){
+let data14 = data7.userDriven;
+if(data14 && typeof data14 == "object" && !Array.isArray(data14)){
+if(data14.reason === undefined){
+const err44 = {instancePath:instancePath+"/network/userDriven",schemaPath:"#/properties/network/properties/userDriven/required",keyword:"required",params:{missingProperty: "reason"},message:"must have required property '"+"reason"+"'"};
 if(vErrors === null){
 vErrors = [err44];
 }
@@ -7557,8 +7564,8 @@ vErrors.push(err44);
 }
 errors++;
 }
-if(data12.native_addons === undefined){
-const err45 = {instancePath:instancePath+"/process",schemaPath:"#/properties/process/required",keyword:"required",params:{missingProperty: "native_addons"},message:"must have required property '"+"native_addons"+"'"};
+if(data14.ports === undefined){
+const err45 = {instancePath:instancePath+"/network/userDriven",schemaPath:"#/properties/network/properties/userDriven/required",keyword:"required",params:{missingProperty: "ports"},message:"must have required property '"+"ports"+"'"};
 if(vErrors === null){
 vErrors = [err45];
 }
@@ -7567,9 +7574,9 @@ vErrors.push(err45);
 }
 errors++;
 }
-for(const key4 in data12){
-if(!(((key4 === "spawn") || (key4 === "workers")) || (key4 === "native_addons"))){
-const err46 = {instancePath:instancePath+"/process",schemaPath:"#/properties/process/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
+for(const key4 in data14){
+if(!((key4 === "reason") || (key4 === "ports"))){
+const err46 = {instancePath:instancePath+"/network/userDriven",schemaPath:"#/properties/network/properties/userDriven/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key4},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err46];
 }
@@ -7579,11 +7586,11 @@ vErrors.push(err46);
 errors++;
 }
 }
-if(data12.spawn !== undefined){
-let data13 = data12.spawn;
-if(Array.isArray(data13)){
-if(data13.length > 64){
-const err47 = {instancePath:instancePath+"/process/spawn",schemaPath:"#/properties/process/properties/spawn/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
+if(data14.reason !== undefined){
+let data15 = data14.reason;
+if(typeof data15 === "string"){
+if(func6(data15) > 500){
+const err47 = {instancePath:instancePath+"/network/userDriven/reason",schemaPath:"#/properties/network/properties/userDriven/properties/reason/maxLength",keyword:"maxLength",params:{limit: 500},message:"must NOT have more than 500 characters"};
 if(vErrors === null){
 vErrors = [err47];
 }
@@ -7592,12 +7599,8 @@ vErrors.push(err47);
 }
 errors++;
 }
-const len4 = data13.length;
-for(let i8=0; i8<len4; i8++){
-let data14 = data13[i8];
-if(typeof data14 === "string"){
-if(func6(data14) > 1024){
-const err48 = {instancePath:instancePath+"/process/spawn/" + i8,schemaPath:"#/properties/process/properties/spawn/items/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
+if(func6(data15) < 1){
+const err48 = {instancePath:instancePath+"/network/userDriven/reason",schemaPath:"#/properties/network/properties/userDriven/properties/reason/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err48];
 }
@@ -7606,8 +7609,8 @@ vErrors.push(err48);
 }
 errors++;
 }
-if(func6(data14) < 1){
-const err49 = {instancePath:instancePath+"/process/spawn/" + i8,schemaPath:"#/properties/process/properties/spawn/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
+if(!pattern15.test(data15)){
+const err49 = {instancePath:instancePath+"/network/userDriven/reason",schemaPath:"#/properties/network/properties/userDriven/properties/reason/pattern",keyword:"pattern",params:{pattern: "\\S"},message:"must match pattern \""+"\\S"+"\""};
 if(vErrors === null){
 vErrors = [err49];
 }
@@ -7618,7 +7621,7 @@ errors++;
 }
 }
 else {
-const err50 = {instancePath:instancePath+"/process/spawn/" + i8,schemaPath:"#/properties/process/properties/spawn/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+const err50 = {instancePath:instancePath+"/network/userDriven/reason",schemaPath:"#/properties/network/properties/userDriven/properties/reason/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err50];
 }
@@ -7628,18 +7631,11 @@ vErrors.push(err50);
 errors++;
 }
 }
-let i9 = data13.length;
-let j4;
-if(i9 > 1){
-const indices3 = {};
-for(;i9--;){
-let item3 = data13[i9];
-if(typeof item3 !== "string"){
-continue;
-}
-if(typeof indices3[item3] == "number"){
-j4 = indices3[item3];
-const err51 = {instancePath:instancePath+"/process/spawn",schemaPath:"#/properties/process/properties/spawn/uniqueItems",keyword:"uniqueItems",params:{i: i9, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i9+" are identical)"};
+if(data14.ports !== undefined){
+let data16 = data14.ports;
+if(Array.isArray(data16)){
+if(data16.length > 64){
+const err51 = {instancePath:instancePath+"/network/userDriven/ports",schemaPath:"#/$defs/ports/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
 if(vErrors === null){
 vErrors = [err51];
 }
@@ -7647,14 +7643,9 @@ else {
 vErrors.push(err51);
 }
 errors++;
-break;
 }
-indices3[item3] = i9;
-}
-}
-}
-else {
-const err52 = {instancePath:instancePath+"/process/spawn",schemaPath:"#/properties/process/properties/spawn/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data16.length < 1){
+const err52 = {instancePath:instancePath+"/network/userDriven/ports",schemaPath:"#/$defs/ports/minItems",keyword:"minItems",params:{limit: 1},message:"must NOT have fewer than 1 items"};
 if(vErrors === null){
 vErrors = [err52];
 }
@@ -7663,10 +7654,11 @@ vErrors.push(err52);
 }
 errors++;
 }
-}
-if(data12.workers !== undefined){
-if(typeof data12.workers !== "boolean"){
-const err53 = {instancePath:instancePath+"/process/workers",schemaPath:"#/properties/process/properties/workers/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+const len4 = data16.length;
+for(let i8=0; i8<len4; i8++){
+let data17 = data16[i8];
+if(!((typeof data17 == "number") && (!(data17 % 1) && !isNaN(data17)))){
+const err53 = {instancePath:instancePath+"/network/userDriven/ports/" + i8,schemaPath:"#/$defs/ports/items/type",keyword:"type",params:{type: "integer"},message:"must be integer"};
 if(vErrors === null){
 vErrors = [err53];
 }
@@ -7675,10 +7667,9 @@ vErrors.push(err53);
 }
 errors++;
 }
-}
-if(data12.native_addons !== undefined){
-if(typeof data12.native_addons !== "boolean"){
-const err54 = {instancePath:instancePath+"/process/native_addons",schemaPath:"#/properties/process/properties/native_addons/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
+if(typeof data17 == "number"){
+if(data17 > 65535 || isNaN(data17)){
+const err54 = {instancePath:instancePath+"/network/userDriven/ports/" + i8,schemaPath:"#/$defs/ports/items/maximum",keyword:"maximum",params:{comparison: "<=", limit: 65535},message:"must be <= 65535"};
 if(vErrors === null){
 vErrors = [err54];
 }
@@ -7687,10 +7678,8 @@ vErrors.push(err54);
 }
 errors++;
 }
-}
-}
-else {
-const err55 = {instancePath:instancePath+"/process",schemaPath:"#/properties/process/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data17 < 1 || isNaN(data17)){
+const err55 = {instancePath:instancePath+"/network/userDriven/ports/" + i8,schemaPath:"#/$defs/ports/items/minimum",keyword:"minimum",params:{comparison: ">=", limit: 1},message:"must be >= 1"};
 if(vErrors === null){
 vErrors = [err55];
 }
@@ -7700,11 +7689,19 @@ vErrors.push(err55);
 errors++;
 }
 }
-if(data.env !== undefined){
-let data17 = data.env;
-if(data17 && typeof data17 == "object" && !Array.isArray(data17)){
-if(data17.read === undefined){
-const err56 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/required",keyword:"required",params:{missingProperty: "read"},message:"must have required property '"+"read"+"'"};
+}
+let i9 = data16.length;
+let j4;
+if(i9 > 1){
+const indices3 = {};
+for(;i9--;){
+let item3 = data16[i9];
+if(!((typeof item3 == "number") && (!(item3 % 1) && !isNaN(item3)))){
+continue;
+}
+if(typeof indices3[item3] == "number"){
+j4 = indices3[item3];
+const err56 = {instancePath:instancePath+"/network/userDriven/ports",schemaPath:"#/$defs/ports/uniqueItems",keyword:"uniqueItems",params:{i: i9, j: j4},message:"must NOT have duplicate items (items ## "+j4+" and "+i9+" are identical)"};
 if(vErrors === null){
 vErrors = [err56];
 }
@@ -7712,9 +7709,14 @@ else {
 vErrors.push(err56);
 }
 errors++;
+break;
 }
-if(data17.secrets === undefined){
-const err57 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/required",keyword:"required",params:{missingProperty: "secrets"},message:"must have required property '"+"secrets"+"'"};
+indices3[item3] = i9;
+}
+}
+}
+else {
+const err57 = {instancePath:instancePath+"/network/userDriven/ports",schemaPath:"#/$defs/ports/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err57];
 }
@@ -7723,9 +7725,10 @@ vErrors.push(err57);
 }
 errors++;
 }
-for(const key5 in data17){
-if(!((key5 === "read") || (key5 === "secrets"))){
-const err58 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
+}
+}
+else {
+const err58 = {instancePath:instancePath+"/network/userDriven",schemaPath:"#/properties/network/properties/userDriven/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err58];
 }
@@ -7735,11 +7738,9 @@ vErrors.push(err58);
 errors++;
 }
 }
-if(data17.read !== undefined){
-let data18 = data17.read;
-if(Array.isArray(data18)){
-if(data18.length > 256){
-const err59 = {instancePath:instancePath+"/env/read",schemaPath:"#/$defs/envList/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items"};
+}
+else {
+const err59 = {instancePath:instancePath+"/network",schemaPath:"#/properties/network/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err59];
 }
@@ -7748,12 +7749,12 @@ vErrors.push(err59);
 }
 errors++;
 }
-const len5 = data18.length;
-for(let i10=0; i10<len5; i10++){
-let data19 = data18[i10];
-if(typeof data19 === "string"){
-if(func6(data19) > 256){
-const err60 = {instancePath:instancePath+"/env/read/" + i10,schemaPath:"#/$defs/envList/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+}
+if(data.process !== undefined){
+let data18 = data.process;
+if(data18 && typeof data18 == "object" && !Array.isArray(data18)){
+if(data18.spawn === undefined){
+const err60 = {instancePath:instancePath+"/process",schemaPath:"#/properties/process/required",keyword:"required",params:{missingProperty: "spawn"},message:"must have required property '"+"spawn"+"'"};
 if(vErrors === null){
 vErrors = [err60];
 }
@@ -7762,8 +7763,8 @@ vErrors.push(err60);
 }
 errors++;
 }
-if(!pattern15.test(data19)){
-const err61 = {instancePath:instancePath+"/env/read/" + i10,schemaPath:"#/$defs/envList/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+if(data18.workers === undefined){
+const err61 = {instancePath:instancePath+"/process",schemaPath:"#/properties/process/required",keyword:"required",params:{missingProperty: "workers"},message:"must have required property '"+"workers"+"'"};
 if(vErrors === null){
 vErrors = [err61];
 }
@@ -7772,9 +7773,8 @@ vErrors.push(err61);
 }
 errors++;
 }
-}
-else {
-const err62 = {instancePath:instancePath+"/env/read/" + i10,schemaPath:"#/$defs/envList/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(data18.native_addons === undefined){
+const err62 = {instancePath:instancePath+"/process",schemaPath:"#/properties/process/required",keyword:"required",params:{missingProperty: "native_addons"},message:"must have required property '"+"native_addons"+"'"};
 if(vErrors === null){
 vErrors = [err62];
 }
@@ -7783,19 +7783,9 @@ vErrors.push(err62);
 }
 errors++;
 }
-}
-let i11 = data18.length;
-let j5;
-if(i11 > 1){
-const indices4 = {};
-for(;i11--;){
-let item4 = data18[i11];
-if(typeof item4 !== "string"){
-continue;
-}
-if(typeof indices4[item4] == "number"){
-j5 = indices4[item4];
-const err63 = {instancePath:instancePath+"/env/read",schemaPath:"#/$defs/envList/uniqueItems",keyword:"uniqueItems",params:{i: i11, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i11+" are identical)"};
+for(const key5 in data18){
+if(!(((key5 === "spawn") || (key5 === "workers")) || (key5 === "native_addons"))){
+const err63 = {instancePath:instancePath+"/process",schemaPath:"#/properties/process/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key5},message:"must NOT have additional properties"};
 if(vErrors === null){
 vErrors = [err63];
 }
@@ -7803,14 +7793,13 @@ else {
 vErrors.push(err63);
 }
 errors++;
-break;
-}
-indices4[item4] = i11;
 }
 }
-}
-else {
-const err64 = {instancePath:instancePath+"/env/read",schemaPath:"#/$defs/envList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data18.spawn !== undefined){
+let data19 = data18.spawn;
+if(Array.isArray(data19)){
+if(data19.length > 64){
+const err64 = {instancePath:instancePath+"/process/spawn",schemaPath:"#/properties/process/properties/spawn/maxItems",keyword:"maxItems",params:{limit: 64},message:"must NOT have more than 64 items"};
 if(vErrors === null){
 vErrors = [err64];
 }
@@ -7819,12 +7808,12 @@ vErrors.push(err64);
 }
 errors++;
 }
-}
-if(data17.secrets !== undefined){
-let data20 = data17.secrets;
-if(Array.isArray(data20)){
-if(data20.length > 256){
-const err65 = {instancePath:instancePath+"/env/secrets",schemaPath:"#/$defs/envList/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items"};
+const len5 = data19.length;
+for(let i10=0; i10<len5; i10++){
+let data20 = data19[i10];
+if(typeof data20 === "string"){
+if(func6(data20) > 1024){
+const err65 = {instancePath:instancePath+"/process/spawn/" + i10,schemaPath:"#/properties/process/properties/spawn/items/maxLength",keyword:"maxLength",params:{limit: 1024},message:"must NOT have more than 1024 characters"};
 if(vErrors === null){
 vErrors = [err65];
 }
@@ -7833,12 +7822,8 @@ vErrors.push(err65);
 }
 errors++;
 }
-const len6 = data20.length;
-for(let i12=0; i12<len6; i12++){
-let data21 = data20[i12];
-if(typeof data21 === "string"){
-if(func6(data21) > 256){
-const err66 = {instancePath:instancePath+"/env/secrets/" + i12,schemaPath:"#/$defs/envList/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(func6(data20) < 1){
+const err66 = {instancePath:instancePath+"/process/spawn/" + i10,schemaPath:"#/properties/process/properties/spawn/items/minLength",keyword:"minLength",params:{limit: 1},message:"must NOT have fewer than 1 characters"};
 if(vErrors === null){
 vErrors = [err66];
 }
@@ -7847,8 +7832,9 @@ vErrors.push(err66);
 }
 errors++;
 }
-if(!pattern15.test(data21)){
-const err67 = {instancePath:instancePath+"/env/secrets/" + i12,schemaPath:"#/$defs/envList/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+}
+else {
+const err67 = {instancePath:instancePath+"/process/spawn/" + i10,schemaPath:"#/properties/process/properties/spawn/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
 if(vErrors === null){
 vErrors = [err67];
 }
@@ -7858,8 +7844,18 @@ vErrors.push(err67);
 errors++;
 }
 }
-else {
-const err68 = {instancePath:instancePath+"/env/secrets/" + i12,schemaPath:"#/$defs/envList/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+let i11 = data19.length;
+let j5;
+if(i11 > 1){
+const indices4 = {};
+for(;i11--;){
+let item4 = data19[i11];
+if(typeof item4 !== "string"){
+continue;
+}
+if(typeof indices4[item4] == "number"){
+j5 = indices4[item4];
+const err68 = {instancePath:instancePath+"/process/spawn",schemaPath:"#/properties/process/properties/spawn/uniqueItems",keyword:"uniqueItems",params:{i: i11, j: j5},message:"must NOT have duplicate items (items ## "+j5+" and "+i11+" are identical)"};
 if(vErrors === null){
 vErrors = [err68];
 }
@@ -7867,20 +7863,14 @@ else {
 vErrors.push(err68);
 }
 errors++;
+break;
+}
+indices4[item4] = i11;
 }
 }
-let i13 = data20.length;
-let j6;
-if(i13 > 1){
-const indices5 = {};
-for(;i13--;){
-let item5 = data20[i13];
-if(typeof item5 !== "string"){
-continue;
 }
-if(typeof indices5[item5] == "number"){
-j6 = indices5[item5];
-const err69 = {instancePath:instancePath+"/env/secrets",schemaPath:"#/$defs/envList/uniqueItems",keyword:"uniqueItems",params:{i: i13, j: j6},message:"must NOT have duplicate items (items ## "+j6+" and "+i13+" are identical)"};
+else {
+const err69 = {instancePath:instancePath+"/process/spawn",schemaPath:"#/properties/process/properties/spawn/type",keyword:"type",params:{type: "array"},message:"must be array"};
 if(vErrors === null){
 vErrors = [err69];
 }
@@ -7888,14 +7878,11 @@ else {
 vErrors.push(err69);
 }
 errors++;
-break;
-}
-indices5[item5] = i13;
 }
 }
-}
-else {
-const err70 = {instancePath:instancePath+"/env/secrets",schemaPath:"#/$defs/envList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(data18.workers !== undefined){
+if(typeof data18.workers !== "boolean"){
+const err70 = {instancePath:instancePath+"/process/workers",schemaPath:"#/properties/process/properties/workers/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err70];
 }
@@ -7905,9 +7892,9 @@ vErrors.push(err70);
 errors++;
 }
 }
-}
-else {
-const err71 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(data18.native_addons !== undefined){
+if(typeof data18.native_addons !== "boolean"){
+const err71 = {instancePath:instancePath+"/process/native_addons",schemaPath:"#/properties/process/properties/native_addons/type",keyword:"type",params:{type: "boolean"},message:"must be boolean"};
 if(vErrors === null){
 vErrors = [err71];
 }
@@ -7919,12 +7906,241 @@ errors++;
 }
 }
 else {
-const err72 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+const err72 = {instancePath:instancePath+"/process",schemaPath:"#/properties/process/type",keyword:"type",params:{type: "object"},message:"must be object"};
 if(vErrors === null){
 vErrors = [err72];
 }
 else {
 vErrors.push(err72);
+}
+errors++;
+}
+}
+if(data.env !== undefined){
+let data23 = data.env;
+if(data23 && typeof data23 == "object" && !Array.isArray(data23)){
+if(data23.read === undefined){
+const err73 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/required",keyword:"required",params:{missingProperty: "read"},message:"must have required property '"+"read"+"'"};
+if(vErrors === null){
+vErrors = [err73];
+}
+else {
+vErrors.push(err73);
+}
+errors++;
+}
+if(data23.secrets === undefined){
+const err74 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/required",keyword:"required",params:{missingProperty: "secrets"},message:"must have required property '"+"secrets"+"'"};
+if(vErrors === null){
+vErrors = [err74];
+}
+else {
+vErrors.push(err74);
+}
+errors++;
+}
+for(const key6 in data23){
+if(!((key6 === "read") || (key6 === "secrets"))){
+const err75 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/additionalProperties",keyword:"additionalProperties",params:{additionalProperty: key6},message:"must NOT have additional properties"};
+if(vErrors === null){
+vErrors = [err75];
+}
+else {
+vErrors.push(err75);
+}
+errors++;
+}
+}
+if(data23.read !== undefined){
+let data24 = data23.read;
+if(Array.isArray(data24)){
+if(data24.length > 256){
+const err76 = {instancePath:instancePath+"/env/read",schemaPath:"#/$defs/envList/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items"};
+if(vErrors === null){
+vErrors = [err76];
+}
+else {
+vErrors.push(err76);
+}
+errors++;
+}
+const len6 = data24.length;
+for(let i12=0; i12<len6; i12++){
+let data25 = data24[i12];
+if(typeof data25 === "string"){
+if(func6(data25) > 256){
+const err77 = {instancePath:instancePath+"/env/read/" + i12,schemaPath:"#/$defs/envList/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(vErrors === null){
+vErrors = [err77];
+}
+else {
+vErrors.push(err77);
+}
+errors++;
+}
+if(!pattern16.test(data25)){
+const err78 = {instancePath:instancePath+"/env/read/" + i12,schemaPath:"#/$defs/envList/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+if(vErrors === null){
+vErrors = [err78];
+}
+else {
+vErrors.push(err78);
+}
+errors++;
+}
+}
+else {
+const err79 = {instancePath:instancePath+"/env/read/" + i12,schemaPath:"#/$defs/envList/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err79];
+}
+else {
+vErrors.push(err79);
+}
+errors++;
+}
+}
+let i13 = data24.length;
+let j6;
+if(i13 > 1){
+const indices5 = {};
+for(;i13--;){
+let item5 = data24[i13];
+if(typeof item5 !== "string"){
+continue;
+}
+if(typeof indices5[item5] == "number"){
+j6 = indices5[item5];
+const err80 = {instancePath:instancePath+"/env/read",schemaPath:"#/$defs/envList/uniqueItems",keyword:"uniqueItems",params:{i: i13, j: j6},message:"must NOT have duplicate items (items ## "+j6+" and "+i13+" are identical)"};
+if(vErrors === null){
+vErrors = [err80];
+}
+else {
+vErrors.push(err80);
+}
+errors++;
+break;
+}
+indices5[item5] = i13;
+}
+}
+}
+else {
+const err81 = {instancePath:instancePath+"/env/read",schemaPath:"#/$defs/envList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err81];
+}
+else {
+vErrors.push(err81);
+}
+errors++;
+}
+}
+if(data23.secrets !== undefined){
+let data26 = data23.secrets;
+if(Array.isArray(data26)){
+if(data26.length > 256){
+const err82 = {instancePath:instancePath+"/env/secrets",schemaPath:"#/$defs/envList/maxItems",keyword:"maxItems",params:{limit: 256},message:"must NOT have more than 256 items"};
+if(vErrors === null){
+vErrors = [err82];
+}
+else {
+vErrors.push(err82);
+}
+errors++;
+}
+const len7 = data26.length;
+for(let i14=0; i14<len7; i14++){
+let data27 = data26[i14];
+if(typeof data27 === "string"){
+if(func6(data27) > 256){
+const err83 = {instancePath:instancePath+"/env/secrets/" + i14,schemaPath:"#/$defs/envList/items/maxLength",keyword:"maxLength",params:{limit: 256},message:"must NOT have more than 256 characters"};
+if(vErrors === null){
+vErrors = [err83];
+}
+else {
+vErrors.push(err83);
+}
+errors++;
+}
+if(!pattern16.test(data27)){
+const err84 = {instancePath:instancePath+"/env/secrets/" + i14,schemaPath:"#/$defs/envList/items/pattern",keyword:"pattern",params:{pattern: "^[A-Za-z_][A-Za-z0-9_]*$"},message:"must match pattern \""+"^[A-Za-z_][A-Za-z0-9_]*$"+"\""};
+if(vErrors === null){
+vErrors = [err84];
+}
+else {
+vErrors.push(err84);
+}
+errors++;
+}
+}
+else {
+const err85 = {instancePath:instancePath+"/env/secrets/" + i14,schemaPath:"#/$defs/envList/items/type",keyword:"type",params:{type: "string"},message:"must be string"};
+if(vErrors === null){
+vErrors = [err85];
+}
+else {
+vErrors.push(err85);
+}
+errors++;
+}
+}
+let i15 = data26.length;
+let j7;
+if(i15 > 1){
+const indices6 = {};
+for(;i15--;){
+let item6 = data26[i15];
+if(typeof item6 !== "string"){
+continue;
+}
+if(typeof indices6[item6] == "number"){
+j7 = indices6[item6];
+const err86 = {instancePath:instancePath+"/env/secrets",schemaPath:"#/$defs/envList/uniqueItems",keyword:"uniqueItems",params:{i: i15, j: j7},message:"must NOT have duplicate items (items ## "+j7+" and "+i15+" are identical)"};
+if(vErrors === null){
+vErrors = [err86];
+}
+else {
+vErrors.push(err86);
+}
+errors++;
+break;
+}
+indices6[item6] = i15;
+}
+}
+}
+else {
+const err87 = {instancePath:instancePath+"/env/secrets",schemaPath:"#/$defs/envList/type",keyword:"type",params:{type: "array"},message:"must be array"};
+if(vErrors === null){
+vErrors = [err87];
+}
+else {
+vErrors.push(err87);
+}
+errors++;
+}
+}
+}
+else {
+const err88 = {instancePath:instancePath+"/env",schemaPath:"#/properties/env/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err88];
+}
+else {
+vErrors.push(err88);
+}
+errors++;
+}
+}
+}
+else {
+const err89 = {instancePath,schemaPath:"#/type",keyword:"type",params:{type: "object"},message:"must be object"};
+if(vErrors === null){
+vErrors = [err89];
+}
+else {
+vErrors.push(err89);
 }
 errors++;
 }
