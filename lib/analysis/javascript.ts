@@ -180,7 +180,8 @@ class FileReader {
         for (const index of role.pathArgs) this.#emit(role.kind, qualified, node, { target: classifyPath(args[index], this.#bindings) });
         return;
       case 'fs-open': {
-        const flags = args[1]?.type === 'Literal' ? (args[1]['value'] as string | number) : args[1] === undefined ? undefined : 'w';
+        // Absent flags (or a callback in their place) open for reading; flags the analyzer cannot read count as writing.
+        const flags = args[1]?.type === 'Literal' ? (args[1]['value'] as string | number) : args[1] === undefined || /Function/u.test(args[1].type) ? undefined : 'w';
         this.#emit(openFlagsWrite(flags) ? 'fs-write' : 'fs-read', qualified, node, { target: classifyPath(args[0], this.#bindings) });
         return;
       }

@@ -29,8 +29,9 @@ export function pythonObservations(facts: PythonFacts, file: FileContext, lines:
   const aliases = new Map(facts.imports.map((entry) => [entry.alias, entry.name] as const));
   const resolve = (name: string): string => {
     const [first, ...rest] = name.split('.');
-    const target = aliases.get(first!);
-    return target === undefined ? name : [target, ...rest].join('.');
+    const call = first!.endsWith('()');
+    const target = aliases.get(call ? first!.slice(0, -2) : first!);
+    return target === undefined ? name : [`${target}${call ? '()' : ''}`, ...rest].join('.');
   };
   const observations: Observation[] = [];
   const emit = (kind: ObservationKind, detail: string, line: number, extra: Partial<Observation> = {}): void => {
