@@ -4,7 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { analyzeSources, type AnalysisInput } from '../lib/analysis/analyze.ts';
-import type { AnalysisReport, ObservationKind } from '../lib/analysis/model.ts';
+import type { AnalysisReport } from '../lib/analysis/model.ts';
 import { defaultPythonParser } from '../lib/suggest.ts';
 
 function source(path: string, text: string | Uint8Array): AnalysisInput {
