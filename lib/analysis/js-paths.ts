@@ -57,7 +57,8 @@ function classifyCallPath(node: N, bindings: Bindings, hops: number): PathExpres
     const first = classifyPath(args[0], bindings, hops + 1);
     const tail = args.slice(1).map((arg) => stringValue(arg) ?? '…').join('/');
     // path.resolve of a relative path is relative to the working directory.
-    return first.text !== undefined && tail !== '' ? { ...first, text: `${first.text}/${tail}` } : first;
+    // The text grows for paths written out (literal, home, cwd, bundle); an env origin keeps its variable's name.
+    return first.text !== undefined && tail !== '' && first.origin !== 'env' ? { ...first, text: `${first.text}/${tail}` } : first;
   }
   if (PATH_PARENT.test(callee)) return { ...classifyPath(args[0], bindings, hops + 1), beside: true };
   if (callee === 'os.homedir' || callee === 'homedir') return { origin: 'home', text: '~' };

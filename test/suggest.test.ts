@@ -1,0 +1,114 @@
+// `scopes suggest` from evidence (issue 10 item 2): drafts that cover what the code does, each item
+// with its reason (file:line), questions for what cannot be placed, and the property that the
+// pasted draft validates, over every bundle of the tests; the CLI in a real process.
+
+import assert from 'node:assert/strict';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { collectSourceFiles } from '../lib/archive/collect.ts';
+import { suggestFromPath, type SuggestResult } from '../lib/suggest.ts';
+import { jsonOf, ROOT, runCli, tempDir } from './helpers/cli.ts';
+import { HARDENED_MANIFEST } from './helpers/manifest.ts';
+import { assertDraftValidates } from './helpers/suggest.ts';
+
+const FIXTURES = join(ROOT, 'test', 'fixtures', 'analysis');
+const BUNDLES = [join(ROOT, 'examples', 'hello-bundle'), join(FIXTURES, 'node-bundle'), join(FIXTURES, 'python-bundle')];
+
+async function manifestOf(directory: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(join(directory, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+}
+
+async function filesOf(directory: string): Promise<Set<string>> {
+  return new Set((await collectSourceFiles(directory)).files.map((file) => file.name));
+}
+
+function egressOf(result: SuggestResult): string[] {
+  return result.scopes.network.egress.flatMap((rule) => rule.ports.map((port) => `${rule.host}:${port}`)).sort();
+}
+
+describe('scopes suggest from evidence', () => {
+  for (const directory of BUNDLES) {
+    it(`property: the draft for ${directory.slice(ROOT.length)} pasted into its manifest passes validate (hardened)`, async () => {
+      const result = await suggestFromPath(directory);
+      assertDraftValidates(await manifestOf(directory), result.scopes, await filesOf(directory));
+    });
+  }
+
+  it('a Node bundle: egress from a literal and from an imported client library, env, secrets, a write beside a file option, a program', async () => {
+    const result = await suggestFromPath(join(FIXTURES, 'node-bundle'));
+    assert.deepEqual(egressOf(result), ['api.open-meteo.com:443', 'api.weather.example.net:443']);
+    assert.deepEqual(result.scopes.env, { read: ['NOTES_FILE', 'WEATHER_TOKEN'], secrets: ['WEATHER_TOKEN'] });
+    assert.deepEqual(result.scopes.filesystem.write, ['${user_config.notes_file:parent}']);
+    assert.deepEqual(result.scopes.process.spawn, ['git']);
+    assert.deepEqual(result.reasons['/network/egress/api.open-meteo.com']?.[0]?.at, ['server/index.js:18']);
+    assert.match(result.reasons['/network/egress/api.weather.example.net']?.[0]?.reason ?? '', /dependency weather-client/u);
+    assert.deepEqual(result.reasons['/filesystem/write/${user_config.notes_file:parent}']?.[0]?.at, ['server/index.js:13', 'server/index.js:14']);
+    assert.ok(result.questions.some((question) => question.question.includes('WEATHER_CLIENT_SECRET')), "a dependency's secret-looking env read is asked about");
+  });
+
+  it('a Python bundle: egress, env reads, a write under a directory option, a program', async () => {
+    const result = await suggestFromPath(join(FIXTURES, 'python-bundle'));
+    assert.deepEqual(result.analysis.unknowns, []);
+    assert.deepEqual(egressOf(result), ['api.stocks.example.org:443']);
+    assert.deepEqual(result.scopes.env.read, ['DATA_DIR', 'QUOTE_TIMEOUT']);
+    assert.deepEqual(result.scopes.filesystem.write, ['${user_config.data_dir}']);
+    assert.deepEqual(result.scopes.process.spawn, ['uptime']);
+    assert.deepEqual(result.reasons['/process/spawn/uptime']?.[0]?.at, ['server/main.py:21']);
+  });
+
+  it('what cannot be placed becomes a question, never a silent omission (dynamic path, non-literal URL, dynamic require, computed env name)', async () => {
+    const { path, cleanup } = await tempDir();
+    try {
+      await mkdir(join(path, 'server'));
+      await writeFile(join(path, 'manifest.json'), JSON.stringify({ ...HARDENED_MANIFEST, _meta: undefined }));
+      await writeFile(
+        join(path, 'server', 'index.js'),
+        "const fs = require('fs');\nfs.writeFileSync(pick(), 'x');\nfetch(makeUrl());\nrequire(plugin);\nprocess.env[name];\nspawnIt();\n",
+      );
+      const result = await suggestFromPath(path);
+      const topics = result.questions.map((question) => `${question.topic}:${question.at.join(',')}`).sort();
+      assert.deepEqual(topics, ['code:server/index.js:4', 'env:server/index.js:5', 'filesystem:server/index.js:2', 'network:server/index.js:3']);
+      assert.deepEqual(result.scopes.filesystem.write, []);
+      assert.deepEqual(result.scopes.network.egress, []);
+      assertDraftValidates({ ...HARDENED_MANIFEST }, result.scopes, await filesOf(path));
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('a tool that fetches its input URL is user-driven egress with a reason, and roots use is declared', async () => {
+    const { path, cleanup } = await tempDir();
+    try {
+      await mkdir(join(path, 'server'));
+      await writeFile(join(path, 'manifest.json'), JSON.stringify(HARDENED_MANIFEST));
+      await writeFile(
+        join(path, 'server', 'index.js'),
+        "const fs = require('fs/promises');\nserver.registerTool('fetch', {}, async (args) => get(args.url));\nasync function get(url) { return fetch(url); }\nconst { roots } = await server.server.listRoots();\nawait fs.writeFile(roots[0].uri, 'x');\n",
+      );
+      const result = await suggestFromPath(path);
+      assert.deepEqual(result.scopes.network.userDriven?.ports, [443, 80]);
+      assert.ok((result.scopes.network.userDriven?.reason.length ?? 0) > 0);
+      assert.equal(result.scopes.filesystem.roots, 'write');
+      assert.deepEqual(result.reasons['/network/userDriven']?.[0]?.at, ['server/index.js:3']);
+      assert.deepEqual(result.questions, []);
+      assertDraftValidates(HARDENED_MANIFEST, result.scopes, await filesOf(path));
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('CLI: scopes suggest --json prints the draft, its reasons and questions; the manifest block is plain scopes', async () => {
+    const result = await runCli(['scopes', 'suggest', '--json', join(FIXTURES, 'node-bundle')]);
+    assert.equal(result.status, 0, result.stderr);
+    const json = jsonOf(result) as { ok: boolean; scopes: { network: { egress: unknown[] } }; manifestBlock: { _meta: Record<string, { scopes: unknown }> }; reasons: Record<string, unknown>; questions: unknown[] };
+    assert.equal(json.ok, true);
+    assert.deepEqual(json.manifestBlock._meta['dev.mcpseal']?.scopes, json.scopes);
+    assert.ok(Object.keys(json.reasons).includes('/network/egress/api.open-meteo.com'));
+    assert.ok(json.questions.length > 0);
+    const text = await runCli(['scopes', 'suggest', join(FIXTURES, 'node-bundle')]);
+    assert.equal(text.status, 0, text.stderr);
+    assert.match(text.stdout, /why:\n/u);
+    assert.match(text.stdout, /\/network\/egress\/api\.open-meteo\.com: the code contacts this host \(URL literal\), port 443 \(server\/index\.js:18\)/u);
+    assert.match(text.stdout, /questions for the publisher:/u);
+  });
+});
