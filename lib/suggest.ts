@@ -103,17 +103,29 @@ async function readManifestFile(path: string, limits: Readonly<Limits>): Promise
 /** Most bytes of facts accepted from the Python helper. */
 const MAX_PYTHON_OUTPUT = 256 * 1024 * 1024;
 
+export interface PythonParserOptions {
+  /** The interpreter (default `python3`, found on `env.PATH`). */
+  command?: string;
+  /**
+   * The child's whole environment (default: a system PATH only). The CLI passes the user's PATH and
+   * HOME so version managers' shims work; `-I` keeps PYTHON* variables out either way.
+   */
+  env?: Record<string, string>;
+}
+
 /**
  * python3 in isolated mode (`-I`: no user site, no PYTHON* variables, no script directory on the
  * path, so a bundle's `ast.py` is never imported), started in the temporary directory with a
  * minimal environment, killed at the analysis deadline. Missing python3 (or any failure) is null:
  * the analyzer then reports the Python files as unknown.
  */
-export function defaultPythonParser(command = 'python3'): PythonParser {
+export function defaultPythonParser(options: PythonParserOptions = {}): PythonParser {
+  const command = options.command ?? 'python3';
+  const env = { PATH: '/usr/local/bin:/usr/bin:/bin', ...options.env, PYTHONIOENCODING: 'utf-8' };
   return {
     parse: (files, { deadline }) =>
       new Promise<PythonFacts[] | null>((resolve) => {
-        const child = spawn(command, ['-I', '-c', PYTHON_FACTS_SCRIPT], { cwd: tmpdir(), env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', PYTHONIOENCODING: 'utf-8' }, stdio: ['pipe', 'pipe', 'ignore'] });
+        const child = spawn(command, ['-I', '-c', PYTHON_FACTS_SCRIPT], { cwd: tmpdir(), env, stdio: ['pipe', 'pipe', 'ignore'] });
         const chunks: Buffer[] = [];
         let size = 0;
         const timer = setTimeout(() => child.kill('SIGKILL'), Math.max(1000, deadline - Date.now()));

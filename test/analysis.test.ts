@@ -122,7 +122,7 @@ describe('analysis: Python, through python3 ast', () => {
   }
 
   it('without python3, Python files are unknown, not silently clean', async () => {
-    const report = await analyzeSources([source('server/main.py', "import os\nos.environ['X']")], { python: defaultPythonParser('/nonexistent/python3') });
+    const report = await analyzeSources([source('server/main.py', "import os\nos.environ['X']")], { python: defaultPythonParser({ command: '/nonexistent/python3' }) });
     assert.deepEqual(report.observations, []);
     assert.deepEqual(report.unknowns.map((unknown) => `${unknown.path}:${unknown.reason}`), ['server/main.py:python-unavailable']);
   });

@@ -77,12 +77,14 @@ Options:
   -h, --help    show this help
 
 Exit status: 0 drafted, 1 the manifest could not be read as one, 2 usage or I/O error.`,
-    async run(args, output) {
+    async run(args, output, context) {
       const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, 'no-python': { type: 'boolean' } });
       const [action, target] = positionals(given, ['action', 'manifest.json | dir | file.mcpb']);
       if (action !== 'suggest') throw new MCPSealError('USAGE_UNKNOWN_COMMAND', `unknown scopes action "${action}"; the one action is "suggest"`);
-      const [{ suggestFromPath }, { SCOPES_NAMESPACE }] = await Promise.all([import('../suggest.ts'), import('../scopes/model.ts')]);
-      const result = await suggestFromPath(target!, { limits: limitsFrom(values), ...(values['no-python'] === true ? { python: null } : {}) });
+      const [{ suggestFromPath, defaultPythonParser }, { SCOPES_NAMESPACE }] = await Promise.all([import('../suggest.ts'), import('../scopes/model.ts')]);
+      const pythonEnv = Object.fromEntries(['PATH', 'HOME'].flatMap((name) => (context.env[name] === undefined ? [] : [[name, context.env[name]]])));
+      const python = values['no-python'] === true ? null : defaultPythonParser({ env: pythonEnv });
+      const result = await suggestFromPath(target!, { limits: limitsFrom(values), python });
       const { scopes, reasons, questions, notes, analysis } = result;
       const manifestBlock = { _meta: { [SCOPES_NAMESPACE]: { scopes } } };
       output.note('a draft: review every entry and answer the questions before adding it to manifest.json');
