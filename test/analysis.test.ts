@@ -170,3 +170,20 @@ describe('analysis: hostile code yields bounded unknowns, never a throw', () => 
     assert.ok(late.unknowns.some((unknown) => unknown.reason === 'time-budget' && unknown.origin === 'own'));
   });
 });
+
+describe('analysis: a layer without I/O', () => {
+  it('lib/analysis imports only itself, the limits and node:module (no file system, no processes, no network)', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const dir = join(import.meta.dirname, '..', 'lib', 'analysis');
+    const bad: string[] = [];
+    for (const name of (await readdir(dir)).filter((file) => file.endsWith('.ts'))) {
+      const text = await readFile(join(dir, name), 'utf8');
+      for (const match of text.matchAll(/^(?:import|export)[^'"]*from '([^']+)'/gmu)) {
+        const spec = match[1]!;
+        if (!(spec.startsWith('./') || spec === '../limits.ts' || spec === 'node:module' || spec === 'acorn')) bad.push(`${name}: ${spec}`);
+      }
+    }
+    assert.deepEqual(bad, []);
+  });
+});

@@ -107,8 +107,9 @@ describe('scopes suggest from evidence', () => {
     assert.ok(json.questions.length > 0);
     const text = await runCli(['scopes', 'suggest', join(FIXTURES, 'node-bundle')]);
     assert.equal(text.status, 0, text.stderr);
-    assert.match(text.stdout, /why:\n/u);
-    assert.match(text.stdout, /\/network\/egress\/api\.open-meteo\.com: the code contacts this host \(URL literal\), port 443 \(server\/index\.js:18\)/u);
-    assert.match(text.stdout, /questions for the publisher:/u);
+    assert.deepEqual(JSON.parse(text.stdout), json.manifestBlock, 'text mode: stdout is exactly the block to paste');
+    assert.match(text.stderr, /mcpseal: why:\n/u);
+    assert.match(text.stderr, /\/network\/egress\/api\.open-meteo\.com: the code contacts this host \(URL literal\), port 443 \(server\/index\.js:18\)/u);
+    assert.match(text.stderr, /mcpseal: questions for the publisher:/u);
   });
 });

@@ -71,6 +71,9 @@ writes, MCP roots, programs it starts, workers, native code. Every item says why
 what the analyzer saw but could not place is printed as a question for the publisher. Python
 files are parsed by python3's ast module when python3 exists (else they are reported unknown).
 
+Text mode prints the block to paste on stdout, and why (file:line), the questions and the notes
+on stderr.
+
 Options:
   --no-python   do not start python3 (Python files are reported unknown)
   --json        print { ok, scopes, manifestBlock, reasons, questions, notes, analysis } on stdout
@@ -87,17 +90,18 @@ Exit status: 0 drafted, 1 the manifest could not be read as one, 2 usage or I/O 
       const result = await suggestFromPath(target!, { limits: limitsFrom(values), python });
       const { scopes, reasons, questions, notes, analysis } = result;
       const manifestBlock = { _meta: { [SCOPES_NAMESPACE]: { scopes } } };
-      output.note('a draft: review every entry and answer the questions before adding it to manifest.json');
-      output.result({ scopes, manifestBlock, reasons, questions, notes, analysis: { stats: analysis.stats, unknowns: analysis.unknowns } }, () => [
-        ...JSON.stringify(manifestBlock, null, 2).split('\n'),
-        '',
+      // Text mode: stdout is exactly the block to paste (so `> block.json` works); why, the questions
+      // and the notes go to stderr for the human reviewing it.
+      const explanation = [
+        'a draft: review every entry and answer the questions before adding it to manifest.json',
         'why:',
         ...Object.entries(reasons).flatMap(([pointer, whys]) => whys.map((why) => `  ${pointer}: ${why.reason}${why.at.length > 0 ? ` (${why.at.join(', ')})` : ''}`)),
-        ...(questions.length > 0 ? ['', 'questions for the publisher:', ...questions.map((question) => `  - [${question.topic}] ${question.question}${question.at.length > 0 ? ` (${question.at.join(', ')})` : ''}`)] : []),
-        ...(notes.length > 0 ? ['', 'notes:', ...notes.map((note) => `  - ${note}`)] : []),
-        '',
+        ...(questions.length > 0 ? ['questions for the publisher:', ...questions.map((question) => `  - [${question.topic}] ${question.question}${question.at.length > 0 ? ` (${question.at.join(', ')})` : ''}`)] : []),
+        ...(notes.length > 0 ? ['notes:', ...notes.map((note) => `  - ${note}`)] : []),
         `analyzed ${analysis.stats.analyzed} of ${analysis.stats.javascript + analysis.stats.python} source files in ${analysis.stats.elapsedMs} ms${analysis.stats.truncated ? ' (TRUNCATED by a cap)' : ''}, ${analysis.unknowns.length} unknown`,
-      ]);
+      ];
+      for (const line of explanation) output.note(line);
+      output.result({ scopes, manifestBlock, reasons, questions, notes, analysis: { stats: analysis.stats, unknowns: analysis.unknowns } }, () => JSON.stringify(manifestBlock, null, 2).split('\n'));
       return EXIT_OK;
     },
   },
