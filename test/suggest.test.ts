@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collectSourceFiles } from '../lib/archive/collect.ts';
+import { packBundle } from '../lib/pack.ts';
 import { suggestFromPath, type SuggestResult } from '../lib/suggest.ts';
 import { jsonOf, ROOT, runCli, tempDir } from './helpers/cli.ts';
 import { HARDENED_MANIFEST } from './helpers/manifest.ts';
@@ -95,6 +96,29 @@ describe('scopes suggest from evidence', () => {
     } finally {
       await cleanup();
     }
+  });
+
+  it('a packed .mcpb is read through the strict archive reader and gives the same draft as its source directory', async () => {
+    const { path, cleanup } = await tempDir();
+    try {
+      const bundle = join(path, 'fixture.mcpb');
+      await packBundle(join(FIXTURES, 'node-bundle'), bundle);
+      const [fromBundle, fromDirectory] = await Promise.all([suggestFromPath(bundle), suggestFromPath(join(FIXTURES, 'node-bundle'))]);
+      assert.equal(fromBundle.kind, 'bundle');
+      assert.deepEqual(fromBundle.scopes, fromDirectory.scopes);
+      assert.deepEqual(fromBundle.reasons, fromDirectory.reasons);
+    } finally {
+      await cleanup();
+    }
+  });
+
+  it('CLI: --no-python reports the Python files unknown and asks about them', async () => {
+    const result = await runCli(['scopes', 'suggest', '--json', '--no-python', join(FIXTURES, 'python-bundle')]);
+    assert.equal(result.status, 0, result.stderr);
+    const json = jsonOf(result) as { scopes: { network: { egress: unknown[] } }; questions: Array<{ question: string }>; analysis: { unknowns: Array<{ path: string; reason: string }> } };
+    assert.deepEqual(json.analysis.unknowns.map((unknown) => `${unknown.path}:${unknown.reason}`), ['server/main.py:python-unavailable']);
+    assert.ok(json.questions.some((question) => question.question.startsWith('server/main.py was not analyzed')));
+    assert.deepEqual(json.scopes.network.egress, []);
   });
 
   it('CLI: scopes suggest --json prints the draft, its reasons and questions; the manifest block is plain scopes', async () => {
