@@ -3,10 +3,14 @@
 // pasted draft validates, over every bundle of the tests; the CLI in a real process.
 
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collectSourceFiles } from '../lib/archive/collect.ts';
+import { analyzeSources } from '../lib/analysis/analyze.ts';
 import { packBundle } from '../lib/pack.ts';
+import { suggestFromEvidence } from '../lib/scopes/suggest-evidence.ts';
+import { suggestScopes } from '../lib/scopes/suggest.ts';
 import { suggestFromPath, type SuggestResult } from '../lib/suggest.ts';
 import { jsonOf, ROOT, runCli, tempDir } from './helpers/cli.ts';
 import { HARDENED_MANIFEST } from './helpers/manifest.ts';
@@ -135,5 +139,33 @@ describe('scopes suggest from evidence', () => {
     assert.match(text.stderr, /mcpseal: why:\n/u);
     assert.match(text.stderr, /\/network\/egress\/api\.open-meteo\.com: the code contacts this host \(URL literal\), port 443 \(server\/index\.js:18\)/u);
     assert.match(text.stderr, /mcpseal: questions for the publisher:/u);
+  });
+});
+
+describe('scopes suggest: the draft validates for generated code', () => {
+  const text = fc.string({ maxLength: 40 });
+  const line = fc.oneof(
+    text.map((value) => `fetch(${JSON.stringify(`https://${value}`)});`),
+    fc.tuple(fc.webUrl(), fc.integer({ min: 0, max: 70000 })).map(([url, port]) => `fetch(${JSON.stringify(url.replace(/^(https?:\/\/[^/]+)/u, `$1:${port}`))});`),
+    text.map((value) => `process.env[${JSON.stringify(value)}];`),
+    fc.stringMatching(/^[A-Za-z_][A-Za-z0-9_]{0,20}$/u).map((name) => `process.env.${name};`),
+    text.map((value) => `require('fs').writeFileSync(${JSON.stringify(value)}, 'x');`),
+    text.map((value) => `require('fs').readFileSync(require('os').homedir() + ${JSON.stringify(`/${value}`)});`),
+    text.map((value) => `require('child_process').spawn(${JSON.stringify(value)});`),
+    fc.constantFrom('fetch("http://169.254.169.254/latest");', 'fetch("http://[fe80::1]/");', 'fetch("http://[::1]:8080/");', 'fetch("https://EXAMPLE.COM/");', 'process.env.constructor;', 'process.env.__proto__;', 'fetch("https://xn--nxasmq6b.example/");'),
+    fc.constantFrom('new Worker("./w.js");', 'eval(x);', 'dotenv.config();', 'server.listen(1);', 'await server.server.listRoots();', 'require("./a.node");'),
+  );
+
+  it('property: any mix of capability calls with arbitrary literals gives a draft that passes validate', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(line, { maxLength: 12 }), async (lines) => {
+        const code = Buffer.from(lines.join('\n'));
+        const report = await analyzeSources([{ path: 'server/index.js', size: code.length, read: async () => code }]);
+        const manifest = { ...HARDENED_MANIFEST } as Record<string, unknown>;
+        const draft = suggestFromEvidence(manifest, suggestScopes(manifest, { files: new Set(['server/index.js']) }), report);
+        assertDraftValidates(manifest, draft.scopes, new Set(['server/index.js']));
+      }),
+      { numRuns: 500 },
+    );
   });
 });

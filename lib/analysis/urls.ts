@@ -27,7 +27,8 @@ export function urlTarget(text: string, options: { head?: boolean } = {}): UrlTa
     return null;
   }
   const defaultPort = DEFAULT_PORTS[url.protocol];
-  if (defaultPort === undefined || url.hostname === '') return null;
+  // Port 0 is no destination (the schema's ports are 1-65535).
+  if (defaultPort === undefined || url.hostname === '' || url.port === '0') return null;
   return { scheme: url.protocol.slice(0, -1), host: url.hostname.toLowerCase(), port: url.port === '' ? defaultPort : Number(url.port) };
 }
 

@@ -120,6 +120,7 @@ export function suggestFromEvidence(manifest: JsonRecord, base: Scopes, report: 
   placeProcess(scopes, own, draft);
   placeDependencies(scopes, report, draft);
   explainUnknowns(report, draft);
+  fitSchema(scopes, draft);
   const tests = report.observations.filter((observation) => observation.test === true).length;
   if (tests > 0) draft.notes.push(`${tests} observations in test files (shipped, not run by the server) were not used`);
   return { scopes, reasons: draft.reasons, questions: draft.questions, notes: draft.notes };
@@ -333,6 +334,24 @@ function placeDependencies(scopes: DraftScopes, report: AnalysisReport, draft: D
   for (const [kind, packages] of counts) {
     draft.notes.push(`dependencies with ${kind} observations (not placed unless above): ${[...packages].slice(0, 12).join(', ')}${packages.size > 12 ? `, and ${packages.size - 12} more` : ''}`);
   }
+}
+
+/** The schema's bounds (scopes.schema.json): longer lists are cut, and the cut is a question. */
+const BOUNDS = { list: 256, spawn: 64, ports: 64, entry: 1024 } as const;
+
+function fitSchema(scopes: DraftScopes, draft: Draft): void {
+  const cut = <T>(list: T[], max: number, what: string): T[] => {
+    if (list.length <= max) return list;
+    draft.ask('code', `the code names ${list.length} ${what}, more than a scope may list (${max}): the draft keeps the first ${max}; which does the server need?`);
+    return list.slice(0, max);
+  };
+  const short = (entry: string): boolean => entry.length <= BOUNDS.entry;
+  scopes.filesystem.read = cut(scopes.filesystem.read.filter(short), BOUNDS.list, 'readable paths');
+  scopes.filesystem.write = cut(scopes.filesystem.write.filter(short), BOUNDS.list, 'writable paths');
+  scopes.env.read = cut(scopes.env.read, BOUNDS.list, 'environment variables');
+  scopes.process.spawn = cut(scopes.process.spawn.filter(short), BOUNDS.spawn, 'programs');
+  scopes.network.egress = cut(scopes.network.egress.filter((rule) => rule.host.length <= 253), BOUNDS.list, 'hosts');
+  for (const rule of scopes.network.egress) rule.ports = cut(rule.ports, BOUNDS.ports, `ports of ${rule.host}`);
 }
 
 function explainUnknowns(report: AnalysisReport, draft: Draft): void {
