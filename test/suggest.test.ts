@@ -11,7 +11,7 @@ import { analyzeSources } from '../lib/analysis/analyze.ts';
 import { packBundle } from '../lib/pack.ts';
 import { suggestFromEvidence } from '../lib/scopes/suggest-evidence.ts';
 import { suggestScopes } from '../lib/scopes/suggest.ts';
-import { suggestFromPath, type SuggestResult } from '../lib/suggest.ts';
+import { defaultPythonParser, suggestFromPath, type SuggestResult } from '../lib/suggest.ts';
 import { jsonOf, ROOT, runCli, tempDir } from './helpers/cli.ts';
 import { HARDENED_MANIFEST } from './helpers/manifest.ts';
 import { assertDraftValidates } from './helpers/suggest.ts';
@@ -100,6 +100,32 @@ describe('scopes suggest from evidence', () => {
     } finally {
       await cleanup();
     }
+  });
+
+  it('home-directory paths as found, working-directory paths as filesystem.cwd, the bundle itself needs nothing new', async () => {
+    const code = [
+      "import fs from 'node:fs';",
+      "import os from 'node:os';",
+      "import path from 'node:path';",
+      "fs.mkdirSync(path.join(os.homedir(), '.cache', 'notes-app'), { recursive: true });",
+      "fs.writeFileSync('out/report.txt', 'x');",
+      "fs.readFileSync(path.join(import.meta.dirname, 'data.json'));",
+    ].join('\n');
+    const bytes = Buffer.from(code);
+    const report = await analyzeSources([{ path: 'server/index.js', size: bytes.length, read: async () => bytes }]);
+    const draft = suggestFromEvidence(HARDENED_MANIFEST, suggestScopes(HARDENED_MANIFEST), report);
+    assert.deepEqual(draft.scopes.filesystem, { read: ['${__dirname}'], write: ['${HOME}/.cache/notes-app'], cwd: 'write' });
+    assert.deepEqual(draft.reasons['/filesystem/write/${HOME}/.cache/notes-app']?.[0]?.at, ['server/index.js:4']);
+    assert.deepEqual(draft.reasons['/filesystem/cwd']?.[0]?.at, ['server/index.js:5']);
+    assert.deepEqual(draft.questions, []);
+  });
+
+  it('a Python tool that fetches its argument is user-driven egress', async () => {
+    const code = Buffer.from('import httpx\nfrom mcp.server.fastmcp import FastMCP\nmcp = FastMCP("f")\n\n@mcp.tool()\nasync def fetch(url: str) -> str:\n    return httpx.get(url).text\n');
+    const report = await analyzeSources([{ path: 'server/main.py', size: code.length, read: async () => code }], { python: defaultPythonParser() });
+    const draft = suggestFromEvidence(HARDENED_MANIFEST, suggestScopes(HARDENED_MANIFEST), report);
+    assert.deepEqual(draft.scopes.network.userDriven?.ports, [443, 80]);
+    assert.deepEqual(draft.reasons['/network/userDriven']?.[0]?.at, ['server/main.py:7']);
   });
 
   it('a packed .mcpb is read through the strict archive reader and gives the same draft as its source directory', async () => {

@@ -211,7 +211,7 @@ function placeFilesystem(manifest: JsonRecord, scopes: DraftScopes, own: readonl
     placePath({ scopes, draft, observation, write, target, reachable, roots: roots.length > 0 });
   }
   // A file option's parent covers the file itself.
-  scopes.filesystem.write = scopes.filesystem.write.filter((path) => !scopes.filesystem.write.includes(path.replace(/\}$/u, ':parent}')));
+  scopes.filesystem.write = scopes.filesystem.write.filter((path) => !/^\$\{user_config\.[^}:]+\}$/u.test(path) || !scopes.filesystem.write.includes(path.replace(/\}$/u, ':parent}')));
   if (roots.length > 0) {
     const grant = fileOps.some((entry) => entry.kind === 'fs-write' && entry.target?.origin !== 'literal') ? 'write' : 'read';
     scopes.filesystem.roots = grant;
