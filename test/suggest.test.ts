@@ -169,7 +169,8 @@ describe('scopes suggest from evidence', () => {
 });
 
 describe('scopes suggest: the draft validates for generated code', () => {
-  const text = fc.string({ maxLength: 40 });
+  // Any UTF-16 text, control characters and lone surrogates included.
+  const text = fc.string({ maxLength: 40, unit: 'binary' });
   const line = fc.oneof(
     text.map((value) => `fetch(${JSON.stringify(`https://${value}`)});`),
     fc.tuple(fc.webUrl(), fc.integer({ min: 0, max: 70000 })).map(([url, port]) => `fetch(${JSON.stringify(url.replace(/^(https?:\/\/[^/]+)/u, `$1:${port}`))});`),

@@ -34,7 +34,15 @@ export function excerptAt(text: string, starts: readonly number[], start: number
   return `${from > lineStart ? '…' : ''}${escapeControls(slice)}${to < lineEnd ? '…' : ''}`;
 }
 
-/** C0/C1 controls, DEL and the bidirectional overrides as \u escapes. */
+/**
+ * Control, format (bidi, zero-width, tag), line and paragraph separator characters, the Hangul
+ * fillers and lone surrogates, as `\u` escapes: the same class the hardened profile refuses in a
+ * manifest string (MANIFEST_CONTROL_CHARACTER), so nothing the analyzer reports can hide text on a
+ * reviewer's terminal, nor make a drafted scope entry invalid.
+ */
 export function escapeControls(text: string): string {
-  return text.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/gu, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).replace(/\t/gu, ' ');
+  return text.replace(/[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\u115F\u1160\u3164\uFFA0]/gu, (char) => {
+    const code = char.codePointAt(0)!;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, '0')}`;
+  });
 }

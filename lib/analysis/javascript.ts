@@ -7,7 +7,7 @@ import { child, children, identifierName, parseJavaScript, propertyName, stringV
 import { Bindings } from './js-names.ts';
 import { classifyPath, rootIdentifier } from './js-paths.ts';
 import { MESSAGE_CALLEE, NETWORK_CONTEXT, callRole, openFlagsWrite, type CallRole } from './js-rules.ts';
-import { excerptAt, lineOf, lineStarts } from './excerpt.ts';
+import { escapeControls, excerptAt, lineOf, lineStarts } from './excerpt.ts';
 import type { Observation, ObservationKind, PathExpression, Unknown } from './model.ts';
 import { isNativeCode } from './native-code.ts';
 import { urlTarget } from './urls.ts';
@@ -278,10 +278,12 @@ class FileReader {
 
   #emit(kind: ObservationKind, detail: string, node: N, extra: { target?: PathExpression; toolInput?: boolean; networkContext?: boolean } = {}): void {
     this.#starts ??= lineStarts(this.#text);
+    // Details and path texts come from the file: escaped here, so no report carries its control characters.
     const observation: Observation = {
       kind,
-      detail: detail.slice(0, 300),
+      detail: escapeControls(detail.slice(0, 300)),
       ...extra,
+      ...(extra.target?.text === undefined ? {} : { target: { ...extra.target, text: escapeControls(extra.target.text.slice(0, 512)) } }),
       evidence: { path: this.#file.path, line: lineOf(this.#starts, node.start), excerpt: excerptAt(this.#text, this.#starts, node.start, node.end) },
       origin: this.#file.origin,
     };

@@ -35,7 +35,8 @@ export function pythonObservations(facts: PythonFacts, file: FileContext, lines:
   };
   const observations: Observation[] = [];
   const emit = (kind: ObservationKind, detail: string, line: number, extra: Partial<Observation> = {}): void => {
-    const observation: Observation = { kind, detail: detail.slice(0, 300), ...extra, evidence: { path: file.path, line, excerpt: excerptOf(lines, line) }, origin: file.origin };
+    const target = extra.target?.text === undefined ? {} : { target: { ...extra.target, text: escapeControls(extra.target.text.slice(0, 512)) } };
+    const observation: Observation = { kind, detail: escapeControls(detail.slice(0, 300)), ...extra, ...target, evidence: { path: file.path, line, excerpt: excerptOf(lines, line) }, origin: file.origin };
     if (file.package !== undefined) observation.package = file.package;
     if (file.test === true) observation.test = true;
     observations.push(observation);
