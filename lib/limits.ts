@@ -54,6 +54,8 @@ export interface Limits {
   maxAnalysisTotalSize: number;
   /** Wall-clock budget of one analysis, in milliseconds; files not read by then are `unknown` (`time-budget`). */
   analysisTimeBudgetMs: number;
+  /** Most observations recorded for one file; past it the file is also an `unknown` (`truncated`). */
+  maxAnalysisObservationsPerFile: number;
 }
 
 /** The archive caps are the same object: one set of limits, one place. */
@@ -80,6 +82,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxAnalysisFileSize: 4 * MiB,
   maxAnalysisTotalSize: 256 * MiB,
   analysisTimeBudgetMs: 60_000,
+  maxAnalysisObservationsPerFile: 5_000,
 });
 
 /** Merge a caller's partial limits over the defaults, checking each value is a sane number. */

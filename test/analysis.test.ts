@@ -152,6 +152,12 @@ describe('analysis: hostile code yields bounded unknowns, never a throw', () => 
     assert.deepEqual(seen(report).sort(), ['network:https://ok.example/x', 'url-literal:https://ok.example/x']);
   });
 
+  it('a file with 20,000 capability calls keeps the per-file cap of observations and says it was truncated', async () => {
+    const report = await analyze({ 'dist/many.js': `var a=require("fs");${'a.statSync("/x");'.repeat(20_000)}` });
+    assert.equal(report.observations.length, 5000);
+    assert.deepEqual(report.unknowns.map((unknown) => `${unknown.path}:${unknown.reason}`), ['dist/many.js:truncated']);
+  });
+
   it('a file with a NUL byte, and a syntax error', async () => {
     const report = await analyze({ 'nul.js': Buffer.from('process.env.A;\u0000'), 'broken.js': 'function ( {' });
     assert.deepEqual(report.unknowns.map((unknown) => `${unknown.path}:${unknown.reason}`).sort(), ['broken.js:parse-error', 'nul.js:binary']);

@@ -130,6 +130,7 @@ describe('public API', () => {
         maxAnalysisFileSize: 4 * 1024 ** 2,
         maxAnalysisTotalSize: 256 * 1024 ** 2,
         analysisTimeBudgetMs: 60_000,
+        maxAnalysisObservationsPerFile: 5_000,
       },
     );
     assert.ok(Object.isFrozen(api.defaultLimits));

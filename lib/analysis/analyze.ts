@@ -37,6 +37,7 @@ interface Progress {
   deadline: number;
   imports: Set<string>;
   python: Array<{ file: Planned; text: string }>;
+  maxObservations: number;
 }
 
 /** Analyzes the source files of one bundle. Never throws on hostile content: it becomes an unknown. */
@@ -51,7 +52,7 @@ export async function analyzeSources(files: readonly AnalysisInput[], options: A
     imports: [],
     stats: { files: files.length, analyzed: 0, javascript: 0, python: 0, bytes: 0, skipped: files.length - planned.length, elapsedMs: 0, truncated: false },
   };
-  const progress: Progress = { report, deadline: started + limits.analysisTimeBudgetMs, imports: new Set(), python: [] };
+  const progress: Progress = { report, deadline: started + limits.analysisTimeBudgetMs, imports: new Set(), python: [], maxObservations: limits.maxAnalysisObservationsPerFile };
   let index = 0;
   for (; index < planned.length; index++) {
     const file = planned[index]!;
@@ -121,14 +122,15 @@ async function readOne(file: Planned, limits: Readonly<Limits>, progress: Progre
     report.unknowns.push({ path: file.path, reason: 'parse-error', message: 'TypeScript the type stripper cannot read (enums, namespaces or a syntax error): not parsed', origin: file.origin });
     return;
   }
-  const result = analyzeJavaScript(source, context, progress.deadline);
+  const result = analyzeJavaScript(source, context, progress.deadline, limits.maxAnalysisObservationsPerFile);
   record(progress, result.observations, result.unknown, file.origin === 'own' && !file.test ? result.imports : []);
-  if (result.unknown === undefined || result.unknown.reason === 'time-budget') report.stats.analyzed += 1;
+  if (result.unknown === undefined || result.unknown.reason !== 'parse-error') report.stats.analyzed += 1;
   report.stats.javascript += 1;
 }
 
 function record(progress: Progress, observations: Observation[], unknown: Unknown | undefined, imports: readonly string[]): void {
-  progress.report.observations.push(...observations);
+  // One by one: spreading a file's thousands of observations into push() would overflow the stack.
+  for (const observation of observations) progress.report.observations.push(observation);
   if (unknown !== undefined) progress.report.unknowns.push(unknown);
   for (const name of imports) progress.imports.add(name);
 }
@@ -161,7 +163,10 @@ async function parsePython(progress: Progress, parser: PythonParser | undefined)
     }
     const context: FileContext = { path: file.path, origin: file.origin, ...(file.package === undefined ? {} : { package: file.package }), ...(file.test ? { test: true } : {}) };
     const imports = file.origin === 'own' && !file.test ? entry.imports.map((item) => item.name.split('.')[0]!) : [];
-    record(progress, pythonObservations(entry, context, text.split('\n')), undefined, imports);
+    const observations = pythonObservations(entry, context, text.split('\n'));
+    const max = progress.maxObservations;
+    const unknown: Unknown | undefined = observations.length > max ? { path: file.path, reason: 'truncated', message: `${observations.length - max} observations past the per-file cap were not recorded`, origin: file.origin } : undefined;
+    record(progress, observations.slice(0, max), unknown, imports);
     report.stats.analyzed += 1;
   }
 }

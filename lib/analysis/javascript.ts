@@ -39,7 +39,7 @@ interface Collected {
 const BUILTINS = new Set(builtinModules);
 
 /** Analyzes one JavaScript file. Never throws: a file it cannot read to the end is an unknown. */
-export function analyzeJavaScript(text: string, file: FileContext, deadline: number): FileResult {
+export function analyzeJavaScript(text: string, file: FileContext, deadline: number, maxObservations = Infinity): FileResult {
   let program: N;
   try {
     program = parseJavaScript(text);
@@ -50,7 +50,7 @@ export function analyzeJavaScript(text: string, file: FileContext, deadline: num
   const bindings = new Bindings();
   const collected: Collected = { calls: [], members: [], strings: [], dynamicImports: [], specifiers: [], registersTools: false };
   const finished = walk(program, (frame) => collect(frame, bindings, collected), () => Date.now() <= deadline);
-  const reader = new FileReader(text, file, bindings, collected.registersTools);
+  const reader = new FileReader(text, file, bindings, collected.registersTools, maxObservations);
   for (const frame of collected.calls) reader.call(frame);
   for (const frame of collected.members) reader.member(frame);
   for (const frame of collected.strings) reader.string(frame);
@@ -60,6 +60,7 @@ export function analyzeJavaScript(text: string, file: FileContext, deadline: num
   const imports = [...new Set(specifiers.map(packageName).filter((name): name is string => name !== undefined))];
   const result: FileResult = { observations: reader.observations, imports };
   if (!finished) result.unknown = { path: file.path, reason: 'time-budget', message: 'the time budget ran out while reading this file', origin: file.origin };
+  else if (reader.dropped > 0) result.unknown = { path: file.path, reason: 'truncated', message: `${reader.dropped} observations past the per-file cap were not recorded`, origin: file.origin };
   return result;
 }
 
@@ -138,13 +139,17 @@ class FileReader {
   readonly #file: FileContext;
   readonly #bindings: Bindings;
   readonly #registersTools: boolean;
+  readonly #max: number;
   #starts: number[] | undefined;
+  /** Observations past the cap, counted, not kept. */
+  dropped = 0;
 
-  constructor(text: string, file: FileContext, bindings: Bindings, registersTools: boolean) {
+  constructor(text: string, file: FileContext, bindings: Bindings, registersTools: boolean, max: number) {
     this.#text = text;
     this.#file = file;
     this.#bindings = bindings;
     this.#registersTools = registersTools;
+    this.#max = max;
   }
 
   call(frame: Frame): void {
@@ -277,6 +282,10 @@ class FileReader {
   }
 
   #emit(kind: ObservationKind, detail: string, node: N, extra: { target?: PathExpression; toolInput?: boolean; networkContext?: boolean } = {}): void {
+    if (this.observations.length >= this.#max) {
+      this.dropped += 1;
+      return;
+    }
     this.#starts ??= lineStarts(this.#text);
     // Details and path texts come from the file: escaped here, so no report carries its control characters.
     const observation: Observation = {
