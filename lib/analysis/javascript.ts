@@ -224,7 +224,18 @@ class FileReader {
       const head = templateHead(expression) ?? '';
       return urlTarget(head, { head: true }) ? `${head}…` : undefined;
     }
+    if (expression.type === 'BinaryExpression' && expression['operator'] === '+') {
+      const head = stringValue(child(expression, 'left'));
+      return head !== undefined && urlTarget(head, { head: true }) ? `${head}…` : undefined;
+    }
     if (expression.type === 'Identifier') return this.#urlOf(this.#bindings.init(expression['name'] as string), hops + 1);
+    // url.href, url.toString(), String(url): the URL object's own target.
+    if (expression.type === 'MemberExpression' && propertyName(expression) === 'href') return this.#urlOf(child(expression, 'object'), hops + 1);
+    if (expression.type === 'CallExpression') {
+      const callee = child(expression, 'callee');
+      if (callee?.type === 'MemberExpression' && propertyName(callee) === 'toString') return this.#urlOf(child(callee, 'object'), hops + 1);
+      if (identifierName(callee) === 'String') return this.#urlOf(children(expression, 'arguments')[0], hops + 1);
+    }
     if (expression.type === 'NewExpression' && identifierName(child(expression, 'callee')) === 'URL') {
       const args = children(expression, 'arguments');
       return this.#urlOf(args[1] ?? args[0], hops + 1);
