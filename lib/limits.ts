@@ -42,6 +42,20 @@ export interface Limits {
    * much of the file's tail (plus the end records and comment) to find it.
    */
   maxSignatureBlockSize: number;
+  /**
+   * Most source files the static analyzer reads in one bundle (lib/analysis); the server's own
+   * code is read first, so a cap reached in node_modules leaves it complete. Files past the cap
+   * are reported as `unknown` (`truncated`).
+   */
+  maxAnalysisFiles: number;
+  /** Largest source file the analyzer parses, in bytes; a larger one is an `unknown` (`too-large`). */
+  maxAnalysisFileSize: number;
+  /** Most source bytes the analyzer reads in one bundle; files past it are `unknown` (`truncated`). */
+  maxAnalysisTotalSize: number;
+  /** Wall-clock budget of one analysis, in milliseconds; files not read by then are `unknown` (`time-budget`). */
+  analysisTimeBudgetMs: number;
+  /** Most observations recorded for one file; past it the file is also an `unknown` (`truncated`). */
+  maxAnalysisObservationsPerFile: number;
 }
 
 /** The archive caps are the same object: one set of limits, one place. */
@@ -64,6 +78,11 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxSigstoreBundleSize: 16 * MiB,
   maxTrustedRootSize: 1 * MiB,
   maxSignatureBlockSize: 1 * MiB,
+  maxAnalysisFiles: 20_000,
+  maxAnalysisFileSize: 4 * MiB,
+  maxAnalysisTotalSize: 256 * MiB,
+  analysisTimeBudgetMs: 60_000,
+  maxAnalysisObservationsPerFile: 5_000,
 });
 
 /** Merge a caller's partial limits over the defaults, checking each value is a sane number. */

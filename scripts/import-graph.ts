@@ -28,8 +28,9 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['cli'],
   ['<pipelines>'],
   ['launch', 'install', 'policy', 'audit'],
-  ['analysis', 'sigstore', 'legacy', 'scopes', 'report'],
-  ['manifest', 'attest'],
+  ['sigstore', 'legacy', 'scopes', 'report'],
+  // analysis sits beside manifest: scopes/suggest reads its reports (a downward import).
+  ['manifest', 'attest', 'analysis'],
   ['archive'],
   [BASE],
 ];

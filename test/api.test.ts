@@ -49,6 +49,10 @@ const VALUES = [
   'scopeFindings',
   'scopesOf',
   'suggestScopes',
+  'suggestFromEvidence',
+  'suggestFromPath',
+  'defaultPythonParser',
+  'analyzeSources',
   'symbolicPathWithin',
   'resolveScopes',
   'runtimeGrants',
@@ -126,6 +130,11 @@ describe('public API', () => {
         maxSigstoreBundleSize: 16 * 1024 ** 2,
         maxTrustedRootSize: 1024 ** 2,
         maxSignatureBlockSize: 1024 ** 2,
+        maxAnalysisFiles: 20_000,
+        maxAnalysisFileSize: 4 * 1024 ** 2,
+        maxAnalysisTotalSize: 256 * 1024 ** 2,
+        analysisTimeBudgetMs: 60_000,
+        maxAnalysisObservationsPerFile: 5_000,
       },
     );
     assert.ok(Object.isFrozen(api.defaultLimits));

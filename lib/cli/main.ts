@@ -62,33 +62,48 @@ Exit status: 0 valid, 1 at least one error finding (MANIFEST_INVALID), 2 usage o
   },
 
   scopes: {
-    summary: 'draft a scopes block from a manifest ("scopes suggest")',
-    help: `Usage: mcpseal scopes suggest <manifest.json | dir | file.mcpb> [--json]
+    summary: 'draft a scopes block from a manifest and its code ("scopes suggest")',
+    help: `Usage: mcpseal scopes suggest <manifest.json | dir | file.mcpb> [--json] [--no-python]
 
-Drafts _meta["dev.mcpseal"].scopes from what the manifest shows: the bundle directory and the
-directory/file options it passes as paths, the env keys it sets and which carry sensitive
-options, the programs and registries of run-time fetchers, native code in the bundle. Review it
-before pasting: mcpseal cannot see what the code does (network egress in particular).
+Drafts _meta["dev.mcpseal"].scopes from what the manifest shows (the bundle directory and the
+directory/file options it passes, the env keys it sets and which carry sensitive options, run-time
+fetchers, native code) and from what the bundled code does, read by a static analyzer that never
+runs it: host literals and base URLs it contacts, env variables it reads, files it reads and
+writes, MCP roots, programs it starts, workers, native code. Every item says why (file:line);
+what the analyzer saw but could not place is printed as a question for the publisher. Python
+files are parsed by python3's ast module when python3 exists (else they are reported unknown).
+
+Text mode prints the block to paste on stdout, and why (file:line), the questions and the notes
+on stderr.
 
 Options:
-  --json        print { ok, scopes, manifestBlock } on stdout
+  --no-python   do not start python3 (Python files are reported unknown)
+  --json        print { ok, scopes, manifestBlock, reasons, questions, notes, analysis } on stdout
   -h, --help    show this help
 
 Exit status: 0 drafted, 1 the manifest could not be read as one, 2 usage or I/O error.`,
-    async run(args, output) {
-      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS });
+    async run(args, output, context) {
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, 'no-python': { type: 'boolean' } });
       const [action, target] = positionals(given, ['action', 'manifest.json | dir | file.mcpb']);
       if (action !== 'suggest') throw new MCPSealError('USAGE_UNKNOWN_COMMAND', `unknown scopes action "${action}"; the one action is "suggest"`);
-      const [{ loadManifestSource }, { suggestScopes }, { SCOPES_NAMESPACE }] = await Promise.all([
-        import('../manifest-source.ts'),
-        import('../scopes/suggest.ts'),
-        import('../scopes/model.ts'),
-      ]);
-      const source = await loadManifestSource(target!, { limits: limitsFrom(values) });
-      const scopes = suggestScopes(source.manifest, source.files ? { files: source.files } : {});
+      const [{ suggestFromPath, defaultPythonParser }, { SCOPES_NAMESPACE }] = await Promise.all([import('../suggest.ts'), import('../scopes/model.ts')]);
+      const pythonEnv = Object.fromEntries(['PATH', 'HOME'].flatMap((name) => (context.env[name] === undefined ? [] : [[name, context.env[name]]])));
+      const python = values['no-python'] === true ? null : defaultPythonParser({ env: pythonEnv });
+      const result = await suggestFromPath(target!, { limits: limitsFrom(values), python });
+      const { scopes, reasons, questions, notes, analysis } = result;
       const manifestBlock = { _meta: { [SCOPES_NAMESPACE]: { scopes } } };
-      output.note('a draft: review every entry (mcpseal cannot see which hosts the code contacts) before adding it to manifest.json');
-      output.result({ scopes, manifestBlock }, () => JSON.stringify(manifestBlock, null, 2).split('\n'));
+      // Text mode: stdout is exactly the block to paste (so `> block.json` works); why, the questions
+      // and the notes go to stderr for the human reviewing it.
+      const explanation = [
+        'a draft: review every entry and answer the questions before adding it to manifest.json',
+        'why:',
+        ...Object.entries(reasons).flatMap(([pointer, whys]) => whys.map((why) => `  ${pointer}: ${why.reason}${why.at.length > 0 ? ` (${why.at.join(', ')})` : ''}`)),
+        ...(questions.length > 0 ? ['questions for the publisher:', ...questions.map((question) => `  - [${question.topic}] ${question.question}${question.at.length > 0 ? ` (${question.at.join(', ')})` : ''}`)] : []),
+        ...(notes.length > 0 ? ['notes:', ...notes.map((note) => `  - ${note}`)] : []),
+        `analyzed ${analysis.stats.analyzed} of ${analysis.stats.javascript + analysis.stats.python} source files in ${analysis.stats.elapsedMs} ms${analysis.stats.truncated ? ' (TRUNCATED by a cap)' : ''}, ${analysis.unknowns.length} unknown`,
+      ];
+      for (const line of explanation) output.note(line);
+      output.result({ scopes, manifestBlock, reasons, questions, notes, analysis: { stats: analysis.stats, unknowns: analysis.unknowns } }, () => JSON.stringify(manifestBlock, null, 2).split('\n'));
       return EXIT_OK;
     },
   },

@@ -1,19 +1,4 @@
-// The one rule for "this file is native code" (issue 8, bug 2: `scopes suggest` and the scope
-// check carried different patterns, so a bundle shipping lib/libfoo.so.1 got a draft that
-// validation refused). Both use this.
+// The native-code rule lives in lib/analysis/native-code.ts (one pattern for the scope check,
+// `scopes suggest` and the analyzer); re-exported here for the scope modules that import it.
 
-/**
- * Node addons (`.node`), shared libraries (`.so`, versioned `.so.1` / `.so.1.2.3` and anything
- * after `.so.N`, `.dylib`, `.dll`) and CPython extension modules on Windows (`.pyd`), in any
- * letter case (Windows and macOS file systems ignore it).
- */
-const NATIVE_CODE = /\.(?:node|so|dylib|dll|pyd)$|\.so\.\d/iu;
-
-export function isNativeCode(name: string): boolean {
-  return NATIVE_CODE.test(name);
-}
-
-/** The native-code files among `files`, in their order. */
-export function nativeCodeFiles(files: Iterable<string>): string[] {
-  return [...files].filter(isNativeCode);
-}
+export { isNativeCode, nativeCodeFiles } from '../analysis/native-code.ts';
