@@ -135,6 +135,17 @@ export type AttestationErrorCode =
 
 export type TrustRootErrorCode = 'TRUST_ROOT_INVALID' | 'TRUST_ROOT_UNAVAILABLE';
 
+/** An MCP registry `server.json` (lib/registry) checked against the bundle it should describe. */
+export type RegistryErrorCode =
+  /** The server.json is not JSON, breaks the registry's published schema, is too large, or its mcpb package breaks the registry's mcpb rules. */
+  | 'REGISTRY_INVALID'
+  /** The server.json lists no `mcpb` package for this file. */
+  | 'REGISTRY_PACKAGE_MISSING'
+  /** The `mcpb` package for this file records a `fileSha256` other than the file's sha256. */
+  | 'REGISTRY_DIGEST_MISMATCH'
+  /** An `io.github.OWNER/...` name whose OWNER is not the keyless signer's source repository owner. */
+  | 'REGISTRY_NAMESPACE_MISMATCH';
+
 export type IoErrorCode =
   | 'IO_INTERRUPTED'
   | 'IO_NOT_FOUND'
@@ -166,6 +177,7 @@ export type ErrorCode =
   | IdentityErrorCode
   | AttestationErrorCode
   | TrustRootErrorCode
+  | RegistryErrorCode
   | IoErrorCode
   | InternalErrorCode
   | UsageErrorCode;
@@ -313,6 +325,10 @@ export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze(
   TRUST_ROOT_INVALID: 'failed',
   INTERNAL_ERROR: 'failed',
   SCOPE_UNKNOWN_VARIABLE: 'rejected',
+  REGISTRY_INVALID: 'rejected',
+  REGISTRY_PACKAGE_MISSING: 'rejected',
+  REGISTRY_DIGEST_MISMATCH: 'rejected',
+  REGISTRY_NAMESPACE_MISMATCH: 'rejected',
 });
 
 /** True for errors that mean "the input was refused" (exit 1) rather than "could not run" (exit 2). */

@@ -112,6 +112,11 @@ export { verifyArtifact } from './verify-artifact.ts';
 export type { VerifyArtifactOptions, ArtifactVerification } from './verify-artifact.ts';
 export { verifyBundle, verifyOpenArchive } from './verify.ts';
 export type { VerifyBundleOptions, BundleVerification } from './verify.ts';
+export type { RegistryOptions } from './verify.ts';
+export { registryEntry } from './registry-entry.ts';
+export type { RegistryEntryOptions, RegistryEntryResult } from './registry-entry.ts';
+export { checkServerJson, registrySigner, readServerJson, mcpbPackageEntry, serverSchemaProblems, SERVER_SCHEMA_URL } from './registry/index.ts';
+export type { ServerJsonCheck, ServerJsonFacts, RegistrySigner, NamespaceCheck, McpbPackageEntry, SchemaProblem } from './registry/index.ts';
 export { signBundle, digestArchive } from './sign.ts';
 export type { SignBundleOptions, SignResult, BuildContext, SigningMethod, KeyedSigning, KeylessSigning, CustomSigning, Signer, SignerKey } from './sign.ts';
 export { generateKeyPair } from './keygen.ts';
@@ -151,3 +156,4 @@ export type {
   LegacyCertificateInfo,
 } from './legacy/index.ts';
 export type { LegacyErrorCode } from './errors.ts';
+export type { RegistryErrorCode } from './errors.ts';

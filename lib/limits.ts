@@ -56,6 +56,11 @@ export interface Limits {
   analysisTimeBudgetMs: number;
   /** Most observations recorded for one file; past it the file is also an `unknown` (`truncated`). */
   maxAnalysisObservationsPerFile: number;
+  /**
+   * Largest MCP registry `server.json` accepted, in bytes (`--server-json`): real ones are a few
+   * kilobytes; the registry's own schema bounds no array, so the file size is the cap.
+   */
+  maxServerJsonSize: number;
 }
 
 /** The archive caps are the same object: one set of limits, one place. */
@@ -83,6 +88,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxAnalysisTotalSize: 256 * MiB,
   analysisTimeBudgetMs: 60_000,
   maxAnalysisObservationsPerFile: 5_000,
+  maxServerJsonSize: 1 * MiB,
 });
 
 /** Merge a caller's partial limits over the defaults, checking each value is a sane number. */

@@ -2,8 +2,10 @@
 // open handle; the Sigstore inputs read first (cheap, and a missing sidecar is reported before
 // the long pass); the file hashed and its structure checked in one pass; then the signature,
 // the identity policy, the statement, the manifest. `unpackBundle` (unpack.ts) composes the same
-// steps in its own order around extraction.
+// steps in its own order around extraction. With `serverJson`, an MCP registry server.json is
+// read with the other inputs and held to the verified file and signer once the manifest passed.
 
+import { basename } from 'node:path';
 import { Archive } from './archive/reader.ts';
 import { provenanceView } from './attest/statement.ts';
 import type { LegacyVerification } from './legacy/index.ts';
@@ -19,9 +21,23 @@ import {
   verifyBundleSignature,
 } from './sigstore/bundle-steps.ts';
 import type { BundleCheckOptions, BundleVerificationOf } from './sigstore/bundle-verification.ts';
+import { checkServerJson, registrySigner, type ServerJsonCheck } from './registry/check.ts';
+import { readServerJson } from './registry/read.ts';
 
-export type VerifyBundleOptions = BundleCheckOptions<Profile, LegacyTrustOptions>;
-export type BundleVerification = BundleVerificationOf<ValidationResult, LegacyVerification>;
+export interface RegistryOptions {
+  /**
+   * An MCP registry server.json that must describe this file: a path (read bounded) or a parsed
+   * document. Its mcpb package must carry this file's sha256 (REGISTRY_DIGEST_MISMATCH), and an
+   * `io.github.OWNER/...` name must be the keyless signer's repository owner (REGISTRY_NAMESPACE_MISMATCH).
+   */
+  serverJson?: string | { document: unknown };
+}
+
+export type VerifyBundleOptions = BundleCheckOptions<Profile, LegacyTrustOptions> & RegistryOptions;
+export type BundleVerification = BundleVerificationOf<ValidationResult, LegacyVerification> & {
+  /** The server.json check, when `serverJson` was given. */
+  registry?: ServerJsonCheck;
+};
 
 /** Verifies the bundle at `path` before anything is extracted. */
 export async function verifyBundle(path: string, options: VerifyBundleOptions = {}): Promise<BundleVerification> {
@@ -36,6 +52,7 @@ export async function verifyBundle(path: string, options: VerifyBundleOptions = 
 /** Steps 2-7 on an archive that is already open (step 1); `path` names the file (and its sidecar). */
 export async function verifyOpenArchive(archive: Archive, path: string, options: VerifyBundleOptions): Promise<BundleVerification> {
   const inputs = await readSignatureInputs(archive, path, options);
+  const serverJson = await serverJsonDocument(options);
   // The strict pass first: a structural problem is reported as such, before any signature check.
   const { sha256 } = await archive.scan({
     hash: true,
@@ -53,6 +70,7 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
   const validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames(), maxDepth: archive.limits.maxManifestDepth });
   assertValidManifest(validation);
   checkAttestedManifest(provenance, manifest);
+  const registry = serverJson === undefined ? undefined : checkServerJson(serverJson.document, { sha256: fileSha256, fileName: basename(path), signer: registrySigner(checked.identity) });
   const legacy = await reportLegacyBlock(archive, options.legacy);
   return {
     file: path,
@@ -64,5 +82,13 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
     manifest: manifest.summary,
     validation,
     legacy,
+    ...(registry ? { registry } : {}),
   };
 }
+
+/** The server.json to check, read (bounded) with the other inputs, before the long pass over the file. */
+async function serverJsonDocument(options: VerifyBundleOptions): Promise<{ document: unknown } | undefined> {
+  if (options.serverJson === undefined || typeof options.serverJson === 'object') return options.serverJson;
+  return { document: await readServerJson(options.serverJson, options.limits ? { limits: options.limits } : {}) };
+}
+

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 export const LIB = fileURLToPath(new URL('../lib/', import.meta.url));
 
 /** Generated validators: compiled from the schemas, not written by hand. */
-const EXCLUDED = ['manifest/generated/'];
+const EXCLUDED = ['manifest/generated/', 'registry/generated/'];
 
 /** Foundation files below everything, one unit: they may import each other. */
 const BASE_FILES = ['errors.ts', 'io.ts', 'limits.ts'];
@@ -30,7 +30,9 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['launch', 'install', 'policy', 'audit'],
   ['sigstore', 'legacy', 'scopes', 'report'],
   // analysis sits beside manifest: scopes/suggest reads its reports (a downward import).
-  ['manifest', 'attest', 'analysis'],
+  // registry, like attest, checks a document against facts the caller verified (the file's
+  // sha256, the signer's repository) and needs nothing of sigstore: the pipelines hand it those.
+  ['manifest', 'attest', 'analysis', 'registry'],
   ['archive'],
   [BASE],
 ];

@@ -58,6 +58,14 @@ const VALUES = [
   'runtimeGrants',
   'egressHostProblem',
   'validateCompat',
+  // MCP registry binding
+  'registryEntry',
+  'checkServerJson',
+  'registrySigner',
+  'readServerJson',
+  'mcpbPackageEntry',
+  'serverSchemaProblems',
+  'SERVER_SCHEMA_URL',
   'manifestSchemaUrl',
   'detectManifestVersion',
   'MANIFEST_VERSIONS',
@@ -135,6 +143,7 @@ describe('public API', () => {
         maxAnalysisTotalSize: 256 * 1024 ** 2,
         analysisTimeBudgetMs: 60_000,
         maxAnalysisObservationsPerFile: 5_000,
+        maxServerJsonSize: 1024 ** 2,
       },
     );
     assert.ok(Object.isFrozen(api.defaultLimits));

@@ -8,6 +8,7 @@ import { MCPSealError } from '../errors.ts';
 import type { BuildContext, SigningMethod } from '../sign.ts';
 import { identityTokenSource } from '../sigstore/oidc.ts';
 import type { VerifiedSignature } from '../sigstore/verify.ts';
+import type { ServerJsonCheck } from '../registry/check.ts';
 import type { LegacyVerification } from '../legacy/index.ts';
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, positionals } from './args.ts';
 import type { Command } from './command.ts';
@@ -34,6 +35,17 @@ export function signatureLines(signature: VerifiedSignature): string[] {
   if (signature.tlog.length === 0) lines.push('log entry:     none');
   for (const time of signature.timestamps) lines.push(`timestamp:     ${time}`);
   return lines;
+}
+
+/** Lines describing a server.json check, for text output. */
+function registryLines(registry: ServerJsonCheck): string[] {
+  const namespace = registry.namespace;
+  return [
+    `registry:      ${registry.name} ${registry.version}: packages[${registry.package.index}] fileSha256 matches (${registry.package.identifier})`,
+    namespace.status === 'bound'
+      ? `namespace:     ${namespace.namespace} bound to the signer's repository ${namespace.repository}`
+      : `namespace:     ${namespace.namespace} unchecked: ${namespace.reason}`,
+  ];
 }
 
 /**
@@ -248,7 +260,13 @@ certificate-signed bundle is SIGNATURE_UNTRUSTED.
 
 ${VERIFY_HELP}
 
+MCP registry (--server-json F): F must validate against the registry's server.schema.json, list
+an mcpb package whose fileSha256 is this file's sha256, and, for an io.github.OWNER/... name, OWNER
+must be the owner of the repository that signed (keyless, GitHub Actions). Other namespaces and
+key signatures are reported "namespace: unchecked" with the reason.
+
 Options:
+  --server-json F  the MCP registry server.json that must describe this file
   --profile P   hardened (default) or compat
   --json        print one JSON document on stdout
   -h, --help    show this help
@@ -256,18 +274,20 @@ Options:
 ${LIMITS_HELP}
 
 Exit status: 0 verified; 1 refused (SIGNATURE_ABSENT, SIGNATURE_MALFORMED, SIGNATURE_INVALID,
-SIGNATURE_UNTRUSTED, IDENTITY_MISMATCH, ATTESTATION_*, MANIFEST_INVALID, ARCHIVE_*); 2 usage
+SIGNATURE_UNTRUSTED, IDENTITY_MISMATCH, ATTESTATION_*, MANIFEST_INVALID, ARCHIVE_*, REGISTRY_*); 2 usage
 error (a keyless verification whose policy names no signer is IDENTITY_POLICY_REQUIRED), I/O error, or an
 unusable trust root (TRUST_ROOT_*).`,
     async run(args, output, streams) {
-      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS });
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS, 'server-json': { type: 'string' } });
       const [file] = positionals(given, ['file.mcpb']);
       const flags = await verifyFlags(values);
+      const serverJson = values['server-json'];
       const progress = output.progress('verifying');
       try {
         const { verifyBundle } = await import('../verify.ts');
         const result = await verifyBundle(file!, {
           ...flags,
+          ...(typeof serverJson === 'string' ? { serverJson } : {}),
           limits: limitsFrom(values),
           ...(progress ? { onProgress: progress } : {}),
           ...(streams.signal ? { signal: streams.signal } : {}),
@@ -282,6 +302,7 @@ unusable trust root (TRUST_ROOT_*).`,
           `manifest:      ${result.manifest.name ?? '(none)'} ${result.manifest.version ?? ''} (${result.validation.profile} profile: valid)`,
           `command line:  ${result.manifest.commandLine?.join(' ') ?? '(none)'}`,
           legacyLine(result.legacy),
+          ...(result.registry ? registryLines(result.registry) : []),
           ...reviewLines(review),
         ]);
         return EXIT_OK;
