@@ -11,6 +11,9 @@ import { Archive } from './archive/reader.ts';
 import { provenanceView, type ProvenanceView, type Statement } from './attest/statement.ts';
 import { MCPSealError } from './errors.ts';
 import type { LegacyVerification } from './legacy/index.ts';
+import { policyRefusal } from './policy/evaluate.ts';
+import type { Policy } from './policy/model.ts';
+import { verifyOpenArchiveWithPolicy } from './policy/verify.ts';
 import { reportLegacyBlock, type LegacyTrustOptions } from './legacy/report.ts';
 import { MANIFEST_NAME, type ManifestSummary } from './manifest/load.ts';
 import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './scopes/validate.ts';
@@ -38,12 +41,20 @@ export interface UnpackOptions extends BundleCheckOptions<Profile, LegacyTrustOp
    * all; a signature that is present but fails is never overridden by this switch.
    */
   allowUnsigned?: boolean;
+  /**
+   * An install policy (loadPolicy): the signers come from its publishers instead of `publicKey`
+   * and `policy`, unsigned bundles are accepted only by its `allowUnsigned`, and every rule of it
+   * must pass before anything is written.
+   */
+  installPolicy?: Policy;
 }
 
 export interface UnpackResult extends ExtractResult {
   manifest: ManifestSummary;
   /** The verification, or null when extracted unsigned under `allowUnsigned`. */
   verification: BundleVerification | null;
+  /** With `installPolicy`: the name of the publisher whose rules verified the signature (null when unsigned). */
+  publisher?: string | null;
 }
 
 /** Verifies, then extracts the bundle at `path` into `target` (absent or empty). */
@@ -58,6 +69,7 @@ export async function unpackBundle(path: string, target: string, options: Unpack
 
 /** `unpackBundle` on an archive that is already open; `path` names the file (and its sidecar). */
 export async function unpackOpenArchive(archive: Archive, path: string, target: string, options: UnpackOptions = {}): Promise<UnpackResult> {
+  if (options.installPolicy) return unpackUnderPolicy(archive, path, target, options.installPolicy, options);
   const inputs = await signatureInputsOrNone(archive, path, options);
   return inputs ? unpackSigned(archive, path, target, inputs, options) : unpackUnsigned(archive, target, options);
 }
@@ -159,4 +171,20 @@ async function validManifest(archive: Archive, options: UnpackOptions): Promise<
 
 function passOptions(options: UnpackOptions): Pick<ExtractOptions, 'onProgress' | 'signal'> {
   return { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+}
+
+/**
+ * Under an install policy: the policy picks the signer and every rule passes first (a pass over
+ * the file through this handle), then the ordinary signed or unsigned unpack runs with the
+ * winning publisher as its trust choice, so every entry is still checked as it is written.
+ */
+async function unpackUnderPolicy(archive: Archive, path: string, target: string, policy: Policy, options: UnpackOptions): Promise<UnpackResult> {
+  const { installPolicy: _policy, publicKey: _key, policy: _identity, allowUnsigned: _unsigned, ...rest } = options;
+  const checked = await verifyOpenArchiveWithPolicy(archive, path, policy, rest);
+  const refusal = policyRefusal(checked.decision);
+  if (refusal) throw refusal;
+  const publisher = checked.publisher;
+  if (!publisher) return { ...(await unpackOpenArchive(archive, path, target, { ...rest, allowUnsigned: true })), publisher: null };
+  const signer = publisher.publicKey !== null ? { publicKey: publisher.publicKey } : { policy: publisher.keyless ?? {} };
+  return { ...(await unpackOpenArchive(archive, path, target, { ...rest, ...signer })), publisher: publisher.name };
 }

@@ -13,6 +13,7 @@ import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, position
 import type { Command } from './command.ts';
 import { EXIT_OK, formatBytes } from './output.ts';
 import { reviewLines, reviewOf } from './review.ts';
+import { POLICY_HELP, POLICY_OPTION, policyFlag, verifyUnderPolicy } from './policy.ts';
 import { readPemFile, VERIFY_HELP, VERIFY_OPTIONS, verifyFlags } from './verify-options.ts';
 
 /** Lines describing a verified signature, for text output. */
@@ -248,6 +249,8 @@ certificate-signed bundle is SIGNATURE_UNTRUSTED.
 
 ${VERIFY_HELP}
 
+${POLICY_HELP}
+
 Options:
   --profile P   hardened (default) or compat
   --json        print one JSON document on stdout
@@ -255,14 +258,16 @@ Options:
 
 ${LIMITS_HELP}
 
-Exit status: 0 verified; 1 refused (SIGNATURE_ABSENT, SIGNATURE_MALFORMED, SIGNATURE_INVALID,
+Exit status: 0 verified; 1 refused (POLICY_* with --policy, SIGNATURE_ABSENT, SIGNATURE_MALFORMED, SIGNATURE_INVALID,
 SIGNATURE_UNTRUSTED, IDENTITY_MISMATCH, ATTESTATION_*, MANIFEST_INVALID, ARCHIVE_*); 2 usage
 error (a keyless verification whose policy names no signer is IDENTITY_POLICY_REQUIRED), I/O error, or an
 unusable trust root (TRUST_ROOT_*).`,
     async run(args, output, streams) {
-      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS });
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS, ...POLICY_OPTION });
       const [file] = positionals(given, ['file.mcpb']);
+      const installPolicy = await policyFlag(values);
       const flags = await verifyFlags(values);
+      if (installPolicy) return verifyUnderPolicy(file!, installPolicy, flags, values, output, streams, signatureLines);
       const progress = output.progress('verifying');
       try {
         const { verifyBundle } = await import('../verify.ts');
