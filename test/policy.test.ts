@@ -30,7 +30,7 @@ const BUNDLES: Record<string, (manifest: Manifest) => void> = {
     } as never;
   },
   'acme-py': (m) => {
-    m.server = { type: 'python', entry_point: 'server/main.py', mcp_config: { command: 'python3', args: ['${__dirname}/server/main.py'] } } as never;
+    m.server = { type: 'python', entry_point: 'server/main.py', mcp_config: { command: 'python3', args: ['${__dirname}/server/main.py'] } };
   },
   'acme-legacy-tool': () => undefined,
   'platform-tool': () => undefined,
