@@ -84,7 +84,7 @@ its JSON Pointer). Nothing is extracted.
 
 ${POLICY_HELP}
 
-${VERIFY_HELP.split('\n\nIdentity policy')[0]}
+${VERIFY_HELP.split('\n\nIdentity policy')[0]!.split('\n').filter((line) => !line.includes('--key PEM')).join('\n')}
 
 Options:
   --profile P   hardened (default) or compat
