@@ -11,9 +11,9 @@ import { Archive } from './archive/reader.ts';
 import { provenanceView, type ProvenanceView, type Statement } from './attest/statement.ts';
 import { MCPSealError } from './errors.ts';
 import type { LegacyVerification } from './legacy/index.ts';
-import { policyRefusal } from './policy/evaluate.ts';
+import { evaluatePolicy, policyRefusal } from './policy/evaluate.ts';
 import type { Policy } from './policy/model.ts';
-import { verifyOpenArchiveWithPolicy } from './policy/verify.ts';
+import { choosePolicySigner } from './policy/verify.ts';
 import { reportLegacyBlock, type LegacyTrustOptions } from './legacy/report.ts';
 import { MANIFEST_NAME, type ManifestSummary } from './manifest/load.ts';
 import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './scopes/validate.ts';
@@ -86,25 +86,26 @@ async function signatureInputsOrNone(archive: Archive, path: string, options: Un
 }
 
 /** Unsigned: the manifest is still held to the profile before anything is written, and what is written is what was validated. */
-async function unpackUnsigned(archive: Archive, target: string, options: UnpackOptions): Promise<UnpackResult> {
-  const { manifest } = await validManifest(archive, options);
+async function unpackUnsigned(archive: Archive, target: string, options: UnpackOptions, policyPass?: PolicyPass): Promise<UnpackResult> {
+  const { manifest } = policyPass?.valid ?? (await validManifest(archive, options));
   const result = await extractArchive(archive, target, {
     hash: true,
     checkDigest: manifestBinding(manifest),
     // Only manifest.json is bound by digest here: nothing attests the other entries.
     digestEntries: new Set([MANIFEST_NAME]),
+    ...(policyPass ? { checkFileDigest: policyPass.checkFile } : {}),
     ...passOptions(options),
   });
   return { ...result, manifest: manifest.summary, verification: null };
 }
 
-async function unpackSigned(archive: Archive, path: string, target: string, inputs: SignatureInputs, options: UnpackOptions): Promise<UnpackResult> {
+async function unpackSigned(archive: Archive, path: string, target: string, inputs: SignatureInputs, options: UnpackOptions, policyPass?: PolicyPass): Promise<UnpackResult> {
   // Before the pass: the envelope and the identity, the statement and its provenance, the manifest.
   const checked = verifyBundleSignature(inputs);
   const statement = attestedStatement(inputs);
   const provenance = provenanceView(statement);
   checkWorkflow(provenance, checked.identity);
-  const { manifest, validation } = await signedManifest(archive, statement, provenance, options);
+  const { manifest, validation } = await signedManifest(archive, statement, provenance, options, policyPass?.valid);
   const legacy = await reportLegacyBlock(archive, options.legacy);
 
   // During the pass: every file's digest (manifest.json's against the validated bytes too).
@@ -122,6 +123,7 @@ async function unpackSigned(archive: Archive, path: string, target: string, inpu
       checkFileDigest: (sha256) => {
         checkSubject(statement, sha256);
         checkEntryList(archive, provenance);
+        policyPass?.checkFile(sha256);
       },
       ...passOptions(options),
     });
@@ -145,9 +147,9 @@ async function unpackSigned(archive: Archive, path: string, target: string, inpu
 }
 
 /** The manifest, validated and bound to the attested digest; bad data may just mean another file than the signed one. */
-async function signedManifest(archive: Archive, statement: Statement, provenance: ProvenanceView, options: UnpackOptions): Promise<ValidManifest> {
+async function signedManifest(archive: Archive, statement: Statement, provenance: ProvenanceView, options: UnpackOptions, preread?: ValidManifest): Promise<ValidManifest> {
   try {
-    const valid = await validManifest(archive, options);
+    const valid = preread ?? (await validManifest(archive, options));
     checkAttestedManifest(provenance, valid.manifest);
     return valid;
   } catch (error) {
@@ -159,6 +161,12 @@ async function signedManifest(archive: Archive, statement: Statement, provenance
 interface ValidManifest {
   manifest: BundleManifest;
   validation: ValidationResult;
+}
+
+/** Under an install policy: the manifest the policy was evaluated on (the one then bound and written), and the check of the file's digest. */
+interface PolicyPass {
+  valid: ValidManifest;
+  checkFile: (sha256: string) => void;
 }
 
 /** Step 7: manifest.json, read once, held to the profile. */
@@ -174,17 +182,23 @@ function passOptions(options: UnpackOptions): Pick<ExtractOptions, 'onProgress' 
 }
 
 /**
- * Under an install policy: the policy picks the signer and every rule passes first (a pass over
- * the file through this handle), then the ordinary signed or unsigned unpack runs with the
- * winning publisher as its trust choice, so every entry is still checked as it is written.
+ * Under an install policy, in the same one pass: the manifest is read and validated first (its
+ * name picks the publishers to try), the policy's signer rules choose the trust, and every rule
+ * but the deny list's digests holds before a byte is written; the file's digest is held to the
+ * deny list after the pass, before the rename. The manifest the policy read is the one bound to
+ * the attestation and written.
  */
 async function unpackUnderPolicy(archive: Archive, path: string, target: string, policy: Policy, options: UnpackOptions): Promise<UnpackResult> {
   const { installPolicy: _policy, publicKey: _key, policy: _identity, allowUnsigned: _unsigned, ...rest } = options;
-  const checked = await verifyOpenArchiveWithPolicy(archive, path, policy, rest);
-  const refusal = policyRefusal(checked.decision);
-  if (refusal) throw refusal;
-  const publisher = checked.publisher;
-  if (!publisher) return { ...(await unpackOpenArchive(archive, path, target, { ...rest, allowUnsigned: true })), publisher: null };
-  const signer = publisher.publicKey !== null ? { publicKey: publisher.publicKey } : { policy: publisher.keyless ?? {} };
-  return { ...(await unpackOpenArchive(archive, path, target, { ...rest, ...signer })), publisher: publisher.name };
+  const valid = await validManifest(archive, rest);
+  const signer = await choosePolicySigner(archive, path, policy, valid.manifest.summary.name ?? '', rest);
+  const decide = (sha256: string): void => {
+    const refusal = policyRefusal(evaluatePolicy(policy, { manifest: valid.manifest.document, sha256, signer: signer.fact }));
+    if (refusal) throw refusal;
+  };
+  // No deny-list digest is empty (the schema takes 64 hex digits): '' asks every other rule.
+  decide('');
+  const pass: PolicyPass = { valid, checkFile: decide };
+  const result = signer.winner ? await unpackSigned(archive, path, target, signer.winner.inputs, rest, pass) : await unpackUnsigned(archive, target, rest, pass);
+  return { ...result, publisher: signer.winner?.publisher.name ?? null };
 }

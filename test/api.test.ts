@@ -104,6 +104,7 @@ const VALUES = [
   'policyRefusal',
   'verifyWithPolicy',
   'verifyOpenArchiveWithPolicy',
+  'choosePolicySigner',
   'globMatches',
   'hostCovers',
   'parseHostPattern',

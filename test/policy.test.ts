@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
-import { generateKeyPair, loadPolicy, MCPSealError, packBundle, signBundle, verifyWithPolicy, type Policy, type SigningMethod } from '../lib/index.ts';
+import { generateKeyPair, loadPolicy, MCPSealError, packBundle, signBundle, unpackBundle, verifyWithPolicy, type Policy, type SigningMethod } from '../lib/index.ts';
 import { jsonOf, ROOT, runCli, tempDir } from './helpers/cli.ts';
 import { HARDENED_MANIFEST } from './helpers/manifest.ts';
 import { keylessMethod } from './helpers/signing.ts';
@@ -210,6 +210,35 @@ describe('install policy matrix', function () {
         if (c.code === null && c.signer !== 'unsigned') assert.ok(result.verification && result.publisher, 'an allowed signed bundle has its verification and publisher');
       });
     }
+  });
+
+  describe('unpackBundle under the policy (every case): the same answer, in one pass, nothing left when refused', () => {
+    for (const c of MATRIX) {
+      it(label(c), async () => {
+        const target = join(world.dir, 'unpack-matrix', `${c.policy}--${c.bundle}--${c.signer}`);
+        const outcome = await unpackBundle(await world.file(c.bundle, c.signer), target, { installPolicy: await policy(c.policy), ...trust() }).then(
+          (result) => ({ code: null, result }),
+          (error: unknown) => ({ code: error instanceof MCPSealError ? error.code : String(error), result: null }),
+        );
+        assert.equal(outcome.code, c.code);
+        if (c.code === null) assert.ok((await stat(join(target, 'manifest.json'))).isFile());
+        else await assert.rejects(stat(target), { code: 'ENOENT' });
+      });
+    }
+
+    it('a deny-listed sha256 is refused after the pass, before the rename: the target never appears', async () => {
+      const file = await world.file('acme-files', 'acme');
+      const base = await policy('strict');
+      const sha256 = (await verifyWithPolicy(file, base, trust())).sha256;
+      const target = join(world.dir, 'unpack-denied');
+      const error = await unpackBundle(file, target, { installPolicy: { ...base, deny: { names: [], sha256: [sha256] } }, ...trust() }).then(
+        () => assert.fail('extracted'),
+        (e: unknown) => e,
+      );
+      assert.ok(error instanceof MCPSealError);
+      assert.equal(error.code, 'POLICY_DENIED');
+      await assert.rejects(stat(target), { code: 'ENOENT' });
+    });
   });
 
   describe('through `mcpseal policy check --json` (a representative subset)', () => {

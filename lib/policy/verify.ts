@@ -64,28 +64,38 @@ export async function verifyOpenArchiveWithPolicy(archive: Archive, path: string
   const validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames(), maxDepth: archive.limits.maxManifestDepth });
   assertValidManifest(validation);
   const name = manifest.summary.name ?? '';
-  const chosen = await chooseSigner(archive, path, policy, name, options);
+  const chosen = await choosePolicySigner(archive, path, policy, name, options);
   let verification: PolicyBundleVerification | null = null;
   if (chosen.winner) verification = await checkStatement(archive, path, fileSha256, manifest, validation, chosen.winner, options);
   const decision = evaluatePolicy(policy, { manifest: manifest.document, sha256: fileSha256, signer: chosen.fact });
   return { verification, publisher: chosen.winner?.publisher ?? null, decision, sha256: fileSha256, manifest, validation };
 }
 
-interface Winner {
+/** The publisher whose rules verified the signature, with what it was checked with. */
+export interface PolicyWinner {
   publisher: PolicyPublisher;
   inputs: SignatureInputs;
   checked: SignatureCheck;
 }
 
-interface Chosen {
+/** What the signer rules found: the fact evaluatePolicy reads, and the winner (null when unsigned or refused). */
+export interface PolicySigner {
   fact: SignerFact;
-  winner: Winner | null;
+  winner: PolicyWinner | null;
 }
+
+type Winner = PolicyWinner;
 
 /** Codes that mean "not signed by this publisher" (try the next); any other failure is the signature's own. */
 const NOT_THIS_PUBLISHER: ReadonlySet<string> = new Set(['SIGNATURE_UNTRUSTED', 'IDENTITY_MISMATCH', 'SIGNATURE_TLOG_REQUIRED']);
 
-async function chooseSigner(archive: Archive, path: string, policy: Policy, name: string, options: PolicyVerifyOptions): Promise<Chosen> {
+/**
+ * The signer rules of `policy` for a bundle named `name` (read from its manifest): each publisher
+ * whose `bundles` match is tried, the first that verifies the signature wins. Needs no pass over
+ * the file: a pipeline that makes its own pass (unpack, install) calls this first, then checks
+ * the statement (subject, entries) during its pass.
+ */
+export async function choosePolicySigner(archive: Archive, path: string, policy: Policy, name: string, options: PolicyVerifyOptions = {}): Promise<PolicySigner> {
   const sidecar = options.sigstoreBundle ?? sidecarPath(path);
   try {
     await readSidecar(sidecar, archive.limits.maxSigstoreBundleSize);
