@@ -133,6 +133,22 @@ export type AttestationErrorCode =
   /** The statement is not provenance mcpseal accepts (SLSA v1 with mcpseal's or GitHub's workflow build type): a test result, an SBOM, ... */
   | 'ATTESTATION_PREDICATE_TYPE';
 
+export type PolicyErrorCode =
+  /** The install policy file cannot be used (malformed JSON, an unknown key, a bad regexp, glob, host pattern or path, a missing or non-public key file, a keyless publisher that names no one); details.pointer locates it. */
+  | 'POLICY_INVALID'
+  /** The policy's deny list names the bundle (its manifest name or its sha256). */
+  | 'POLICY_DENIED'
+  /** The bundle has no signature and the policy does not set allowUnsigned. */
+  | 'POLICY_UNSIGNED'
+  /** No publisher of the policy whose bundles globs match the bundle's name verified the signature. */
+  | 'POLICY_PUBLISHER_UNTRUSTED'
+  /** The signature verifies for a publisher of the policy whose bundles globs do not cover the bundle's name (namespace squatting). */
+  | 'POLICY_NAME_NOT_ALLOWED'
+  /** The manifest's server.type is not one the policy lists in serverTypes. */
+  | 'POLICY_SERVER_TYPE'
+  /** A declared scope reaches beyond the policy's maxScopes; details.pointer names the first, details.exceeded every one. */
+  | 'POLICY_SCOPE_EXCEEDED';
+
 export type TrustRootErrorCode = 'TRUST_ROOT_INVALID' | 'TRUST_ROOT_UNAVAILABLE';
 
 /** An MCP registry `server.json` (lib/registry) checked against the bundle it should describe. */
@@ -176,6 +192,7 @@ export type ErrorCode =
   | LegacyErrorCode
   | IdentityErrorCode
   | AttestationErrorCode
+  | PolicyErrorCode
   | TrustRootErrorCode
   | RegistryErrorCode
   | IoErrorCode
@@ -329,6 +346,13 @@ export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze(
   REGISTRY_PACKAGE_MISSING: 'rejected',
   REGISTRY_DIGEST_MISMATCH: 'rejected',
   REGISTRY_NAMESPACE_MISMATCH: 'rejected',
+  POLICY_INVALID: 'failed',
+  POLICY_DENIED: 'rejected',
+  POLICY_UNSIGNED: 'rejected',
+  POLICY_PUBLISHER_UNTRUSTED: 'rejected',
+  POLICY_NAME_NOT_ALLOWED: 'rejected',
+  POLICY_SERVER_TYPE: 'rejected',
+  POLICY_SCOPE_EXCEEDED: 'rejected',
 });
 
 /** True for errors that mean "the input was refused" (exit 1) rather than "could not run" (exit 2). */

@@ -157,3 +157,15 @@ export type {
 } from './legacy/index.ts';
 export type { LegacyErrorCode } from './errors.ts';
 export type { RegistryErrorCode } from './errors.ts';
+
+// Install policy (DESIGN.md "Install policy, store and lockfile").
+export { loadPolicy, parsePolicy } from './policy/load.ts';
+export type { LoadPolicyOptions, ParsePolicyOptions } from './policy/load.ts';
+export { evaluatePolicy, policyRefusal } from './policy/evaluate.ts';
+export type { PolicySubject } from './policy/evaluate.ts';
+export { verifyWithPolicy, verifyOpenArchiveWithPolicy, choosePolicySigner } from './policy/verify.ts';
+export type { PolicyVerification, PolicyVerifyOptions, PolicyBundleVerification, PolicySigner, PolicyWinner } from './policy/verify.ts';
+export { globMatches, hostCovers, parseHostPattern } from './policy/patterns.ts';
+export { pathWithin, scopeExcesses } from './policy/contain.ts';
+export type { Policy, PolicyPublisher, MaxScopes, PolicyDecision, RuleOutcome, ScopeExcess, SignerFact, PublisherAttempt, PolicyRefusalCode } from './policy/model.ts';
+export type { PolicyErrorCode } from './errors.ts';

@@ -36,6 +36,8 @@ export interface Limits {
   maxSigstoreBundleSize: number;
   /** Largest trusted root document accepted, in bytes (the public-good one is about 7 KB). */
   maxTrustedRootSize: number;
+  /** Largest install policy file (and each public key file it names) accepted, in bytes. */
+  maxPolicySize: number;
   /**
    * Largest legacy MCPB_SIG_V1 / DXT_SIG_V1 block accepted after the zip, header to footer, in
    * bytes (a CMS SignedData with a certificate chain is a few kilobytes). The reader reads this
@@ -82,6 +84,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxManifestDepth: 32,
   maxSigstoreBundleSize: 16 * MiB,
   maxTrustedRootSize: 1 * MiB,
+  maxPolicySize: 1 * MiB,
   maxSignatureBlockSize: 1 * MiB,
   maxAnalysisFiles: 20_000,
   maxAnalysisFileSize: 4 * MiB,

@@ -11,6 +11,9 @@ import { Archive } from './archive/reader.ts';
 import { provenanceView, type ProvenanceView, type Statement } from './attest/statement.ts';
 import { MCPSealError } from './errors.ts';
 import type { LegacyVerification } from './legacy/index.ts';
+import { evaluatePolicy, policyRefusal } from './policy/evaluate.ts';
+import type { Policy } from './policy/model.ts';
+import { choosePolicySigner } from './policy/verify.ts';
 import { reportLegacyBlock, type LegacyTrustOptions } from './legacy/report.ts';
 import { MANIFEST_NAME, type ManifestSummary } from './manifest/load.ts';
 import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './scopes/validate.ts';
@@ -38,12 +41,20 @@ export interface UnpackOptions extends BundleCheckOptions<Profile, LegacyTrustOp
    * all; a signature that is present but fails is never overridden by this switch.
    */
   allowUnsigned?: boolean;
+  /**
+   * An install policy (loadPolicy): the signers come from its publishers instead of `publicKey`
+   * and `policy`, unsigned bundles are accepted only by its `allowUnsigned`, and every rule of it
+   * must pass before anything is written.
+   */
+  installPolicy?: Policy;
 }
 
 export interface UnpackResult extends ExtractResult {
   manifest: ManifestSummary;
   /** The verification, or null when extracted unsigned under `allowUnsigned`. */
   verification: BundleVerification | null;
+  /** With `installPolicy`: the name of the publisher whose rules verified the signature (null when unsigned). */
+  publisher?: string | null;
 }
 
 /** Verifies, then extracts the bundle at `path` into `target` (absent or empty). */
@@ -58,6 +69,7 @@ export async function unpackBundle(path: string, target: string, options: Unpack
 
 /** `unpackBundle` on an archive that is already open; `path` names the file (and its sidecar). */
 export async function unpackOpenArchive(archive: Archive, path: string, target: string, options: UnpackOptions = {}): Promise<UnpackResult> {
+  if (options.installPolicy) return unpackUnderPolicy(archive, path, target, options.installPolicy, options);
   const inputs = await signatureInputsOrNone(archive, path, options);
   return inputs ? unpackSigned(archive, path, target, inputs, options) : unpackUnsigned(archive, target, options);
 }
@@ -74,25 +86,26 @@ async function signatureInputsOrNone(archive: Archive, path: string, options: Un
 }
 
 /** Unsigned: the manifest is still held to the profile before anything is written, and what is written is what was validated. */
-async function unpackUnsigned(archive: Archive, target: string, options: UnpackOptions): Promise<UnpackResult> {
-  const { manifest } = await validManifest(archive, options);
+async function unpackUnsigned(archive: Archive, target: string, options: UnpackOptions, policyPass?: PolicyPass): Promise<UnpackResult> {
+  const { manifest } = policyPass?.valid ?? (await validManifest(archive, options));
   const result = await extractArchive(archive, target, {
     hash: true,
     checkDigest: manifestBinding(manifest),
     // Only manifest.json is bound by digest here: nothing attests the other entries.
     digestEntries: new Set([MANIFEST_NAME]),
+    ...(policyPass ? { checkFileDigest: policyPass.checkFile } : {}),
     ...passOptions(options),
   });
   return { ...result, manifest: manifest.summary, verification: null };
 }
 
-async function unpackSigned(archive: Archive, path: string, target: string, inputs: SignatureInputs, options: UnpackOptions): Promise<UnpackResult> {
+async function unpackSigned(archive: Archive, path: string, target: string, inputs: SignatureInputs, options: UnpackOptions, policyPass?: PolicyPass): Promise<UnpackResult> {
   // Before the pass: the envelope and the identity, the statement and its provenance, the manifest.
   const checked = verifyBundleSignature(inputs);
   const statement = attestedStatement(inputs);
   const provenance = provenanceView(statement);
   checkWorkflow(provenance, checked.identity);
-  const { manifest, validation } = await signedManifest(archive, statement, provenance, options);
+  const { manifest, validation } = await signedManifest(archive, statement, provenance, options, policyPass?.valid);
   const legacy = await reportLegacyBlock(archive, options.legacy);
 
   // During the pass: every file's digest (manifest.json's against the validated bytes too).
@@ -110,6 +123,7 @@ async function unpackSigned(archive: Archive, path: string, target: string, inpu
       checkFileDigest: (sha256) => {
         checkSubject(statement, sha256);
         checkEntryList(archive, provenance);
+        policyPass?.checkFile(sha256);
       },
       ...passOptions(options),
     });
@@ -133,9 +147,9 @@ async function unpackSigned(archive: Archive, path: string, target: string, inpu
 }
 
 /** The manifest, validated and bound to the attested digest; bad data may just mean another file than the signed one. */
-async function signedManifest(archive: Archive, statement: Statement, provenance: ProvenanceView, options: UnpackOptions): Promise<ValidManifest> {
+async function signedManifest(archive: Archive, statement: Statement, provenance: ProvenanceView, options: UnpackOptions, preread?: ValidManifest): Promise<ValidManifest> {
   try {
-    const valid = await validManifest(archive, options);
+    const valid = preread ?? (await validManifest(archive, options));
     checkAttestedManifest(provenance, valid.manifest);
     return valid;
   } catch (error) {
@@ -149,6 +163,12 @@ interface ValidManifest {
   validation: ValidationResult;
 }
 
+/** Under an install policy: the manifest the policy was evaluated on (the one then bound and written), and the check of the file's digest. */
+interface PolicyPass {
+  valid: ValidManifest;
+  checkFile: (sha256: string) => void;
+}
+
 /** Step 7: manifest.json, read once, held to the profile. */
 async function validManifest(archive: Archive, options: UnpackOptions): Promise<ValidManifest> {
   const manifest = await readBundleManifest(archive);
@@ -159,4 +179,26 @@ async function validManifest(archive: Archive, options: UnpackOptions): Promise<
 
 function passOptions(options: UnpackOptions): Pick<ExtractOptions, 'onProgress' | 'signal'> {
   return { ...(options.onProgress ? { onProgress: options.onProgress } : {}), ...(options.signal ? { signal: options.signal } : {}) };
+}
+
+/**
+ * Under an install policy, in the same one pass: the manifest is read and validated first (its
+ * name picks the publishers to try), the policy's signer rules choose the trust, and every rule
+ * but the deny list's digests holds before a byte is written; the file's digest is held to the
+ * deny list after the pass, before the rename. The manifest the policy read is the one bound to
+ * the attestation and written.
+ */
+async function unpackUnderPolicy(archive: Archive, path: string, target: string, policy: Policy, options: UnpackOptions): Promise<UnpackResult> {
+  const { installPolicy: _policy, publicKey: _key, policy: _identity, allowUnsigned: _unsigned, ...rest } = options;
+  const valid = await validManifest(archive, rest);
+  const signer = await choosePolicySigner(archive, path, policy, valid.manifest.summary.name ?? '', rest);
+  const decide = (sha256: string): void => {
+    const refusal = policyRefusal(evaluatePolicy(policy, { manifest: valid.manifest.document, sha256, signer: signer.fact }));
+    if (refusal) throw refusal;
+  };
+  // No deny-list digest is empty (the schema takes 64 hex digits): '' asks every other rule.
+  decide('');
+  const pass: PolicyPass = { valid, checkFile: decide };
+  const result = signer.winner ? await unpackSigned(archive, path, target, signer.winner.inputs, rest, pass) : await unpackUnsigned(archive, target, rest, pass);
+  return { ...result, publisher: signer.winner?.publisher.name ?? null };
 }

@@ -10,6 +10,7 @@ import type { Command } from './command.ts';
 import { EXIT_FAILED, EXIT_OK, Output, formatBytes, type Streams } from './output.ts';
 import { REGISTRY_COMMANDS } from './registry.ts';
 import { reviewLines, reviewOf } from './review.ts';
+import { POLICY_COMMANDS, POLICY_HELP, POLICY_OPTION, policyFlag } from './policy.ts';
 import { SIGNING_COMMANDS, legacyLine, signatureLines } from './signing.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS, legacyAnchors, verifyFlags } from './verify-options.ts';
 
@@ -269,6 +270,8 @@ symlink is ever created or followed; modes are 0644, or 0755 for executables and
 
 ${VERIFY_HELP}
 
+${POLICY_HELP}
+
 Options:
   --allow-unsigned  extract a bundle that has no Sigstore bundle at all (dangerous: nothing says
                     who built it); a signature that is present but fails is never overridden
@@ -281,8 +284,10 @@ ${LIMITS_HELP}
 Exit status: 0 extracted, 1 refused (the error code says why), 2 usage or I/O error (IO_INTERRUPTED
 after Ctrl-C: nothing is left behind).`,
     async run(args, output, context) {
-      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS, 'allow-unsigned': { type: 'boolean' } });
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS, ...POLICY_OPTION, 'allow-unsigned': { type: 'boolean' } });
       const [file, outdir] = positionals(given, ['file.mcpb', 'outdir']);
+      const installPolicy = await policyFlag(values);
+      if (installPolicy && values['allow-unsigned'] === true) throw new MCPSealError('USAGE_INVALID_ARGUMENT', 'with --policy, the policy\'s allowUnsigned decides: drop --allow-unsigned');
       const flags = await verifyFlags(values);
       const progress = output.progress('extracting');
       try {
@@ -291,15 +296,17 @@ after Ctrl-C: nothing is left behind).`,
           ...flags,
           ...(context.signal ? { signal: context.signal } : {}),
           allowUnsigned: values['allow-unsigned'] === true,
+          ...(installPolicy ? { installPolicy } : {}),
           limits: limitsFrom(values),
           ...(progress ? { onProgress: progress } : {}),
         });
         progress?.finish();
-        if (!result.verification) output.note('extracted WITHOUT signature verification (--allow-unsigned)');
+        if (!result.verification) output.note(`extracted WITHOUT signature verification (${installPolicy ? 'the policy sets allowUnsigned' : '--allow-unsigned'})`);
         output.result({ ...result }, () => [
           `extracted ${result.files} files, ${result.directories} directories, ${formatBytes(result.bytes)} to ${result.target}`,
           `sha256:        ${result.sha256}`,
-          ...(result.verification ? signatureLines(result.verification.signature) : ['signature:     none (--allow-unsigned)']),
+          ...(result.verification ? signatureLines(result.verification.signature) : [`signature:     none (${installPolicy ? 'allowUnsigned in the policy' : '--allow-unsigned'})`]),
+          ...(result.publisher ? [`publisher:     ${result.publisher} (policy)`] : []),
         ]);
         return EXIT_OK;
       } finally {
@@ -310,10 +317,11 @@ after Ctrl-C: nothing is left behind).`,
 
   ...SIGNING_COMMANDS,
   ...REGISTRY_COMMANDS,
+  ...POLICY_COMMANDS,
 };
 
 /** The order commands are listed in: the publisher's flow, then the installer's, then tools. */
-const ORDER = ['pack', 'validate', 'inspect', 'sign', 'verify', 'unpack', 'verify-blob', 'keygen', 'scopes', 'registry'];
+const ORDER = ['pack', 'validate', 'inspect', 'sign', 'verify', 'unpack', 'verify-blob', 'keygen', 'scopes', 'policy', 'registry'];
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));

@@ -14,6 +14,7 @@ import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, position
 import type { Command } from './command.ts';
 import { EXIT_OK, formatBytes } from './output.ts';
 import { reviewLines, reviewOf } from './review.ts';
+import { POLICY_HELP, POLICY_OPTION, policyFlag, verifyUnderPolicy } from './policy.ts';
 import { readPemFile, VERIFY_HELP, VERIFY_OPTIONS, verifyFlags } from './verify-options.ts';
 
 /** Lines describing a verified signature, for text output. */
@@ -265,6 +266,8 @@ an mcpb package whose fileSha256 is this file's sha256, and, for an io.github.OW
 must be the owner of the repository that signed (keyless, GitHub Actions). Other namespaces and
 key signatures are reported "namespace: unchecked" with the reason.
 
+${POLICY_HELP}
+
 Options:
   --server-json F  the MCP registry server.json that must describe this file
   --profile P   hardened (default) or compat
@@ -274,14 +277,19 @@ Options:
 ${LIMITS_HELP}
 
 Exit status: 0 verified; 1 refused (SIGNATURE_ABSENT, SIGNATURE_MALFORMED, SIGNATURE_INVALID,
-SIGNATURE_UNTRUSTED, IDENTITY_MISMATCH, ATTESTATION_*, MANIFEST_INVALID, ARCHIVE_*, REGISTRY_*); 2 usage
+SIGNATURE_UNTRUSTED, IDENTITY_MISMATCH, ATTESTATION_*, MANIFEST_INVALID, ARCHIVE_*, REGISTRY_*, POLICY_* with --policy); 2 usage
 error (a keyless verification whose policy names no signer is IDENTITY_POLICY_REQUIRED), I/O error, or an
 unusable trust root (TRUST_ROOT_*).`,
     async run(args, output, streams) {
-      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS, 'server-json': { type: 'string' } });
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS, 'server-json': { type: 'string' }, ...POLICY_OPTION });
       const [file] = positionals(given, ['file.mcpb']);
+      const installPolicy = await policyFlag(values);
       const flags = await verifyFlags(values);
       const serverJson = values['server-json'];
+      if (installPolicy) {
+        if (typeof serverJson === 'string') throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--server-json is not combined with --policy yet: verify the server.json in a second call without --policy');
+        return verifyUnderPolicy(file!, installPolicy, flags, values, output, streams, signatureLines);
+      }
       const progress = output.progress('verifying');
       try {
         const { verifyBundle } = await import('../verify.ts');

@@ -67,6 +67,8 @@ export interface IdentityPolicy {
   signerWorkflow?: string;
   /** The exact source ref, e.g. `refs/tags/v1.0.0`. */
   sourceRef?: string;
+  /** A pattern the whole source ref must match (anchored like certIdentityRegexp), e.g. `refs/tags/v.*`. */
+  sourceRefRegexp?: string;
   /** The exact source commit sha. */
   sourceDigest?: string;
   /** Refuse certificates issued to self-hosted runners. */
@@ -98,7 +100,7 @@ export function completePolicy(policy: IdentityPolicy): IdentityPolicy {
     if (policy.repo !== undefined) return { ...policy, certOidcIssuer: GITHUB_ACTIONS_ISSUER };
     throw new MCPSealError('IDENTITY_POLICY_REQUIRED', 'an identity policy needs --cert-oidc-issuer: the same identity means different people at different issuers');
   }
-  const alone = policy.signerWorkflow !== undefined || policy.sourceRef !== undefined || policy.sourceDigest !== undefined;
+  const alone = policy.signerWorkflow !== undefined || policy.sourceRef !== undefined || policy.sourceRefRegexp !== undefined || policy.sourceDigest !== undefined;
   throw new MCPSealError(
     'IDENTITY_POLICY_REQUIRED',
     alone
@@ -198,6 +200,9 @@ export function checkIdentity(identity: CertificateIdentity, policy: IdentityPol
   }
   if (policy.signerWorkflow !== undefined) checkSignerWorkflow(identity, policy.signerWorkflow, policy.repo);
   if (policy.sourceRef !== undefined && github.sourceRepositoryRef !== policy.sourceRef) mismatch('source ref', policy.sourceRef, github.sourceRepositoryRef);
+  if (policy.sourceRefRegexp !== undefined && (github.sourceRepositoryRef === null || !anchoredPattern(policy.sourceRefRegexp).test(github.sourceRepositoryRef))) {
+    mismatch('source ref', `^(?:${policy.sourceRefRegexp})$`, github.sourceRepositoryRef);
+  }
   if (policy.sourceDigest !== undefined && github.sourceRepositoryDigest?.toLowerCase() !== policy.sourceDigest.toLowerCase()) {
     mismatch('source commit', policy.sourceDigest, github.sourceRepositoryDigest);
   }
