@@ -9,6 +9,7 @@ import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, parseCou
 import type { Command } from './command.ts';
 import { EXIT_FAILED, EXIT_OK, Output, formatBytes, type Streams } from './output.ts';
 import { reviewLines, reviewOf } from './review.ts';
+import { INSTALL_COMMANDS } from './install.ts';
 import { SIGNING_COMMANDS, legacyLine, signatureLines } from './signing.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS, legacyAnchors, verifyFlags } from './verify-options.ts';
 
@@ -308,10 +309,11 @@ after Ctrl-C: nothing is left behind).`,
   },
 
   ...SIGNING_COMMANDS,
+  ...INSTALL_COMMANDS,
 };
 
 /** The order commands are listed in: the publisher's flow, then the installer's, then tools. */
-const ORDER = ['pack', 'validate', 'inspect', 'sign', 'verify', 'unpack', 'verify-blob', 'keygen', 'scopes'];
+const ORDER = ['pack', 'validate', 'inspect', 'sign', 'verify', 'unpack', 'install', 'list', 'remove', 'verify-blob', 'keygen', 'scopes'];
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
