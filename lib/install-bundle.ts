@@ -20,7 +20,7 @@ import { provenanceView, type ProvenanceView } from './attest/statement.ts';
 import { MCPSealError } from './errors.ts';
 import { resolveGrants } from './install/grants.ts';
 import { decideReinstall, lockPathOf, recordEntry, type InstallOutcome, type LockLocation, type ReinstallFlags } from './install/installed.ts';
-import { readLock, type LockEntry, type LockSigner } from './install/lockfile.ts';
+import { lockEntryOf, readLock, type LockEntry, type LockSigner } from './install/lockfile.ts';
 import { removeTree, entriesDigest, Store, type TreeMarker } from './install/store.ts';
 import { parseUserConfigArgs, resolveUserConfig } from './install/user-config.ts';
 import type { Escalation } from './install/grants.ts';
@@ -118,7 +118,7 @@ export async function installBundle(path: string, options: InstallOptions): Prom
   try {
     const verified = await verifyForInstall(archive, path, options);
     const entry = await entryFor(verified, store, options);
-    const decision = decideReinstall(lock.bundles[entry.name], entry, options);
+    const decision = decideReinstall(lockEntryOf(lock, entry.name), entry, options, store);
     const existing = await store.completeTree(entry.sha256);
     if (decision.outcome === 'unchanged' && existing !== null) {
       return { outcome: 'unchanged', entry: decision.previous!, lock: lockPath, tree: store.treePath(entry.sha256), reusedTree: true, escalations: [] };

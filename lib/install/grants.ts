@@ -61,9 +61,15 @@ export interface Escalation {
 
 const RANK: Record<Grant, number> = { none: 0, read: 1, write: 2 };
 
-/** Every way `next` reaches further than `recorded` (empty when it stays within). */
-export function grantEscalations(recorded: LockGrants, next: LockGrants): Escalation[] {
+/**
+ * Every way `next` reaches further than `recorded` (empty when it stays within). `trees` names the
+ * recorded version's store tree and the new one's: `${__dirname}` resolves to each version's own
+ * tree, and the new tree in place of the old one is no escalation.
+ */
+export function grantEscalations(recorded: LockGrants, next: LockGrants, trees?: { previous: string; next: string }): Escalation[] {
   const found: Escalation[] = [];
+  const rebase = (paths: readonly string[]): string[] =>
+    trees === undefined ? [...paths] : paths.map((path) => (pathWithin(path, trees.previous) ? trees.next + path.slice(trees.previous.length) : path));
   const list = (items: readonly string[]): string => (items.length === 0 ? 'none' : items.join(', '));
   const outsidePaths = (scope: string, old: readonly string[], now: readonly string[]): void => {
     const added = now.filter((path) => !old.some((outer) => pathWithin(path, outer)));
@@ -76,8 +82,8 @@ export function grantEscalations(recorded: LockGrants, next: LockGrants): Escala
   const flag = (scope: string, old: boolean, now: boolean): void => {
     if (now && !old) found.push({ scope, from: 'false', to: 'true' });
   };
-  outsidePaths('filesystem.read', recorded.read, next.read);
-  outsidePaths('filesystem.write', recorded.write, next.write);
+  outsidePaths('filesystem.read', rebase(recorded.read), next.read);
+  outsidePaths('filesystem.write', rebase(recorded.write), next.write);
   newItems('network.egress', recorded.egress, next.egress);
   flag('network.listen', recorded.listen, next.listen);
   newItems('process.spawn', recorded.spawn, next.spawn);

@@ -5,7 +5,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { MCPSealError } from '../errors.ts';
 import { grantEscalations, type Escalation } from './grants.ts';
-import { readLock, writeLock, type Lock, type LockEntry } from './lockfile.ts';
+import { lockEntryOf, readLock, writeLock, type Lock, type LockEntry } from './lockfile.ts';
 import { withFileLock, type MutexOptions } from './mutex.ts';
 import { notInstalled, Store } from './store.ts';
 import { compareVersions } from './version.ts';
@@ -41,7 +41,7 @@ export interface ReinstallDecision {
  * with the same answers and policy is a no-op; a lower version is INSTALL_DOWNGRADE and wider
  * grants SCOPE_ESCALATION unless the flags accept them.
  */
-export function decideReinstall(previous: LockEntry | undefined, next: LockEntry, flags: ReinstallFlags = {}): ReinstallDecision {
+export function decideReinstall(previous: LockEntry | undefined, next: LockEntry, flags: ReinstallFlags = {}, store?: Store): ReinstallDecision {
   if (previous === undefined) return { outcome: 'installed', previous: null, escalations: [] };
   if (previous.sha256 === next.sha256 && isDeepStrictEqual(previous.userConfig, next.userConfig) && previous.policy === next.policy) {
     return { outcome: 'unchanged', previous, escalations: [] };
@@ -52,7 +52,8 @@ export function decideReinstall(previous: LockEntry | undefined, next: LockEntry
       details: { entry: next.name, expected: `>= ${previous.version}`, found: next.version },
     });
   }
-  const escalations = grantEscalations(previous.grants, next.grants);
+  const trees = store === undefined ? undefined : { previous: store.treePath(previous.sha256), next: store.treePath(next.sha256) };
+  const escalations = grantEscalations(previous.grants, next.grants, trees);
   if (escalations.length > 0 && flags.acceptScopes !== true) {
     const diff = escalations.map((item) => `${item.scope}: ${item.from} -> ${item.to}`).join('; ');
     throw new MCPSealError(
@@ -84,9 +85,9 @@ export async function recordEntry(location: LockLocation, entry: LockEntry, flag
     lockPath,
     async () => {
       const lock = await readLock(lockPath);
-      const decision = decideReinstall(lock.bundles[entry.name], entry, flags);
+      const decision = decideReinstall(lockEntryOf(lock, entry.name), entry, flags, store);
       if (decision.outcome === 'unchanged') return decision;
-      const next: Lock = { ...lock, bundles: { ...lock.bundles, [entry.name]: entry } };
+      const next: Lock = { ...lock, bundles: Object.fromEntries([...Object.entries(lock.bundles).filter(([name]) => name !== entry.name), [entry.name, entry]]) };
       await writeLock(lockPath, next);
       await store.writeRefs(lockPath, Object.values(next.bundles).map((bundle) => bundle.sha256));
       return decision;
@@ -122,10 +123,9 @@ export async function removeBundle(name: string, location: LockLocation): Promis
     lockPath,
     async () => {
       const lock = await readLock(lockPath);
-      const removed = Object.hasOwn(lock.bundles, name) ? lock.bundles[name] : undefined;
+      const removed = lockEntryOf(lock, name);
       if (removed === undefined) throw notInstalled(name, lockPath);
-      const bundles = { ...lock.bundles };
-      delete bundles[name];
+      const bundles = Object.fromEntries(Object.entries(lock.bundles).filter(([key]) => key !== name));
       await writeLock(lockPath, { ...lock, bundles });
       const remaining = Object.values(bundles).map((bundle) => bundle.sha256);
       await store.writeRefs(lockPath, remaining);

@@ -90,6 +90,11 @@ export interface Lock {
   bundles: Record<string, LockEntry>;
 }
 
+/** The entry recorded under `name` (own keys only: a bundle named "constructor" finds nothing inherited). */
+export function lockEntryOf(lock: Lock, name: string): LockEntry | undefined {
+  return Object.hasOwn(lock.bundles, name) ? lock.bundles[name] : undefined;
+}
+
 export function emptyLock(): Lock {
   return { version: LOCK_VERSION, bundles: {} };
 }
@@ -150,9 +155,8 @@ export function serializeLock(lock: Lock): string {
 function sortKeys(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeys);
   if (!isRecord(value)) return value;
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(value).sort()) sorted[key] = sortKeys(value[key]);
-  return sorted;
+  // fromEntries defines own properties: a bundle named "__proto__" stays a key, never a prototype.
+  return Object.fromEntries(Object.keys(value).sort().map((key) => [key, sortKeys(value[key])]));
 }
 
 /**
