@@ -272,7 +272,11 @@ async function extractIntoStore(archive: Archive, verified: Verified, store: Sto
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const marker: TreeMarker = { sha256: verified.sha256, entries, files: result.files, createdAt: (options.now ?? (() => new Date()))().toISOString() };
-    await store.commitTree(result.target, marker);
+    await store.commitTree(
+      result.target,
+      marker,
+      archive.entries.map((entry) => ({ name: entry.name, kind: entry.kind === 'directory' ? 'directory' : 'file', mode: entry.mode })),
+    );
     return marker;
   } finally {
     await removeTree(staging);

@@ -12,6 +12,7 @@
 // next command that opens the store, so a SIGKILL leaves nothing half-written for long.
 
 import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync } from 'node:fs';
 import { chmod, lstat, mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { MCPSealError } from '../errors.ts';
@@ -94,8 +95,12 @@ export class Store {
    * Moves a finished tree (extracted into a staging directory) into place, read-only, then
    * writes its marker. Another process that finished the same sha256 first wins; ours is dropped.
    */
-  async commitTree(staged: string, marker: TreeMarker): Promise<void> {
-    await makeReadOnly(staged);
+  async commitTree(staged: string, marker: TreeMarker, entries: readonly TreeEntry[]): Promise<void> {
+    try {
+      makeReadOnly(staged, entries);
+    } catch (cause) {
+      throw ioError(cause, staged, 'write');
+    }
     const target = this.treePath(marker.sha256);
     try {
       await rename(staged, target);
@@ -169,18 +174,29 @@ function processExists(pid: number): boolean {
   }
 }
 
-/** Directories 0555, files 0444, executables 0555 (extractArchive wrote 0755/0644). */
-async function makeReadOnly(root: string): Promise<void> {
-  const entries = await readdir(root, { recursive: true, withFileTypes: true });
+/** One entry of a tree as the archive lists it (name, `file` or `directory`, the mode extraction gave it). */
+export interface TreeEntry {
+  name: string;
+  kind: 'file' | 'directory';
+  mode: number;
+}
+
+/**
+ * Directories 0555, files 0444, executables 0555 (extraction wrote 0755/0644), from the archive's
+ * own entry list: no walk and no stat per file. Synchronous on purpose, as extraction's writes
+ * are: a thread-pool round trip per chmod doubles the cost on a tree of thousands of files.
+ */
+function makeReadOnly(root: string, entries: readonly TreeEntry[]): void {
+  const directories = new Set<string>();
   for (const entry of entries) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    const { mode } = await lstat(path);
-    await chmod(path, mode & 0o111 ? 0o555 : 0o444);
+    const name = entry.name.replace(/\/$/u, '');
+    const segments = name.split('/');
+    for (let i = 1; i < segments.length; i++) directories.add(segments.slice(0, i).join('/'));
+    if (entry.kind === 'directory') directories.add(name);
+    else chmodSync(join(root, name), entry.mode & 0o111 ? 0o555 : 0o444);
   }
-  const dirs = entries.filter((entry) => entry.isDirectory()).map((entry) => join(entry.parentPath, entry.name));
-  for (const dir of dirs.sort((a, b) => b.length - a.length)) await chmod(dir, 0o555);
-  await chmod(root, 0o555);
+  for (const directory of directories) chmodSync(join(root, directory), 0o555);
+  chmodSync(root, 0o555);
 }
 
 /** rm -rf of a tree whose directories may be read-only (they are made writable first: not needed as root, needed as anyone else). */
