@@ -119,7 +119,7 @@ export async function installBundle(path: string, options: InstallOptions): Prom
     const verified = await verifyForInstall(archive, path, options);
     const entry = await entryFor(verified, store, options);
     const decision = decideReinstall(lockEntryOf(lock, entry.name), entry, options, store);
-    const existing = await store.completeTree(entry.sha256);
+    const existing = await reusableTree(store, verified);
     if (decision.outcome === 'unchanged' && existing !== null) {
       return { outcome: 'unchanged', entry: decision.previous!, lock: lockPath, tree: store.treePath(entry.sha256), reusedTree: true, escalations: [] };
     }
@@ -130,6 +130,15 @@ export async function installBundle(path: string, options: InstallOptions): Prom
   } finally {
     await archive.close();
   }
+}
+
+/** A complete tree of this sha256 whose marker lists the attested entries (else none: it is rebuilt). */
+async function reusableTree(store: Store, verified: Verified): Promise<TreeMarker | null> {
+  const marker = await store.completeTree(verified.sha256);
+  const attested = verified.provenance?.entries;
+  if (marker === null || !attested || entriesDigest(marker.entries) === entriesDigest(attested)) return marker;
+  await store.deleteTree(verified.sha256);
+  return null;
 }
 
 /** What verification established, for admission and extraction. */

@@ -75,6 +75,36 @@ describe('install: concurrency and crashes', function () {
     assert.deepEqual(Object.keys((await readLock(lockPath)).bundles).sort(), ['big', 'small']);
   });
 
+  it('Ctrl-C (SIGINT) in the middle of an extraction exits 2 with IO_INTERRUPTED and leaves nothing behind', async () => {
+    const store = join(tmp.path, 'store-int');
+    const small = await signedBundle(tmp.path, signer, { name: 'small' });
+    assert.equal((await runCli(installArgs(small, store))).status, 0);
+    const lockPath = join(store, 'mcpseal.lock.json');
+    const lockBefore = await readFile(lockPath, 'utf8');
+    const files = Object.fromEntries(Array.from({ length: 48 }, (_, i) => [`data/blob-${i}.bin`, noise(2 * 1024 * 1024, i + 7)]));
+    const big = await signedBundle(tmp.path, signer, { name: 'big', files, level: 0 });
+    const child = spawn(process.execPath, [BIN, ...installArgs(big, store), '--json'], { stdio: ['ignore', 'pipe', 'ignore'], env: { ...process.env, HOME: tmp.path } });
+    const out: Buffer[] = [];
+    child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
+    const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+    let interrupted = false;
+    for (let i = 0; i < 4000 && child.exitCode === null; i++) {
+      const staging = await readdir(join(store, 'staging')).catch(() => [] as string[]);
+      const inner = staging.length > 0 ? await readdir(join(store, 'staging', staging[0]!)).catch(() => [] as string[]) : [];
+      if (inner.length > 0) {
+        child.kill('SIGINT');
+        interrupted = true;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2));
+    }
+    assert.ok(interrupted, 'the install was interrupted while extracting');
+    assert.equal(await exited, 2);
+    assert.equal((JSON.parse(Buffer.concat(out).toString('utf8')) as { error: { code: string } }).error.code, 'IO_INTERRUPTED');
+    assert.deepEqual(await readdir(join(store, 'staging')), [], 'its staging directory is gone at once');
+    assert.equal(await readFile(lockPath, 'utf8'), lockBefore);
+  });
+
   it('a lock file left by a dead process is taken over; one held by a live process past the timeout is LOCK_BUSY', async () => {
     const store = join(tmp.path, 'store-stale');
     const file = await signedBundle(tmp.path, signer, { name: 'stale' });

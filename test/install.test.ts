@@ -145,6 +145,20 @@ describe('install, list, remove', function () {
     assert.equal((jsonOf(missing)['error'] as { code: string }).code, 'INSTALL_NOT_INSTALLED');
   });
 
+  it('a tree whose completion marker is missing (a crash after its rename) is rebuilt, never reused', async () => {
+    const store = freshStore();
+    const first = await install(v1, store, '--json');
+    assert.equal(first.status, 0, first.stderr);
+    const sha = (jsonOf(first) as { entry: { sha256: string } }).entry.sha256;
+    const { rm } = await import('node:fs/promises');
+    await rm(join(store, 'sha256', `${sha}.json`));
+    const again = await install(v1, store, '--lock', join(store, 'other.lock.json'), '--json');
+    assert.equal(again.status, 0, again.stderr);
+    assert.equal(jsonOf(again)['reusedTree'], false);
+    assert.ok((await stat(join(store, 'sha256', `${sha}.json`))).isFile());
+    assert.equal((await readFile(join(store, 'sha256', sha, 'server', 'index.js'), 'utf8')), 'console.log("hi");\n');
+  });
+
   it('a tampered lockfile (bad JSON, wrong version, wrong shape) is LOCK_INVALID, exit 2, and never rewritten', async () => {
     for (const content of ['{"version": 1, "bundles": {', '{"version": 2, "bundles": {}}', '[]', '{"version": 1, "bundles": {"a": {"name": "b"}}}']) {
       const store = freshStore();
