@@ -170,6 +170,21 @@ export type IoErrorCode =
   | 'IO_TARGET_EXISTS'
   | 'IO_TARGET_NOT_EMPTY';
 
+/** The install store and its lockfile (lib/install, `install`, `list`, `remove`). */
+export type InstallErrorCode =
+  /** A reinstall would lower the recorded version (semver), without --allow-downgrade. */
+  | 'INSTALL_DOWNGRADE'
+  /** A reinstall whose scopes or grants exceed the recorded ones, without --accept-scopes. */
+  | 'SCOPE_ESCALATION'
+  /** A --user-config value the manifest's user_config refuses (unknown key, type, range, missing required, a literal secret). */
+  | 'INSTALL_USER_CONFIG'
+  /** `remove` of a name the lockfile does not hold. */
+  | 'INSTALL_NOT_INSTALLED'
+  /** The lockfile is not valid JSON or not the lock format; it is never rewritten silently. */
+  | 'LOCK_INVALID'
+  /** Another process held the lockfile's lock beyond the wait timeout. */
+  | 'LOCK_BUSY';
+
 /** A bug in mcpseal: something failed that no rule or input explains. */
 export type InternalErrorCode = 'INTERNAL_ERROR';
 
@@ -196,6 +211,7 @@ export type ErrorCode =
   | TrustRootErrorCode
   | RegistryErrorCode
   | IoErrorCode
+  | InstallErrorCode
   | InternalErrorCode
   | UsageErrorCode;
 
@@ -353,6 +369,12 @@ export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze(
   POLICY_NAME_NOT_ALLOWED: 'rejected',
   POLICY_SERVER_TYPE: 'rejected',
   POLICY_SCOPE_EXCEEDED: 'rejected',
+  INSTALL_DOWNGRADE: 'rejected',
+  SCOPE_ESCALATION: 'rejected',
+  INSTALL_USER_CONFIG: 'failed',
+  INSTALL_NOT_INSTALLED: 'failed',
+  LOCK_INVALID: 'failed',
+  LOCK_BUSY: 'failed',
 });
 
 /** True for errors that mean "the input was refused" (exit 1) rather than "could not run" (exit 2). */

@@ -169,3 +169,12 @@ export { globMatches, hostCovers, parseHostPattern } from './policy/patterns.ts'
 export { pathWithin, scopeExcesses } from './policy/contain.ts';
 export type { Policy, PolicyPublisher, MaxScopes, PolicyDecision, RuleOutcome, ScopeExcess, SignerFact, PublisherAttempt, PolicyRefusalCode } from './policy/model.ts';
 export type { PolicyErrorCode } from './errors.ts';
+
+export { installBundle, defaultStoreDir } from './install-bundle.ts';
+export type { InstallOptions, InstallResult, InstallFacts, AdmitResult } from './install-bundle.ts';
+export { readLock, serializeLock, LOCK_VERSION } from './install/lockfile.ts';
+export type { Lock, LockEntry, LockSigner, LockLogEntry, LockGrants, LockConfigValue, LockEntries } from './install/lockfile.ts';
+export { listInstalled, removeBundle } from './install/installed.ts';
+export type { LockLocation, RemoveResult, InstallOutcome, ReinstallFlags } from './install/installed.ts';
+export type { Escalation } from './install/grants.ts';
+export type { InstallErrorCode } from './errors.ts';

@@ -69,6 +69,14 @@ const VALUES = [
   'manifestSchemaUrl',
   'detectManifestVersion',
   'MANIFEST_VERSIONS',
+  // install store and lockfile
+  'installBundle',
+  'defaultStoreDir',
+  'readLock',
+  'serializeLock',
+  'LOCK_VERSION',
+  'listInstalled',
+  'removeBundle',
   // signing and verification
   'verifyArtifact',
   'verifyBundle',
