@@ -102,3 +102,44 @@ describe('red team: hardened-profile spellings that validated', () => {
     for (const [type, command, args] of clean) assert.deepEqual(errors(withCommand(type, command, args)), [], `${command} ${args.join(' ')}`);
   });
 });
+
+describe('red team: scope-path forms that passed (issue 9, finding 15)', () => {
+  /** The example passing `arg` after its entry point, with `change` applied. */
+  function passing(arg: string, change: (manifest: Manifest) => void = () => {}): string[] {
+    const copy = structuredClone(EXAMPLE);
+    copy['server']['mcp_config']['args'] = [NODE_ENTRY, arg];
+    change(copy);
+    return errors(copy);
+  }
+  const stringOption = (value: string) => (manifest: Manifest): void => {
+    manifest['user_config']['sub'] = { type: 'string', title: 'Sub', description: 'A sub-directory', default: value };
+  };
+  const FORMS: Array<[string, string, ((manifest: Manifest) => void)?]> = [
+    // A URL with an empty host names a local file, whatever its scheme.
+    ['sqlite URL, absolute', 'sqlite:////etc/shadow'],
+    ['--db= sqlite URL', '--db=sqlite:///etc/shadow'],
+    ['git+file URL', 'git+file:///etc/ssh'],
+    // A Windows root without a drive, another user's home, home spellings a server expands itself.
+    ['backslash root', '\\Windows\\System32'],
+    ['~user', '~root/.ssh'],
+    ['$HOME', '$HOME/.ssh'],
+    ['%USERPROFILE%', '--keys=%USERPROFILE%\\.ssh'],
+    // The working directory (no filesystem.cwd grant), and above it.
+    ['working directory', '--root=.'],
+    ['above the working directory', '../../etc'],
+    // A string default substituted where the text puts it.
+    ['default climbing out of the bundle', '--root=${__dirname}/${user_config.sub}', stringOption('../../..')],
+  ];
+  for (const [name, arg, change] of FORMS) {
+    it(`red team: ${name} (${arg}) is a path outside every scope`, () => {
+      const found = passing(arg, change);
+      assert.ok(found.includes(`SCOPE_PATH_OUTSIDE ${ARGS}/1`), found.join('\n'));
+    });
+  }
+
+  it('red team: declared forms stay clean (the working directory with filesystem.cwd, sqlite:///${HOME} under its scope)', () => {
+    assert.deepEqual(passing('--root=./data', (m) => (m['_meta']['dev.mcpseal']['scopes']['filesystem']['cwd'] = 'read')), []);
+    assert.deepEqual(passing('sqlite:///${HOME}/notes.db', (m) => m['_meta']['dev.mcpseal']['scopes']['filesystem']['read'].push('${HOME}/notes.db')), []);
+    assert.deepEqual(passing('--name=${user_config.sub}', stringOption('reports')), []);
+  });
+});
