@@ -5,8 +5,9 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { validateManifest, type Finding } from '../lib/index.ts';
+import { Archive, bufferSource, isMCPSealError, validateEntryName, validateManifest, type Finding } from '../lib/index.ts';
 import { ROOT } from './helpers/cli.ts';
+import { buildZip, bundleEntries } from './helpers/zip-builder.ts';
 
 type Manifest = Record<string, any>;
 
@@ -141,5 +142,22 @@ describe('red team: scope-path forms that passed (issue 9, finding 15)', () => {
     assert.deepEqual(passing('--root=./data', (m) => (m['_meta']['dev.mcpseal']['scopes']['filesystem']['cwd'] = 'read')), []);
     assert.deepEqual(passing('sqlite:///${HOME}/notes.db', (m) => m['_meta']['dev.mcpseal']['scopes']['filesystem']['read'].push('${HOME}/notes.db')), []);
     assert.deepEqual(passing('--name=${user_config.sub}', stringOption('reports')), []);
+  });
+});
+
+describe('red team: entry names Windows reads as something else', () => {
+  // Device names (with any extension, trailing spaces, superscript digits), characters Windows
+  // forbids, and 8.3 short names that open another entry's file.
+  const NAMES = ['server/nul.js', 'AUX', 'server/aux .txt', 'com1.json', 'LPT\u00b9', 'conin$', 'server/a?.js', 'x*', 'a|b', 'a<b>', 'q"x', 'PROGRA~1/x.js', 'server/INDEX~1.JS'];
+  for (const name of NAMES) {
+    it(`red team: "${name}" is refused by the name rule and by the reader`, async () => {
+      assert.equal(validateEntryName(name)?.code, 'ARCHIVE_NAME_FORBIDDEN_CHAR');
+      const zip = buildZip([...bundleEntries(), { name, data: 'x' }]);
+      await assert.rejects(Archive.open(bufferSource(zip)), (error) => isMCPSealError(error) && error.code === 'ARCHIVE_NAME_FORBIDDEN_CHAR');
+    });
+  }
+
+  it('red team: names that only resemble them stay valid', () => {
+    for (const name of ['console.js', 'nullish.js', 'auxiliary/x', 'comp.js', 'com10', 'file~backup', 'a~b.js', 'server/index~old.js.bak']) assert.equal(validateEntryName(name), null, name);
   });
 });
