@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Archive, bufferSource, isMCPSealError, validateEntryName, validateManifest, type Finding } from '../lib/index.ts';
+import { Archive, bufferSource, completePolicy, GITHUB_ACTIONS_ISSUER, isMCPSealError, validateEntryName, validateManifest, type Finding } from '../lib/index.ts';
 import { ROOT } from './helpers/cli.ts';
 import { buildZip, bundleEntries } from './helpers/zip-builder.ts';
 
@@ -159,5 +159,21 @@ describe('red team: entry names Windows reads as something else', () => {
 
   it('red team: names that only resemble them stay valid', () => {
     for (const name of ['console.js', 'nullish.js', 'auxiliary/x', 'comp.js', 'com10', 'file~backup', 'a~b.js', 'server/index~old.js.bak']) assert.equal(validateEntryName(name), null, name);
+  });
+});
+
+describe('red team: identity patterns that name no one', () => {
+  // With an issuer, hasIdentityPolicy took any pattern as naming a signer; these match anyone's.
+  for (const pattern of ['.*', '.+', '(https://github\\.com/owner/repo/.*|.*)', 'https://github\\.com/.*', '[^@]*@?.*', 'https://github\\.com/[^/]+/[^/]+/\\.github/workflows/.+']) {
+    it(`red team: --cert-identity-regexp ${pattern} is IDENTITY_POLICY_REQUIRED`, () => {
+      assert.throws(() => completePolicy({ certIdentityRegexp: pattern, certOidcIssuer: GITHUB_ACTIONS_ISSUER }), (error) => isMCPSealError(error) && error.code === 'IDENTITY_POLICY_REQUIRED');
+    });
+  }
+
+  it('red team: patterns that name a repository, an organisation or an address stay valid (and any pattern with --repo)', () => {
+    for (const pattern of ['https://github\\.com/owner/repo/.*', '.*owner/repo.*', 'https://github\\.com/my-org/.+', 'me@example\\.com']) {
+      assert.equal(completePolicy({ certIdentityRegexp: pattern, certOidcIssuer: GITHUB_ACTIONS_ISSUER }).certIdentityRegexp, pattern);
+    }
+    assert.equal(completePolicy({ certIdentityRegexp: '.*', repo: 'owner/repo' }).repo, 'owner/repo');
   });
 });
