@@ -177,3 +177,39 @@ describe('red team: identity patterns that name no one', () => {
     assert.equal(completePolicy({ certIdentityRegexp: '.*', repo: 'owner/repo' }).repo, 'owner/repo');
   });
 });
+
+describe('red team: environment that runs other code, beyond the first table', () => {
+  /** The example with `key` set in its env (and declared, so only the env rules can refuse it). */
+  function withEnv(key: string, value: string): string[] {
+    const copy = structuredClone(EXAMPLE);
+    copy['server']['mcp_config']['env'][key] = value;
+    copy['_meta']['dev.mcpseal']['scopes']['env']['read'].push(key);
+    copy['_meta']['dev.mcpseal']['scopes']['filesystem']['read'].push('/tmp');
+    return errors(copy);
+  }
+  const REFUSED: Array<[string, string]> = [
+    ['UV_PYTHON', '/tmp/evil/python'],
+    ['UV_PYTHON_INSTALL_DIR', '/tmp/pythons'],
+    ['UV_CACHE_DIR', '/tmp/uv-cache'],
+    ['UV_OVERRIDE', '/tmp/overrides.txt'],
+    ['UV_PYTHON_DOWNLOADS_JSON_URL', 'https://evil.example/downloads.json'],
+    ['Uv_Index_Strategy', 'unsafe-best-match'],
+    ['YARN_YARN_PATH', '/tmp/evil.cjs'],
+    ['COREPACK_NPM_REGISTRY', 'https://evil.example'],
+    ['DOTNET_STARTUP_HOOKS', '/tmp/hook.dll'],
+    ['CORECLR_PROFILER_PATH', '/tmp/p.so'],
+    ['LUA_INIT', 'os.execute("id")'],
+    ['PHPRC', '/tmp'],
+    ['R_PROFILE_USER', '/tmp/x.R'],
+    ['ERL_AFLAGS', '-eval "os:cmd(\\"id\\")"'],
+  ];
+  for (const [key, value] of REFUSED) {
+    it(`red team: env ${key} is MANIFEST_ENV_INJECTION`, () => {
+      assert.ok(withEnv(key, value).includes(`MANIFEST_ENV_INJECTION /server/mcp_config/env/${key}`), withEnv(key, value).join('\n'));
+    });
+  }
+
+  it('red team: the tuning variables of those families stay allowed', () => {
+    for (const key of ['UV_THREADPOOL_SIZE', 'UV_FROZEN', 'UV_OFFLINE', 'DOTNET_ENVIRONMENT']) assert.deepEqual(withEnv(key, '1'), [], key);
+  });
+});
