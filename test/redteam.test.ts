@@ -84,6 +84,10 @@ describe('red team: hardened-profile spellings that validated', () => {
     ['runtime path', 'node', '${DOCUMENTS}/node', [NODE_ENTRY], `MANIFEST_UNSAFE_PATH ${COMMAND}`],
     ['runtime path', 'node', '${user_config.notes_directory}/node', [NODE_ENTRY], `MANIFEST_UNSAFE_PATH ${COMMAND}`],
     ['runtime path', 'python', '\\\\evil-host\\share\\python3.exe', [PY_ENTRY], `MANIFEST_UNSAFE_PATH ${COMMAND}`],
+    // A batch file is run by cmd.exe, whatever its name: `node.cmd` is a shell.
+    ['batch file', 'node', 'node.cmd', [NODE_ENTRY], `MANIFEST_SHELL_COMMAND ${COMMAND}`],
+    ['batch file', 'node', 'C:\\nodejs\\NODE.BAT', [NODE_ENTRY], `MANIFEST_SHELL_COMMAND ${COMMAND}`],
+    ['batch file', 'node', 'npx.cmd', [NODE_ENTRY], `MANIFEST_SHELL_COMMAND ${COMMAND}`],
   ];
   for (const [kind, type, command, args, expected] of BYPASSES) {
     it(`red team: ${kind}: ${command} ${args.slice(0, -1).join(' ')} is refused (${expected.split(' ')[0]})`, () => {

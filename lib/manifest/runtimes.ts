@@ -141,6 +141,9 @@ const NODE_REPORTERS = set('spec', 'tap', 'dot', 'junit', 'lcov');
 
 /** Every hazard of one command line. */
 export function commandHazards(command: string, args: readonly string[]): CommandHazard[] {
+  // Windows runs a batch file through cmd.exe, which reads `&`, `|` and `%VAR%` in its arguments
+  // (a user_config value included), whatever the file is named: `node.cmd` is a shell, not node.
+  if (/\.(?:cmd|bat)[. ]*$/iu.test(command)) return [{ kind: 'shell', index: -1, detail: `${programName(command)} (a batch file, run by cmd.exe)` }];
   return hazardsOf(programName(command), args, 0);
 }
 
