@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Archive, bufferSource, completePolicy, GITHUB_ACTIONS_ISSUER, isMCPSealError, validateEntryName, validateManifest, type Finding } from '../lib/index.ts';
+import { Archive, bufferSource, completePolicy, GITHUB_ACTIONS_ISSUER, isMCPSealError, parseManifest, validateEntryName, validateManifest, type Finding } from '../lib/index.ts';
 import { ROOT } from './helpers/cli.ts';
 import { buildZip, bundleEntries } from './helpers/zip-builder.ts';
 
@@ -215,5 +215,24 @@ describe('red team: environment that runs other code, beyond the first table', (
 
   it('red team: the tuning variables of those families stay allowed', () => {
     for (const key of ['UV_THREADPOOL_SIZE', 'UV_FROZEN', 'UV_OFFLINE', 'DOTNET_ENVIRONMENT']) assert.deepEqual(withEnv(key, '1'), [], key);
+  });
+});
+
+describe('red team: a manifest that reads two ways', () => {
+  // JSON.parse keeps the last `server`, Go's encoding/json merges the second into the first: one
+  // command line for the review, another for a host.
+  const TEXTS = [
+    '{"name":"x","server":{"type":"node","mcp_config":{"command":"node","args":["${__dirname}/server/index.js"]}},"server":{"type":"node"}}',
+    '{"server":{"mcp_config":{"command":"bash"}},"\\u0073erver":{"mcp_config":{"command":"node"}}}',
+    '{"a":[{"k":1,"k":2}]}',
+  ];
+  for (const text of TEXTS) {
+    it(`red team: duplicate keys are MANIFEST_INVALID_JSON (${text.slice(0, 50)}...)`, () => {
+      assert.throws(() => parseManifest(Buffer.from(text)), (error) => isMCPSealError(error) && error.code === 'MANIFEST_INVALID_JSON' && /twice/u.test(error.message));
+    });
+  }
+
+  it('red team: equal keys in different objects, and keys inside string values, are fine', () => {
+    assert.deepEqual(parseManifest(Buffer.from('{"a":{"k":1},"b":{"k":2},"c":"{\\"a\\":1,\\"a\\":2}","d":["k","k"]}')), { a: { k: 1 }, b: { k: 2 }, c: '{"a":1,"a":2}', d: ['k', 'k'] });
   });
 });
