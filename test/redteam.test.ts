@@ -77,6 +77,16 @@ describe('red team: hardened-profile spellings that validated', () => {
     ['other interpreters', 'uv', 'uv', ['run', 'perl', '-e', 'system("id")', PY_ENTRY], `MANIFEST_SHELL_COMMAND ${ARGS}/1`],
     ['other interpreters', 'uv', 'uv', ['run', 'ruby', '-e', 'x', PY_ENTRY], `MANIFEST_SHELL_COMMAND ${ARGS}/1`],
     ['other interpreters', 'uv', 'uv', ['run', 'awk', 'BEGIN{system("id")}', PY_ENTRY], `MANIFEST_SHELL_COMMAND ${ARGS}/1`],
+    ['other interpreters', 'uv', 'uv', ['run', 'git', '-c', 'core.pager=id', 'log', PY_ENTRY], `MANIFEST_SHELL_COMMAND ${ARGS}/1`],
+    ['other interpreters', 'uv', 'uv', ['run', 'vim', '-c', '!id', PY_ENTRY], `MANIFEST_SHELL_COMMAND ${ARGS}/1`],
+    ['other interpreters', 'uv', 'uv', ['run', 'ssh', 'host', 'id', PY_ENTRY], `MANIFEST_SHELL_COMMAND ${ARGS}/1`],
+    ['other interpreters', 'uv', 'uv', ['run', 'xargs', '-a', '/tmp/args', 'python', PY_ENTRY], `MANIFEST_SHELL_COMMAND ${ARGS}/1`],
+    ['other interpreters', 'uv', 'uv', ['run', 'ipython', '-c', 'x', PY_ENTRY], `MANIFEST_SHELL_COMMAND ${ARGS}/1`],
+    ['other interpreters', 'uv', 'uv', ['run', 'mshta', 'x', PY_ENTRY], `MANIFEST_SHELL_COMMAND ${ARGS}/1`],
+    ['python spellings', 'uv', 'uv', ['run', 'python3-dbg', '-c', 'x', PY_ENTRY], `MANIFEST_INLINE_CODE ${ARGS}/2`],
+    // A wrapper's program given by its path is the command: one outside the bundle is not its code.
+    ['wrapped program path', 'uv', 'uv', ['run', 'timeout', '5', '/tmp/evil', PY_ENTRY], `MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/3`],
+    ['wrapped program path', 'uv', 'uv', ['run', 'env', '${HOME}/evil', PY_ENTRY], `MANIFEST_CODE_OUTSIDE_BUNDLE ${ARGS}/2`],
     // A runtime named by a path the working directory, the user's files or an install-time value decides.
     ['runtime path', 'node', './node', [NODE_ENTRY], `MANIFEST_UNSAFE_PATH ${COMMAND}`],
     ['runtime path', 'node', 'bin/node', [NODE_ENTRY], `MANIFEST_UNSAFE_PATH ${COMMAND}`],
@@ -103,6 +113,8 @@ describe('red team: hardened-profile spellings that validated', () => {
       ['python', 'python3', ['-X', 'utf8', '-m', 'server', PY_ENTRY]],
       ['uv', 'uv', ['--directory', '${__dirname}', 'run', '--python', '3.12', 'server/main.py']],
       ['uv', 'uv', ['run', '--project', '${__dirname}', '--python', 'cpython@3.12', PY_ENTRY]],
+      ['uv', 'uv', ['--directory', '${__dirname}', 'run', 'mcp-server-notes', PY_ENTRY]],
+      ['uv', 'uv', ['run', 'nice', '-n', '5', '${__dirname}/server/main.py']],
     ];
     for (const [type, command, args] of clean) assert.deepEqual(errors(withCommand(type, command, args)), [], `${command} ${args.join(' ')}`);
   });

@@ -26,11 +26,22 @@ export interface CommandHazard {
 export const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'fish', 'csh', 'tcsh', 'ash', 'busybox', 'cmd', 'powershell', 'pwsh', 'wsl']);
 
 /**
- * Interpreters and tools that run a script or a code string given on their command line (`perl
- * -e`, `ruby -e`, `awk 'BEGIN{system(...)}'`, `gdb -ex`, `make -f`): for the manifest's review they
- * are shells, wherever they appear (`uv run perl -e ...`, `nice ruby -e ...`).
+ * Interpreters and tools that run a script, a code string or a command given on their command
+ * line or input (`perl -e`, `awk 'BEGIN{system(...)}'`, `gdb -ex`, `make -f`, `git -c
+ * core.pager=...`, `vim -c '!...'`, `find -exec`, `ssh host cmd`, `xargs -a FILE`, `mshta`): for the
+ * manifest's review they are shells wherever they appear nested (`uv run git ...`, `nice ruby
+ * -e ...`); at the top level they are already MANIFEST_COMMAND_MISMATCH.
  */
-const INTERPRETERS = /^(?:perl|ruby|irb|php|lua(?:jit)?|tclsh|wish|expect|osascript|[gmn]?awk|busybox|rscript|julia|jshell|gdb|lldb|g?make|node-repl)[\d.]*$/u;
+const INTERPRETERS = new RegExp(
+  '^(?:' +
+    ['perl', 'ruby', 'irb', 'php', 'lua(?:jit)?', 'tclsh', 'wish', 'expect', 'osascript', '[gmn]?awk', 'sed', 'rscript', 'julia', 'jshell', 'gdb', 'lldb', 'g?make', 'cmake', 'node-repl'].join('|') +
+    '|' +
+    ['ipython', 'jupyter', 'bpython', 'ptpython', 'git', 'ssh', 'scp', 'rsync', 'n?vim?', 'emacs', 'ed', 'less', 'more', 'man', 'script', 'watch', 'flock', 'find', 'xargs', 'parallel'].join('|') +
+    '|' +
+    ['sqlite3', 'psql', 'mysql', 'tar', 'zip', 'xdg-open', 'open', 'rundll32', 'mshta', 'cscript', 'wscript', 'regsvr32', 'docker', 'podman', 'strace', 'ltrace', 'valgrind', 'systemd-run', 'at', 'screen', 'tmux'].join('|') +
+    ')[\\d.]*$',
+  'u',
+);
 
 /** Launchers that download and run code at start-up: what runs is not what was signed. */
 export const FETCHERS: ReadonlySet<string> = new Set(['npx', 'pnpx', 'bunx', 'uvx', 'pipx', 'curl', 'wget']);
@@ -119,7 +130,7 @@ const DENO: Grammar = {
  * Programs that run another program given later on their command line (`env X=1 cmd`, `nohup
  * cmd`, `timeout 5 cmd`): the command they run is found and read as a command line of its own.
  */
-const WRAPPERS: ReadonlySet<string> = new Set(['env', 'nice', 'nohup', 'setsid', 'stdbuf', 'time', 'timeout', 'exec', 'sudo', 'doas', 'xargs', 'chrt', 'ionice', 'taskset', 'caffeinate', 'unbuffer']);
+const WRAPPERS: ReadonlySet<string> = new Set(['env', 'nice', 'nohup', 'setsid', 'stdbuf', 'time', 'timeout', 'exec', 'sudo', 'doas', 'chrt', 'ionice', 'taskset', 'caffeinate', 'unbuffer']);
 
 /** Python modules that debug (listening, or reading commands from stdin, the MCP channel). */
 const PYTHON_DEBUGGERS = set('pdb', 'debugpy', 'ptvsd', 'pydevd', 'remote_pdb', 'rpdb', 'web_pdb', 'pudb', 'ipdb', 'bdb');
@@ -168,7 +179,8 @@ function hazardsOf(program: string, args: readonly string[], offset: number, dep
   if (isPython(program)) return pythonHazards(program, args, offset, depth);
   if (program === 'uv') return uvHazards(args, offset, depth);
   if (program === 'deno') return denoHazards(args, offset);
-  const sequences = lookup(FETCHER_SUBCOMMANDS, program);
+  // `pip3.12` is pip.
+  const sequences = lookup(FETCHER_SUBCOMMANDS, /^pip\d*(?:\.\d+)*$/u.test(program) ? 'pip' : program);
   const words = args.filter((arg) => !arg.startsWith('-'));
   if (sequences?.some((sequence) => sequence.every((word, index) => words[index] === word))) return [{ kind: 'fetcher', index: offset - 1, detail: `${program} ${words[0]}` }];
   if (words[0] !== undefined && lookup(SCRIPT_RUNNERS, program)?.has(words[0]) === true) return [{ kind: 'shell', index: offset - 1, detail: `${program} ${words[0]} (a package.json script, run by a shell)` }];
@@ -176,7 +188,7 @@ function hazardsOf(program: string, args: readonly string[], offset: number, dep
 }
 
 export function isPython(program: string): boolean {
-  return program === 'py' || /^(?:python|pypy)(?:\d+(?:\.\d+)*)?[dmtw]*$/u.test(program);
+  return program === 'py' || /^(?:python|pypy)(?:\d+(?:\.\d+)*)?[dmtw]*(?:-dbg)?$/u.test(program);
 }
 
 /**
@@ -201,6 +213,9 @@ function wrapperHazards(wrapper: string, args: readonly string[], offset: number
       continue;
     }
     const inner = programName(arg);
+    // A program given by its path (`timeout 5 /tmp/evil`): the command, whatever its name; one
+    // outside the bundle is not the bundle's code.
+    if (!arg.startsWith('-') && !isKnownProgram(inner) && /[\\/]/u.test(arg)) return [...hazards, ...scriptHazards(program, arg, offset + index)];
     if (arg.startsWith('-') || !isKnownProgram(inner)) continue;
     // A wrapper of a wrapper (`nice nohup cmd`) is read on in this loop, not by recursion.
     if (WRAPPERS.has(inner)) program = inner;
@@ -210,7 +225,7 @@ function wrapperHazards(wrapper: string, args: readonly string[], offset: number
 }
 
 function isKnownProgram(program: string): boolean {
-  return SHELLS.has(program) || INTERPRETERS.test(program) || FETCHERS.has(program) || WRAPPERS.has(program) || isPython(program) || /^(?:node(?:js)?\d*|bun|deno|uv)$/u.test(program) || Object.hasOwn(FETCHER_SUBCOMMANDS, program);
+  return SHELLS.has(program) || INTERPRETERS.test(program) || FETCHERS.has(program) || WRAPPERS.has(program) || isPython(program) || /^(?:node(?:js)?\d*|bun|deno|uv)$/u.test(program) || Object.hasOwn(FETCHER_SUBCOMMANDS, program) || /^pip\d*(?:\.\d+)*$/u.test(program);
 }
 
 function nodeHazards(program: string, args: readonly string[], offset: number, grammar: Grammar): CommandHazard[] {
