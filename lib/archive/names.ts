@@ -23,6 +23,15 @@ const COLON = /:/u;
 const ASCII = /^[\u0000-\u007f]*$/u;
 // A segment ending in a dot or space, before a slash (not a final directory slash) or at the end.
 const TRAILING_DOT_OR_SPACE = /[. ](?:\/|$)/u;
+// Characters Windows forbids in file names ("Naming Files, Paths, and Namespaces"): extraction
+// there fails half-way, after other files were written.
+const WINDOWS_FORBIDDEN = /[<>"|?*]/u;
+// Windows device names, with any extension and trailing spaces (`nul.js`, `AUX .txt`, `COM¹`): a
+// write to one goes to the device, so the verified file is never installed.
+const WINDOWS_DEVICE = /^(?:con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3]|conin\$|conout\$) *(?:\.|$)/iu;
+// An 8.3 short name (`PROGRA~1`, `INDEX~1.JS`): on a volume with short names it opens the
+// long-named file it abbreviates, another entry (git refuses these too, core.protectNTFS).
+const SHORT_NAME = /^[^.~]{1,6}~[0-9]+(?:\.[^.]{0,3})?$/u;
 // Lone surrogates cannot be encoded in UTF-8 and have no file name on any platform.
 const LONE_SURROGATE = /\p{Surrogate}/u;
 // Characters that render as nothing or reorder what follows: format characters (general category
@@ -54,6 +63,7 @@ export function validateEntryName(name: string, limits: NameLimits = defaultLimi
   if (name.startsWith('/')) return { code: 'ARCHIVE_ABSOLUTE_PATH', reason: 'the name is an absolute path' };
   if (/^[A-Za-z]:/u.test(name)) return { code: 'ARCHIVE_ABSOLUTE_PATH', reason: 'the name starts with a drive letter' };
   if (COLON.test(name)) return { code: 'ARCHIVE_NAME_FORBIDDEN_CHAR', reason: 'the name contains a colon' };
+  if (WINDOWS_FORBIDDEN.test(name)) return { code: 'ARCHIVE_NAME_FORBIDDEN_CHAR', reason: 'the name contains a character Windows forbids (< > " | ? *)' };
 
   const bytes = Buffer.byteLength(name, 'utf8');
   if (bytes > limits.maxPathLength) {
@@ -71,6 +81,8 @@ export function validateEntryName(name: string, limits: NameLimits = defaultLimi
     if (segment === '.') return { code: 'ARCHIVE_NAME_NOT_CANONICAL', reason: 'the name has a "." segment' };
     // Windows strips trailing dots and spaces, so such a segment names nothing (or the parent).
     if (/^[. ]+$/u.test(segment)) return { code: 'ARCHIVE_NAME_NOT_CANONICAL', reason: 'a segment is only dots and spaces' };
+    if (WINDOWS_DEVICE.test(segment)) return { code: 'ARCHIVE_NAME_FORBIDDEN_CHAR', reason: 'a segment is a Windows device name (CON, PRN, AUX, NUL, COM1, LPT1, ...)' };
+    if (SHORT_NAME.test(segment)) return { code: 'ARCHIVE_NAME_FORBIDDEN_CHAR', reason: 'a segment has the shape of a Windows 8.3 short name (NAME~1.EXT), which can open another file' };
     if (Buffer.byteLength(segment, 'utf8') > MAX_SEGMENT_BYTES) {
       return { code: 'ARCHIVE_PATH_TOO_LONG', reason: `a segment is longer than ${MAX_SEGMENT_BYTES} bytes` };
     }

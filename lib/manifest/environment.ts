@@ -66,6 +66,15 @@ export const ENV_RULES: readonly EnvRule[] = [
   ...['UV_INDEX', 'UV_INDEX_URL', 'UV_DEFAULT_INDEX', 'UV_EXTRA_INDEX_URL', 'UV_FIND_LINKS', 'UV_CONFIG_FILE', 'UV_ENV_FILE', 'UV_INSECURE_HOST', 'UV_PROJECT_ENVIRONMENT', 'UV_PYTHON_INSTALL_MIRROR', 'UV_PYPY_INSTALL_MIRROR'].map(
     (name): EnvRule => ({ name, verdict: 'refuse', why: 'changes which packages, interpreters or env files uv uses', source: 'https://docs.astral.sh/uv/reference/environment/' }),
   ),
+  // The rest of UV_* as a family (new ones keep arriving: UV_PYTHON names the interpreter,
+  // UV_PYTHON_INSTALL_DIR and UV_CACHE_DIR where code is read from, UV_OVERRIDE the packages);
+  // these only tune how the locked environment is used. UV_THREADPOOL_SIZE is libuv's (Node).
+  ...['UV_THREADPOOL_SIZE', 'UV_NO_PROGRESS', 'UV_FROZEN', 'UV_LOCKED', 'UV_OFFLINE', 'UV_NO_SYNC', 'UV_COMPILE_BYTECODE', 'UV_LINK_MODE', 'UV_NO_CACHE', 'UV_HTTP_TIMEOUT', 'UV_PYTHON_DOWNLOADS', 'UV_PYTHON_PREFERENCE'].map(
+    (name): EnvRule => ({ name, verdict: 'allow', why: 'tunes how the locked environment is used', source: 'https://docs.astral.sh/uv/reference/environment/' }),
+  ),
+  { name: 'UV_', prefix: true, verdict: 'refuse', why: 'uv configuration: the interpreter, caches, install directories, overrides and sources of packages', source: 'https://docs.astral.sh/uv/reference/environment/' },
+  { name: 'YARN_', prefix: true, verdict: 'refuse', why: 'Yarn configuration: yarnPath runs a JavaScript file, the registry', source: 'https://yarnpkg.com/configuration/yarnrc' },
+  { name: 'COREPACK_', prefix: true, verdict: 'refuse', why: 'where Corepack downloads the package manager it runs from', source: 'https://github.com/nodejs/corepack#environment-variables' },
   { name: 'PIP_', prefix: true, verdict: 'refuse', why: 'pip configuration: index, trusted hosts, config file', source: 'https://pip.pypa.io/en/stable/topics/configuration/#environment-variables' },
   { name: 'VIRTUAL_ENV', verdict: 'refuse', why: 'the environment (and so the packages) Python tools use', source: 'https://docs.python.org/3/library/venv.html' },
   // The dynamic loader and the C library.
@@ -100,6 +109,16 @@ export const ENV_RULES: readonly EnvRule[] = [
   ...['PERL5OPT', 'PERL5LIB', 'PERLLIB', 'PERL5DB'].map((name): EnvRule => ({ name, verdict: 'refuse', why: 'Perl modules and options loaded by every perl', source: 'perlrun(1), "ENVIRONMENT"' })),
   ...['RUBYOPT', 'RUBYLIB'].map((name): EnvRule => ({ name, verdict: 'refuse', why: 'Ruby options and libraries loaded by every ruby', source: 'ruby(1), "ENVIRONMENT"' })),
   ...['JAVA_TOOL_OPTIONS', '_JAVA_OPTIONS', 'JDK_JAVA_OPTIONS', 'CLASSPATH'].map((name): EnvRule => ({ name, verdict: 'refuse', why: 'JVM agents and classes loaded by every java', source: 'JVM Tool Interface, "Command-Line Option"' })),
+  // .NET: startup hooks and profilers load assemblies and native libraries into every process.
+  ...['DOTNET_ENVIRONMENT', 'DOTNET_CLI_TELEMETRY_OPTOUT', 'DOTNET_NOLOGO'].map((name): EnvRule => ({ name, verdict: 'allow', why: 'configuration name or telemetry only', source: 'https://learn.microsoft.com/dotnet/core/tools/dotnet-environment-variables' })),
+  ...['DOTNET_', 'COMPLUS_', 'CORECLR_', 'COR_'].map(
+    (name): EnvRule => ({ name, prefix: true, verdict: 'refuse', why: 'DOTNET_STARTUP_HOOKS, DOTNET_ROOT, profilers (CORECLR_PROFILER_PATH) load code into every .NET process', source: 'https://learn.microsoft.com/dotnet/core/runtime-config/debugging-profiling' }),
+  ),
+  { name: 'LUA_INIT', prefix: true, verdict: 'refuse', why: 'Lua code (or @file) run by every lua before the script', source: 'lua(1), "ENVIRONMENT"' },
+  ...['PHPRC', 'PHP_INI_SCAN_DIR'].map((name): EnvRule => ({ name, verdict: 'refuse', why: 'php.ini from another directory (auto_prepend_file runs code)', source: 'https://www.php.net/manual/en/configuration.file.php' })),
+  ...['R_PROFILE', 'R_PROFILE_USER', 'R_ENVIRON', 'R_ENVIRON_USER'].map((name): EnvRule => ({ name, verdict: 'refuse', why: 'R code sourced at start-up', source: 'R "Startup" help page' })),
+  ...['ERL_AFLAGS', 'ERL_FLAGS', 'ERL_ZFLAGS', 'ELIXIR_ERL_OPTIONS'].map((name): EnvRule => ({ name, verdict: 'refuse', why: 'Erlang VM flags (-eval, -s) for every erl', source: 'erl(1), "ENVIRONMENT"' })),
+  { name: 'TCLLIBPATH', verdict: 'refuse', why: 'Tcl packages loaded by every tclsh', source: 'tclsh(1)' },
   // Not code, but they change which programs run, where config is read, or whom TLS trusts.
   ...['PATH', 'PATHEXT', 'HOME', 'XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'SSL_CERT_FILE', 'SSL_CERT_DIR', 'REQUESTS_CA_BUNDLE', 'CURL_CA_BUNDLE', 'HTTP_PROXY', 'HTTPS_PROXY', 'ALL_PROXY'].map(
     (name): EnvRule => ({ name, verdict: 'warn', why: 'changes which programs run, where configuration is read, or whom TLS trusts', source: 'environ(7)' }),

@@ -71,7 +71,16 @@ function reportHazard(config: LaunchConfig, hazard: CommandHazard, add: Add): vo
  */
 function checkCommandPath(config: LaunchConfig, context: { files?: ReadonlySet<string> }, add: Add): boolean {
   const located = bundlePath(config.command!);
-  if (located === null) return false;
+  if (located === null) {
+    // A program given by a path that the host's working directory (`./node`, `bin/node`), the
+    // user's home (`~/node`) or an install-time value (`${DOCUMENTS}/node`, `${user_config.dir}/node`)
+    // decides is not the bundle's, whatever its name says, nor is a UNC path (`\\\\host\\share`, fetched
+    // over SMB); a bare name or an absolute local path is the host's.
+    if (/^(?:~|\$\{|[\\/]{2})/u.test(config.command!) || (/[\\/]/u.test(config.command!) && !/^(?:[\\/]|[A-Za-z]:[\\/])/u.test(config.command!))) {
+      add('MANIFEST_UNSAFE_PATH', config.pointers.command, `${describe(config)} runs "${config.command!.slice(0, 120)}", a program the working directory, the user's files or an install-time value decides: name the runtime (node, python3, uv) or a file under \${__dirname}`);
+    }
+    return false;
+  }
   if (!located.inside || located.path === '') {
     const reason = located.inside ? 'it names the bundle directory, not a program' : located.reason;
     add('MANIFEST_UNSAFE_PATH', config.pointers.command, `${describe(config)} runs "${config.command!.slice(0, 120)}", which is not a file inside the bundle: ${reason}`);

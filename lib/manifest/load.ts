@@ -6,6 +6,7 @@
 import { MCPSealError } from '../errors.ts';
 import type { Archive } from '../archive/reader.ts';
 import { defaultLimits, type Limits } from '../limits.ts';
+import { firstDuplicateKey } from './json-keys.ts';
 import { nestsDeeperThan } from './depth.ts';
 import { isRecord } from './document.ts';
 
@@ -57,9 +58,11 @@ export function parseManifest(bytes: Buffer, limits: Partial<ManifestLimits> = {
   const maxSize = limits.maxManifestSize ?? defaultLimits.maxManifestSize;
   if (bytes.length > maxSize) throw manifestTooLarge('manifest.json', bytes.length, maxSize);
   let value: unknown;
+  let text: string;
   try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
     // V8's JSON.parse does not recurse on the native stack, so deep input is safe to parse.
-    value = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    value = JSON.parse(text);
   } catch (cause) {
     throw new MCPSealError('MANIFEST_INVALID_JSON', `manifest.json is not valid UTF-8 JSON: ${(cause as Error).message}`, { cause });
   }
@@ -67,6 +70,10 @@ export function parseManifest(bytes: Buffer, limits: Partial<ManifestLimits> = {
     throw new MCPSealError('MANIFEST_INVALID_JSON', 'manifest.json must hold a JSON object');
   }
   assertManifestDepth(value, limits.maxManifestDepth ?? defaultLimits.maxManifestDepth);
+  const duplicate = firstDuplicateKey(text);
+  if (duplicate !== null) {
+    throw new MCPSealError('MANIFEST_INVALID_JSON', `manifest.json names the key "${duplicate.slice(0, 80)}" twice in one object: parsers disagree on which one counts`, { details: { found: duplicate.slice(0, 80) } });
+  }
   return value;
 }
 

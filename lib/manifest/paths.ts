@@ -73,6 +73,28 @@ function nonPathDefaults(text: string, options: ReadonlyMap<string, JsonRecord>)
   return [...defaults];
 }
 
+/** Substituted text stays under this: a default repeated a thousand times is not worth reading. */
+const MAX_SUBSTITUTED = 65_536;
+
+/**
+ * The text with every non-path option replaced by its string default, as the host passes it when
+ * the user keeps the defaults: a default read on its own misses what the text around it makes of
+ * it (`${__dirname}/${user_config.sub}` with the default "../../.."). Empty when nothing changes
+ * or the result would be long.
+ */
+function withDefaults(text: string, options: ReadonlyMap<string, JsonRecord>): string[] {
+  let result = '';
+  let from = 0;
+  for (const reference of referenceMatches(text)) {
+    const option = reference.userConfigKey === null ? undefined : options.get(reference.userConfigKey);
+    if (option === undefined || option['type'] === 'directory' || option['type'] === 'file' || typeof option['default'] !== 'string') continue;
+    result += text.slice(from, reference.index) + option['default'];
+    from = reference.index + reference.text.length;
+    if (result.length > MAX_SUBSTITUTED) return [];
+  }
+  return from === 0 ? [] : [result + text.slice(from)];
+}
+
 // What ends a field: whitespace, list and assignment separators, and the quotes and brackets of
 // inline JSON (`--config={"roots":["/"]}` passes "/").
 const SEPARATOR = /[\s,;="'(){}[\]<>|]/u;
@@ -112,8 +134,11 @@ function fieldsOf(text: string): string[] {
   return fields;
 }
 
-// Where a path starts: `/`, `~` (the home directory), a drive letter, or a `${...}` reference.
-const PATH_START = /^(?:\/|~(?=[\\/]|$)|[A-Za-z]:[\\/]|\$\{)/u;
+// Where a path starts: `/` or `\` (a Windows root), `~` or `~user` (a home directory), a drive
+// letter, a `${...}` reference, or `.`/`..` (the working directory, or above it).
+const PATH_START = /^(?:[\\/]|~|[A-Za-z]:[\\/]|\$\{|\.\.?(?:[\\/]|$))/u;
+/** Home directories a server expands itself (`os.path.expandvars`, `%USERPROFILE%` on Windows), read as `${HOME}`. */
+const HOME_SPELLINGS = /^(?:\$HOME|%USERPROFILE%|%HOMEPATH%)(?=[\\/]|$)/iu;
 
 /**
  * The path-bearing substrings of one argument or env value, in symbolic form (`${HOME}/.ssh`,
@@ -125,7 +150,7 @@ const PATH_START = /^(?:\/|~(?=[\\/]|$)|[A-Za-z]:[\\/]|\$\{)/u;
  */
 export function pathCandidates(text: string, options: ReadonlyMap<string, JsonRecord>): string[] {
   const found = new Set<string>();
-  for (const value of [text, ...nonPathDefaults(text, options)]) {
+  for (const value of [text, ...nonPathDefaults(text, options), ...withDefaults(text, options)]) {
     for (const field of fieldsOf(withSeparators(value))) addFieldPaths(field, options, found);
   }
   return [...found];
@@ -133,8 +158,9 @@ export function pathCandidates(text: string, options: ReadonlyMap<string, JsonRe
 
 function addFieldPaths(field: string, options: ReadonlyMap<string, JsonRecord>, found: Set<string>): void {
   const url = /^([A-Za-z][A-Za-z0-9+.-]+):(.*)$/su.exec(field);
-  if (url && url[1]!.toLowerCase() === 'file') {
-    const path = fileUrlPath(url[2]!);
+  // `file:` and `git+file:` URLs, and any URL with an empty host (`sqlite:////etc/db`), name a local path.
+  if (url && (/^(?:.*\+)?file$/iu.test(url[1]!) || url[2]!.startsWith('///'))) {
+    const path = fileUrlPath(url[2]!.replace(/^\/\/(?=\/\/)/u, '')).replace(/^[\\/]+(?=\$\{)/u, '');
     if (path !== '') found.add(path);
     return;
   }
@@ -188,9 +214,11 @@ function splitList(field: string): string[] {
 
 /** The path a list element starts with, itself or after a one-letter flag (`-r/x`), or null. */
 function pathAt(part: string, options: ReadonlyMap<string, JsonRecord>): string | null {
-  const value = /^-[A-Za-z](?=\/|~|[A-Za-z]:[\\/]|\$\{)/u.test(part) ? part.slice(2) : part;
+  const attached = /^-[A-Za-z](?=\/|~|[A-Za-z]:[\\/]|\$\{)/u.test(part) ? part.slice(2) : part;
+  const value = attached.replace(HOME_SPELLINGS, '${HOME}');
   if (!PATH_START.test(value)) return null;
-  if (value.startsWith('~')) return `\${HOME}${value.slice(1)}`;
+  // `~user` is another user's home: kept as written, which no scope covers.
+  if (/^~(?=[\\/]|$)/u.test(value)) return `\${HOME}${value.slice(1)}`;
   if (value.startsWith('${')) {
     const first = variableReferences(value)[0];
     if (first === undefined || !value.startsWith(`\${${first.name}}`) || !isPathReference(first, options)) return null;

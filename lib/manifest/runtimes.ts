@@ -25,6 +25,24 @@ export interface CommandHazard {
 /** Shells run whatever string they are given: the manifest no longer says what executes. */
 export const SHELLS: ReadonlySet<string> = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'fish', 'csh', 'tcsh', 'ash', 'busybox', 'cmd', 'powershell', 'pwsh', 'wsl']);
 
+/**
+ * Interpreters and tools that run a script, a code string or a command given on their command
+ * line or input (`perl -e`, `awk 'BEGIN{system(...)}'`, `gdb -ex`, `make -f`, `git -c
+ * core.pager=...`, `vim -c '!...'`, `find -exec`, `ssh host cmd`, `xargs -a FILE`, `mshta`): for the
+ * manifest's review they are shells wherever they appear nested (`uv run git ...`, `nice ruby
+ * -e ...`); at the top level they are already MANIFEST_COMMAND_MISMATCH.
+ */
+const INTERPRETERS = new RegExp(
+  '^(?:' +
+    ['perl', 'ruby', 'irb', 'php', 'lua(?:jit)?', 'tclsh', 'wish', 'expect', 'osascript', '[gmn]?awk', 'sed', 'rscript', 'julia', 'jshell', 'gdb', 'lldb', 'g?make', 'cmake', 'node-repl'].join('|') +
+    '|' +
+    ['ipython', 'jupyter', 'bpython', 'ptpython', 'git', 'ssh', 'scp', 'rsync', 'n?vim?', 'emacs', 'ed', 'less', 'more', 'man', 'script', 'watch', 'flock', 'find', 'xargs', 'parallel'].join('|') +
+    '|' +
+    ['sqlite3', 'psql', 'mysql', 'tar', 'zip', 'xdg-open', 'open', 'rundll32', 'mshta', 'cscript', 'wscript', 'regsvr32', 'docker', 'podman', 'strace', 'ltrace', 'valgrind', 'systemd-run', 'at', 'screen', 'tmux'].join('|') +
+    ')[\\d.]*$',
+  'u',
+);
+
 /** Launchers that download and run code at start-up: what runs is not what was signed. */
 export const FETCHERS: ReadonlySet<string> = new Set(['npx', 'pnpx', 'bunx', 'uvx', 'pipx', 'curl', 'wget']);
 
@@ -33,8 +51,8 @@ const FETCHER_SUBCOMMANDS: Record<string, readonly string[][]> = {
   npm: [['exec'], ['x'], ['install'], ['i']],
   pnpm: [['dlx'], ['exec'], ['install'], ['add']],
   yarn: [['dlx'], ['add']],
-  pip: [['install']],
-  pip3: [['install']],
+  pip: [['install'], ['download'], ['wheel']],
+  pip3: [['install'], ['download'], ['wheel']],
 };
 
 /** Subcommands that run a package.json script, which the package manager hands to a shell. */
@@ -46,9 +64,28 @@ const SCRIPT_RUNNERS: Record<string, ReadonlySet<string>> = {
 
 const set = (...items: string[]): ReadonlySet<string> => new Set(items);
 
-/** Node.js (https://nodejs.org/api/cli.html). */
+/**
+ * Node.js (https://nodejs.org/api/cli.html). Every option Node 24 reads with a value (its option
+ * table's string, integer, host:port and list types, as `getCLIOptionsInfo()` in
+ * lib/internal/options lists them), each of which takes the next token when written without `=`.
+ * A shorter list let a value-taking option swallow the script (`--report-signal
+ * ${__dirname}/index.js -e CODE` runs CODE); options unknown to Node go to V8, which never takes
+ * a separate value.
+ */
 const NODE: Grammar = {
-  longValue: set('--eval', '--print', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '--env-file-if-exists', '--run', '--conditions', '--input-type', '--title', '--redirect-warnings', '--icu-data-dir', '--openssl-config', '--inspect-port', '--debug-port', '--experimental-config-file', '--watch-path', '--disable-warning', '--diagnostic-dir', '--report-dir', '--localstorage-file', '--snapshot-blob'),
+  longValue: set(
+    ...['--eval', '--print', '--require', '--import', '--loader', '--experimental-loader', '--env-file', '--env-file-if-exists', '--run', '--conditions', '--input-type', '--title'],
+    ...['--redirect-warnings', '--icu-data-dir', '--openssl-config', '--inspect-port', '--debug-port', '--experimental-config-file', '--watch-path', '--disable-warning'],
+    ...['--diagnostic-dir', '--report-dir', '--report-directory', '--localstorage-file', '--snapshot-blob', '--allow-fs-read', '--allow-fs-write', '--build-snapshot-config'],
+    ...['--cpu-prof-dir', '--cpu-prof-interval', '--cpu-prof-name', '--disable-proto', '--dns-result-order', '--experimental-package-map', '--experimental-sea-config'],
+    ...['--experimental-test-tag-filter', '--heap-prof-dir', '--heap-prof-interval', '--heap-prof-name', '--heapsnapshot-near-heap-limit', '--heapsnapshot-signal'],
+    ...['--inspect-publish-uid', '--max-http-header-size', '--max-old-space-size-percentage', '--network-family-autoselection-attempt-timeout', '--report-filename'],
+    ...['--report-signal', '--secure-heap', '--secure-heap-min', '--security-revert', '--security-reverts', '--stack-trace-limit', '--test-concurrency', '--test-coverage-branches'],
+    ...['--test-coverage-exclude', '--test-coverage-functions', '--test-coverage-include', '--test-coverage-lines', '--test-global-setup', '--test-isolation'],
+    ...['--experimental-test-isolation', '--test-name-pattern', '--test-random-seed', '--test-reporter', '--test-reporter-destination', '--test-rerun-failures', '--test-shard'],
+    ...['--test-skip-pattern', '--test-timeout', '--tls-cipher-list', '--tls-keylog', '--trace-event-categories', '--trace-event-file-pattern', '--trace-require-module'],
+    ...['--unhandled-rejections', '--use-largepages', '--v8-pool-size', '--watch-kill-signal'],
+  ),
   shortValue: set('e', 'p', 'r', 'C'),
   attachedShortValues: false,
   terminal: set(),
@@ -93,18 +130,31 @@ const DENO: Grammar = {
  * Programs that run another program given later on their command line (`env X=1 cmd`, `nohup
  * cmd`, `timeout 5 cmd`): the command they run is found and read as a command line of its own.
  */
-const WRAPPERS: ReadonlySet<string> = new Set(['env', 'nice', 'nohup', 'setsid', 'stdbuf', 'time', 'timeout', 'exec', 'sudo', 'doas', 'xargs', 'chrt', 'ionice', 'taskset', 'caffeinate', 'unbuffer']);
+const WRAPPERS: ReadonlySet<string> = new Set(['env', 'nice', 'nohup', 'setsid', 'stdbuf', 'time', 'timeout', 'exec', 'sudo', 'doas', 'chrt', 'ionice', 'taskset', 'caffeinate', 'unbuffer']);
 
 /** Python modules that debug (listening, or reading commands from stdin, the MCP channel). */
 const PYTHON_DEBUGGERS = set('pdb', 'debugpy', 'ptvsd', 'pydevd', 'remote_pdb', 'rpdb', 'web_pdb', 'pudb', 'ipdb', 'bdb');
-/** Python modules that read and run code from stdin. */
-const PYTHON_CONSOLES = set('code', 'IPython', 'idlelib', 'ptpython', 'bpython');
+/** Python modules that read and run code from stdin, or run the code string given to them (`timeit STMT`). */
+const PYTHON_CONSOLES = set('code', 'IPython', 'idlelib', 'ptpython', 'bpython', 'asyncio', 'timeit');
+/**
+ * Python modules that run the program, module or test files named after them (`-m cProfile
+ * /tmp/x.py`, `-m runpy mod`, `-m unittest discover`): what runs is whatever that name finds.
+ */
+const PYTHON_RUNNERS = set('cProfile', 'profile', 'trace', 'runpy', 'doctest', 'unittest', 'pytest', 'tracemalloc', 'pyinstrument', 'coverage', 'scalene', 'memray', 'viztracer');
+/** pip subcommands that download packages, and build (so run the setup code of) source ones. */
+const PIP_FETCHES = set('install', 'download', 'wheel');
 
-/** Node-family debugger options: `--inspect` opens a port that runs any code sent to it. */
-const NODE_DEBUG = /^--(?:inspect(?:-brk|-wait|-port)?|debug(?:-brk)?)$/u;
+/** Node-family debugger options: `--inspect` opens a port that runs any code sent to it (`--inspect-brk-node` too). */
+const NODE_DEBUG = /^--(?:inspect|debug)(?:-brk(?:-node)?|-wait|-port)?$/u;
+
+/** The test reporters built into Node.js (https://nodejs.org/api/test.html#test-reporters). */
+const NODE_REPORTERS = set('spec', 'tap', 'dot', 'junit', 'lcov');
 
 /** Every hazard of one command line. */
 export function commandHazards(command: string, args: readonly string[]): CommandHazard[] {
+  // Windows runs a batch file through cmd.exe, which reads `&`, `|` and `%VAR%` in its arguments
+  // (a user_config value included), whatever the file is named: `node.cmd` is a shell, not node.
+  if (/\.(?:cmd|bat)[. ]*$/iu.test(command)) return [{ kind: 'shell', index: -1, detail: `${programName(command)} (a batch file, run by cmd.exe)` }];
   return hazardsOf(programName(command), args, 0);
 }
 
@@ -120,7 +170,8 @@ const MAX_NESTING = 8;
 
 function hazardsOf(program: string, args: readonly string[], offset: number, depth = 0): CommandHazard[] {
   if (depth > MAX_NESTING) return [{ kind: 'shell', index: offset - 1, detail: `launchers nested more than ${MAX_NESTING} deep` }];
-  if (SHELLS.has(program)) return [{ kind: 'shell', index: offset - 1, detail: program }];
+  // At the top level another interpreter is already MANIFEST_COMMAND_MISMATCH; nested, nothing else checks it.
+  if (SHELLS.has(program) || (depth > 0 && INTERPRETERS.test(program))) return [{ kind: 'shell', index: offset - 1, detail: program }];
   if (FETCHERS.has(program)) return [{ kind: 'fetcher', index: offset - 1, detail: program }];
   if (WRAPPERS.has(program)) return wrapperHazards(program, args, offset, depth);
   if (/^node(?:js)?\d*$/u.test(program)) return nodeHazards('node', args, offset, NODE);
@@ -128,7 +179,8 @@ function hazardsOf(program: string, args: readonly string[], offset: number, dep
   if (isPython(program)) return pythonHazards(program, args, offset, depth);
   if (program === 'uv') return uvHazards(args, offset, depth);
   if (program === 'deno') return denoHazards(args, offset);
-  const sequences = lookup(FETCHER_SUBCOMMANDS, program);
+  // `pip3.12` is pip.
+  const sequences = lookup(FETCHER_SUBCOMMANDS, /^pip\d*(?:\.\d+)*$/u.test(program) ? 'pip' : program);
   const words = args.filter((arg) => !arg.startsWith('-'));
   if (sequences?.some((sequence) => sequence.every((word, index) => words[index] === word))) return [{ kind: 'fetcher', index: offset - 1, detail: `${program} ${words[0]}` }];
   if (words[0] !== undefined && lookup(SCRIPT_RUNNERS, program)?.has(words[0]) === true) return [{ kind: 'shell', index: offset - 1, detail: `${program} ${words[0]} (a package.json script, run by a shell)` }];
@@ -136,7 +188,7 @@ function hazardsOf(program: string, args: readonly string[], offset: number, dep
 }
 
 export function isPython(program: string): boolean {
-  return program === 'py' || /^(?:python|pypy)(?:\d+(?:\.\d+)*)?[dmtw]*$/u.test(program);
+  return program === 'py' || /^(?:python|pypy)(?:\d+(?:\.\d+)*)?[dmtw]*(?:-dbg)?$/u.test(program);
 }
 
 /**
@@ -161,6 +213,9 @@ function wrapperHazards(wrapper: string, args: readonly string[], offset: number
       continue;
     }
     const inner = programName(arg);
+    // A program given by its path (`timeout 5 /tmp/evil`): the command, whatever its name; one
+    // outside the bundle is not the bundle's code.
+    if (!arg.startsWith('-') && !isKnownProgram(inner) && /[\\/]/u.test(arg)) return [...hazards, ...scriptHazards(program, arg, offset + index)];
     if (arg.startsWith('-') || !isKnownProgram(inner)) continue;
     // A wrapper of a wrapper (`nice nohup cmd`) is read on in this loop, not by recursion.
     if (WRAPPERS.has(inner)) program = inner;
@@ -170,7 +225,7 @@ function wrapperHazards(wrapper: string, args: readonly string[], offset: number
 }
 
 function isKnownProgram(program: string): boolean {
-  return SHELLS.has(program) || FETCHERS.has(program) || WRAPPERS.has(program) || isPython(program) || /^(?:node(?:js)?\d*|bun|deno|uv)$/u.test(program) || Object.hasOwn(FETCHER_SUBCOMMANDS, program);
+  return SHELLS.has(program) || INTERPRETERS.test(program) || FETCHERS.has(program) || WRAPPERS.has(program) || isPython(program) || /^(?:node(?:js)?\d*|bun|deno|uv)$/u.test(program) || Object.hasOwn(FETCHER_SUBCOMMANDS, program) || /^pip\d*(?:\.\d+)*$/u.test(program);
 }
 
 function nodeHazards(program: string, args: readonly string[], offset: number, grammar: Grammar): CommandHazard[] {
@@ -184,6 +239,8 @@ function nodeHazards(program: string, args: readonly string[], offset: number, g
 /** The script a runtime runs is a file of the bundle: not a relative path (the cwd decides), not a file elsewhere. */
 export function scriptHazards(program: string, script: string, index: number): CommandHazard[] {
   const source = codeSource(script);
+  // A URL as the script (`node --entry-url data:...`, `uv run https://...`): code itself, or fetched.
+  if (source === 'remote') return [{ kind: /^(?:data|blob):/iu.test(script) ? 'inline-code' : 'fetcher', index, detail: `${program} ${script.slice(0, 40)}` }];
   if (source === 'working-directory') return [{ kind: 'relative-script', index, detail: `${program} ${script.slice(0, 60)}: write \${__dirname}/${script.replace(/^\.[\\/]/u, '').slice(0, 60)}` }];
   if (source === 'outside') return [{ kind: 'outside-code', index, detail: `${program} ${script.slice(0, 60)}` }];
   return [];
@@ -201,7 +258,14 @@ function nodeOptionHazards(program: string, option: ParsedOption, offset: number
     case '--loader':
     // A startup snapshot holds the code that runs (https://nodejs.org/api/cli.html#--snapshot-blob-path).
     case '--snapshot-blob':
+    // The test runner imports its global setup module and any reporter that is not a built-in one,
+    // and a package map sends bare specifiers to the files it names (Node.js "--test-reporter",
+    // "--test-global-setup", "--experimental-package-map").
+    case '--test-global-setup':
+    case '--experimental-package-map':
       return option.value === null ? [] : preloadHazards(option.value, at, option.name);
+    case '--test-reporter':
+      return option.value === null || NODE_REPORTERS.has(option.value) ? [] : preloadHazards(option.value, at, option.name);
     // Reads node.config.json from the working directory, whose nodeOptions may --import anything.
     case '--experimental-default-config-file':
       return at('env-file', option.name);
@@ -248,6 +312,8 @@ function pythonHazards(program: string, args: readonly string[], offset: number,
     // -W action:message:category:module:lineno imports the module of a dotted category.
     else if (option.name === '-W' && (option.value ?? '').split(':')[2]?.includes('.')) at('inline-code', option, `-W ${option.value} (imports a module)`);
     else if (option.name === '-X' && /^presite=/u.test(option.value ?? '')) at('inline-code', option, `-X ${option.value}`);
+    // Bytecode from another tree runs instead of the bundle's sources (PYTHONPYCACHEPREFIX's option form).
+    else if (option.name === '-X' && /^pycache_prefix=/u.test(option.value ?? '')) at('env-injection', option, `-X ${option.value} (compiled code read from another directory)`);
     else if (option.name === '-m' && option.value !== null) hazards.push(...pythonModuleHazards(program, option, args, offset, depth));
   }
   if (operand !== null && args[operand] === '-') at('inline-code', operand, '- (code from stdin)');
@@ -264,8 +330,9 @@ function pythonModuleHazards(program: string, option: ParsedOption, args: readon
   const restStart = option.index + (attached ? 1 : 2);
   const rest = args.slice(restStart);
   if (PYTHON_DEBUGGERS.has(module)) return [{ kind: 'debugger', index, detail: `${program} -m ${module}` }];
-  if (PYTHON_CONSOLES.has(module)) return [{ kind: 'inline-code', index, detail: `${program} -m ${module} (code from stdin)` }];
-  if (module === 'pipx' || module === 'ensurepip' || (module === 'pip' && rest.includes('install'))) {
+  if (PYTHON_CONSOLES.has(module)) return [{ kind: 'inline-code', index, detail: `${program} -m ${module} (code from stdin or its arguments)` }];
+  if (PYTHON_RUNNERS.has(module)) return [{ kind: 'outside-code', index, detail: `${program} -m ${module} runs the program named after it: run the entry point itself` }];
+  if (module === 'pipx' || module === 'ensurepip' || (module === 'pip' && rest.some((word) => PIP_FETCHES.has(word)))) {
     return [{ kind: 'fetcher', index, detail: `${program} -m ${module}` }];
   }
   if (module === 'uv') return hazardsOf('uv', rest, offset + restStart, depth + 1);
@@ -296,12 +363,22 @@ function uvHazards(args: readonly string[], offset: number, depth: number): Comm
   if (run.options.some((option) => option.name === '--module' || option.name === '-m')) {
     return [...hazards, ...pythonHazards('uv run --module', ['-m', ...inner], innerOffset - 1, depth + 1)];
   }
+  // `uv run -` reads the script from stdin (the MCP channel).
+  if (inner[0] === '-') return [...hazards, { kind: 'inline-code', index: innerOffset, detail: 'uv run - (code from stdin)' }];
   const program = programName(inner[0]!);
   const nested = isKnownProgram(program) ? hazardsOf(program, inner.slice(1), innerOffset + 1, depth + 1) : uvScriptHazards(inner[0]!, innerOffset);
-  // `uv --directory D` runs in D: a relative script inside a bundle directory is the bundle's.
   const directory = [...global.options, ...run.options].find((option) => option.name === '--directory')?.value;
-  const inBundle = directory != null && bundlePath(directory)?.inside === true;
-  return [...hazards, ...nested.filter((hazard) => !(inBundle && hazard.kind === 'relative-script'))];
+  return [...hazards, ...nested.flatMap((hazard) => inDirectory(hazard, directory, args[hazard.index - offset] ?? ''))];
+}
+
+/**
+ * `uv --directory D` runs in D: a relative script is D/script, and when D is a bundle directory
+ * that is a file of the bundle, unless it climbs out of it (`--directory ${__dirname} run ../x.py`).
+ */
+function inDirectory(hazard: CommandHazard, directory: string | null | undefined, script: string): CommandHazard[] {
+  if (hazard.kind !== 'relative-script' || directory == null || bundlePath(directory)?.inside !== true) return [hazard];
+  if (bundlePath(`${directory}/${script}`)?.inside === true) return [];
+  return [{ ...hazard, kind: 'outside-code', detail: `${hazard.detail} (climbs out of --directory ${directory.slice(0, 60)})` }];
 }
 
 /** `uv run FILE`: a script path (a separator or a script extension), not a command on PATH. */
@@ -309,11 +386,19 @@ function uvScriptHazards(target: string, index: number): CommandHazard[] {
   return /[\\/]|\.(?:py|pyw|js|mjs|cjs|ts)$/iu.test(target) ? scriptHazards('uv run', target, index) : [];
 }
 
+/** uv options that choose where packages come from: the option forms of the UV_* variables refused in env (environment.ts). */
+const UV_SOURCES = set('--index', '--index-url', '--default-index', '--extra-index-url', '--find-links', '--config-file', '--allow-insecure-host', '--trusted-host');
+
 function uvOptionHazards(options: readonly ParsedOption[], offset: number): CommandHazard[] {
   return options.flatMap((option): CommandHazard[] => {
     const index = offset + option.index;
     if (/^--with(?:-editable|-requirements)?$/u.test(option.name)) return [{ kind: 'fetcher', index, detail: `uv run ${option.name} (installs packages at start-up)` }];
     if (option.name === '--env-file') return [{ kind: 'env-file', index, detail: 'uv --env-file' }];
+    if (UV_SOURCES.has(option.name)) return [{ kind: 'env-injection', index, detail: `uv ${option.name} (changes where packages come from)` }];
+    const value = option.value ?? '';
+    // An interpreter given as a path, or a project read from a directory, that is not the bundle's.
+    const path = option.name === '--python' ? /[\\/~]|^\.|^\$\{/u.test(value) : option.name === '--project' || option.name === '--directory';
+    if (path && value !== '' && bundlePath(value)?.inside !== true) return [{ kind: 'outside-code', index, detail: `uv ${option.name} ${value.slice(0, 60)} (not a directory or file of the bundle)` }];
     return [];
   });
 }

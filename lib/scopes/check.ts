@@ -92,8 +92,11 @@ function checkConsistency(scopes: Scopes, config: LaunchConfig, options: Options
   const granted = new ScopePathSet([...scopes.filesystem.read, ...scopes.filesystem.write]);
   // Every path-bearing form, found by the one extractor `scopes suggest` also uses (issue 9, finding 15).
   // One finding per value, naming the first path outside.
+  // `.` and `./x` are the working directory, which filesystem.cwd grants; `..` climbs above it.
+  const cwd = (scopes.filesystem.cwd ?? 'none') !== 'none';
+  const inCwd = (path: string): boolean => cwd && /^\.(?:[\\/]|$)/u.test(path) && !path.split(/[\\/]+/u).includes('..');
   for (const [at, text] of passedValues(config)) {
-    const outside = pathCandidates(text, options).find((path) => !granted.covers(path));
+    const outside = pathCandidates(text, options).find((path) => !granted.covers(path) && !inCwd(path));
     if (outside !== undefined) add('SCOPE_PATH_OUTSIDE', at, `"${outside.slice(0, 200)}" is passed to the server but lies outside every filesystem scope, so a sandbox built from the scopes would deny it: add it (or a directory above it) to filesystem.read, or to filesystem.write if the server changes it`);
   }
   for (const key of Object.keys(config.env)) {

@@ -95,6 +95,7 @@ export function hasIdentityPolicy(policy: IdentityPolicy): boolean {
  * one (see hasIdentityPolicy) is IDENTITY_POLICY_REQUIRED, a usage error of the caller's.
  */
 export function completePolicy(policy: IdentityPolicy): IdentityPolicy {
+  if (policy.certIdentityRegexp !== undefined && policy.certIdentity === undefined && policy.repo === undefined) checkPatternNamesSomeone(policy.certIdentityRegexp);
   if (policy.certIdentity !== undefined || policy.certIdentityRegexp !== undefined || policy.repo !== undefined) {
     if (policy.certOidcIssuer !== undefined) return policy;
     if (policy.repo !== undefined) return { ...policy, certOidcIssuer: GITHUB_ACTIONS_ISSUER };
@@ -107,6 +108,22 @@ export function completePolicy(policy: IdentityPolicy): IdentityPolicy {
       ? 'a workflow, ref or commit alone names no one (every repository can have that workflow, and any repository can call a reusable one): add --repo OWNER/NAME, or --cert-identity with --cert-oidc-issuer'
       : 'the bundle is signed by a certificate: name the signer with --repo, or --cert-identity / --cert-identity-regexp with --cert-oidc-issuer',
   );
+}
+
+/** Identities of no one in particular: a pattern that matches one of them matches anyone's signature. */
+const STRANGERS = ['https://github.com/mcpseal-stranger/unrelated/.github/workflows/release.yml@refs/heads/main', 'stranger@mcpseal-unrelated.invalid'];
+
+/**
+ * The identity pattern is the only thing naming the signer (no --repo, no exact identity): one
+ * that a stranger's identity matches (`.*`, `(a|.*)`, `https://github\.com/.+`) names no one,
+ * whatever the issuer.
+ */
+function checkPatternNamesSomeone(pattern: string): void {
+  const compiled = anchoredPattern(pattern);
+  const stranger = STRANGERS.find((identity) => compiled.test(identity));
+  if (stranger !== undefined) {
+    throw new MCPSealError('IDENTITY_POLICY_REQUIRED', `--cert-identity-regexp ${JSON.stringify(pattern.slice(0, 80))} matches anyone's identity (it matches "${stranger}"): name the repository or the exact identity`);
+  }
 }
 
 function utf8Extension(cert: X509Certificate, oid: string): string | null {
