@@ -170,8 +170,8 @@ export { pathWithin, scopeExcesses } from './policy/contain.ts';
 export type { Policy, PolicyPublisher, MaxScopes, PolicyDecision, RuleOutcome, ScopeExcess, SignerFact, PublisherAttempt, PolicyRefusalCode } from './policy/model.ts';
 export type { PolicyErrorCode } from './errors.ts';
 
-export { installBundle, defaultStoreDir } from './install-bundle.ts';
-export type { InstallOptions, InstallResult, InstallFacts, AdmitResult } from './install-bundle.ts';
+export { installBundle, installWithPolicy, defaultStoreDir } from './install-bundle.ts';
+export type { InstallOptions, InstallResult, InstallFacts, AdmitResult, PolicyInstallOptions } from './install-bundle.ts';
 export { readLock, serializeLock, LOCK_VERSION } from './install/lockfile.ts';
 export type { Lock, LockEntry, LockSigner, LockLogEntry, LockGrants, LockConfigValue, LockEntries } from './install/lockfile.ts';
 export { listInstalled, removeBundle } from './install/installed.ts';

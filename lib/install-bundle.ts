@@ -13,7 +13,7 @@
 
 import { createHash } from 'node:crypto';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { extractArchive } from './archive/extract.ts';
 import { Archive } from './archive/reader.ts';
 import { provenanceView, type ProvenanceView } from './attest/statement.ts';
@@ -27,6 +27,7 @@ import type { Escalation } from './install/grants.ts';
 import type { LegacyTrustOptions } from './legacy/report.ts';
 import { evaluatePolicy, policyRefusal } from './policy/evaluate.ts';
 import type { Policy } from './policy/model.ts';
+import { checkServerJson, registrySigner } from './registry/check.ts';
 import { choosePolicySigner, type PolicySigner } from './policy/verify.ts';
 import { userConfigOptions } from './manifest/document.ts';
 import { scopesOf, type Scopes } from './scopes/model.ts';
@@ -82,6 +83,11 @@ export interface InstallOptions extends BundleCheckOptions<Profile, LegacyTrustO
   userConfig?: readonly string[];
   /** The install policy: called after verification and before extraction; throws to refuse. */
   admit?: (facts: InstallFacts) => Promise<AdmitResult | void>;
+  /**
+   * An MCP registry server.json (parsed; read it with readServerJson) that must describe this
+   * file: checked on the verified facts before the admit step, as `verify --server-json` does.
+   */
+  serverJson?: { document: unknown };
   /** sha256 of the policy the caller applied (when not reported by `admit`). */
   policySha256?: string | null;
   /** This machine's home directory (`${HOME}`); default os.homedir(). */
@@ -215,6 +221,8 @@ async function entryFor(verified: Verified, store: Store, options: InstallOption
     manifest: document,
   };
   const config = resolveUserConfig(userConfigOptions(document), parseUserConfigArgs(options.userConfig ?? []), { home });
+  // The registry's digest and namespace, on the verified digest and signer (REGISTRY_*).
+  if (options.serverJson) checkServerJson(options.serverJson.document, { sha256: verified.sha256, fileName: basename(verified.file), signer: registrySigner(verified.signature?.identity ?? null) });
   const admitted = options.admit ? await options.admit(facts) : undefined;
   const tlog = verified.signature?.tlog[0];
   return {

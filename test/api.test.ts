@@ -71,6 +71,7 @@ const VALUES = [
   'MANIFEST_VERSIONS',
   // install store and lockfile
   'installBundle',
+  'installWithPolicy',
   'defaultStoreDir',
   'readLock',
   'serializeLock',

@@ -1,10 +1,12 @@
 // `install --policy`: the policy's publishers pick the signer, every rule holds before anything is
-// written, and the lock entry records the policy's sha256. Real processes, real files, a real key.
+// written, and the lock entry records the policy's sha256; `install --server-json`: the registry's
+// digest binds the file. Real processes, real files, a real key.
 
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { SERVER_SCHEMA_URL } from '../lib/index.ts';
 import { jsonOf, runCli, tempDir } from './helpers/cli.ts';
 import { makeSigner, signedBundle } from './helpers/install.ts';
 
@@ -104,5 +106,33 @@ describe('install --policy', function () {
     assert.equal(usage.status, 2);
     const unsigned = await runCli(['install', bundle, '--policy', policy.path, '--allow-unsigned', '--store', store]);
     assert.equal(unsigned.status, 2);
+  });
+});
+
+describe('install --server-json', function () {
+  this.timeout(60_000);
+
+  it('the registry entry names this file: installed; another fileSha256: REGISTRY_DIGEST_MISMATCH, nothing written', async () => {
+    const tmp = await tempDir();
+    try {
+      const signer = await makeSigner(tmp.path);
+      const bundle = await signedBundle(tmp.path, signer, { name: 'acme-registry' });
+      const sha256 = createHash('sha256').update(await readFile(bundle)).digest('hex');
+      const write = async (name: string, digest: string): Promise<string> => {
+        const path = join(tmp.path, name);
+        const entry = { registryType: 'mcpb', identifier: 'https://example.com/mcp/acme-registry.mcpb', version: '1.0.0', fileSha256: digest, transport: { type: 'stdio' } };
+        await writeFile(path, JSON.stringify({ $schema: SERVER_SCHEMA_URL, name: 'com.example/acme-registry', description: 'A test server', version: '1.0.0', packages: [entry] }));
+        return path;
+      };
+      const good = await runCli(['install', bundle, '--key', signer.publicKeyPath, '--server-json', await write('good.json', sha256), '--store', join(tmp.path, 'store-good'), '--json']);
+      assert.equal(good.status, 0, good.stderr);
+      const store = join(tmp.path, 'store-bad');
+      const bad = await runCli(['install', bundle, '--key', signer.publicKeyPath, '--server-json', await write('bad.json', 'ab'.repeat(32)), '--store', store, '--json']);
+      assert.equal(bad.status, 1, bad.stderr);
+      assert.equal((jsonOf(bad)['error'] as { code: string }).code, 'REGISTRY_DIGEST_MISMATCH');
+      assert.deepEqual(await readdir(join(store, 'sha256')).catch(() => []), [], 'no tree in the store');
+    } finally {
+      await tmp.cleanup();
+    }
   });
 });

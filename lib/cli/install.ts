@@ -49,6 +49,10 @@ refused (SCOPE_ESCALATION, with the difference) unless --accept-scopes.
 ${VERIFY_HELP}
 
 ${POLICY_HELP}
+With --server-json F, F (an MCP registry server.json) must list an mcpb package whose fileSha256
+is this file's, and an io.github.OWNER/... name must be the signer's repository owner, as for
+"mcpseal verify --server-json" (REGISTRY_*).
+
 With --policy, the policy's publishers replace the identity flags and --allow-unsigned (its
 allowUnsigned decides), every rule is checked before anything is written, and the policy's
 sha256 is recorded in the lock entry.
@@ -56,6 +60,7 @@ sha256 is recorded in the lock entry.
 ${STORE_HELP}
 
 Options:
+  --server-json F          the MCP registry server.json that must describe this file
   --user-config KEY=VALUE  an answer to a user_config option (repeatable; a "multiple" option takes
                            several); directory and file values must exist (\${HOME} and ~ expanded);
                            a sensitive option takes only KEY=env:NAME (read from NAME at launch)
@@ -77,6 +82,7 @@ I/O or lockfile error (LOCK_INVALID, LOCK_BUSY, INSTALL_USER_CONFIG).`,
         ...VERIFY_OPTIONS,
         ...STORE_OPTIONS,
         ...POLICY_OPTION,
+        'server-json': { type: 'string' },
         'allow-unsigned': { type: 'boolean' },
         'accept-scopes': { type: 'boolean' },
         'allow-downgrade': { type: 'boolean' },
@@ -87,6 +93,8 @@ I/O or lockfile error (LOCK_INVALID, LOCK_BUSY, INSTALL_USER_CONFIG).`,
       if (installPolicy && values['allow-unsigned'] === true) throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--policy decides unsigned bundles (allowUnsigned): drop --allow-unsigned');
       const flags = await verifyFlags(values);
       const location = await storeOf(values, context);
+      const serverJsonPath = values['server-json'];
+      const serverJson = typeof serverJsonPath === 'string' ? { document: await (await import('../registry/read.ts')).readServerJson(serverJsonPath, { limits: limitsFrom(values) }) } : undefined;
       const progress = output.progress('installing');
       try {
         const { installBundle, installWithPolicy } = await import('../install-bundle.ts');
@@ -97,6 +105,7 @@ I/O or lockfile error (LOCK_INVALID, LOCK_BUSY, INSTALL_USER_CONFIG).`,
         const result = await install(file!, {
           ...trust,
           ...location,
+          ...(serverJson ? { serverJson } : {}),
           ...(context.signal ? { signal: context.signal } : {}),
           ...(context.env['HOME'] ? { home: context.env['HOME'] } : {}),
           acceptScopes: values['accept-scopes'] === true,
