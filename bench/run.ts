@@ -2,7 +2,7 @@
 // a real server bundle and two manifests (see bench/synth.ts and bench/README.md).
 //
 //   node bench/run.ts [--scale 1] [--scale 2] [--runs 3] [--quick-runs 15]
-//                     [--only pack|unpack|check|validate|verify|signed-unpack] [--out DIR] [--json]
+//                     [--only pack|unpack|check|validate|verify|signed-unpack|install] [--out DIR] [--json]
 //
 // Method
 // - The tools of a group run side by side in one process lifetime, alternating run by run
@@ -54,12 +54,12 @@ const NODE = process.execPath;
 // MCPSEAL_BIN benchmarks another build of the CLI (e.g. a checkout of an older commit).
 const MCPSEAL_CLI = resolve(process.env['MCPSEAL_BIN'] ?? join(ROOT, 'bin', 'mcpseal.js'));
 const MCPSEAL = 'mcpseal';
-const GROUPS = ['pack', 'unpack', 'check', 'validate', 'verify', 'signed-unpack'] as const;
+const GROUPS = ['pack', 'unpack', 'check', 'validate', 'verify', 'signed-unpack', 'install'] as const;
 type Group = (typeof GROUPS)[number];
 /** Groups that run on the synthetic bundle, once per --scale. */
 const SCALE_GROUPS: readonly Group[] = ['pack', 'unpack', 'check', 'verify', 'signed-unpack'];
 /** Groups with cases that do not depend on the scale: run once, before the scales. */
-const FIXED_GROUPS: readonly Group[] = ['validate', 'verify'];
+const FIXED_GROUPS: readonly Group[] = ['validate', 'verify', 'install'];
 
 // The realistic bundle of the verify group: the official filesystem server with its production
 // dependencies, installed from the npm registry into bench/.work/fs-server (never into the project).
@@ -103,6 +103,7 @@ const HELLO_WORLD_NODE_FIXTURE = join(ROOT, 'test', 'fixtures', 'mcpb-official',
 // The targets of the issues: mcpseal's median wall time divided by the other tool's.
 const TARGET_VALIDATE = 1.0; // issue 3: at most 1.0x `mcpb validate`
 const TARGET_VERIFY_REAL = 1.0; // issue 4: at most 1.0x `mcpb verify` on a real bundle
+const TARGET_INSTALL = 1.2; // issue 11: install at most 1.2x unpack of the same signed bundle
 const TARGET_VERIFY_SYNTH = 0.5; // issue 4: at most 0.5x `unzip -tq` on the synthetic bundle
 const TARGET_SIGNED_UNPACK = 1.1; // at most 1.1x `unzip -q -d`
 
@@ -645,43 +646,51 @@ function ensureFsServer(): string | undefined {
   return undefined;
 }
 
-/**
- * verify on the realistic bundle: the filesystem server packed (untimed) by `mcpseal pack`, or
- * by `mcpb pack` when that fails (same files: see MCPB_PACK_EXCLUDES), then signed.
- */
-async function verifyRealCase(mcpbCli: string, runs: number, out: string): Promise<GroupResult> {
+/** The filesystem server packed (untimed) by `mcpseal pack`, or by `mcpb pack` when that fails, then signed. */
+async function fsServerBundle(mcpbCli: string, out: string): Promise<{ archive: string; signed: SignedInput; subject: string }> {
   const archive = join(out, 'server-filesystem.mcpb');
-  const spec = {
-    group: 'verify' as const,
-    label: 'server-filesystem',
-    subject: `${FS_SERVER_PACKAGE}@${FS_SERVER_VERSION} with its node_modules`,
-    targets: [{ tool: 'mcpb', max: TARGET_VERIFY_REAL }],
-  };
-  let signed: SignedInput;
+  let subject = `${FS_SERVER_PACKAGE}@${FS_SERVER_VERSION} with its node_modules`;
   const installError = ensureFsServer();
-  if (installError !== undefined) {
-    signed = { path: archive, note: 'not made', error: installError };
-  } else {
-    rmSync(`${archive}.sigstore.json`, { force: true });
-    let made = 'made by `mcpseal pack`';
-    // No scopes in this manifest: packed (and verified) with the compat profile.
-    const packError = await prepare(mcpsealCommand(['pack', FS_SERVER_DIR, archive, '--profile', 'compat'], archive), out);
-    if (packError !== undefined) {
-      made = 'made by `mcpb pack`: `mcpseal pack` failed';
-      await prepare({ tool: 'mcpb pack', argv: [NODE, mcpbCli, 'pack', FS_SERVER_DIR, archive], output: archive }, out);
-    }
-    if (!existsSync(archive)) {
-      signed = { path: archive, note: 'not made', error: `the bundle could not be packed: ${packError}` };
-    } else {
-      signed = await signedInput(archive, out);
-      const entries = entryCount(archive);
-      spec.subject += ` (${entries?.toLocaleString('en-US') ?? '?'} entries, ${(statSync(archive).size / 1e6).toFixed(1)} MB, ${made})`;
-    }
+  if (installError !== undefined) return { archive, signed: { path: archive, note: 'not made', error: installError }, subject };
+  rmSync(`${archive}.sigstore.json`, { force: true });
+  let made = 'made by `mcpseal pack`';
+  // No scopes in this manifest: packed (and verified) with the compat profile.
+  const packError = await prepare(mcpsealCommand(['pack', FS_SERVER_DIR, archive, '--profile', 'compat'], archive), out);
+  if (packError !== undefined) {
+    made = 'made by `mcpb pack`: `mcpseal pack` failed';
+    await prepare({ tool: 'mcpb pack', argv: [NODE, mcpbCli, 'pack', FS_SERVER_DIR, archive], output: archive }, out);
   }
+  if (!existsSync(archive)) return { archive, signed: { path: archive, note: 'not made', error: `the bundle could not be packed: ${packError}` }, subject };
+  const signed = await signedInput(archive, out);
+  const entries = entryCount(archive);
+  subject += ` (${entries?.toLocaleString('en-US') ?? '?'} entries, ${(statSync(archive).size / 1e6).toFixed(1)} MB, ${made})`;
+  return { archive, signed, subject };
+}
+
+/** verify on the realistic bundle: the filesystem server, signed. */
+async function verifyRealCase(mcpbCli: string, runs: number, out: string): Promise<GroupResult> {
+  const { archive, signed, subject } = await fsServerBundle(mcpbCli, out);
   // Without a bundle no row can run; without a signature only mcpseal's cannot.
   const commands = verifyCommands(signed, mcpbCli).map((cmd) =>
     existsSync(archive) || cmd.unavailable !== undefined ? cmd : { ...cmd, unavailable: signed.error ?? 'no bundle' },
   );
+  const spec = { group: 'verify' as const, label: 'server-filesystem', subject, targets: [{ tool: 'mcpb', max: TARGET_VERIFY_REAL }] };
+  return measureCase({ ...spec, input: `${rel(archive)}; ${signed.note}` }, commands, runs, out);
+}
+
+/**
+ * install against unpack of the same signed bundle (issue 11): both verify, then extract; install
+ * also resolves grants, makes the tree read-only and writes the lockfile. Each run gets a fresh store.
+ */
+async function installRealCase(mcpbCli: string, runs: number, out: string): Promise<GroupResult> {
+  const { archive, signed, subject } = await fsServerBundle(mcpbCli, out);
+  const store = join(out, 'install-store');
+  const unpacked = join(out, 'install-unpack');
+  const commands: Command[] = [
+    mcpsealSigned(signed, (pub) => ['install', signed.path, '--key', pub, '--profile', 'compat', '--store', store], store),
+    { ...mcpsealSigned(signed, (pub) => ['unpack', signed.path, unpacked, '--key', pub, '--profile', 'compat'], unpacked), tool: 'mcpseal unpack' },
+  ].map((cmd) => ({ ...cmd, removeAfter: true }));
+  const spec = { group: 'install' as const, label: 'server-filesystem', subject, targets: [{ tool: 'mcpseal unpack', max: TARGET_INSTALL }] };
   return measureCase({ ...spec, input: `${rel(archive)}; ${signed.note}` }, commands, runs, out);
 }
 
@@ -692,6 +701,7 @@ async function runFixed(options: Options, mcpbCli: string): Promise<GroupResult[
   const results: GroupResult[] = [];
   if (options.groups.includes('validate')) results.push(...(await validateCases(mcpbCli, options.quickRuns, out)));
   if (options.groups.includes('verify')) results.push(await verifyRealCase(mcpbCli, options.quickRuns, out));
+  if (options.groups.includes('install')) results.push(await installRealCase(mcpbCli, options.quickRuns, out));
   for (const g of results) printGroup(g);
   return results;
 }
