@@ -109,7 +109,7 @@ describe('install --policy', function () {
   });
 });
 
-describe('install --server-json', function () {
+describe('install --server-json, verify --policy --server-json', function () {
   this.timeout(60_000);
 
   it('the registry entry names this file: installed; another fileSha256: REGISTRY_DIGEST_MISMATCH, nothing written', async () => {
@@ -126,6 +126,14 @@ describe('install --server-json', function () {
       };
       const good = await runCli(['install', bundle, '--key', signer.publicKeyPath, '--server-json', await write('good.json', sha256), '--store', join(tmp.path, 'store-good'), '--json']);
       assert.equal(good.status, 0, good.stderr);
+      // The same through verify under a policy: the registry check runs on the policy's verified facts.
+      const policy = await policyFile(tmp.path, signer.publicKeyPath, ['acme-*']);
+      const verified = await runCli(['verify', bundle, '--policy', policy.path, '--server-json', join(tmp.path, 'good.json'), '--json']);
+      assert.equal(verified.status, 0, verified.stderr);
+      assert.equal((jsonOf(verified)['registry'] as { package: { fileSha256: string } } | undefined)?.package.fileSha256, sha256);
+      const mismatch = await runCli(['verify', bundle, '--policy', policy.path, '--server-json', await write('other.json', 'cd'.repeat(32)), '--json']);
+      assert.equal(mismatch.status, 1, mismatch.stderr);
+      assert.equal((jsonOf(mismatch)['error'] as { code: string }).code, 'REGISTRY_DIGEST_MISMATCH');
       const store = join(tmp.path, 'store-bad');
       const bad = await runCli(['install', bundle, '--key', signer.publicKeyPath, '--server-json', await write('bad.json', 'ab'.repeat(32)), '--store', store, '--json']);
       assert.equal(bad.status, 1, bad.stderr);

@@ -1,6 +1,8 @@
 // `mcpseal policy check`, and the --policy flag that `verify` and `unpack` take instead of the
 // identity flags: argument reading and output only; loadPolicy and verifyWithPolicy decide.
 
+import { basename } from 'node:path';
+import type { ServerJsonCheck } from '../registry/check.ts';
 import { MCPSealError } from '../errors.ts';
 import type { Policy, PolicyDecision } from '../policy/model.ts';
 import type { VerifiedSignature } from '../sigstore/verify.ts';
@@ -51,21 +53,31 @@ export async function verifyUnderPolicy(
   output: Output,
   context: CommandContext,
   signatureLinesOf: (signature: VerifiedSignature) => string[],
+  registry: { serverJson: string | undefined; linesOf: (check: ServerJsonCheck) => string[] },
 ): Promise<number> {
   const { policy: _identity, publicKey: _key, ...trust } = flags;
-  const [{ verifyWithPolicy }, { policyRefusal }] = await Promise.all([import('../policy/verify.ts'), import('../policy/evaluate.ts')]);
+  const [{ verifyWithPolicy }, { policyRefusal }, { checkServerJson, registrySigner }, { readServerJson }] = await Promise.all([
+    import('../policy/verify.ts'),
+    import('../policy/evaluate.ts'),
+    import('../registry/check.ts'),
+    import('../registry/read.ts'),
+  ]);
+  // Read (and parse) the server.json before the long pass, as verify does; checked on the verified facts.
+  const serverJson = registry.serverJson === undefined ? undefined : await readServerJson(registry.serverJson, { limits: limitsFrom(values) });
   const result = await verifyWithPolicy(file, policy, { ...trust, limits: limitsFrom(values), ...(context.signal ? { signal: context.signal } : {}) });
   const refusal = policyRefusal(result.decision);
   if (refusal) throw refusal;
   const review = reviewOf(result.manifest.summary);
   const verification = result.verification;
-  output.result({ ...(verification ?? { file, sha256: result.sha256, manifest: result.manifest.summary, validation: result.validation, signature: null }), publisher: result.publisher?.name ?? null, decision: result.decision, review }, () => [
+  const check = serverJson === undefined ? undefined : checkServerJson(serverJson, { sha256: result.sha256, fileName: basename(file), signer: registrySigner(verification?.identity ?? null) });
+  output.result({ ...(verification ?? { file, sha256: result.sha256, manifest: result.manifest.summary, validation: result.validation, signature: null }), publisher: result.publisher?.name ?? null, decision: result.decision, review, ...(check ? { registry: check } : {}) }, () => [
     `verified:      ${file}${verification ? '' : ' (UNSIGNED: the policy sets allowUnsigned)'}`,
     `sha256:        ${result.sha256}`,
     ...(result.publisher ? [`publisher:     ${result.publisher.name} (policy)`] : []),
     ...(verification ? signatureLinesOf(verification.signature) : []),
     `manifest:      ${result.manifest.summary.name ?? '(none)'} ${result.manifest.summary.version ?? ''} (${result.validation.profile} profile: valid)`,
     'policy:        allowed (every rule)',
+    ...(check ? registry.linesOf(check) : []),
     ...reviewLines(review),
   ]);
   return EXIT_OK;

@@ -287,8 +287,10 @@ unusable trust root (TRUST_ROOT_*).`,
       const flags = await verifyFlags(values);
       const serverJson = values['server-json'];
       if (installPolicy) {
-        if (typeof serverJson === 'string') throw new MCPSealError('USAGE_INVALID_ARGUMENT', '--server-json is not combined with --policy yet: verify the server.json in a second call without --policy');
-        return verifyUnderPolicy(file!, installPolicy, flags, values, output, streams, signatureLines);
+        return verifyUnderPolicy(file!, installPolicy, flags, values, output, streams, signatureLines, {
+          serverJson: typeof serverJson === 'string' ? serverJson : undefined,
+          linesOf: registryLines,
+        });
       }
       const progress = output.progress('verifying');
       try {
