@@ -2,7 +2,7 @@
 // a real server bundle and two manifests (see bench/synth.ts and bench/README.md).
 //
 //   node bench/run.ts [--scale 1] [--scale 2] [--runs 3] [--quick-runs 15]
-//                     [--only pack|unpack|check|validate|verify|signed-unpack|install] [--out DIR] [--json]
+//                     [--only pack|unpack|check|validate|verify|signed-unpack|install|policy] [--out DIR] [--json]
 //
 // Method
 // - The tools of a group run side by side in one process lifetime, alternating run by run
@@ -54,12 +54,12 @@ const NODE = process.execPath;
 // MCPSEAL_BIN benchmarks another build of the CLI (e.g. a checkout of an older commit).
 const MCPSEAL_CLI = resolve(process.env['MCPSEAL_BIN'] ?? join(ROOT, 'bin', 'mcpseal.js'));
 const MCPSEAL = 'mcpseal';
-const GROUPS = ['pack', 'unpack', 'check', 'validate', 'verify', 'signed-unpack', 'install'] as const;
+const GROUPS = ['pack', 'unpack', 'check', 'validate', 'verify', 'signed-unpack', 'install', 'policy'] as const;
 type Group = (typeof GROUPS)[number];
 /** Groups that run on the synthetic bundle, once per --scale. */
 const SCALE_GROUPS: readonly Group[] = ['pack', 'unpack', 'check', 'verify', 'signed-unpack'];
 /** Groups with cases that do not depend on the scale: run once, before the scales. */
-const FIXED_GROUPS: readonly Group[] = ['validate', 'verify', 'install'];
+const FIXED_GROUPS: readonly Group[] = ['validate', 'verify', 'install', 'policy'];
 
 // The realistic bundle of the verify group: the official filesystem server with its production
 // dependencies, installed from the npm registry into bench/.work/fs-server (never into the project).
@@ -104,6 +104,7 @@ const HELLO_WORLD_NODE_FIXTURE = join(ROOT, 'test', 'fixtures', 'mcpb-official',
 const TARGET_VALIDATE = 1.0; // issue 3: at most 1.0x `mcpb validate`
 const TARGET_VERIFY_REAL = 1.0; // issue 4: at most 1.0x `mcpb verify` on a real bundle
 const TARGET_INSTALL = 1.2; // issue 11: install at most 1.2x unpack of the same signed bundle
+const TARGET_POLICY_CHECK = 1.1; // issue 11: policy check at most 1.1x verify
 const TARGET_VERIFY_SYNTH = 0.5; // issue 4: at most 0.5x `unzip -tq` on the synthetic bundle
 const TARGET_SIGNED_UNPACK = 1.1; // at most 1.1x `unzip -q -d`
 
@@ -694,6 +695,33 @@ async function installRealCase(mcpbCli: string, runs: number, out: string): Prom
   return measureCase({ ...spec, input: `${rel(archive)}; ${signed.note}` }, commands, runs, out);
 }
 
+/**
+ * policy check against verify of the same signed bundle (issue 11). The policy names the bench key
+ * as its publisher; the filesystem server's manifest declares no scopes, so the scopes rule
+ * refuses it (exit 1, POLICY_SCOPE_EXCEEDED) after the signature and every other rule were
+ * checked: the same work as an allowed bundle.
+ */
+async function policyRealCase(mcpbCli: string, runs: number, out: string): Promise<GroupResult> {
+  const { archive, signed, subject } = await fsServerBundle(mcpbCli, out);
+  const pub = signed.pub ?? join(WORK_DIR, 'keys', 'bench.pub');
+  const policy = join(out, 'bench-policy.json');
+  const maxScopes = {
+    filesystem: { read: ['${__dirname}'], write: [] },
+    network: { egress: [], listen: false },
+    process: { spawn: [], workers: false, native_addons: false },
+    env: { read: ['*'], secrets: ['*'] },
+  };
+  const document = { version: 1, publishers: [{ name: 'bench key', bundles: ['*'], key: pub }], allowUnsigned: false, serverTypes: ['node'], maxScopes, deny: { names: [], sha256: [] } };
+  writeFileSync(policy, `${JSON.stringify(document, null, 2)}\n`);
+  const refusedByScopes = { exitCode: 1, output: /POLICY_SCOPE_EXCEEDED/, why: 'exit 1 with POLICY_SCOPE_EXCEEDED counts as success: the manifest declares no scopes; every rule was evaluated' };
+  const commands: Command[] = [
+    { ...mcpsealSigned(signed, () => ['policy', 'check', signed.path, '--policy', policy, '--profile', 'compat']), accept: refusedByScopes },
+    { ...mcpsealSigned(signed, (key) => ['verify', signed.path, '--key', key, '--profile', 'compat']), tool: 'mcpseal verify' },
+  ];
+  const spec = { group: 'policy' as const, label: 'server-filesystem', subject, targets: [{ tool: 'mcpseal verify', max: TARGET_POLICY_CHECK }] };
+  return measureCase({ ...spec, input: `${rel(archive)}; ${signed.note}` }, commands, runs, out);
+}
+
 async function runFixed(options: Options, mcpbCli: string): Promise<GroupResult[]> {
   console.log('\n=== bundle-independent cases ===');
   const out = join(options.outRoot, 'fixed');
@@ -702,6 +730,7 @@ async function runFixed(options: Options, mcpbCli: string): Promise<GroupResult[
   if (options.groups.includes('validate')) results.push(...(await validateCases(mcpbCli, options.quickRuns, out)));
   if (options.groups.includes('verify')) results.push(await verifyRealCase(mcpbCli, options.quickRuns, out));
   if (options.groups.includes('install')) results.push(await installRealCase(mcpbCli, options.quickRuns, out));
+  if (options.groups.includes('policy')) results.push(await policyRealCase(mcpbCli, options.quickRuns, out));
   for (const g of results) printGroup(g);
   return results;
 }
