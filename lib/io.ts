@@ -95,14 +95,16 @@ export function tempPathBeside(path: string): string {
 
 /**
  * Writes `data` to `path` atomically: a new temporary file beside it (`O_EXCL`), then a rename.
- * On failure the temporary file is removed and `path` is untouched.
+ * On failure the temporary file is removed and `path` is untouched. `durable`: the file is
+ * fsynced before the rename and its directory after, so a crash leaves the old or the new file.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mode?: number; durable?: boolean } = {}): Promise<void> {
   const temp = tempPathBeside(path);
   try {
     const handle = await open(temp, 'wx', options.mode ?? 0o644);
     try {
       await handle.writeFile(data);
+      if (options.durable === true) await handle.sync();
     } finally {
       await handle.close();
     }
@@ -110,5 +112,20 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   } catch (cause) {
     await rm(temp, { force: true });
     throw ioError(cause, path, 'write');
+  }
+  if (options.durable === true) await syncDirectoryOf(path);
+}
+
+/** fsync of the directory holding `path` (a rename's durability); not supported everywhere, so best effort. */
+async function syncDirectoryOf(path: string): Promise<void> {
+  try {
+    const handle = await open(dirname(path), 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (cause) {
+    if (!['EISDIR', 'EINVAL', 'EPERM', 'EBADF'].includes(errnoCode(cause) ?? '')) throw ioError(cause, path, 'write');
   }
 }

@@ -5,10 +5,8 @@
 // A file that is not this format is LOCK_INVALID and never rewritten: it may be a merge conflict
 // or someone's edit, and guessing would lose what it said.
 
-import { open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { MCPSealError } from '../errors.ts';
-import { errnoCode, ioError, readBoundedFile, tempPathBeside } from '../io.ts';
+import { readBoundedFile, writeFileAtomic } from '../io.ts';
 
 export const LOCK_VERSION = 1;
 export const LOCK_FILE_NAME = 'mcpseal.lock.json';
@@ -164,33 +162,5 @@ function sortKeys(value: unknown): unknown {
  * fsync of the directory, so a crash at any point leaves either the old lock or the new one.
  */
 export async function writeLock(path: string, lock: Lock): Promise<void> {
-  const temp = tempPathBeside(path);
-  try {
-    const handle = await open(temp, 'wx', 0o644);
-    try {
-      await handle.writeFile(serializeLock(lock));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, path);
-  } catch (cause) {
-    await rm(temp, { force: true });
-    throw ioError(cause, path, 'write');
-  }
-  await syncDirectoryOf(path);
-}
-
-/** fsync of the directory holding `path` (the rename's durability); not supported everywhere, so best effort. */
-async function syncDirectoryOf(path: string): Promise<void> {
-  try {
-    const handle = await open(dirname(path), 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch (cause) {
-    if (!['EISDIR', 'EINVAL', 'EPERM', 'EBADF'].includes(errnoCode(cause) ?? '')) throw ioError(cause, path, 'write');
-  }
+  await writeFileAtomic(path, serializeLock(lock), { durable: true });
 }

@@ -113,7 +113,8 @@ function isStale(holder: Holder | null, options: Required<MutexOptions>): boolea
   return holder.host === hostname() && !processExists(holder.pid);
 }
 
-function processExists(pid: number): boolean {
+/** Whether process `pid` exists on this host (EPERM: it does, under another user). */
+export function processExists(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -18,6 +18,7 @@ import { join, resolve } from 'node:path';
 import { MCPSealError } from '../errors.ts';
 import { errnoCode, ioError, writeFileAtomic } from '../io.ts';
 import { LOCK_FILE_NAME } from './lockfile.ts';
+import { processExists } from './mutex.ts';
 
 export class Store {
   readonly root: string;
@@ -165,14 +166,6 @@ function refId(lockPath: string): string {
   return createHash('sha256').update(resolve(lockPath)).digest('hex').slice(0, 32);
 }
 
-function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (cause) {
-    return errnoCode(cause) === 'EPERM';
-  }
-}
 
 /** One entry of a tree as the archive lists it (name, `file` or `directory`, the mode extraction gave it). */
 export interface TreeEntry {
