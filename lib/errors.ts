@@ -183,7 +183,9 @@ export type InstallErrorCode =
   /** The lockfile is not valid JSON or not the lock format; it is never rewritten silently. */
   | 'LOCK_INVALID'
   /** Another process held the lockfile's lock beyond the wait timeout. */
-  | 'LOCK_BUSY';
+  | 'LOCK_BUSY'
+  /** A user_config answer recorded as an env:NAME reference names a variable that is not set at launch. */
+  | 'LAUNCH_CONFIG_MISSING';
 
 /** A bug in mcpseal: something failed that no rule or input explains. */
 export type InternalErrorCode = 'INTERNAL_ERROR';
@@ -375,6 +377,7 @@ export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze(
   INSTALL_NOT_INSTALLED: 'failed',
   LOCK_INVALID: 'failed',
   LOCK_BUSY: 'failed',
+  LAUNCH_CONFIG_MISSING: 'failed',
 });
 
 /** True for errors that mean "the input was refused" (exit 1) rather than "could not run" (exit 2). */

@@ -8,16 +8,16 @@ import { EXIT_OK } from './output.ts';
 import { POLICY_HELP, POLICY_OPTION, policyFlag } from './policy.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS, verifyFlags } from './verify-options.ts';
 
-const STORE_OPTIONS = {
+export const STORE_OPTIONS = {
   store: { type: 'string' },
   lock: { type: 'string' },
 } as const;
 
-const STORE_HELP = `Store and lockfile:
+export const STORE_HELP = `Store and lockfile:
   --store DIR   the store (default: \${XDG_DATA_HOME:-~/.local/share}/mcpseal)
   --lock FILE   the lockfile (default: <store>/mcpseal.lock.json); a project-level lock to commit`;
 
-async function storeOf(values: Parsed['values'], context: CommandContext): Promise<{ store: string; lock?: string }> {
+export async function storeOf(values: Parsed['values'], context: CommandContext): Promise<{ store: string; lock?: string }> {
   const { defaultStoreDir } = await import('../install-bundle.ts');
   const store = typeof values['store'] === 'string' ? values['store'] : defaultStoreDir(context.env, context.env['HOME'] || undefined);
   return { store, ...(typeof values['lock'] === 'string' ? { lock: values['lock'] } : {}) };

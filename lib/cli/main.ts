@@ -12,6 +12,7 @@ import { REGISTRY_COMMANDS } from './registry.ts';
 import { reviewLines, reviewOf } from './review.ts';
 import { POLICY_COMMANDS, POLICY_HELP, POLICY_OPTION, policyFlag } from './policy.ts';
 import { INSTALL_COMMANDS } from './install.ts';
+import { RUN_COMMANDS } from './run.ts';
 import { SIGNING_COMMANDS, legacyLine, signatureLines } from './signing.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS, legacyAnchors, verifyFlags } from './verify-options.ts';
 
@@ -320,10 +321,11 @@ after Ctrl-C: nothing is left behind).`,
   ...REGISTRY_COMMANDS,
   ...POLICY_COMMANDS,
   ...INSTALL_COMMANDS,
+  ...RUN_COMMANDS,
 };
 
 /** The order commands are listed in: the publisher's flow, then the installer's, then tools. */
-const ORDER = ['pack', 'validate', 'inspect', 'sign', 'verify', 'unpack', 'install', 'list', 'remove', 'verify-blob', 'keygen', 'scopes', 'policy', 'registry'];
+const ORDER = ['pack', 'validate', 'inspect', 'sign', 'verify', 'unpack', 'install', 'list', 'remove', 'run', 'verify-blob', 'keygen', 'scopes', 'policy', 'registry'];
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
