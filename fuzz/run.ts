@@ -1,7 +1,8 @@
 // Runs jsfuzz on one target, or on each in turn: `npm run fuzz -- <target|all> [--seconds N]`.
 // New corpus inputs and crashes go to fuzz/.work/<target>/ (gitignored); seeds come from
 // fuzz/corpus/<target>/. Exit 1 when a target crashed (an exception that is not an MCPSealError,
-// or an input slower than --timeout seconds).
+// or an input slower than --timeout seconds) or jsfuzz stopped early. The versifier (jsfuzz's
+// structure-aware text mutator) is off: on the JSON seeds it ran jsfuzz out of heap in 12 s.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -31,7 +32,7 @@ export function fuzzTarget(target: string, seconds: number, options: { timeout?:
   const crashFile = join(work, `crash-${Date.now()}`);
   // jsfuzz's worker resolves the target against its working directory.
   const targetPath = relative(work, join(ROOT, 'fuzz', 'targets', `${target}.cjs`));
-  const args = [JSFUZZ, targetPath, corpus, join(ROOT, 'fuzz', 'corpus', target), '--timeout', String(options.timeout ?? 10), '--exact-artifact-path', crashFile, '--rss-limit-mb', '1024'];
+  const args = [JSFUZZ, targetPath, corpus, join(ROOT, 'fuzz', 'corpus', target), '--timeout', String(options.timeout ?? 10), '--exact-artifact-path', crashFile, '--rss-limit-mb', '1024', '--versifier', 'false'];
   const child = spawn(process.execPath, args, { cwd: work, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   child.stdout.on('data', (chunk: Buffer) => { log += chunk.toString(); });
@@ -77,6 +78,11 @@ async function main(): Promise<void> {
     const elapsed = ((Date.now() - started) / 1000).toFixed(1);
     const corpus = readdirSync(join(ROOT, 'fuzz', '.work', target, 'corpus')).length;
     console.log(`${target}: ${elapsed} s, ${run.executions} executions, new corpus ${corpus}; last: ${run.status}`);
+    if (!run.crashed && Number(elapsed) < parsed.seconds - 1) {
+      // jsfuzz itself stopped early (e.g. its JSON "versifier" ran the engine out of heap).
+      console.log(`${target}: the engine stopped after ${elapsed} s without a crash file; see fuzz/.work/${target}/last-run.log`);
+      process.exitCode = 1;
+    }
     if (run.crashed) {
       console.log(`${target}: CRASH written to ${run.crashFile}\n${run.log.split('=================================================================').slice(1).join('\n').slice(0, 4000)}`);
       process.exitCode = 1;
