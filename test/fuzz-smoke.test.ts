@@ -1,0 +1,63 @@
+// Issue 14, fuzzing: the fuzz targets and the engine stay usable. Every target replays its seed
+// corpus (fuzz/corpus/<target>/) with no non-MCPSealError escaping, and one short jsfuzz run of the
+// planted-branch target proves the engine plus fuzz/instrument.cjs find a 4-byte magic number:
+// coverage that does not reach dist/ would make every real run silently worthless.
+import { strict as assert } from 'node:assert';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { ROOT, TARGETS, fuzzTarget } from '../fuzz/run.ts';
+
+const run = promisify(execFile);
+
+interface Replay {
+  target: string;
+  inputs: number;
+  escaped: { input: string; error: string }[];
+}
+
+async function replaySeeds(target: string, inputs: string[] = []): Promise<Replay> {
+  const { stdout } = await run(process.execPath, [join(ROOT, 'fuzz', 'replay.cjs'), target, ...inputs], { cwd: ROOT, timeout: 60_000 }).catch((error: { stdout?: string }) => ({ stdout: error.stdout ?? '' }));
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as Replay;
+}
+
+describe('fuzz targets (issue 14)', function () {
+  for (const target of TARGETS.filter((t) => t !== 'planted')) {
+    it(`the ${target} target replays its seed corpus with nothing but MCPSealError escaping`, async function () {
+      const seeds = readdirSync(join(ROOT, 'fuzz', 'corpus', target)).length;
+      assert.ok(seeds > 0, `fuzz/corpus/${target} has seeds`);
+      const result = await replaySeeds(target);
+      assert.equal(result.inputs, seeds);
+      assert.deepEqual(result.escaped, []);
+    });
+  }
+
+  it('the replay reports an escaping exception: the planted target throws for FUZZ and only for it', async function () {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpseal-fuzz-'));
+    try {
+      writeFileSync(join(dir, 'magic'), 'FUZZ!');
+      writeFileSync(join(dir, 'near'), 'FUZY!');
+      const result = await replaySeeds('planted', [dir]);
+      assert.equal(result.inputs, 2);
+      assert.deepEqual(result.escaped.map((e) => e.input), [join(dir, 'magic')]);
+      assert.match(result.escaped[0]!.error, /planted branch reached/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('jsfuzz finds the planted 4-byte branch within 20 s from a fresh corpus', async function () {
+    this.timeout(40_000);
+    const work = mkdtempSync(join(tmpdir(), 'mcpseal-fuzz-'));
+    try {
+      const found = await fuzzTarget('planted', 20, { work, fresh: true });
+      assert.ok(found.crashed, `no crash within 20 s; last status: ${found.status}`);
+      assert.equal(readFileSync(found.crashFile!).subarray(0, 4).toString('latin1'), 'FUZZ');
+      assert.match(found.log, /planted branch reached: FUZZ/);
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  });
+});
