@@ -105,7 +105,7 @@ export { ENV_RULES } from './manifest/environment.ts';
 export type { EnvRule, EnvVerdict } from './manifest/environment.ts';
 export { scopesOf, SCOPES_NAMESPACE, SCOPES_POINTER } from './scopes/model.ts';
 export { runtimeGrants } from './scopes/model.ts';
-export type { Grant, UserDrivenEgress, RuntimeGrants } from './scopes/model.ts';
+export type { Grant, UserDrivenEgress, RuntimeGrants, MachineGrants, ConfigAnswer } from './scopes/model.ts';
 export type { Scopes, EgressRule } from './scopes/model.ts';
 
 export { verifyArtifact } from './verify-artifact.ts';

@@ -32,7 +32,7 @@ export function exitStatus(code: ErrorCode): number {
 const UNSAFE = /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu;
 
 /**
- * Text safe to write to a terminal: every unsafe character becomes a visible `\uXXXX` escape
+ * Text safe to write to a terminal: every unsafe character becomes a visible `\u` escape of four hex digits
  * (UTF-16 units, so the same form is also a valid escape inside a JSON string). Applied to whole
  * lines, including the characters of our own JSON documents, where raw controls never occur
  * (JSON.stringify escapes C0) but DEL, C1 and format characters would otherwise pass through.

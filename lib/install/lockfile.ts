@@ -7,6 +7,7 @@
 
 import { MCPSealError } from '../errors.ts';
 import { readBoundedFile, writeFileAtomic } from '../io.ts';
+import type { ConfigAnswer, MachineGrants } from '../scopes/model.ts';
 
 export const LOCK_VERSION = 1;
 export const LOCK_FILE_NAME = 'mcpseal.lock.json';
@@ -35,24 +36,11 @@ export interface LockLogEntry {
   integratedTime: string | null;
 }
 
-/** What the server is granted on this machine, resolved at install. */
-export interface LockGrants {
-  /** Absolute real paths (symlinks resolved where the path exists). */
-  read: string[];
-  write: string[];
-  /** `host:port`, one per port. */
-  egress: string[];
-  listen: boolean;
-  spawn: string[];
-  workers: boolean;
-  nativeAddons: boolean;
-  env: { read: string[]; secrets: string[] };
-  /** Granted at run time by the client (MCP roots, the working directory, user-picked hosts). */
-  runtime: { roots: 'none' | 'read' | 'write'; cwd: 'none' | 'read' | 'write'; userDriven: { reason: string; ports: number[] } | null };
-}
+/** What the server is granted on this machine, resolved at install (the shape launch reads too). */
+export type LockGrants = MachineGrants;
 
 /** A user_config answer: a value, or a reference to an environment variable read at launch (sensitive options). */
-export type LockConfigValue = { value: string | number | boolean | string[] } | { env: string };
+export type LockConfigValue = ConfigAnswer;
 
 /** The digest of the installed files (see README "Lockfile"): sha256 over the `sha256sum`-style listing. */
 export interface LockEntries {

@@ -6,32 +6,22 @@
 import { join, posix, win32 } from 'node:path';
 import { MCPSealError } from '../errors.ts';
 import { referenceMatches } from '../manifest/variables.ts';
+import type { ConfigAnswer, MachineGrants } from '../scopes/model.ts';
 import type { Platform } from '../scopes/variables.ts';
 import { MINIMAL_PATH, SYSTEM_READ_PATHS } from './system-paths.ts';
 
 /** A user_config answer as the lock records it: a value, or an environment variable read at launch. */
-export type LaunchConfigValue = { value: string | number | boolean | string[] } | { env: string };
 
 /**
- * The part of a lock entry (lib/install/lockfile.ts LaunchEntry, which satisfies it) the plan reads.
- * Declared here because launch and install are sibling units (scripts/import-graph.ts LAYERS).
+ * The part of a lock entry (lib/install/lockfile.ts LockEntry satisfies it) the plan reads. The
+ * entry itself is install's (a sibling unit); the grants and answers share scopes' types.
  */
 export interface LaunchEntry {
   name: string;
   version: string;
   sha256: string;
-  grants: {
-    read: string[];
-    write: string[];
-    egress: string[];
-    listen: boolean;
-    spawn: string[];
-    workers: boolean;
-    nativeAddons: boolean;
-    env: { read: string[]; secrets: string[] };
-    runtime: { roots: 'none' | 'read' | 'write'; cwd: 'none' | 'read' | 'write'; userDriven: { reason: string; ports: number[] } | null };
-  };
-  userConfig: Record<string, LaunchConfigValue>;
+  grants: MachineGrants;
+  userConfig: Record<string, ConfigAnswer>;
 }
 
 /** What the plan needs to know about this machine. */
@@ -221,7 +211,7 @@ function variableValue(context: SubstituteContext, name: string, userConfigKey: 
 
 /** The recorded answer of a user_config option as strings; `{ env: NAME }` is read from the environment now. */
 function configValues(context: SubstituteContext, key: string): string[] {
-  const recorded: LaunchConfigValue | undefined = Object.hasOwn(context.entry.userConfig, key) ? context.entry.userConfig[key] : undefined;
+  const recorded: ConfigAnswer | undefined = Object.hasOwn(context.entry.userConfig, key) ? context.entry.userConfig[key] : undefined;
   if (recorded === undefined) return [];
   if ('env' in recorded) {
     const value = Object.hasOwn(context.env, recorded.env) ? context.env[recorded.env] : undefined;

@@ -24,6 +24,28 @@ export interface UserDrivenEgress {
   ports: number[];
 }
 
+/**
+ * What a server is granted on one machine: the scopes resolved at install (recorded in the lock
+ * entry) and read again at launch. One shape for both, so the two can never disagree.
+ */
+export interface MachineGrants {
+  /** Absolute real paths (symlinks resolved where the path exists). */
+  read: string[];
+  write: string[];
+  /** `host:port`, one per port. */
+  egress: string[];
+  listen: boolean;
+  spawn: string[];
+  workers: boolean;
+  nativeAddons: boolean;
+  env: { read: string[]; secrets: string[] };
+  /** Granted at run time by the client (MCP roots, the working directory, user-picked hosts). */
+  runtime: { roots: Grant; cwd: Grant; userDriven: UserDrivenEgress | null };
+}
+
+/** A user_config answer as recorded: a value, or a reference to an environment variable read at launch (sensitive options). */
+export type ConfigAnswer = { value: string | number | boolean | string[] } | { env: string };
+
 export interface Scopes {
   filesystem: {
     read: string[];
