@@ -60,6 +60,8 @@ export interface BoundedReadOptions {
   max: number;
   /** The error for a file larger than `max` (it is never read past `max + 1` bytes). */
   tooLarge: (size: number) => MCPSealError;
+  /** The error for a file that does not exist (default IO_NOT_FOUND), when absence means something. */
+  missing?: () => MCPSealError;
 }
 
 /**
@@ -68,7 +70,16 @@ export interface BoundedReadOptions {
  * itself bounded so a file that grows meanwhile cannot make it larger.
  */
 export async function readBoundedFile(path: string, options: BoundedReadOptions): Promise<Buffer> {
-  const handle = await openRegularFile(path);
+  let handle: FileHandle;
+  try {
+    handle = await openRegularFile(path);
+  } catch (error) {
+    if (options.missing && error instanceof MCPSealError && error.code === 'IO_NOT_FOUND') {
+      const missing = options.missing();
+      throw new MCPSealError(missing.code, missing.message, { details: missing.details, cause: error });
+    }
+    throw error;
+  }
   try {
     const { size } = await handle.stat();
     if (size > options.max) throw options.tooLarge(size);

@@ -7,10 +7,9 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { collectSourceFiles } from './archive/collect.ts';
 import { Archive } from './archive/reader.ts';
-import { MCPSealError } from './errors.ts';
 import { ioError, readBoundedFile } from './io.ts';
 import { resolveLimits, type Limits } from './limits.ts';
-import { MANIFEST_NAME, manifestTooLarge, parseManifest, readManifest } from './manifest/load.ts';
+import { MANIFEST_NAME, manifestFileRead, parseManifest, readManifest } from './manifest/load.ts';
 
 export type ManifestSourceKind = 'manifest' | 'directory' | 'bundle';
 
@@ -31,11 +30,11 @@ export async function loadManifestSource(path: string, options: { limits?: Parti
     throw ioError(cause, path, 'read');
   }
   if (info.isDirectory()) {
-    const manifest = parseManifest(await readManifestFile(join(path, MANIFEST_NAME), limits), limits);
+    const manifest = parseManifest(await readBoundedFile(join(path, MANIFEST_NAME), manifestFileRead(join(path, MANIFEST_NAME), limits)), limits);
     const { files } = await collectSourceFiles(path, { limits });
     return { kind: 'directory', manifest, files: new Set(files.map((file) => file.name)) };
   }
-  if (path.endsWith('.json')) return { kind: 'manifest', manifest: parseManifest(await readManifestFile(path, limits), limits) };
+  if (path.endsWith('.json')) return { kind: 'manifest', manifest: parseManifest(await readBoundedFile(path, manifestFileRead(path, limits)), limits) };
   const archive = await Archive.openFile(path, { limits });
   try {
     const manifest = await readManifest(archive);
@@ -45,14 +44,3 @@ export async function loadManifestSource(path: string, options: { limits?: Parti
   }
 }
 
-/** The bytes of a manifest file: a regular file no larger than `maxManifestSize`, read bounded. */
-async function readManifestFile(path: string, limits: Readonly<Limits>): Promise<Buffer> {
-  try {
-    return await readBoundedFile(path, { max: limits.maxManifestSize, tooLarge: (size) => manifestTooLarge(path, size, limits.maxManifestSize) });
-  } catch (cause) {
-    if (cause instanceof MCPSealError && cause.code === 'IO_NOT_FOUND') {
-      throw new MCPSealError('MANIFEST_MISSING', `${path} does not exist`, { details: { path }, cause });
-    }
-    throw cause;
-  }
-}

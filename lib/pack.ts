@@ -8,7 +8,7 @@ import { resolveLimits, type ArchiveLimits } from './limits.ts';
 import { errnoCode, ioError, openRegularFile, readBoundedFile } from './io.ts';
 import { writeArchive } from './archive/writer.ts';
 import { MCPSealError } from './errors.ts';
-import { MANIFEST_NAME, manifestTooLarge, parseManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
+import { MANIFEST_NAME, manifestFileRead, parseManifest, summarizeManifest, type ManifestSummary } from './manifest/load.ts';
 import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './scopes/validate.ts';
 import { sidecarPath } from './sigstore/sidecar.ts';
 
@@ -61,7 +61,7 @@ export function defaultPackOutput(directory: string): string {
 export async function packBundle(directory: string, outPath: string, options: PackOptions = {}): Promise<PackResult> {
   await refuseOutputInside(directory, outPath);
   const limits = resolveLimits(options.limits);
-  const document = parseManifest(await readSourceManifest(directory, limits.maxManifestSize), limits);
+  const document = parseManifest(await readBoundedFile(join(directory, MANIFEST_NAME), manifestFileRead(join(directory, MANIFEST_NAME), limits, `${directory} has no manifest.json`)), limits);
   const { files, excluded } = await collectSourceFiles(directory, {
     ...(options.ignore ? { ignore: options.ignore } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
@@ -92,19 +92,6 @@ export async function packBundle(directory: string, outPath: string, options: Pa
     removedSidecar = previous.sidecar;
   }
   return { path: written.path, sha256: written.sha256, size: written.size, entries: written.entries, excluded, manifest: summarizeManifest(document), validation, removedSidecar };
-}
-
-async function readSourceManifest(directory: string, max: number): Promise<Buffer> {
-  const manifestPath = join(directory, MANIFEST_NAME);
-  try {
-    // Bounded, regular files only: the same caps as a manifest read out of a bundle.
-    return await readBoundedFile(manifestPath, { max, tooLarge: (size) => manifestTooLarge(manifestPath, size, max) });
-  } catch (cause) {
-    if (cause instanceof MCPSealError && cause.code === 'IO_NOT_FOUND') {
-      throw new MCPSealError('MANIFEST_MISSING', `${directory} has no manifest.json`, { details: { path: manifestPath }, cause });
-    }
-    throw cause;
-  }
 }
 
 /**

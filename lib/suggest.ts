@@ -17,7 +17,7 @@ import { Archive } from './archive/reader.ts';
 import { MCPSealError } from './errors.ts';
 import { ioError, readBoundedFile } from './io.ts';
 import { resolveLimits, type Limits } from './limits.ts';
-import { MANIFEST_NAME, manifestTooLarge, parseManifest, readManifest } from './manifest/load.ts';
+import { MANIFEST_NAME, manifestFileRead, parseManifest, readManifest } from './manifest/load.ts';
 import { suggestFromEvidence, type EvidenceDraft } from './scopes/suggest-evidence.ts';
 import { suggestScopes } from './scopes/suggest.ts';
 
@@ -43,13 +43,13 @@ export async function suggestFromPath(path: string, options: SuggestOptions = {}
   }
   const python = options.python === undefined ? defaultPythonParser() : (options.python ?? undefined);
   if (info.isDirectory()) {
-    const manifest = parseManifest(await readManifestFile(join(path, MANIFEST_NAME), limits), limits);
+    const manifest = parseManifest(await readBoundedFile(join(path, MANIFEST_NAME), manifestFileRead(join(path, MANIFEST_NAME), limits)), limits);
     const { files } = await collectSourceFiles(path, { limits });
     const inputs: AnalysisInput[] = files.map((file) => ({ path: file.name, size: file.size, read: () => readSource(file.path, limits) }));
     return draftFor('directory', manifest, inputs, new Set(files.map((file) => file.name)), { limits, python });
   }
   if (path.endsWith('.json')) {
-    const manifest = parseManifest(await readManifestFile(path, limits), limits);
+    const manifest = parseManifest(await readBoundedFile(path, manifestFileRead(path, limits)), limits);
     return draftFor('manifest', manifest, [], undefined, { limits, python });
   }
   const archive = await Archive.openFile(path, { limits });
@@ -89,15 +89,6 @@ async function readSource(path: string, limits: Readonly<Limits>): Promise<Uint8
     max: limits.maxAnalysisFileSize,
     tooLarge: (size) => new MCPSealError('IO_READ_FAILED', `${path} is ${size} bytes, over the analysis cap`, { details: { path, found: size } }),
   });
-}
-
-async function readManifestFile(path: string, limits: Readonly<Limits>): Promise<Buffer> {
-  try {
-    return await readBoundedFile(path, { max: limits.maxManifestSize, tooLarge: (size) => manifestTooLarge(path, size, limits.maxManifestSize) });
-  } catch (cause) {
-    if (cause instanceof MCPSealError && cause.code === 'IO_NOT_FOUND') throw new MCPSealError('MANIFEST_MISSING', `${path} does not exist`, { details: { path }, cause });
-    throw cause;
-  }
 }
 
 /** Most bytes of facts accepted from the Python helper. */

@@ -53,6 +53,24 @@ export function manifestTooLarge(what: string, size: number, max: number): MCPSe
   });
 }
 
+/**
+ * How a manifest file on disk is read (the options of io.ts readBoundedFile, which the pipelines
+ * call): at most `maxManifestSize` bytes, MANIFEST_TOO_LARGE over it, MANIFEST_MISSING when absent.
+ * The one rule for every pipeline that reads a manifest.json outside a bundle.
+ */
+export function manifestFileRead(
+  path: string,
+  limits: Pick<Limits, 'maxManifestSize'>,
+  missingMessage = `${path} does not exist`,
+): { max: number; tooLarge: (size: number) => MCPSealError; missing: () => MCPSealError } {
+  const max = limits.maxManifestSize;
+  return {
+    max,
+    tooLarge: (size) => manifestTooLarge(path, size, max),
+    missing: () => new MCPSealError('MANIFEST_MISSING', missingMessage, { details: { path } }),
+  };
+}
+
 /** Parses manifest bytes: UTF-8 JSON whose top level is an object, nested no deeper than `maxManifestDepth`. */
 export function parseManifest(bytes: Buffer, limits: Partial<ManifestLimits> = {}): Record<string, unknown> {
   const maxSize = limits.maxManifestSize ?? defaultLimits.maxManifestSize;

@@ -4,6 +4,7 @@
 // reported). The file format is schemas/policy.schema.json; lib/policy/load.ts turns a file into
 // a `Policy`, lib/policy/evaluate.ts holds a bundle to it.
 
+import type { PolicyErrorCode } from '../errors.ts';
 import type { IdentityPolicy } from '../sigstore/identity.ts';
 import type { Grant } from '../scopes/model.ts';
 
@@ -50,13 +51,7 @@ export interface Policy {
 }
 
 /** The refusal codes of an evaluation (POLICY_INVALID is the loader's). */
-export type PolicyRefusalCode =
-  | 'POLICY_DENIED'
-  | 'POLICY_UNSIGNED'
-  | 'POLICY_PUBLISHER_UNTRUSTED'
-  | 'POLICY_NAME_NOT_ALLOWED'
-  | 'POLICY_SERVER_TYPE'
-  | 'POLICY_SCOPE_EXCEEDED';
+export type PolicyRefusalCode = Exclude<PolicyErrorCode, 'POLICY_INVALID'>;
 
 /** Why one tried publisher did not verify the signature. */
 export interface PublisherAttempt {

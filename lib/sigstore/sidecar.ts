@@ -15,15 +15,9 @@ export function sidecarPath(bundlePath: string): string {
  * one is refused before a byte is read (IO_READ_FAILED).
  */
 export async function readSidecar(path: string, max: number): Promise<Buffer> {
-  try {
-    return await readBoundedFile(path, {
-      max,
-      tooLarge: (size) => new MCPSealError('SIGNATURE_MALFORMED', `${path} is ${size} bytes (limit ${max})`, { details: { path, expected: max, found: size } }),
-    });
-  } catch (error) {
-    if (error instanceof MCPSealError && error.code === 'IO_NOT_FOUND') {
-      throw new MCPSealError('SIGNATURE_ABSENT', `no Sigstore bundle: ${path} does not exist`, { details: { path }, cause: error });
-    }
-    throw error;
-  }
+  return readBoundedFile(path, {
+    max,
+    tooLarge: (size) => new MCPSealError('SIGNATURE_MALFORMED', `${path} is ${size} bytes (limit ${max})`, { details: { path, expected: max, found: size } }),
+    missing: () => new MCPSealError('SIGNATURE_ABSENT', `no Sigstore bundle: ${path} does not exist`, { details: { path } }),
+  });
 }
