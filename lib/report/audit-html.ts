@@ -55,7 +55,9 @@ h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
 code, pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .9em; }
 pre { background: #f4f4f4; border: 1px solid #ddd; padding: .5rem; white-space: pre-wrap; overflow-wrap: anywhere; margin: .3rem 0; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
-th, td { border: 1px solid #bbb; padding: .35rem .5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th, td { border: 1px solid #bbb; padding: .35rem .5rem; text-align: left; vertical-align: top; overflow-wrap: break-word; }
+td code { overflow-wrap: anywhere; }
+.num { white-space: nowrap; width: 1%; }
 th { background: #eee; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; }
 dt { font-weight: 600; }
@@ -154,10 +156,10 @@ function risksSection(risks: readonly RiskResult[]): Markup {
   const rows = RISKS.map((known) => {
     const risk = risks.find((candidate) => candidate.id === known.id);
     if (risk === undefined) {
-      return el('tr', { 'data-risk': String(known.id), 'data-status': 'missing' }, el('td', null, known.id), el('td', null, known.title), el('td', null, el('span', { class: 'status status-unknown' }, '? NOT REPORTED')), el('td', null, 'The audit did not report this risk.'), el('td', null, 0));
+      return el('tr', { 'data-risk': String(known.id), 'data-status': 'missing' }, el('td', { class: 'num' }, known.id), el('td', null, known.title), el('td', null, el('span', { class: 'status status-unknown' }, '? NOT REPORTED')), el('td', null, 'The audit did not report this risk.'), el('td', { class: 'num' }, 0));
     }
     const findings = risk.findings.length === 0 ? '0' : el('a', { href: `#risk-${risk.id}` }, String(risk.findings.length));
-    return el('tr', { 'data-risk': String(risk.id), 'data-status': risk.status }, el('td', null, risk.id), el('td', null, risk.title), el('td', { class: 'status-cell' }, statusBadge(risk.status)), el('td', null, risk.summary), el('td', null, findings));
+    return el('tr', { 'data-risk': String(risk.id), 'data-status': risk.status }, el('td', { class: 'num' }, risk.id), el('td', null, risk.title), el('td', null, statusBadge(risk.status)), el('td', null, risk.summary), el('td', { class: 'num' }, findings));
   });
   const head = el('thead', null, el('tr', null, ['#', 'Risk', 'Status', 'Why', 'Findings'].map((name) => el('th', { scope: 'col' }, name))));
   return el('section', { id: 'risks' }, el('h2', null, 'The ten risks'), el('table', { class: 'risks' }, head, el('tbody', null, rows)));
