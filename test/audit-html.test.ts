@@ -135,6 +135,7 @@ describe('audit HTML review page in headless Chromium (issue 13 item 4)', functi
     ]);
     assert.equal(await opened.page.textContent('#server-1-risk-3 li.finding code'), 'AUDIT_UNPINNED_PACKAGE');
     assert.equal(await opened.page.textContent('#server-2-risk-4 li.finding code'), 'AUDIT_REMOTE_NO_AUTH');
+    assert.match((await opened.page.textContent('article.server')) ?? '', /Server notes\s*Every risk passes or does not apply\./u);
     await opened.page.screenshot({ path: join(OUTPUT, 'client-config.png'), fullPage: true });
     assertQuiet(opened);
     await opened.page.close();

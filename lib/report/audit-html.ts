@@ -51,7 +51,8 @@ const CSS = `
 body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "DejaVu Sans", sans-serif; color: #111; background: #fff; margin: 0 auto; max-width: 72rem; padding: 1.5rem; }
 h1 { font-size: 1.5rem; margin: 0 0 .5rem; overflow-wrap: anywhere; }
 h2 { font-size: 1.2rem; border-bottom: 1px solid #bbb; padding-bottom: .2rem; margin-top: 2rem; }
-h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
+h3, h4 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
+h4 { margin-left: 1rem; }
 code, pre { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consolas, monospace; font-size: .9em; }
 pre { background: #f4f4f4; border: 1px solid #ddd; padding: .5rem; white-space: pre-wrap; overflow-wrap: anywhere; margin: .3rem 0; }
 table { border-collapse: collapse; width: 100%; margin: .5rem 0; }
@@ -80,7 +81,7 @@ footer { margin-top: 2rem; font-size: .85em; color: #555; }
   body { max-width: none; padding: 0; font-size: 11pt; color: #000; }
   .status, .verdict, .status-fail, .status-warn, .status-pass, .status-unknown, .status-na { color: #000; }
   pre { background: none; }
-  h2, h3 { break-after: avoid; }
+  h2, h3, h4 { break-after: avoid; }
   tr, .finding { break-inside: avoid; }
 }
 `;
@@ -180,8 +181,8 @@ function findingItem(finding: AuditFinding): Markup {
   );
 }
 
-function riskFindings(risk: RiskResult, idPrefix: string): Markup {
-  return el('article', { id: `${idPrefix}risk-${risk.id}` }, el('h3', null, `${risk.id}. ${risk.title} `, statusBadge(risk.status)), el('p', { class: 'summary' }, risk.summary), el('ul', { class: 'findings' }, sortedFindings(risk).map(findingItem)));
+function riskFindings(risk: RiskResult, idPrefix: string, heading = 'h3'): Markup {
+  return el('article', { id: `${idPrefix}risk-${risk.id}` }, el(heading, null, `${risk.id}. ${risk.title} `, statusBadge(risk.status)), el('p', { class: 'summary' }, risk.summary), el('ul', { class: 'findings' }, sortedFindings(risk).map(findingItem)));
 }
 
 function evidenceSection(risks: readonly RiskResult[]): Markup {
@@ -223,9 +224,11 @@ function serversSection(servers: readonly ChannelEntry[] | undefined): Markup | 
   if (servers === undefined) return undefined;
   const head = el('thead', null, el('tr', null, ['Server', 'Install channel', 'Launches', 'Pinned', 'Worst status'].map((name) => el('th', { scope: 'col' }, name))));
   const rows = servers.map((server) => el('tr', { 'data-server': server.name, 'data-channel': server.channel }, el('td', null, server.name), el('td', null, CHANNEL_WORDS[server.channel]), el('td', null, el('code', null, server.target)), el('td', null, server.pinned ? 'yes' : 'NO'), el('td', null, statusBadge(worst(server.risks)))));
-  const details = servers.map((server, index) =>
-    el('article', { class: 'server' }, el('h3', null, `Server ${server.name}`), server.risks.filter((risk) => risk.status !== 'pass' && risk.status !== 'n/a').map((risk) => riskFindings(risk, `server-${index}-`))),
-  );
+  const details = servers.map((server, index) => {
+    const open = server.risks.filter((risk) => risk.status !== 'pass' && risk.status !== 'n/a');
+    const content = open.length === 0 ? el('p', null, 'Every risk passes or does not apply.') : open.map((risk) => riskFindings(risk, `server-${index}-`, 'h4'));
+    return el('article', { class: 'server' }, el('h3', null, `Server ${server.name}`), content);
+  });
   return el('section', { id: 'servers' }, el('h2', null, 'Servers in this client config'), el('table', { class: 'servers' }, head, el('tbody', null, rows)), details);
 }
 
