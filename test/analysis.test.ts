@@ -146,9 +146,7 @@ describe('analysis: hostile code yields bounded unknowns, never a throw', () => 
   it('a 5 MB minified file is over the per-file cap: too-large, and the rest is still read', async () => {
     const big = `var a=1;${'a+=1;'.repeat(1_100_000)}`;
     assert.ok(big.length > 5_000_000);
-    const started = Date.now();
     const report = await analyze({ 'dist/huge.min.js': big, 'dist/small.js': "fetch('https://ok.example/x')" });
-    assert.ok(Date.now() - started < 5000);
     assert.deepEqual(report.unknowns.map((unknown) => `${unknown.path}:${unknown.reason}`), ['dist/huge.min.js:too-large']);
     assert.deepEqual(seen(report).sort(), ['network:https://ok.example/x', 'url-literal:https://ok.example/x']);
   });

@@ -541,11 +541,10 @@ describe('finding 13: a FIFO given as the bundle', function () {
     try {
       const fifo = join(tmp.path, 'bundle.mcpb');
       execFileSync('mkfifo', [fifo]);
-      const started = Date.now();
+      // A hang waiting for a writer fails on the suite's timeout; no timing is asserted.
       const result = await runCli(['inspect', fifo, '--json']);
       assert.equal(result.status, 2, result.stderr);
       assert.equal(cliCode(result), 'IO_READ_FAILED');
-      assert.ok(Date.now() - started < 20_000, 'no hang waiting for a writer');
     } finally {
       await tmp.cleanup();
     }
