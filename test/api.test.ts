@@ -132,6 +132,20 @@ const VALUES = [
   'verifyLegacySignature',
   'legacyStatusOf',
   'signLegacy',
+  // tool pinning and client configs
+  'relayStdio',
+  'TOOL_WITHHELD_ERROR',
+  'canonicalJson',
+  'toolHash',
+  'compareTools',
+  'PINNED_FIELDS',
+  'toolLockHooks',
+  'listTools',
+  'acceptTools',
+  'clientConfig',
+  'writeClientConfig',
+  'CLIENT_KINDS',
+  'CLIENT_FORMATS',
 ];
 
 describe('public API', () => {
