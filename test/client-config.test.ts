@@ -35,7 +35,7 @@ describe('client-config', function () {
       assert.equal(result.status, 0, result.stderr);
       const document = JSON.parse(result.stdout) as Record<string, Record<string, Record<string, unknown>>>;
       assert.deepEqual(document, { [format.container]: { notes: format.entry(expectedArgs()) } });
-      const entry = document[format.container]!['notes']!;
+      const entry = document[format.container]!['notes'];
       assert.ok([entry['command'], ...(entry['args'] as string[]).filter((arg) => arg.startsWith('/'))].every((path) => isAbsolute(path as string)));
     });
   }
@@ -61,7 +61,7 @@ describe('client-config', function () {
     assert.equal(result.status, 0, result.stderr);
     const report = jsonOf(result);
     assert.equal(report['replaced'], true);
-    const written = JSON.parse(await readFile(file, 'utf8')) as any;
+    const written = JSON.parse(await readFile(file, 'utf8'));
     assert.equal(written.globalShortcut, 'Ctrl+Space');
     assert.deepEqual(written.mcpServers.other, { command: 'npx', args: ['-y', 'other-server'], env: { K: 'v' } });
     assert.deepEqual(written.mcpServers.notes, { command: process.execPath, args: expectedArgs() });
@@ -113,7 +113,7 @@ describe('client-config', function () {
     assert.equal(written.file, real);
     assert.equal(written.backup, `${real}.2026-01-02T03-04-05-678Z.bak`);
     assert.ok((await import('node:fs')).lstatSync(link).isSymbolicLink());
-    assert.deepEqual(Object.keys((JSON.parse(await readFile(real, 'utf8')) as any).mcpServers), ['notes']);
+    assert.deepEqual(Object.keys((JSON.parse(await readFile(real, 'utf8'))).mcpServers), ['notes']);
   });
 
   it('a name that is not installed: INSTALL_NOT_INSTALLED (exit 2); an unknown client: USAGE_INVALID_ARGUMENT', async () => {
