@@ -7,7 +7,7 @@ import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from 'node:
 import { isAbsolute, join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import { clientConfig, writeClientConfig } from '../lib/client-config.ts';
-import { BIN, jsonOf, runCli, tempDir } from './helpers/cli.ts';
+import { BIN, jsonOf, runCli, runMain, tempDir } from './helpers/cli.ts';
 import { pinningFixture, type PinningFixture } from './helpers/pinning.ts';
 
 describe('client-config', function () {
@@ -114,6 +114,18 @@ describe('client-config', function () {
     assert.equal(written.backup, `${real}.2026-01-02T03-04-05-678Z.bak`);
     assert.ok((await import('node:fs')).lstatSync(link).isSymbolicLink());
     assert.deepEqual(Object.keys((JSON.parse(await readFile(real, 'utf8'))).mcpServers), ['notes']);
+  });
+
+  it('tools and client-config have --help and are listed by mcpseal --help', async () => {
+    for (const command of ['tools', 'client-config']) {
+      const help = await runMain([command, '--help']);
+      assert.equal(help.status, 0);
+      assert.match(help.stdout, new RegExp(`^Usage: mcpseal ${command} `, 'u'));
+      assert.match(help.stdout, /Exit status: 0/u);
+    }
+    const usage = await runMain(['--help']);
+    assert.match(usage.stdout, /^ {2}tools {2,}show or accept the tool pins/mu);
+    assert.match(usage.stdout, /^ {2}client-config {2}print \(or merge into a file\) the MCP client entry/mu);
   });
 
   it('a name that is not installed: INSTALL_NOT_INSTALLED (exit 2); an unknown client: USAGE_INVALID_ARGUMENT', async () => {
