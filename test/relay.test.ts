@@ -140,13 +140,13 @@ describe('tool pins: canonical JSON (RFC 8785) and sha256 per tool', () => {
 });
 
 describe('relay: pinning and withholding', () => {
-  it('the first tools/list is pinned (saved) and reaches the client byte for byte', async () => {
+  it('the first tools/list is pinned (saved) and reaches the client as the relay read it', async () => {
     const h = harness();
     h.fromClient(request(1, 'tools/list'));
     await h.toServer.next();
     const raw = `{"result":{"tools":[${JSON.stringify(tool('a'))}]},  "jsonrpc":"2.0","id":1}\n`;
     h.fromServer(raw);
-    assert.equal(`${await h.toClient.next()}\n`, raw);
+    assert.deepEqual(JSON.parse(await h.toClient.next()), JSON.parse(raw));
     assert.deepEqual(h.saved, [pinsFor(tool('a'))]);
     assert.match(h.warnings.join('\n'), /pinned 1 tool of notes \(first run\)/u);
     await h.end();
@@ -207,6 +207,18 @@ describe('relay: pinning and withholding', () => {
     const h = harness({ pins: pinsFor(tool('a')) });
     const listed = await listRound(h, 1, [tool('a'), tool('a', 'a second, different definition')]);
     assert.deepEqual(listed['result'].tools, [tool('a')]);
+    await h.end();
+  });
+
+  it('duplicate keys in a list answer: the client gets the one list the relay checked, re-serialised (a first-key-wins parser cannot read another)', async () => {
+    const h = harness({ pins: pinsFor(tool('a')) });
+    h.fromClient(request(1, 'tools/list'));
+    await h.toServer.next();
+    const evil = JSON.stringify({ tools: [tool('a', 'changed'), tool('evil')] });
+    const good = JSON.stringify({ tools: [tool('a')] });
+    h.fromServer(`{"jsonrpc":"2.0","id":1,"result":${evil},"result":${good}}\n`);
+    const line = await h.toClient.next();
+    assert.equal(line, JSON.stringify({ jsonrpc: '2.0', id: 1, result: { tools: [tool('a')] } }));
     await h.end();
   });
 

@@ -268,7 +268,9 @@ class Relay {
       names.add(tool.name);
       return true;
     });
-    return kept.length === tools.length ? message : { ...message, result: { ...result, tools: kept } };
+    // Always re-serialised: the client gets exactly what was checked (with duplicate keys, a
+    // parser that keeps the first one would otherwise read another list than JSON.parse did).
+    return { ...message, result: { ...result, tools: kept } };
   }
 
   async #pinFirstRun(live: { name: string; sha256: string }[], lastPage: boolean): Promise<void> {
@@ -437,10 +439,10 @@ function pump(readable: Readable, handle: (chunk: Buffer) => Promise<void>, ende
         }, finish);
     };
     const onEnd = (): void => {
-      chain = chain.then(() => ended()).then(() => finish(), finish);
+      chain = chain.then(() => (stopped() ? undefined : ended())).then(() => finish(), finish);
     };
     const onError = (error: unknown): void => {
-      chain = chain.then(() => ended()).then(() => finish(error), finish);
+      chain = chain.then(() => (stopped() ? undefined : ended())).then(() => finish(error), finish);
     };
     readable.on('data', onData);
     readable.once('end', onEnd);
