@@ -284,7 +284,7 @@ describe('relay: pass-through, boundaries and caps', () => {
   });
 
   it('maxRelayMessage: a held server line over the cap is dropped with a warning; the next line is read normally', async () => {
-    const h = harness({ pins: pinsFor(tool('a')), maxMessage: 1000 });
+    const h = harness({ pins: pinsFor(tool('a')), limits: { maxRelayMessage: 1000 } });
     h.fromClient(request(1, 'tools/list'));
     await h.toServer.next();
     h.fromServer(answer(1, { tools: [tool('a', 'x'.repeat(2000))] }));
@@ -295,7 +295,7 @@ describe('relay: pass-through, boundaries and caps', () => {
   });
 
   it('maxRelayMessage: a client line over the cap is dropped with a warning, never forwarded', async () => {
-    const h = harness({ maxMessage: 100 });
+    const h = harness({ limits: { maxRelayMessage: 100 } });
     h.fromClient(request(1, 'tools/call', { name: 'a', arguments: { x: 'y'.repeat(200) } }));
     h.fromClient(request(2, 'ping'));
     assert.equal(JSON.parse(await h.toServer.next())['id'], 2);

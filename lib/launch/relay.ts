@@ -8,7 +8,7 @@
 // `notifications/tools/list_changed` passes through; the client's next list is checked again.
 //
 // Memory: a server line streams through in chunks unless a `tools/list` answer is awaited, when
-// the line may be that answer and is held whole (at most `maxMessage` bytes) before any of it is
+// the line may be that answer and is held whole (at most `maxRelayMessage` bytes) before any of it is
 // sent. A `tools/list` request is forwarded only at a server line boundary, so an answer can never
 // hide in a line that had started streaming before the request. Client lines are small requests
 // and are held whole (same cap) to read their method. Both directions wait for `drain`.
@@ -19,7 +19,7 @@
 
 import type { Readable, Writable } from 'node:stream';
 import { MCPSealError } from '../errors.ts';
-import { defaultLimits } from '../limits.ts';
+import { resolveLimits, type Limits } from '../limits.ts';
 import { compareTools, liveTool, pinsOf, type ToolChange, type ToolPin, type ToolPins } from './tool-pins.ts';
 
 export interface RelayOptions {
@@ -43,8 +43,8 @@ export interface RelayOptions {
    * `mcpseal tools accept` can re-pin without starting the server. Called only when it changes.
    */
   savePending?(changes: readonly ToolChange[]): Promise<void>;
-  /** Largest line held in memory (default `defaultLimits.maxRelayMessage`). */
-  maxMessage?: number;
+  /** Caps (only `maxRelayMessage` is read: the largest line held in memory). */
+  limits?: Partial<Limits>;
 }
 
 /** The JSON-RPC error code of a call to a withheld tool (the implementation-defined server range, JSON-RPC 2.0 §5.1). */
@@ -82,7 +82,7 @@ class Relay {
 
   constructor(options: RelayOptions) {
     this.#options = options;
-    this.#max = options.maxMessage ?? defaultLimits.maxRelayMessage;
+    this.#max = resolveLimits(options.limits).maxRelayMessage;
     this.#bundle = options.bundle ?? '<name>';
     this.#pins = options.pins === undefined ? undefined : [...options.pins];
     this.#firstRun = options.pins === undefined;
