@@ -3,7 +3,8 @@
 // `tools accept` run as real CLI processes against the same lockfile.
 
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { McpError } from '@modelcontextprotocol/sdk/types.js';
 import { after, before, describe, it } from 'mocha';
@@ -133,6 +134,49 @@ describe('tool pinning through a real MCP client', function () {
     assert.equal(content[0]!.text.length, 10_000_000);
     assert.ok(/^b+$/u.test(content[0]!.text));
     await session.close();
+  });
+
+  it('backpressure through real pipes: a client that does not read stops the server writing (a 30 MB result is not buffered by the relay)', async () => {
+    const fixture = await pinningFixture(join(tmp.path, 'flood'), 'flood');
+    const progress = join(fixture.dir, 'written');
+    const flood = join(fixture.dir, 'flood.mjs');
+    const total = 30 * 1024 * 1024;
+    // Writes one 30 MB JSON-RPC line in 64 KiB chunks, recording how much the pipe has taken.
+    await writeFile(
+      flood,
+      `import { writeFileSync } from 'node:fs';
+process.stdin.once('data', async () => {
+  const write = (text) => new Promise((resolve) => process.stdout.write(text, resolve));
+  await write('{"jsonrpc":"2.0","id":1,"result":{"content":[{"type":"text","text":"');
+  const chunk = 'f'.repeat(65536);
+  for (let written = 0; written < ${total}; written += chunk.length) {
+    await write(chunk);
+    writeFileSync(${JSON.stringify(progress)}, String(written + chunk.length));
+  }
+  await write('"}]}}\\n');
+});`,
+    );
+    const runner = spawn(process.execPath, [fixture.runner, flood, fixture.lock, fixture.store, 'flood', join(fixture.dir, 'none.json')], { stdio: ['pipe', 'pipe', 'inherit'] });
+    runner.stdout.pause();
+    runner.stdin.write('{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"flood"}}\n');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    const stalled = Number(await readFile(progress, 'utf8').catch(() => '0'));
+    assert.ok(stalled < 4 * 1024 * 1024, `the server wrote ${stalled} bytes while the client read nothing`);
+    const received: Buffer[] = [];
+    runner.stdout.on('data', (chunk: Buffer) => received.push(chunk));
+    runner.stdout.resume();
+    await new Promise((resolve) => runner.stdout.once('data', resolve));
+    await new Promise<void>((resolve) => {
+      const check = (): void => {
+        if (Buffer.concat(received).includes(0x0a)) resolve();
+        else setTimeout(check, 50);
+      };
+      check();
+    });
+    runner.stdin.end();
+    runner.kill();
+    const message = JSON.parse(Buffer.concat(received).toString('utf8')) as { result: { content: { text: string }[] } };
+    assert.equal(message.result.content[0]!.text.length, total);
   });
 
   it('tools list of a bundle never run: nothing pinned; of a name not installed: INSTALL_NOT_INSTALLED (exit 2)', async () => {
