@@ -222,6 +222,40 @@ describe('relay: pinning and withholding', () => {
     await h.end();
   });
 
+  // The TypeScript SDK client finds the request of a response by Number(id).
+  for (const [title, requestId, answerId] of [
+    ['"1" for 1', 1, '"1"'],
+    ['true for 1', 1, 'true'],
+    ['[1] for 1', 1, '[1]'],
+    ['"0x1" for 1', 1, '"0x1"'],
+    ['null for 0', 0, 'null'],
+    ['"" for 0', 0, '""'],
+    ['no id at all', 3, undefined],
+  ] as const) {
+    it(`a list answer whose id a client may match loosely (${title}) is checked all the same`, async () => {
+      const h = harness({ pins: pinsFor(tool('a')) });
+      h.fromClient(request(requestId, 'tools/list'));
+      await h.toServer.next();
+      const result = JSON.stringify({ tools: [tool('a'), tool('evil')] });
+      h.fromServer(answerId === undefined ? `{"jsonrpc":"2.0","result":${result}}\n` : `{"jsonrpc":"2.0","id":${answerId},"result":${result}}\n`);
+      assert.deepEqual(JSON.parse(await h.toClient.next())['result'].tools.map((t: Json) => t['name']), ['a']);
+      await h.end();
+    });
+  }
+
+  it('an error answer to a list ends the wait: later lines stream again', async () => {
+    const h = harness({ pins: pinsFor(tool('a')) });
+    h.fromClient(request(1, 'tools/list'));
+    await h.toServer.next();
+    const error = '{"jsonrpc":"2.0","id":1,"error":{"code":-32603,"message":"no"}}\n';
+    h.fromServer(error);
+    assert.equal(`${await h.toClient.next()}\n`, error);
+    // Not held: a malformed line now passes (it would be dropped while a list is awaited).
+    h.fromServer('not json\n');
+    assert.equal(await h.toClient.next(), 'not json');
+    await h.end();
+  });
+
   it('paged lists: each page is checked; a tool missing from one page is not "removed"', async () => {
     const h = harness({ pins: pinsFor(tool('a'), tool('b')) });
     assert.deepEqual((await listRound(h, 1, [tool('a')], { nextCursor: 'p2' }))['result'].nextCursor, 'p2');

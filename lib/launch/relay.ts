@@ -245,21 +245,25 @@ class Relay {
     else await write(this.#options.client.output, `${JSON.stringify(Array.isArray(message) ? out : out[0])}\n`);
   }
 
-  /** The message to send for one server message: itself, or a list answer without its withheld tools. */
+  /**
+   * The message to send for one held server message: itself, or a list answer without its
+   * withheld tools. Any message whose `result.tools` is a list is checked, whatever its id says:
+   * clients match ids loosely (the TypeScript SDK looks a response up by `Number(id)`, so `"1"`,
+   * `true` and `[1]` all answer request 1, and `null`, `""` or `false` request 0).
+   */
   async #checkListAnswer(message: unknown): Promise<unknown> {
-    if (!isRecord(message) || message['method'] !== undefined) return message;
-    const key = idKey(message['id']);
-    const request = key === null ? undefined : this.#listRequests.get(key);
-    if (request === undefined) return message;
-    this.#listRequests.delete(key!);
+    if (!isRecord(message)) return message;
+    const request = message['method'] === undefined ? this.#answered(message['id']) : undefined;
     const result = message['result'];
     if (!isRecord(result) || !Array.isArray(result['tools'])) return message;
-    const complete = !request.paged && result['nextCursor'] === undefined;
+    // An answer matched to no request is checked as one page of a list (nothing "removed").
+    const paged = request?.paged ?? true;
+    const lastPage = request !== undefined && result['nextCursor'] === undefined;
     const tools = result['tools'] as unknown[];
     const live = tools.map(liveTool);
     const known = live.filter((tool) => tool !== null);
-    if (this.#firstRun) await this.#pinFirstRun(known, result['nextCursor'] === undefined);
-    else await this.#recheck(known, complete);
+    if (this.#firstRun) await this.#pinFirstRun(known, lastPage);
+    else await this.#recheck(known, !paged && lastPage);
     // Sent: the first definition of each name, neither withheld nor unreadable.
     const names = new Set<string>();
     const kept = tools.filter((_, index) => {
@@ -271,6 +275,19 @@ class Relay {
     // Always re-serialised: the client gets exactly what was checked (with duplicate keys, a
     // parser that keeps the first one would otherwise read another list than JSON.parse did).
     return { ...message, result: { ...result, tools: kept } };
+  }
+
+  /** The outstanding list request a response id answers (exactly, or as a number), now no longer outstanding. */
+  #answered(id: unknown): { paged: boolean } | undefined {
+    const number = typeof id === 'object' && id !== null && !Array.isArray(id) ? Number.NaN : Number(id);
+    for (const key of [idKey(id), Number.isFinite(number) ? JSON.stringify(number) : null]) {
+      const request = key === null ? undefined : this.#listRequests.get(key);
+      if (request !== undefined) {
+        this.#listRequests.delete(key!);
+        return request;
+      }
+    }
+    return undefined;
   }
 
   async #pinFirstRun(live: { name: string; sha256: string }[], lastPage: boolean): Promise<void> {
