@@ -2,7 +2,7 @@
 // a real server bundle and two manifests (see bench/synth.ts and bench/README.md).
 //
 //   node bench/run.ts [--scale 1] [--scale 2] [--runs 3] [--quick-runs 15]
-//                     [--only pack|unpack|check|validate|verify|signed-unpack|install|policy] [--out DIR] [--json]
+//                     [--only pack|unpack|check|validate|verify|signed-unpack|install|policy|relay] [--out DIR] [--json]
 //
 // Method
 // - The tools of a group run side by side in one process lifetime, alternating run by run
@@ -54,12 +54,12 @@ const NODE = process.execPath;
 // MCPSEAL_BIN benchmarks another build of the CLI (e.g. a checkout of an older commit).
 const MCPSEAL_CLI = resolve(process.env['MCPSEAL_BIN'] ?? join(ROOT, 'bin', 'mcpseal.js'));
 const MCPSEAL = 'mcpseal';
-const GROUPS = ['pack', 'unpack', 'check', 'validate', 'verify', 'signed-unpack', 'install', 'policy'] as const;
+const GROUPS = ['pack', 'unpack', 'check', 'validate', 'verify', 'signed-unpack', 'install', 'policy', 'relay'] as const;
 type Group = (typeof GROUPS)[number];
 /** Groups that run on the synthetic bundle, once per --scale. */
 const SCALE_GROUPS: readonly Group[] = ['pack', 'unpack', 'check', 'verify', 'signed-unpack'];
 /** Groups with cases that do not depend on the scale: run once, before the scales. */
-const FIXED_GROUPS: readonly Group[] = ['validate', 'verify', 'install', 'policy'];
+const FIXED_GROUPS: readonly Group[] = ['validate', 'verify', 'install', 'policy', 'relay'];
 
 // The realistic bundle of the verify group: the official filesystem server with its production
 // dependencies, installed from the npm registry into bench/.work/fs-server (never into the project).
@@ -732,7 +732,20 @@ async function runFixed(options: Options, mcpbCli: string): Promise<GroupResult[
   if (options.groups.includes('install')) results.push(await installRealCase(mcpbCli, options.quickRuns, out));
   if (options.groups.includes('policy')) results.push(await policyRealCase(mcpbCli, options.quickRuns, out));
   for (const g of results) printGroup(g);
+  if (options.groups.includes('relay')) relayThroughput(options.quickRuns);
   return results;
+}
+
+/**
+ * The stdio relay of `run` (issue 12: a 10 MB tool result at >= 50 MB/s): measured in process by
+ * bench/relay.ts (no command to compare with), which prints its own table.
+ */
+function relayThroughput(runs: number): void {
+  const result = spawnSync(NODE, [join(ROOT, 'bench', 'relay.ts'), '--runs', String(runs)], { stdio: 'inherit', cwd: ROOT });
+  if (result.status !== 0) {
+    console.log(`    relay: n/a (bench/relay.ts exited ${result.status ?? result.signal})`);
+    process.exitCode = 1;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -874,7 +887,7 @@ const USAGE = `usage: node bench/run.ts [--scale N]... [--runs N] [--quick-runs 
   --quick-runs N  timed runs per tool of the sub-second cases: validate, and verify of the
                   filesystem server bundle (default: 15)
   --only GROUP    run only GROUP (repeatable; default: all): pack, unpack, check, validate,
-                  verify, signed-unpack
+                  verify, signed-unpack, install, policy, relay
   --out DIR       write archives and extracted trees under DIR/scale-N/ and DIR/fixed/
                   (default: bench/.work); e.g. /dev/shm to measure without the disk's write speed
   --json          also write the results to bench/.work/results.json`;

@@ -185,7 +185,11 @@ export type InstallErrorCode =
   /** Another process held the lockfile's lock beyond the wait timeout. */
   | 'LOCK_BUSY'
   /** A user_config answer recorded as an env:NAME reference names a variable that is not set at launch. */
-  | 'LAUNCH_CONFIG_MISSING';
+  | 'LAUNCH_CONFIG_MISSING'
+  /** `tools accept --tool T` for a tool with no pending change recorded by `run`. */
+  | 'TOOLS_NOT_PENDING'
+  /** `client-config --write FILE`: FILE is not a JSON object of the client's format; it was left untouched. */
+  | 'CLIENT_CONFIG_INVALID';
 
 /** A bug in mcpseal: something failed that no rule or input explains. */
 export type InternalErrorCode = 'INTERNAL_ERROR';
@@ -378,6 +382,8 @@ export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze(
   LOCK_INVALID: 'failed',
   LOCK_BUSY: 'failed',
   LAUNCH_CONFIG_MISSING: 'failed',
+  TOOLS_NOT_PENDING: 'failed',
+  CLIENT_CONFIG_INVALID: 'failed',
 });
 
 /** True for errors that mean "the input was refused" (exit 1) rather than "could not run" (exit 2). */

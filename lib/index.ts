@@ -178,3 +178,16 @@ export { listInstalled, removeBundle } from './install/installed.ts';
 export type { LockLocation, RemoveResult, InstallOutcome, ReinstallFlags } from './install/installed.ts';
 export type { Escalation } from './install/grants.ts';
 export type { InstallErrorCode } from './errors.ts';
+
+// Tool pinning and client configs (issue 12 items 6 and 7).
+export { relayStdio, TOOL_WITHHELD_ERROR } from './launch/relay.ts';
+export type { RelayOptions } from './launch/relay.ts';
+export { canonicalJson, toolHash, compareTools, PINNED_FIELDS } from './launch/tool-pins.ts';
+export type { ToolPin, ToolPins, ToolChange, ToolChangeKind, ToolComparison } from './launch/tool-pins.ts';
+export { toolLockHooks } from './install/tool-state.ts';
+export type { ToolLockHooks, AcceptResult } from './install/tool-state.ts';
+export type { LockTool, LockToolChange } from './install/lockfile.ts';
+export { listTools, acceptTools } from './tools.ts';
+export type { ToolsReport } from './tools.ts';
+export { clientConfig, writeClientConfig, CLIENT_KINDS, CLIENT_FORMATS } from './client-config.ts';
+export type { ClientKind, ClientConfig, ClientConfigOptions, ClientConfigWriteResult } from './client-config.ts';

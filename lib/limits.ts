@@ -63,6 +63,13 @@ export interface Limits {
    * kilobytes; the registry's own schema bounds no array, so the file size is the cap.
    */
   maxServerJsonSize: number;
+  /**
+   * Largest JSON-RPC message line the stdio relay of `run` holds in memory (lib/launch/relay.ts):
+   * every line from the client, and a server line while a `tools/list` answer is awaited (it may
+   * be that answer, and must be read whole before any of it reaches the client). Other server
+   * lines stream through without being held. A longer line is dropped with a warning.
+   */
+  maxRelayMessage: number;
 }
 
 /** The archive caps are the same object: one set of limits, one place. */
@@ -92,6 +99,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   analysisTimeBudgetMs: 60_000,
   maxAnalysisObservationsPerFile: 5_000,
   maxServerJsonSize: 1 * MiB,
+  maxRelayMessage: 64 * MiB,
 });
 
 /** Merge a caller's partial limits over the defaults, checking each value is a sane number. */

@@ -132,6 +132,20 @@ const VALUES = [
   'verifyLegacySignature',
   'legacyStatusOf',
   'signLegacy',
+  // tool pinning and client configs
+  'relayStdio',
+  'TOOL_WITHHELD_ERROR',
+  'canonicalJson',
+  'toolHash',
+  'compareTools',
+  'PINNED_FIELDS',
+  'toolLockHooks',
+  'listTools',
+  'acceptTools',
+  'clientConfig',
+  'writeClientConfig',
+  'CLIENT_KINDS',
+  'CLIENT_FORMATS',
 ];
 
 describe('public API', () => {
@@ -167,6 +181,7 @@ describe('public API', () => {
         analysisTimeBudgetMs: 60_000,
         maxAnalysisObservationsPerFile: 5_000,
         maxServerJsonSize: 1024 ** 2,
+        maxRelayMessage: 64 * 1024 ** 2,
       },
     );
     assert.ok(Object.isFrozen(api.defaultLimits));

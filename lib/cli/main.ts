@@ -13,6 +13,8 @@ import { reviewLines, reviewOf } from './review.ts';
 import { POLICY_COMMANDS, POLICY_HELP, POLICY_OPTION, policyFlag } from './policy.ts';
 import { INSTALL_COMMANDS } from './install.ts';
 import { RUN_COMMANDS } from './run.ts';
+import { TOOLS_COMMANDS } from './tools.ts';
+import { CLIENT_CONFIG_COMMANDS } from './client-config.ts';
 import { SIGNING_COMMANDS, legacyLine, signatureLines } from './signing.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS, legacyAnchors, verifyFlags } from './verify-options.ts';
 
@@ -322,10 +324,12 @@ after Ctrl-C: nothing is left behind).`,
   ...POLICY_COMMANDS,
   ...INSTALL_COMMANDS,
   ...RUN_COMMANDS,
+  ...TOOLS_COMMANDS,
+  ...CLIENT_CONFIG_COMMANDS,
 };
 
 /** The order commands are listed in: the publisher's flow, then the installer's, then tools. */
-const ORDER = ['pack', 'validate', 'inspect', 'sign', 'verify', 'unpack', 'install', 'list', 'remove', 'run', 'verify-blob', 'keygen', 'scopes', 'policy', 'registry'];
+const ORDER = ['pack', 'validate', 'inspect', 'sign', 'verify', 'unpack', 'install', 'list', 'remove', 'run', 'tools', 'client-config', 'verify-blob', 'keygen', 'scopes', 'policy', 'registry'];
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));

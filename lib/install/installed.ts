@@ -85,15 +85,27 @@ export async function recordEntry(location: LockLocation, entry: LockEntry, flag
     lockPath,
     async () => {
       const lock = await readLock(lockPath);
-      const decision = decideReinstall(lockEntryOf(lock, entry.name), entry, flags, store);
+      const previous = lockEntryOf(lock, entry.name);
+      const decision = decideReinstall(previous, entry, flags, store);
       if (decision.outcome === 'unchanged') return decision;
-      const next: Lock = { ...lock, bundles: Object.fromEntries([...Object.entries(lock.bundles).filter(([name]) => name !== entry.name), [entry.name, entry]]) };
+      const recorded = withPinsOf(previous, entry);
+      const next: Lock = { ...lock, bundles: Object.fromEntries([...Object.entries(lock.bundles).filter(([name]) => name !== entry.name), [entry.name, recorded]]) };
       await writeLock(lockPath, next);
       await store.writeRefs(lockPath, Object.values(next.bundles).map((bundle) => bundle.sha256));
       return decision;
     },
     mutexOptions(location),
   );
+}
+
+/**
+ * An update keeps the tool pins of the version it replaces: a new version whose tools differ is
+ * withheld by `run` until `mcpseal tools accept`, as a changed server would be (README "tools").
+ * Pending changes are dropped: they described the old version, and the next run records anew.
+ */
+function withPinsOf(previous: LockEntry | undefined, entry: LockEntry): LockEntry {
+  if (previous?.toolsPinnedAt === undefined || entry.toolsPinnedAt !== undefined) return entry;
+  return { ...entry, tools: previous.tools, toolsPinnedAt: previous.toolsPinnedAt };
 }
 
 /** The entries of a lock, sorted by name. */

@@ -66,9 +66,30 @@ export interface LockEntry {
   grants: LockGrants;
   userConfig: Record<string, LockConfigValue>;
   entries: LockEntries;
-  /** Tools pinned at the first run (empty until then). */
-  tools: unknown[];
+  /** Tools pinned at the first run (empty until then), sorted by name (README "tools"). */
+  tools: LockTool[];
+  /** When `run` first pinned the tools; absent until then (and in locks written before pinning existed). */
+  toolsPinnedAt?: string;
+  /** How the server's last complete live tool list differed from the pins, awaiting `mcpseal tools accept`. */
+  toolsPending?: LockToolChange[];
   installedAt: string;
+}
+
+/** One pinned tool: sha256 (hex) over the RFC 8785 canonical JSON of its name, description, schemas and annotations. */
+export interface LockTool {
+  name: string;
+  sha256: string;
+}
+
+/** A live tool that differs from its pin, as `run` last saw it. */
+export interface LockToolChange {
+  name: string;
+  change: 'changed' | 'new' | 'removed';
+  /** The live hash (null: the tool is no longer listed). */
+  sha256: string | null;
+  /** The pinned hash (null: a new tool). */
+  pinned: string | null;
+  seenAt: string;
 }
 
 export interface Lock {
@@ -129,8 +150,33 @@ function checkLock(json: unknown, path: string): Lock {
     if (typeof entry['version'] !== 'string') throw lockInvalid(path, `${at}.version is not a string`);
     if (typeof entry['sha256'] !== 'string' || !HEX64.test(entry['sha256'])) throw lockInvalid(path, `${at}.sha256 is not a sha256`);
     if (!isRecord(entry['grants']) || !isRecord(entry['entries'])) throw lockInvalid(path, `${at} lacks grants or entries`);
+    checkToolFields(entry, at, path);
   }
   return json as unknown as Lock;
+}
+
+const isHashOrNull = (value: unknown): boolean => value === null || (typeof value === 'string' && HEX64.test(value));
+
+/**
+ * The tool pins of an entry, when present: `run` trusts them to decide what the client sees, so a
+ * malformed one is LOCK_INVALID rather than read as "nothing pinned" (which would re-pin silently).
+ * Older locks have `tools: []` and neither `toolsPinnedAt` nor `toolsPending`: still valid.
+ */
+function checkToolFields(entry: Record<string, unknown>, at: string, path: string): void {
+  const tools = entry['tools'];
+  if (tools !== undefined && (!Array.isArray(tools) || !tools.every((tool) => isRecord(tool) && typeof tool['name'] === 'string' && typeof tool['sha256'] === 'string' && HEX64.test(tool['sha256'])))) {
+    throw lockInvalid(path, `${at}.tools is not a list of { name, sha256 }`);
+  }
+  if (entry['toolsPinnedAt'] !== undefined && typeof entry['toolsPinnedAt'] !== 'string') throw lockInvalid(path, `${at}.toolsPinnedAt is not a string`);
+  const pending = entry['toolsPending'];
+  const changes = ['changed', 'new', 'removed'];
+  if (
+    pending !== undefined &&
+    (!Array.isArray(pending) ||
+      !pending.every((item) => isRecord(item) && typeof item['name'] === 'string' && changes.includes(item['change'] as string) && isHashOrNull(item['sha256']) && isHashOrNull(item['pinned'])))
+  ) {
+    throw lockInvalid(path, `${at}.toolsPending is not a list of { name, change, sha256, pinned }`);
+  }
 }
 
 /** The lock as committed: keys sorted at every level, 2-space indentation, a trailing newline. */
