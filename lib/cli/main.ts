@@ -14,7 +14,7 @@ import { POLICY_COMMANDS, POLICY_HELP, POLICY_OPTION, policyFlag } from './polic
 import { INSTALL_COMMANDS } from './install.ts';
 import { RUN_COMMANDS } from './run.ts';
 import { SIGNING_COMMANDS, signatureLines } from './signing.ts';
-import { inspectReport } from './reports.ts';
+import { claimLines, inspectReport } from './reports.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS, legacyAnchors, verifyFlags } from './verify-options.ts';
 
 
@@ -299,7 +299,7 @@ after Ctrl-C: nothing is left behind).`,
         output.result({ ...result }, () => [
           `extracted ${result.files} files, ${result.directories} directories, ${formatBytes(result.bytes)} to ${result.target}`,
           `sha256:        ${result.sha256}`,
-          ...(result.verification ? signatureLines(result.verification.signature) : [`signature:     none (${installPolicy ? 'allowUnsigned in the policy' : '--allow-unsigned'})`]),
+          ...(result.verification ? [...signatureLines(result.verification.signature), ...claimLines(result.verification.claims)] : [`signature:     none (${installPolicy ? 'allowUnsigned in the policy' : '--allow-unsigned'})`]),
           ...(result.publisher ? [`publisher:     ${result.publisher} (policy)`] : []),
         ]);
         return EXIT_OK;

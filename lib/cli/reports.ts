@@ -5,6 +5,7 @@
 import type { InspectResult } from '../inspect.ts';
 import type { LegacyVerification } from '../legacy/index.ts';
 import type { ServerJsonCheck } from '../registry/check.ts';
+import type { ProvenanceClaims } from '../sigstore/bundle-steps.ts';
 import type { VerifiedSignature } from '../sigstore/verify.ts';
 import type { BundleVerification } from '../verify.ts';
 import { formatBytes } from './output.ts';
@@ -64,6 +65,18 @@ export function legacyLine(legacy: LegacyVerification | null): string {
 }
 
 
+/**
+ * The predicate's claims no certificate confirms (issue 14 item 6): printed as claimed, never
+ * beside the certificate's facts as if checked. Confirmed ones are already among the signer's
+ * lines (signatureLines prints the certificate's repository, commit and workflow).
+ */
+export function claimLines(claims: ProvenanceClaims): string[] {
+  const lines: string[] = [];
+  if (claims.workflow && !claims.workflow.verified) lines.push(`workflow:      ${claims.workflow.claimed} (claimed, not verified: ${claims.workflow.basis})`);
+  if (claims.source && !claims.source.verified) lines.push(`source:        ${claims.source.claimed} (claimed, not verified: ${claims.source.basis})`);
+  return lines;
+}
+
 /** What `verify` prints for a verified bundle. */
 export function verifyReport(result: BundleVerification): FileReport {
   const review = reviewOf(result.manifest);
@@ -73,6 +86,7 @@ export function verifyReport(result: BundleVerification): FileReport {
       `verified:      ${result.file}`,
       `sha256:        ${result.sha256}`,
       ...signatureLines(result.signature),
+      ...claimLines(result.claims),
       `attestation:   ${result.sigstoreBundle} (${result.provenance.buildType ?? result.signature.statement?.predicateType ?? 'statement'})`,
       `manifest:      ${result.manifest.name ?? '(none)'} ${result.manifest.version ?? ''} (${result.validation.profile} profile: valid)`,
       `command line:  ${result.manifest.commandLine?.join(' ') ?? '(none)'}`,
