@@ -140,8 +140,9 @@ describe('issue 14 item 3: batch verify and inspect on worker threads', function
   it('usage: a directory without --recursive, --bundle or --server-json with several files, a bad --jobs: exit 2, nothing checked', async () => {
     const cases: [string[], RegExp][] = [
       [['verify', tree, good, ...keyArgs()], /is a directory: give --recursive/u],
-      [['verify', good, good2, '--bundle', `${good}.sigstore.json`, ...keyArgs()], /--bundle names one file's input/u],
-      [['verify', good, good2, '--server-json', good, ...keyArgs()], /--server-json names one file's input/u],
+      [['verify', good, good2, '--bundle', `${good}.sigstore.json`, ...keyArgs()], /--bundle cannot be used with several files/u],
+      [['verify', good, good2, '--server-json', good, ...keyArgs()], /--server-json cannot be used with several files/u],
+      [['verify', good, good2, '--policy', good], /--policy cannot be used with several files/u],
       [['inspect', good, '--jobs', '0'], /--jobs must be between 1 and/u],
     ];
     for (const [args, message] of cases) {

@@ -28,8 +28,8 @@ export const BATCH_HELP = `Many bundles (batch mode: several files, --recursive 
   Results are printed in the order the files were given (directories: sorted paths), one block
   per file (--json: one JSON document per line, JSON Lines), then a summary line. Exit status:
   0 every file passed, 1 at least one was rejected, 2 at least one could not be checked (I/O, a
-  crashed worker) or a usage error. --bundle and --server-json name one file's inputs and are
-  refused in batch mode; each file's <file>.sigstore.json is used.`;
+  crashed worker) or a usage error. Each file's <file>.sigstore.json is used: --bundle,
+  --server-json and --policy are refused with several files.`;
 
 /** Most files one batch takes from directories (each is a task and a reorder-buffer slot at most). */
 export const MAX_BATCH_FILES = 100_000;
@@ -46,11 +46,14 @@ export function isBatch(given: string[], values: Parsed['values']): boolean {
   return given.length > 1 || values['recursive'] === true || values['jobs'] !== undefined;
 }
 
-/** Refuses flags that name one file's inputs (a sidecar, a server.json) in batch mode. */
+/**
+ * Refuses flags batch mode does not take: --bundle and --server-json name one file's inputs;
+ * --policy is not wired into the workers yet (its report is assembled in cli/policy.ts).
+ */
 export function refuseInBatch(values: Parsed['values'], flags: string[]): void {
   const given = flags.filter((flag) => values[flag] !== undefined);
   if (given.length > 0) {
-    throw new MCPSealError('USAGE_INVALID_ARGUMENT', `--${given[0]} names one file's input and cannot be used with several files (batch mode)`);
+    throw new MCPSealError('USAGE_INVALID_ARGUMENT', `--${given[0]} cannot be used with several files (batch mode): check the file alone`);
   }
 }
 
@@ -163,7 +166,9 @@ export function runBatch(run: BatchRun, emit: (outcome: FileOutcome) => void): P
       worker.postMessage(task);
     };
     const spawn = (): void => {
-      const worker = new Worker(WORKER_URL);
+      // A young generation of 8 MB (V8's default is larger): measured on 200 copies of the filesystem
+      // server bundle, peak RSS 250 MB instead of 430 MB for about 8% more CPU.
+      const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
       workers.add(worker);
       worker.on('message', (message: { index: number; outcome: FileOutcome }) => {
         holding.delete(worker);
