@@ -2,7 +2,7 @@
 // a real server bundle and two manifests (see bench/synth.ts and bench/README.md).
 //
 //   node bench/run.ts [--scale 1] [--scale 2] [--runs 3] [--quick-runs 15]
-//                     [--only pack|unpack|check|validate|verify|signed-unpack|install|policy|relay] [--out DIR] [--json]
+//                     [--only pack|unpack|check|validate|verify|signed-unpack|install|policy|relay|batch] [--out DIR] [--json]
 //
 // Method
 // - The tools of a group run side by side in one process lifetime, alternating run by run
@@ -54,12 +54,12 @@ const NODE = process.execPath;
 // MCPSEAL_BIN benchmarks another build of the CLI (e.g. a checkout of an older commit).
 const MCPSEAL_CLI = resolve(process.env['MCPSEAL_BIN'] ?? join(ROOT, 'bin', 'mcpseal.js'));
 const MCPSEAL = 'mcpseal';
-const GROUPS = ['pack', 'unpack', 'check', 'validate', 'verify', 'signed-unpack', 'install', 'policy', 'relay'] as const;
+const GROUPS = ['pack', 'unpack', 'check', 'validate', 'verify', 'signed-unpack', 'install', 'policy', 'relay', 'batch'] as const;
 type Group = (typeof GROUPS)[number];
 /** Groups that run on the synthetic bundle, once per --scale. */
 const SCALE_GROUPS: readonly Group[] = ['pack', 'unpack', 'check', 'verify', 'signed-unpack'];
 /** Groups with cases that do not depend on the scale: run once, before the scales. */
-const FIXED_GROUPS: readonly Group[] = ['validate', 'verify', 'install', 'policy', 'relay'];
+const FIXED_GROUPS: readonly Group[] = ['validate', 'verify', 'install', 'policy', 'relay', 'batch'];
 
 // The realistic bundle of the verify group: the official filesystem server with its production
 // dependencies, installed from the npm registry into bench/.work/fs-server (never into the project).
@@ -105,6 +105,8 @@ const TARGET_VALIDATE = 1.0; // issue 3: at most 1.0x `mcpb validate`
 const TARGET_VERIFY_REAL = 1.0; // issue 4: at most 1.0x `mcpb verify` on a real bundle
 const TARGET_INSTALL = 1.2; // issue 11: install at most 1.2x unpack of the same signed bundle
 const TARGET_POLICY_CHECK = 1.1; // issue 11: policy check at most 1.1x verify
+const TARGET_BATCH = 1 / 1.7; // issue 14: batch verify at least 1.7x the throughput of one process per file
+const BATCH_COPIES = 200; // issue 14: 200 copies of the filesystem server bundle
 const TARGET_VERIFY_SYNTH = 0.5; // issue 4: at most 0.5x `unzip -tq` on the synthetic bundle
 const TARGET_SIGNED_UNPACK = 1.1; // at most 1.1x `unzip -q -d`
 
@@ -722,6 +724,38 @@ async function policyRealCase(mcpbCli: string, runs: number, out: string): Promi
   return measureCase({ ...spec, input: `${rel(archive)}; ${signed.note}` }, commands, runs, out);
 }
 
+/**
+ * Batch verify against one process per file (issue 14): 200 copies of the signed filesystem
+ * server bundle (hard links, each with its own sidecar) checked by one `mcpseal verify DIR
+ * --recursive` (a pool of worker threads, one per core), and by a shell loop starting
+ * `mcpseal verify FILE` once per file. Throughput ratio = loop time / batch time; the target
+ * (>= 1.7x) is printed as mcpseal/loop <= 0.59x.
+ */
+async function batchRealCase(mcpbCli: string, runs: number, out: string): Promise<GroupResult> {
+  const { signed, subject } = await fsServerBundle(mcpbCli, out);
+  const dir = join(out, 'batch');
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  if (signed.error === undefined && existsSync(`${signed.path}.sigstore.json`)) {
+    for (let i = 0; i < BATCH_COPIES; i++) {
+      const copy = join(dir, `copy-${String(i).padStart(3, '0')}.mcpb`);
+      linkSync(signed.path, copy);
+      copyFileSync(`${signed.path}.sigstore.json`, `${copy}.sigstore.json`);
+    }
+  }
+  const loop = `for f in "$1"/*.mcpb; do "$2" "$3" verify "$f" --key "$4" --profile compat > /dev/null || exit 1; done`;
+  const pub = signed.pub ?? join(WORK_DIR, 'keys', 'bench.pub');
+  const commands: Command[] = [
+    mcpsealSigned(signed, () => ['verify', dir, '--recursive', '--key', pub, '--profile', 'compat']),
+    { tool: 'per-file loop', argv: ['sh', '-c', loop, 'loop', dir, NODE, MCPSEAL_CLI, pub], ...(signed.error === undefined ? {} : { unavailable: signed.error }) },
+  ];
+  const spec = { group: 'batch' as const, label: 'server-filesystem x200', subject: `${BATCH_COPIES} copies of ${subject}`, targets: [{ tool: 'per-file loop', max: TARGET_BATCH }] };
+  const result = await measureCase({ ...spec, input: `${rel(dir)}; ${signed.note}; ${os.availableParallelism()} cores` }, commands, runs, out);
+  const [batch, perFile] = result.tools.map((tool) => tool.median?.wallSeconds);
+  if (batch !== undefined && perFile !== undefined) console.log(`    throughput: ${(BATCH_COPIES / batch).toFixed(1)} files/s batch, ${(BATCH_COPIES / perFile).toFixed(1)} files/s per-file loop: ${(perFile / batch).toFixed(2)}x (target >= 1.7x)`);
+  return result;
+}
+
 async function runFixed(options: Options, mcpbCli: string): Promise<GroupResult[]> {
   console.log('\n=== bundle-independent cases ===');
   const out = join(options.outRoot, 'fixed');
@@ -731,6 +765,8 @@ async function runFixed(options: Options, mcpbCli: string): Promise<GroupResult[
   if (options.groups.includes('verify')) results.push(await verifyRealCase(mcpbCli, options.quickRuns, out));
   if (options.groups.includes('install')) results.push(await installRealCase(mcpbCli, options.quickRuns, out));
   if (options.groups.includes('policy')) results.push(await policyRealCase(mcpbCli, options.quickRuns, out));
+  // 200 files per run: the synthetic bundle's run count (default 3), not the quick cases' 15.
+  if (options.groups.includes('batch')) results.push(await batchRealCase(mcpbCli, options.runs, out));
   for (const g of results) printGroup(g);
   if (options.groups.includes('relay')) relayThroughput(options.quickRuns);
   return results;
@@ -887,7 +923,7 @@ const USAGE = `usage: node bench/run.ts [--scale N]... [--runs N] [--quick-runs 
   --quick-runs N  timed runs per tool of the sub-second cases: validate, and verify of the
                   filesystem server bundle (default: 15)
   --only GROUP    run only GROUP (repeatable; default: all): pack, unpack, check, validate,
-                  verify, signed-unpack, install, policy, relay
+                  verify, signed-unpack, install, policy, relay, batch
   --out DIR       write archives and extracted trees under DIR/scale-N/ and DIR/fixed/
                   (default: bench/.work); e.g. /dev/shm to measure without the disk's write speed
   --json          also write the results to bench/.work/results.json`;

@@ -3,15 +3,14 @@
 // The Sigstore 5 packages mcpseal builds on need Node ^22.22.2 or >=24.15.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-const [major, minor, patch] = process.versions.node.split('.').map(Number);
-const supported = major > 24 || (major === 24 && minor >= 15) || (major === 22 && (minor > 22 || (minor === 22 && patch >= 2)));
-if (!supported) {
+import { SUPPORTED_NODE, isSupportedNode, unsupportedNodeMessage } from './node-check.js';
+if (!isSupportedNode(process.versions.node)) {
   // The one error shape of the CLI (lib/cli/output.ts errorDocument), written here by hand: the
   // compiled CLI may not even load on this Node.
   const error = {
     code: 'USAGE_UNSUPPORTED_RUNTIME',
-    message: `Node ${process.versions.node} is not supported; mcpseal needs Node ^22.22.2 or >=24.15`,
-    details: { expected: '^22.22.2 || >=24.15', found: process.versions.node },
+    message: unsupportedNodeMessage(process.versions.node),
+    details: { expected: SUPPORTED_NODE, found: process.versions.node },
   };
   process.stderr.write(`mcpseal: ${error.code}: ${error.message}\n`);
   if (process.argv.slice(2).includes('--json')) process.stdout.write(`${JSON.stringify({ ok: false, error }, null, 2)}\n`);

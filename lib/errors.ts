@@ -30,6 +30,8 @@ export type ArchiveErrorCode =
   | 'ARCHIVE_NAME_CONTROL_CHAR'
   | 'ARCHIVE_NAME_BACKSLASH'
   | 'ARCHIVE_NAME_FORBIDDEN_CHAR'
+  /** A name segment Windows cannot create as named: a device name (CON, NUL, COM1, LPT¹, CONIN$, ...) or a trailing dot or space. */
+  | 'ARCHIVE_WINDOWS_RESERVED_NAME'
   | 'ARCHIVE_ABSOLUTE_PATH'
   | 'ARCHIVE_PATH_TRAVERSAL'
   | 'ARCHIVE_NAME_NOT_CANONICAL'
@@ -289,6 +291,7 @@ export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze(
   ARCHIVE_NAME_CONTROL_CHAR: 'rejected',
   ARCHIVE_NAME_BACKSLASH: 'rejected',
   ARCHIVE_NAME_FORBIDDEN_CHAR: 'rejected',
+  ARCHIVE_WINDOWS_RESERVED_NAME: 'rejected',
   ARCHIVE_ABSOLUTE_PATH: 'rejected',
   ARCHIVE_PATH_TRAVERSAL: 'rejected',
   ARCHIVE_NAME_NOT_CANONICAL: 'rejected',

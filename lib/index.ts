@@ -1,6 +1,8 @@
 // The public API of mcpseal. Every export is listed by name so the surface changes only on
 // purpose; test/api.test.ts imports each one.
 
+// First: on an older Node, importing mcpseal stops here with USAGE_UNSUPPORTED_RUNTIME (issue 14 item 7).
+import './runtime.ts';
 export { MCPSealError, isMCPSealError, isRejection } from './errors.ts';
 export type {
   ErrorCode,

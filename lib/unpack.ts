@@ -104,7 +104,7 @@ async function unpackSigned(archive: Archive, path: string, target: string, inpu
   const checked = verifyBundleSignature(inputs);
   const statement = attestedStatement(inputs);
   const provenance = provenanceView(statement);
-  checkWorkflow(provenance, checked.identity);
+  const claims = checkWorkflow(provenance, checked.identity);
   const { manifest, validation } = await signedManifest(archive, statement, provenance, options, policyPass?.valid);
   const legacy = await reportLegacyBlock(archive, options.legacy);
 
@@ -139,6 +139,7 @@ async function unpackSigned(archive: Archive, path: string, target: string, inpu
     signature: { ...checked, statement },
     identity: checked.identity,
     provenance,
+    claims,
     manifest: manifest.summary,
     validation,
     legacy,

@@ -64,7 +64,7 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
   const statement = attestedStatement(inputs);
   checkSubject(statement, fileSha256);
   const provenance = provenanceView(statement);
-  checkWorkflow(provenance, checked.identity);
+  const claims = checkWorkflow(provenance, checked.identity);
   checkEntryList(archive, provenance);
   const manifest = await readBundleManifest(archive);
   const validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames(), maxDepth: archive.limits.maxManifestDepth });
@@ -79,6 +79,7 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
     signature: { ...checked, statement },
     identity: checked.identity,
     provenance,
+    claims,
     manifest: manifest.summary,
     validation,
     legacy,

@@ -76,7 +76,7 @@ describe('issue 8: one entry-name index for the reader and the packer', function
     [['Lib/a.js', 'lib/b.js'], 'ARCHIVE_NAME_COLLISION'],
     [['a/B/c.js', 'a/b/d.js'], 'ARCHIVE_NAME_COLLISION'],
     [['caf\u00e9/x', 'cafe\u0301/y'], 'ARCHIVE_NAME_COLLISION'],
-    [['notes./x', 'notes/y'], 'ARCHIVE_NAME_COLLISION'],
+    [['Notes/x', 'notes/y'], 'ARCHIVE_NAME_COLLISION'],
     [['A/', 'a/b.js'], 'ARCHIVE_NAME_COLLISION'],
     [['a/b.js', 'A/'], 'ARCHIVE_NAME_COLLISION'],
     [['x', 'X/y.js'], 'ARCHIVE_PATH_CONFLICT'],
@@ -126,7 +126,8 @@ describe('issue 8: one entry-name index for the reader and the packer', function
   // Names with case variants, Unicode spellings, trailing dots and shared prefixes: some trees
   // collide, some do not. Whatever pack accepts, the reader accepts; and pack refuses exactly the
   // trees a brute-force model of the rules refuses.
-  const SEGMENTS = ['lib', 'Lib', 'LIB', 'x', 'X', 'x.', 'a.js', 'A.js', 'caf\u00e9', 'cafe\u0301', 'stra\u00dfe', 'STRASSE', 'b'];
+  // 'x.', 'nul.js' and 'Com1': names Windows cannot create (issue 14 item 5), refused by both.
+  const SEGMENTS = ['lib', 'Lib', 'LIB', 'x', 'X', 'x.', 'a.js', 'A.js', 'caf\u00e9', 'cafe\u0301', 'stra\u00dfe', 'STRASSE', 'b', 'nul.js', 'Com1'];
   const path = fc.array(fc.constantFrom(...SEGMENTS), { minLength: 1, maxLength: 3 }).map((segments) => segments.join('/'));
 
   /** Drops paths a case-sensitive file system cannot hold together (one exact path both a file and a directory). */
@@ -141,6 +142,7 @@ describe('issue 8: one entry-name index for the reader and the packer', function
 
   /** The model: every file and implied directory, grouped by collision key; a group with two spellings or both kinds is refused. */
   function modelRefuses(files: string[]): boolean {
+    if (files.some((file) => validateEntryName(file) !== null)) return true;
     const groups = new Map<string, { spellings: Set<string>; file: boolean; directory: boolean }>();
     const note = (name: string, kind: 'file' | 'directory'): void => {
       const key = collisionKey(name);
@@ -174,7 +176,7 @@ describe('issue 8: one entry-name index for the reader and the packer', function
             assert.equal(await readerVerdict(await readFile(out)), null, `the reader refuses what pack wrote for ${JSON.stringify(files)}`);
           } else {
             refused++;
-            assert.ok(['ARCHIVE_NAME_COLLISION', 'ARCHIVE_PATH_CONFLICT'].includes(code), `${code} for ${JSON.stringify(files)}`);
+            assert.ok(['ARCHIVE_NAME_COLLISION', 'ARCHIVE_PATH_CONFLICT', 'ARCHIVE_WINDOWS_RESERVED_NAME'].includes(code), `${code} for ${JSON.stringify(files)}`);
           }
           assert.equal(code !== null, modelRefuses(files), `pack says ${code ?? 'accepted'} for ${JSON.stringify(files)}`);
         } finally {
@@ -186,6 +188,77 @@ describe('issue 8: one entry-name index for the reader and the packer', function
     // The generator reaches both sides of the rule.
     assert.ok(accepted >= 5 && refused >= 5, `accepted ${accepted}, refused ${refused}`);
   });
+});
+
+// --- Issue 14 item 5: names Windows cannot create ----------------------------------------------
+
+describe('issue 14 item 5: names Windows cannot create are ARCHIVE_WINDOWS_RESERVED_NAME in the reader and in pack', () => {
+  // One row per class: each device name, the segment's position, an extension, the case, the
+  // superscript digits, the console names, trailing dots and spaces.
+  const RESERVED: [cls: string, name: string][] = [
+    ['device name CON', 'CON'],
+    ['device name PRN', 'prn'],
+    ['device name AUX', 'Aux'],
+    ['device name NUL', 'nul'],
+    ['COM0-COM9', 'com0'],
+    ['COM0-COM9', 'COM9'],
+    ['LPT0-LPT9', 'lpt1'],
+    ['LPT0-LPT9', 'LpT9'],
+    ['superscript one', 'COM\u00b9'],
+    ['superscript two', 'com\u00b2.js'],
+    ['superscript three', 'LPT\u00b3.txt'],
+    ['console input', 'CONIN$'],
+    ['console output', 'conout$.log'],
+    ['first segment of a path', 'nul/index.js'],
+    ['middle segment', 'server/AUX/index.js'],
+    ['last segment', 'server/lib/con'],
+    ['directory entry', 'server/prn/'],
+    ['with an extension', 'server/nul.js'],
+    ['with two extensions', 'server/con.tar.gz'],
+    ['spaces before the extension', 'server/aux  .txt'],
+    ['mixed case with an extension', 'server/cOn.JSON'],
+    ['trailing dot', 'server/index.js.'],
+    ['trailing space', 'server/index.js '],
+    ['trailing dot in a directory segment', 'server./index.js'],
+    ['trailing space in a directory segment', 'server /index.js'],
+    ['trailing dot in a directory entry', 'lib./'],
+    ['trailing dot and space', 'a. '],
+  ];
+  const LOOKALIKES = ['console.js', 'nullish.js', 'auxiliary/x', 'com10', 'lpt', 'conin.js', 'conout', 'a.b', '.env', 'server/.hidden', 'x/nul_', 'com\u2074'];
+
+  for (const [cls, name] of RESERVED) {
+    it(`issue 14 item 5 (${cls}): ${JSON.stringify(name)} is refused by the name rule and by the reader`, async () => {
+      assert.equal(validateEntryName(name)?.code, 'ARCHIVE_WINDOWS_RESERVED_NAME');
+      const entries: EntrySpec[] = [{ name: 'manifest.json', data: MANIFEST }, name.endsWith('/') ? { name } : { name, data: 'x' }];
+      assert.equal(await readerVerdict(buildZip(entries)), 'ARCHIVE_WINDOWS_RESERVED_NAME');
+    });
+  }
+
+  it('issue 14 item 5: names that only resemble them stay valid', () => {
+    for (const name of LOOKALIKES) assert.equal(validateEntryName(name), null, name);
+  });
+
+  for (const [cls, file] of [
+    ['device name in a directory segment', 'server/NUL/index.js'],
+    ['device name with an extension', 'server/com1.json'],
+    ['trailing dot', 'server/index.js.'],
+    ['trailing space in a directory', 'lib /a.js'],
+  ] as const) {
+    it(`issue 14 item 5 (${cls}): pack refuses ${JSON.stringify(file)} with ARCHIVE_WINDOWS_RESERVED_NAME and writes nothing`, async () => {
+      const tmp = await tempDir();
+      try {
+        const src = join(tmp.path, 'src');
+        await writeTree(src, { [file]: '// x\n', 'index.js': '// entry\n' });
+        assert.equal(await codeOf(packBundle(src, join(tmp.path, 'lib.mcpb'), { skipValidation: true })), 'ARCHIVE_WINDOWS_RESERVED_NAME');
+        const result = await runCli(['pack', src, join(tmp.path, 'cli.mcpb'), '--no-validate', '--json']);
+        assert.equal(result.status, 1, result.stderr);
+        assert.equal(cliCode(result), 'ARCHIVE_WINDOWS_RESERVED_NAME');
+        assert.deepEqual(await listTree(tmp.path).then((names) => names.filter((name) => name.endsWith('.mcpb'))), [], 'nothing written');
+      } finally {
+        await tmp.cleanup();
+      }
+    });
+  }
 });
 
 // --- Finding 8: linear name checks, bounded implied directories ---------------------------------

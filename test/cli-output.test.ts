@@ -156,7 +156,7 @@ describe('cli output', function () {
         ok: false,
         error: {
           code: 'USAGE_UNSUPPORTED_RUNTIME',
-          message: 'Node 20.1.0 is not supported; mcpseal needs Node ^22.22.2 or >=24.15',
+          message: "Node 20.1.0 is not supported; mcpseal needs Node ^22.22.2 or >=24.15: install Node 24 (https://nodejs.org), or run with npx -y -p node@24 -c 'mcpseal ...'",
           details: { expected: '^22.22.2 || >=24.15', found: '20.1.0' },
         },
       });

@@ -54,7 +54,8 @@ describe('cli', function () {
     assert.equal((jsonOf(real)['error'] as Record<string, unknown>)['code'], 'USAGE_UNKNOWN_COMMAND');
     const cases: [string[], string][] = [
       [['inspect'], 'USAGE_MISSING_ARGUMENT'],
-      [['inspect', 'a.mcpb', 'extra'], 'USAGE_INVALID_ARGUMENT'],
+      // (Two paths are a batch since issue 14 item 3; a bad batch flag is the usage error.)
+      [['inspect', 'a.mcpb', 'extra', '--jobs', 'many'], 'USAGE_INVALID_ARGUMENT'],
       [['inspect', 'a.mcpb', '--no-such-flag'], 'USAGE_INVALID_ARGUMENT'],
       [['inspect', 'a.mcpb', '--max-entry-size', 'lots'], 'USAGE_INVALID_ARGUMENT'],
       [['pack', EXAMPLE, 'x.mcpb', '--level', '12'], 'USAGE_INVALID_ARGUMENT'],

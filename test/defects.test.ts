@@ -310,6 +310,7 @@ describe('item 6: the smaller defects', function () {
       const checkout = await fresh('unbuilt');
       await mkdir(join(checkout, 'bin'));
       await copyFile(join(ROOT, 'bin', 'mcpseal.js'), join(checkout, 'bin', 'mcpseal.js'));
+      await copyFile(join(ROOT, 'bin', 'node-check.js'), join(checkout, 'bin', 'node-check.js')); // the launcher's runtime rule (issue 14 item 7)
       await writeFile(join(checkout, 'package.json'), JSON.stringify({ type: 'module' }));
       for (const json of [[], ['--json']]) {
         const run = spawnSync(process.execPath, [join(checkout, 'bin', 'mcpseal.js'), 'inspect', 'x.mcpb', ...json], { encoding: 'utf8' });

@@ -18,9 +18,8 @@ const good: string[] = [
   'node_modules/.bin/tsc',
   '.env',
   '..a',
-  'a..',
   'a..b',
-  '.hidden/..dots../x',
+  '.hidden/..dots..x/x',
   'with space.txt',
   'caf\u00e9.txt',
   'cafe\u0301.txt',
@@ -164,7 +163,8 @@ describe('collisionKey', () => {
 // --- Properties -------------------------------------------------------------------------------
 
 /** A segment of letters, digits, "-", "_" and ".", but not made of dots alone ("." and ".." are special; "..." see above). */
-const safeSegment = fc.stringMatching(/^[A-Za-z0-9_.-]{1,16}$/u).filter((segment) => !/^\.+$/u.test(segment));
+// Also not ending in a dot and not a Windows device name (issue 14 item 5: refused).
+const safeSegment = fc.stringMatching(/^[A-Za-z0-9_.-]{1,16}$/u).filter((segment) => !/^\.+$/u.test(segment) && validateEntryName(segment) === null);
 const safeSegments = fc.array(safeSegment, { minLength: 1, maxLength: 20 });
 const safeName = fc.tuple(safeSegments, fc.boolean()).map(([segments, directory]) => `${segments.join('/')}${directory ? '/' : ''}`);
 
@@ -215,6 +215,7 @@ const ALL_ARCHIVE_CODES = new Set<string>([
   'ARCHIVE_NAME_CONTROL_CHAR',
   'ARCHIVE_NAME_BACKSLASH',
   'ARCHIVE_NAME_FORBIDDEN_CHAR',
+  'ARCHIVE_WINDOWS_RESERVED_NAME',
   'ARCHIVE_ABSOLUTE_PATH',
   'ARCHIVE_PATH_TRAVERSAL',
   'ARCHIVE_NAME_NOT_CANONICAL',
@@ -227,6 +228,29 @@ describe('entry-name properties (fast-check)', () => {
     fc.assert(
       fc.property(safeName, (name) => {
         assert.equal(validateEntryName(name), null, name);
+      }),
+    );
+  });
+
+  it('issue 14 item 5: a Windows device name as any segment, with any extension and case, is ARCHIVE_WINDOWS_RESERVED_NAME', () => {
+    const device = fc.constantFrom('con', 'prn', 'aux', 'nul', 'conin$', 'conout$', ...[...'0123456789\u00b9\u00b2\u00b3'].flatMap((digit) => [`com${digit}`, `lpt${digit}`]));
+    const extension = fc.constantFrom('', '.js', '.txt', '.tar.gz', ' .json', '.');
+    fc.assert(
+      fc.property(safeSegments, device, extension, fc.array(fc.boolean(), { minLength: 1 }), fc.nat(), fc.boolean(), (segments, name, ext, flips, at, directory) => {
+        const withDevice = [...segments];
+        withDevice.splice(at % (segments.length + 1), 0, `${flipCase(name, flips)}${ext}`);
+        const hostile = `${withDevice.join('/')}${directory ? '/' : ''}`;
+        assert.equal(validateEntryName(hostile)?.code, 'ARCHIVE_WINDOWS_RESERVED_NAME', hostile);
+      }),
+    );
+  });
+
+  it('issue 14 item 5: a trailing dot or space on any segment is ARCHIVE_WINDOWS_RESERVED_NAME', () => {
+    fc.assert(
+      fc.property(safeSegments, fc.constantFrom('.', ' ', '. ', ' .', '..'), fc.nat(), fc.boolean(), (segments, tail, at, directory) => {
+        const i = at % segments.length;
+        const hostile = `${segments.map((segment, j) => (j === i ? `${segment}${tail}` : segment)).join('/')}${directory ? '/' : ''}`;
+        assert.equal(validateEntryName(hostile)?.code, 'ARCHIVE_WINDOWS_RESERVED_NAME', JSON.stringify(hostile));
       }),
     );
   });

@@ -164,12 +164,27 @@ describe('red team: scope-path forms that passed (issue 9, finding 15)', () => {
 describe('red team: entry names Windows reads as something else', () => {
   // Device names (with any extension, trailing spaces, superscript digits), characters Windows
   // forbids, and 8.3 short names that open another entry's file.
-  const NAMES = ['server/nul.js', 'AUX', 'server/aux .txt', 'com1.json', 'LPT\u00b9', 'conin$', 'server/a?.js', 'x*', 'a|b', 'a<b>', 'q"x', 'PROGRA~1/x.js', 'server/INDEX~1.JS'];
-  for (const name of NAMES) {
-    it(`red team: "${name}" is refused by the name rule and by the reader`, async () => {
-      assert.equal(validateEntryName(name)?.code, 'ARCHIVE_NAME_FORBIDDEN_CHAR');
+  // Device names have their own code since issue 14 item 5 (ARCHIVE_WINDOWS_RESERVED_NAME).
+  const NAMES: [string, string][] = [
+    ['server/nul.js', 'ARCHIVE_WINDOWS_RESERVED_NAME'],
+    ['AUX', 'ARCHIVE_WINDOWS_RESERVED_NAME'],
+    ['server/aux .txt', 'ARCHIVE_WINDOWS_RESERVED_NAME'],
+    ['com1.json', 'ARCHIVE_WINDOWS_RESERVED_NAME'],
+    ['LPT\u00b9', 'ARCHIVE_WINDOWS_RESERVED_NAME'],
+    ['conin$', 'ARCHIVE_WINDOWS_RESERVED_NAME'],
+    ['server/a?.js', 'ARCHIVE_NAME_FORBIDDEN_CHAR'],
+    ['x*', 'ARCHIVE_NAME_FORBIDDEN_CHAR'],
+    ['a|b', 'ARCHIVE_NAME_FORBIDDEN_CHAR'],
+    ['a<b>', 'ARCHIVE_NAME_FORBIDDEN_CHAR'],
+    ['q"x', 'ARCHIVE_NAME_FORBIDDEN_CHAR'],
+    ['PROGRA~1/x.js', 'ARCHIVE_NAME_FORBIDDEN_CHAR'],
+    ['server/INDEX~1.JS', 'ARCHIVE_NAME_FORBIDDEN_CHAR'],
+  ];
+  for (const [name, code] of NAMES) {
+    it(`red team: "${name}" is refused by the name rule and by the reader (${code})`, async () => {
+      assert.equal(validateEntryName(name)?.code, code);
       const zip = buildZip([...bundleEntries(), { name, data: 'x' }]);
-      await assert.rejects(Archive.open(bufferSource(zip)), (error) => isMCPSealError(error) && error.code === 'ARCHIVE_NAME_FORBIDDEN_CHAR');
+      await assert.rejects(Archive.open(bufferSource(zip)), (error) => isMCPSealError(error) && error.code === code);
     });
   }
 

@@ -3,7 +3,8 @@
 // reached in node_modules leaves the server's own code complete; every cap that stops the work is
 // reported as an unknown, never as silence. Never runs the bundle's code.
 
-import { stripTypeScriptTypes } from 'node:module';
+// A namespace import: a named one fails to link on Node 20, before mcpseal's runtime check can say why (issue 14 item 7).
+import * as nodeModule from 'node:module';
 import { resolveLimits, type Limits } from '../limits.ts';
 import { languageOf, roleOf, type FileRole, type Language } from './files.ts';
 import { analyzeJavaScript, type FileContext } from './javascript.ts';
@@ -138,7 +139,7 @@ function record(progress: Progress, observations: Observation[], unknown: Unknow
 /** TypeScript with its types replaced by blanks (positions and lines kept), or undefined when it cannot be. */
 function stripTypes(text: string): string | undefined {
   try {
-    return stripTypeScriptTypes(text, { mode: 'strip' });
+    return nodeModule.stripTypeScriptTypes(text, { mode: 'strip' });
   } catch {
     return undefined;
   }

@@ -81,12 +81,27 @@ export function validateEntryName(name: string, limits: NameLimits = defaultLimi
     if (segment === '.') return { code: 'ARCHIVE_NAME_NOT_CANONICAL', reason: 'the name has a "." segment' };
     // Windows strips trailing dots and spaces, so such a segment names nothing (or the parent).
     if (/^[. ]+$/u.test(segment)) return { code: 'ARCHIVE_NAME_NOT_CANONICAL', reason: 'a segment is only dots and spaces' };
-    if (WINDOWS_DEVICE.test(segment)) return { code: 'ARCHIVE_NAME_FORBIDDEN_CHAR', reason: 'a segment is a Windows device name (CON, PRN, AUX, NUL, COM1, LPT1, ...)' };
+    const reserved = windowsReservedSegment(segment);
+    if (reserved) return { code: 'ARCHIVE_WINDOWS_RESERVED_NAME', reason: reserved };
     if (SHORT_NAME.test(segment)) return { code: 'ARCHIVE_NAME_FORBIDDEN_CHAR', reason: 'a segment has the shape of a Windows 8.3 short name (NAME~1.EXT), which can open another file' };
     if (Buffer.byteLength(segment, 'utf8') > MAX_SEGMENT_BYTES) {
       return { code: 'ARCHIVE_PATH_TOO_LONG', reason: `a segment is longer than ${MAX_SEGMENT_BYTES} bytes` };
     }
   }
+  return null;
+}
+
+/**
+ * Why Windows cannot create `segment` as named, or null. A device name (with any extension, any
+ * case, trailing spaces before the extension, the superscript digits `COM¹`-`COM³`, and the
+ * console names `CONIN$`/`CONOUT$`) opens the device instead of a file; a segment ending in a
+ * dot or a space is stored without them ("Naming Files, Paths, and Namespaces": "Do not end a
+ * file or directory name with a space or a period"), so the file written is not the one
+ * verified and `a.` and `a` become one file. A bundle is installed on Windows clients too.
+ */
+export function windowsReservedSegment(segment: string): string | null {
+  if (WINDOWS_DEVICE.test(segment)) return 'a segment is a Windows device name (CON, PRN, AUX, NUL, COM0-COM9, LPT0-LPT9, CONIN$, CONOUT$, with any extension)';
+  if (/[. ]$/u.test(segment)) return 'a segment ends with a dot or a space, which Windows strips';
   return null;
 }
 

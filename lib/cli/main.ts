@@ -6,16 +6,17 @@ import { MCPSealError } from '../errors.ts';
 // Pipelines are imported when their command runs: each command loads only what it uses
 // (inspect never loads the Sigstore stack), which keeps start-up time and memory down.
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, parseCount, positionals } from './args.ts';
+import { BATCH_HELP, BATCH_OPTIONS, isBatch, runBatchCommand } from './batch.ts';
 import type { Command } from './command.ts';
 import { EXIT_FAILED, EXIT_OK, Output, formatBytes, type Streams } from './output.ts';
 import { REGISTRY_COMMANDS } from './registry.ts';
-import { reviewLines, reviewOf } from './review.ts';
 import { POLICY_COMMANDS, POLICY_HELP, POLICY_OPTION, policyFlag } from './policy.ts';
 import { INSTALL_COMMANDS } from './install.ts';
 import { RUN_COMMANDS } from './run.ts';
 import { TOOLS_COMMANDS } from './tools.ts';
 import { CLIENT_CONFIG_COMMANDS } from './client-config.ts';
-import { SIGNING_COMMANDS, legacyLine, signatureLines } from './signing.ts';
+import { SIGNING_COMMANDS, signatureLines } from './signing.ts';
+import { claimLines, inspectReport } from './reports.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS, legacyAnchors, verifyFlags } from './verify-options.ts';
 
 
@@ -196,6 +197,7 @@ Exit status: 0 packed, 1 refused (unsafe source tree, bad manifest), 2 usage or 
   inspect: {
     summary: 'check a .mcpb strictly and show its manifest, entries and signatures',
     help: `Usage: mcpseal inspect <file.mcpb> [--check-data] [options]
+       mcpseal inspect <file.mcpb | dir>... [--recursive] [--jobs N] [--check-data] [options]
 
 Reads the whole bundle once through the strict zip reader (every structural rule: one end
 record, no prepended, hidden or trailing bytes, local headers equal to the central directory,
@@ -212,6 +214,8 @@ Options:
   --json        print one JSON document on stdout
   -h, --help    show this help
 
+${BATCH_HELP}
+
 ${LIMITS_HELP}
 
 Exit status: 0 the bundle passed, 1 it was refused (the error code says why), 2 usage or I/O error.`,
@@ -221,8 +225,13 @@ Exit status: 0 the bundle passed, 1 it was refused (the error code says why), 2 
         ...LIMIT_OPTIONS,
         'check-data': { type: 'boolean' },
         'legacy-ca': { type: 'string', multiple: true },
+        ...BATCH_OPTIONS,
       });
       const legacy = await legacyAnchors(values);
+      if (isBatch(given, values)) {
+        const settings = { checkData: values['check-data'] === true, limits: limitsFrom(values), ...(legacy ? { legacy } : {}) };
+        return runBatchCommand(output, context, { job: 'inspect', paths: given, values, settings });
+      }
       const [file] = positionals(given, ['file.mcpb']);
       const progress = output.progress(values['check-data'] ? 'checking' : 'reading');
       try {
@@ -235,25 +244,8 @@ Exit status: 0 the bundle passed, 1 it was refused (the error code says why), 2 
           ...(progress ? { onProgress: progress } : {}),
         });
         progress?.finish();
-        const m = result.manifest;
-        const review = reviewOf(m);
-        output.result({ ...result, review }, () => [
-          `file:          ${result.file}`,
-          `sha256:        ${result.sha256}`,
-          `size:          ${formatBytes(result.size)}`,
-          `name:          ${m.name ?? '(none)'}${m.displayName ? ` (${m.displayName})` : ''}`,
-          `version:       ${m.version ?? '(none)'}`,
-          `manifest:      ${m.manifestVersion ?? '(no manifest_version)'}`,
-          `server type:   ${m.serverType ?? '(none)'}`,
-          `entry point:   ${m.entryPoint ?? '(none)'}`,
-          `command line:  ${m.commandLine ? m.commandLine.map(quoteArg).join(' ') : '(none)'}`,
-          `entries:       ${result.entries.count} (${result.entries.files} files, ${result.entries.directories} directories)`,
-          `uncompressed:  ${formatBytes(result.entries.totalSize)}`,
-          `data checked:  ${result.dataChecked ? 'yes, every entry inflated, sizes and CRC-32 match' : 'no (use --check-data)'}`,
-          `sigstore:      ${result.signatures.sigstoreBundle ?? 'none'}`,
-          legacyLine(result.signatures.legacy),
-          ...reviewLines(review),
-        ]);
+        const report = inspectReport(result);
+        output.result(report.value, report.lines);
         return EXIT_OK;
       } finally {
         progress?.finish();
@@ -309,7 +301,7 @@ after Ctrl-C: nothing is left behind).`,
         output.result({ ...result }, () => [
           `extracted ${result.files} files, ${result.directories} directories, ${formatBytes(result.bytes)} to ${result.target}`,
           `sha256:        ${result.sha256}`,
-          ...(result.verification ? signatureLines(result.verification.signature) : [`signature:     none (${installPolicy ? 'allowUnsigned in the policy' : '--allow-unsigned'})`]),
+          ...(result.verification ? [...signatureLines(result.verification.signature), ...claimLines(result.verification.claims)] : [`signature:     none (${installPolicy ? 'allowUnsigned in the policy' : '--allow-unsigned'})`]),
           ...(result.publisher ? [`publisher:     ${result.publisher} (policy)`] : []),
         ]);
         return EXIT_OK;
@@ -382,10 +374,6 @@ function sourceDateEpoch(env: NodeJS.ProcessEnv): number | undefined {
 function relativeIfBelow(path: string): string {
   const rel = relative(process.cwd(), path);
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? path : rel;
-}
-
-function quoteArg(arg: string): string {
-  return /^[\w@%+=:,./${}-]+$/u.test(arg) ? arg : `'${arg.replace(/'/gu, `'\\''`)}'`;
 }
 
 function version(): string {

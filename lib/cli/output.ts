@@ -80,6 +80,22 @@ export class Output {
     return exitStatus(error.code);
   }
 
+  /**
+   * One file's result in a batch (cli/batch.ts): its JSON document on one line (JSON Lines), or
+   * its text block (a blank line before every block but the first); a failure's error line also
+   * goes to stderr, naming the file.
+   */
+  entry(entry: { file: string; json: string; lines: string[]; error: string | null }, first: boolean): void {
+    if (this.json) this.#lines(this.#streams.stdout, [entry.json]);
+    else this.#lines(this.#streams.stdout, first ? entry.lines : ['', ...entry.lines]);
+    if (entry.error !== null) this.#lines(this.#streams.stderr, [`mcpseal: ${entry.file}: ${entry.error}`]);
+  }
+
+  /** The last line of a batch in text mode (stdout stays JSON Lines only with --json). */
+  summary(line: string): void {
+    if (!this.json) this.#lines(this.#streams.stdout, ['', line]);
+  }
+
   /** Trusted text of our own (usage, --help, --version), split into lines like everything else. */
   text(text: string): void {
     this.#lines(this.#streams.stdout, text.split('\n'));

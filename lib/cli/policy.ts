@@ -9,6 +9,7 @@ import type { VerifiedSignature } from '../sigstore/verify.ts';
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, positionals, type Parsed } from './args.ts';
 import type { Command, CommandContext } from './command.ts';
 import { EXIT_OK, type Output } from './output.ts';
+import { claimLines } from './reports.ts';
 import { reviewLines, reviewOf } from './review.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS, verifyFlags, type VerifyFlags } from './verify-options.ts';
 
@@ -74,7 +75,7 @@ export async function verifyUnderPolicy(
     `verified:      ${file}${verification ? '' : ' (UNSIGNED: the policy sets allowUnsigned)'}`,
     `sha256:        ${result.sha256}`,
     ...(result.publisher ? [`publisher:     ${result.publisher.name} (policy)`] : []),
-    ...(verification ? signatureLinesOf(verification.signature) : []),
+    ...(verification ? [...signatureLinesOf(verification.signature), ...claimLines(verification.claims)] : []),
     `manifest:      ${result.manifest.summary.name ?? '(none)'} ${result.manifest.summary.version ?? ''} (${result.validation.profile} profile: valid)`,
     'policy:        allowed (every rule)',
     ...(check ? registry.linesOf(check) : []),

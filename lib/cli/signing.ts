@@ -7,62 +7,16 @@ import { defaultLimits } from '../limits.ts';
 import { MCPSealError } from '../errors.ts';
 import type { BuildContext, SigningMethod } from '../sign.ts';
 import { identityTokenSource } from '../sigstore/oidc.ts';
-import type { VerifiedSignature } from '../sigstore/verify.ts';
-import type { ServerJsonCheck } from '../registry/check.ts';
-import type { LegacyVerification } from '../legacy/index.ts';
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, positionals } from './args.ts';
+import { BATCH_HELP, BATCH_OPTIONS, isBatch, refuseInBatch, runBatchCommand } from './batch.ts';
 import type { Command } from './command.ts';
 import { EXIT_OK, formatBytes } from './output.ts';
-import { reviewLines, reviewOf } from './review.ts';
+import { distinguishedName, registryLines, signatureLines, verifyReport } from './reports.ts';
 import { POLICY_HELP, POLICY_OPTION, policyFlag, verifyUnderPolicy } from './policy.ts';
 import { readPemFile, VERIFY_HELP, VERIFY_OPTIONS, verifyFlags } from './verify-options.ts';
 
-/** Lines describing a verified signature, for text output. */
-export function signatureLines(signature: VerifiedSignature): string[] {
-  const lines: string[] = [];
-  if (signature.identity) {
-    const id = signature.identity;
-    lines.push(`signer:        ${id.subject ?? '(none)'}`, `issuer:        ${id.issuer ?? '(none)'}`);
-    const gh = id.github;
-    if (gh.sourceRepositoryUri) lines.push(`repository:    ${gh.sourceRepositoryUri}`);
-    if (gh.sourceRepositoryRef) lines.push(`ref:           ${gh.sourceRepositoryRef}`);
-    if (gh.sourceRepositoryDigest) lines.push(`commit:        ${gh.sourceRepositoryDigest}`);
-    if (gh.buildConfigUri ?? gh.buildSignerUri) lines.push(`workflow:      ${gh.buildConfigUri ?? gh.buildSignerUri}`);
-    if (gh.runnerEnvironment) lines.push(`runner:        ${gh.runnerEnvironment}`);
-  } else {
-    lines.push(`signer:        key ${signature.keyHint ?? '(no hint)'}`);
-  }
-  for (const entry of signature.tlog) lines.push(`log entry:     index ${entry.logIndex}${entry.integratedTime ? `, integrated ${entry.integratedTime}` : ''}`);
-  if (signature.tlog.length === 0) lines.push('log entry:     none');
-  for (const time of signature.timestamps) lines.push(`timestamp:     ${time}`);
-  return lines;
-}
-
-/** Lines describing a server.json check, for text output. */
-function registryLines(registry: ServerJsonCheck): string[] {
-  const namespace = registry.namespace;
-  return [
-    `registry:      ${registry.name} ${registry.version}: packages[${registry.package.index}] fileSha256 matches (${registry.package.identifier})`,
-    namespace.status === 'bound'
-      ? `namespace:     ${namespace.namespace} bound to the signer's repository ${namespace.repository}`
-      : `namespace:     ${namespace.namespace} unchecked: ${namespace.reason}`,
-  ];
-}
-
-/**
- * A certificate's distinguished name on one line: node's X509Certificate.subject puts one RDN per
- * line ("C=US\nO=Example\nCN=Publisher"), which printed as a signer name broke the report's lines.
- */
-export function distinguishedName(subject: string): string {
-  return subject.split(/\r?\n/u).filter((part) => part !== '').join(', ');
-}
-
-/** One line for a legacy MCPB_SIG_V1 block's verification. */
-export function legacyLine(legacy: LegacyVerification | null): string {
-  if (!legacy) return 'legacy block:  none';
-  const who = legacy.signer ? ` by ${distinguishedName(legacy.signer.subject)}${legacy.selfSigned ? ' (self-signed)' : ''}` : '';
-  return `legacy block:  ${legacy.block?.kind ?? 'MCPB_SIG_V1'} ${legacy.status}${who}${legacy.code ? ` (${legacy.code}: ${legacy.reason})` : ''}`;
-}
+// The report helpers moved to reports.ts (shared with the batch workers); re-exported for importers.
+export { distinguishedName, legacyLine, signatureLines } from './reports.ts';
 
 /** What GitHub Actions says about the build, from its documented variables. */
 export function githubBuildContext(env: NodeJS.ProcessEnv): BuildContext | undefined {
@@ -247,6 +201,7 @@ Exit status: 0 signed, 1 refused (unsafe archive, manifest fails the profile), 2
   verify: {
     summary: 'verify a .mcpb against its Sigstore attestation and an identity policy',
     help: `Usage: mcpseal verify <file.mcpb> [trust and identity options] [options]
+       mcpseal verify <file.mcpb | dir>... [--recursive] [--jobs N] [trust and identity options] [options]
 
 Verifies before anything is extracted, through one open handle: the strict archive rules and the
 file's sha256 in one pass; the Sigstore bundle (<file>.sigstore.json) against the trust material;
@@ -266,7 +221,9 @@ an mcpb package whose fileSha256 is this file's sha256, and, for an io.github.OW
 must be the owner of the repository that signed (keyless, GitHub Actions). Other namespaces and
 key signatures are reported "namespace: unchecked" with the reason.
 
-${POLICY_HELP}
+${POLICY_HELP} (one file at a time)
+
+${BATCH_HELP}
 
 Options:
   --server-json F  the MCP registry server.json that must describe this file
@@ -281,7 +238,12 @@ SIGNATURE_UNTRUSTED, IDENTITY_MISMATCH, ATTESTATION_*, MANIFEST_INVALID, ARCHIVE
 error (a keyless verification whose policy names no signer is IDENTITY_POLICY_REQUIRED), I/O error, or an
 unusable trust root (TRUST_ROOT_*).`,
     async run(args, output, streams) {
-      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS, 'server-json': { type: 'string' }, ...POLICY_OPTION });
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS, 'server-json': { type: 'string' }, ...POLICY_OPTION, ...BATCH_OPTIONS });
+      if (isBatch(given, values)) {
+        refuseInBatch(values, ['bundle', 'server-json', 'policy']);
+        const settings = { ...(await verifyFlags(values)), limits: limitsFrom(values) };
+        return runBatchCommand(output, streams, { job: 'verify', paths: given, values, settings });
+      }
       const [file] = positionals(given, ['file.mcpb']);
       const installPolicy = await policyFlag(values);
       const flags = await verifyFlags(values);
@@ -303,18 +265,8 @@ unusable trust root (TRUST_ROOT_*).`,
           ...(streams.signal ? { signal: streams.signal } : {}),
         });
         progress?.finish();
-        const review = reviewOf(result.manifest);
-        output.result({ ...result, review }, () => [
-          `verified:      ${result.file}`,
-          `sha256:        ${result.sha256}`,
-          ...signatureLines(result.signature),
-          `attestation:   ${result.sigstoreBundle} (${result.provenance.buildType ?? result.signature.statement?.predicateType ?? 'statement'})`,
-          `manifest:      ${result.manifest.name ?? '(none)'} ${result.manifest.version ?? ''} (${result.validation.profile} profile: valid)`,
-          `command line:  ${result.manifest.commandLine?.join(' ') ?? '(none)'}`,
-          legacyLine(result.legacy),
-          ...(result.registry ? registryLines(result.registry) : []),
-          ...reviewLines(review),
-        ]);
+        const report = verifyReport(result);
+        output.result(report.value, report.lines);
         return EXIT_OK;
       } finally {
         progress?.finish();

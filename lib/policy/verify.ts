@@ -159,7 +159,7 @@ async function checkStatement(
   const statement = attestedStatement(winner.inputs);
   checkSubject(statement, sha256);
   const provenance = provenanceView(statement);
-  checkWorkflow(provenance, winner.checked.identity);
+  const claims = checkWorkflow(provenance, winner.checked.identity);
   checkEntryList(archive, provenance);
   checkAttestedManifest(provenance, manifest);
   const legacy = await reportLegacyBlock(archive, options.legacy);
@@ -170,6 +170,7 @@ async function checkStatement(
     signature: { ...winner.checked, statement },
     identity: winner.checked.identity,
     provenance,
+    claims,
     manifest: manifest.summary,
     validation,
     legacy,

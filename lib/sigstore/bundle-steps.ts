@@ -4,7 +4,7 @@
 //   verifyBundleSignature step 4-5: the signature and the identity policy (sigstore/verify.ts)
 //   attestedStatement     step 6: the in-toto statement, from the verified payload only
 //   provenanceView        step 6: an accepted provenance predicate (attest/statement.ts)
-//   checkWorkflow         the predicate's workflow is the certificate's
+//   checkWorkflow         the predicate's workflow is the certificate's; which claims a certificate confirms
 //   checkSubject          step 6: the statement is about this file (its sha256)
 //   checkEntryList        mcpseal's predicate lists exactly the archive's files
 //   entryDigestCheck      step 8: each extracted file has its attested digest
@@ -102,22 +102,73 @@ export function checkSubject(statement: Statement, sha256: string): void {
 }
 
 /**
- * A workflow recorded in the predicate must be the one the certificate names. The top-level
- * workflow is the certificate's Build Config URI (.18); with a reusable workflow the Build Signer
- * URI (.9) names the called one instead, so it is only the fallback.
+ * A fact the predicate records about the build, and whether the signing certificate confirms it.
+ * The predicate is signed by whoever holds the key: with a key signature, or a certificate that
+ * carries no GitHub Actions fields (an email identity), a recorded workflow or source is only
+ * the signer's say-so (issue 14 item 6): shown as claimed, never as checked.
  */
-export function checkWorkflow(provenance: ProvenanceView, identity: CertificateIdentity | null): void {
+export interface ProvenanceClaim {
+  /** What the predicate says: `REPOSITORY/PATH@REF` for a workflow, `URI` (and commit) for a source. */
+  claimed: string;
+  /** True only when the certificate's Fulcio extensions carry the same value. */
+  verified: boolean;
+  /** Why it is, or is not, verified (for people: the text is not an API). */
+  basis: string;
+}
+
+/** The predicate's workflow and source, each with whether a certificate confirms it; null when the predicate records none. */
+export interface ProvenanceClaims {
+  workflow: ProvenanceClaim | null;
+  source: ProvenanceClaim | null;
+}
+
+/** Why nothing confirms a claim: no certificate at all, or one without GitHub Actions fields. */
+function unconfirmed(identity: CertificateIdentity | null, what: string): string {
+  if (identity === null) return `signed with a key: no certificate confirms the ${what}`;
+  return `the certificate (${identity.subject ?? 'no subject'}) carries no GitHub Actions ${what}`;
+}
+
+/**
+ * A workflow recorded in the predicate must be the one the certificate names (a mismatch is
+ * ATTESTATION_PREDICATE_MISMATCH). The top-level workflow is the certificate's Build Config URI
+ * (.18); with a reusable workflow the Build Signer URI (.9) names the called one instead, so it
+ * is only the fallback. Returns the workflow and source claims, each marked verified only when
+ * the certificate carries the same value (Fulcio OIDs 1.3.6.1.4.1.57264.1.9/.12/.13/.18).
+ */
+export function checkWorkflow(provenance: ProvenanceView, identity: CertificateIdentity | null): ProvenanceClaims {
   const workflow = provenance.workflow;
   const github = identity?.github;
   const certified = github?.buildConfigUri ?? github?.buildSignerUri ?? null;
-  if (workflow && github && certified !== null) {
+  let workflowClaim: ProvenanceClaim | null = null;
+  if (workflow) {
     const expected = `${workflow.repository}/${workflow.path}@${workflow.ref}`;
-    if (certified !== expected || (github.sourceRepositoryUri !== null && github.sourceRepositoryUri !== workflow.repository)) {
-      throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', 'the workflow recorded in the attestation is not the one the certificate names', {
-        details: { expected, found: certified },
-      });
+    if (github && certified !== null) {
+      if (certified !== expected || (github.sourceRepositoryUri !== null && github.sourceRepositoryUri !== workflow.repository)) {
+        throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', 'the workflow recorded in the attestation is not the one the certificate names', {
+          details: { expected, found: certified },
+        });
+      }
+      workflowClaim = { claimed: expected, verified: true, basis: 'the certificate names this workflow' };
+    } else {
+      workflowClaim = { claimed: expected, verified: false, basis: unconfirmed(identity, 'workflow') };
     }
   }
+  return { workflow: workflowClaim, source: sourceClaim(provenance, identity) };
+}
+
+/**
+ * The predicate's source (`git+URI@REF` and a commit) is verified when the certificate's Source
+ * Repository URI (.12) is its repository and its Source Repository Digest (.13) its commit.
+ */
+function sourceClaim(provenance: ProvenanceView, identity: CertificateIdentity | null): ProvenanceClaim | null {
+  const source = provenance.source;
+  if (!source) return null;
+  const claimed = `${source.uri} commit ${source.commit}`;
+  const github = identity?.github;
+  if (!github || github.sourceRepositoryUri === null || github.sourceRepositoryDigest === null) return { claimed, verified: false, basis: unconfirmed(identity, 'source repository') };
+  const sameRepository = source.uri === `git+${github.sourceRepositoryUri}` || source.uri.startsWith(`git+${github.sourceRepositoryUri}@`);
+  if (sameRepository && source.commit === github.sourceRepositoryDigest) return { claimed, verified: true, basis: 'the certificate names this repository and commit' };
+  return { claimed, verified: false, basis: `the certificate names ${github.sourceRepositoryUri} at ${github.sourceRepositoryDigest}` };
 }
 
 /** mcpseal's predicate lists exactly the archive's files (their digests are checked as they are extracted). */

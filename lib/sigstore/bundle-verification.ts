@@ -5,7 +5,7 @@
 import type { ProvenanceView } from '../attest/statement.ts';
 import type { Limits } from '../limits.ts';
 import type { ManifestSummary } from '../manifest/load.ts';
-import type { BundleTrustOptions } from './bundle-steps.ts';
+import type { BundleTrustOptions, ProvenanceClaims } from './bundle-steps.ts';
 import type { CertificateIdentity } from './identity.ts';
 import type { VerifiedSignature } from './verify.ts';
 
@@ -31,7 +31,10 @@ export interface BundleVerificationOf<Validation, Legacy> {
   signature: VerifiedSignature;
   /** Signer identity (keyless), for an installer to show. */
   identity: CertificateIdentity | null;
+  /** The predicate as recorded (the signer's word; `claims` says what a certificate confirms). */
   provenance: ProvenanceView;
+  /** The predicate's workflow and source, each `{ claimed, verified, basis }`: verified only when the certificate carries it. */
+  claims: ProvenanceClaims;
   manifest: ManifestSummary;
   validation: Validation;
   /** The legacy MCPB_SIG_V1 block's status, when the file has one (informational). */
