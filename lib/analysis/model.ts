@@ -15,7 +15,13 @@ export type ObservationKind =
   | 'worker'
   | 'native'
   | 'dynamic-code'
-  | 'mcp-roots';
+  | 'mcp-roots'
+  /** Code from the network is evaluated or run: eval/Function/vm/exec/a shell of a value a network call returned, in the same function. */
+  | 'eval-fetched'
+  /** Code or a module name hidden on purpose: eval of decoded text (base64, hex, char codes), require/import/__import__ of a name assembled from pieces. */
+  | 'obfuscation'
+  /** A path to a home-directory secret (SSH keys, cloud credentials, browser profiles, keychains); `detail` says which (secrets.ts SecretKind). */
+  | 'secret-path';
 
 /**
  * Where a path (or URL) expression comes from, as far as one file shows: a literal, an environment
