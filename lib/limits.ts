@@ -63,6 +63,12 @@ export interface Limits {
    * kilobytes; the registry's own schema bounds no array, so the file size is the cap.
    */
   maxServerJsonSize: number;
+  /**
+   * Largest dependency file the audit's dependency check reads (package-lock.json, uv.lock,
+   * poetry.lock, requirements files, bundled package.json files), in bytes: a lockfile of a few
+   * thousand packages is a few megabytes. A larger one is reported, not read.
+   */
+  maxDependencyFileSize: number;
 }
 
 /** The archive caps are the same object: one set of limits, one place. */
@@ -92,6 +98,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   analysisTimeBudgetMs: 60_000,
   maxAnalysisObservationsPerFile: 5_000,
   maxServerJsonSize: 1 * MiB,
+  maxDependencyFileSize: 16 * MiB,
 });
 
 /** Merge a caller's partial limits over the defaults, checking each value is a sane number. */
