@@ -52,7 +52,7 @@ export function analyzeJavaScript(text: string, file: FileContext, deadline: num
   const bindings = new Bindings();
   const collected: Collected = { calls: [], members: [], strings: [], dynamicImports: [], specifiers: [], registersTools: false };
   const finished = walk(program, (frame) => collect(frame, bindings, collected), () => Date.now() <= deadline);
-  const reader = new FileReader(text, file, bindings, collected.registersTools, maxObservations);
+  const reader = new FileReader(text, file, bindings, collected.registersTools, maxObservations, deadline);
   for (const frame of collected.calls) reader.call(frame);
   for (const frame of collected.members) reader.member(frame);
   for (const frame of collected.strings) reader.string(frame);
@@ -142,6 +142,7 @@ class FileReader {
   readonly #bindings: Bindings;
   readonly #registersTools: boolean;
   readonly #max: number;
+  readonly #deadline: number;
   #starts: number[] | undefined;
   #taint: FetchTaint | undefined;
   #taintChecks = 0;
@@ -149,7 +150,8 @@ class FileReader {
   /** Observations past the cap, counted, not kept. */
   dropped = 0;
 
-  constructor(text: string, file: FileContext, bindings: Bindings, registersTools: boolean, max: number) {
+  constructor(text: string, file: FileContext, bindings: Bindings, registersTools: boolean, max: number, deadline: number) {
+    this.#deadline = deadline;
     this.#text = text;
     this.#file = file;
     this.#bindings = bindings;
@@ -218,7 +220,7 @@ class FileReader {
     if (code === undefined || this.#taintChecks >= MAX_TAINT_CHECKS) return;
     this.#taintChecks += 1;
     if (isDecoded(code, this.#bindings, this.#text)) this.#emit('obfuscation', `${qualified} of decoded text`, node);
-    this.#taint ??= new FetchTaint(this.#bindings);
+    this.#taint ??= new FetchTaint(this.#bindings, () => Date.now() <= this.#deadline);
     if (this.#taint.isFetched(code, frame)) this.#emit('eval-fetched', qualified, node);
   }
 

@@ -117,24 +117,27 @@ function literalPieces(node: N | undefined, bindings: Bindings, hops: number): b
  */
 export class FetchTaint {
   readonly #bindings: Bindings;
-  /** Per function (or program) node: each name -> what is assigned to it or what its callback parameter receives. */
-  readonly #scopes = new Map<N, Map<string, N[]>>();
+  readonly #tick: () => boolean;
+  #scopes: Scopes | undefined;
 
-  constructor(bindings: Bindings) {
+  /** `tick` is asked now and then during the one walk that reads the declarations (the time budget). */
+  constructor(bindings: Bindings, tick: () => boolean = () => true) {
     this.#bindings = bindings;
+    this.#tick = tick;
   }
 
   /** Whether `node`, evaluated at `frame`, holds data from the network. */
   isFetched(node: N | undefined, frame: Frame): boolean {
-    const scopes: Array<Map<string, N[]>> = [];
-    for (let at: Frame | null = frame; at !== null; at = at.parent) {
-      if (/Function|^Program$/u.test(at.node.type)) scopes.push(this.#scope(at.node));
-    }
-    return this.#fetched(node, scopes, new Set(), 0);
+    const chain: Frame[] = [];
+    for (let at: Frame | null = frame; at !== null; at = at.parent) if (/Function|^Program$/u.test(at.node.type)) chain.push(at);
+    const root = chain.at(-1);
+    if (root === undefined) return false;
+    this.#scopes ??= readScopes(root, this.#tick);
+    return this.#fetched(node, chain.map((at) => at.node), new Set(), 0);
   }
 
-  #fetched(node: N | undefined, scopes: ReadonlyArray<Map<string, N[]>>, seen: Set<N>, hops: number): boolean {
-    if (node === undefined || hops > MAX_HOPS || seen.has(node)) return false;
+  #fetched(node: N | undefined, scopes: readonly N[], seen: Set<N>, hops: number): boolean {
+    if (node === undefined || hops > MAX_HOPS || seen.has(node) || seen.size > MAX_VISITS) return false;
     seen.add(node);
     const next = (part: N | undefined): boolean => this.#fetched(part, scopes, seen, hops + 1);
     switch (node.type) {
@@ -159,49 +162,115 @@ export class FetchTaint {
         return next(child(node, 'consequent')) || next(child(node, 'alternate'));
       case 'TemplateLiteral':
         return children(node, 'expressions').some(next);
-      case 'Identifier': {
-        const name = identifierName(node)!;
-        const scope = scopes.find((entry) => entry.has(name));
-        return scope !== undefined && scope.get(name)!.some(next);
-      }
+      case 'Identifier':
+        // Each value is read in the scope it was written in (a chunk parameter of a nested callback).
+        return this.#scopes!.valuesOf(identifierName(node)!, scopes).some(({ value, owner }) => this.#fetched(value, this.#scopes!.chainOf(owner), seen, hops + 1));
       default:
         return false;
     }
   }
+}
 
-  #scope(fn: N): Map<string, N[]> {
-    let scope = this.#scopes.get(fn);
-    if (scope !== undefined) return scope;
-    scope = new Map();
-    const add = (name: string | undefined, value: N | undefined): void => {
-      if (name === undefined || value === undefined) return;
-      const list = scope!.get(name);
-      if (list === undefined) scope!.set(name, [value]);
-      else if (list.length < 64) list.push(value);
-    };
-    walk(fn, (frame) => declarations(frame.node, add), () => true);
-    this.#scopes.set(fn, scope);
-    return scope;
+/** Most nodes one taint question visits. */
+const MAX_VISITS = 4096;
+/** Furthest a declaration is looked up for its function (deeper nesting is attributed to the program). */
+const MAX_UP = 256;
+
+/** Most values kept per name and function. */
+const MAX_VALUES = 64;
+
+/**
+ * The names of one program, by function: declarations (and callback parameters) belong to the
+ * function they are in; an assignment (`body += chunk` in a nested callback) counts for the
+ * declaring function when it sits inside it.
+ */
+class Scopes {
+  /** Function (or program) -> name -> declared values. */
+  readonly #declared = new Map<N, Map<string, N[]>>();
+  /** Name -> assigned values with the function the assignment is in. */
+  readonly #assigned = new Map<string, Array<{ owner: N; value: N }>>();
+  /** Function -> the function around it. */
+  readonly #parents = new Map<N, N>();
+
+  declare(owner: N, name: string, value: N): void {
+    let scope = this.#declared.get(owner);
+    if (scope === undefined) this.#declared.set(owner, (scope = new Map()));
+    const list = scope.get(name) ?? [];
+    if (list.length < MAX_VALUES) list.push(value);
+    scope.set(name, list);
+  }
+
+  /** The function `owner` and the functions around it, innermost first. */
+  chainOf(owner: N): N[] {
+    const chain: N[] = [];
+    for (let at: N | undefined = owner; at !== undefined && chain.length < MAX_UP; at = this.#parents.get(at)) chain.push(at);
+    return chain;
+  }
+
+  assign(owner: N, name: string, value: N): void {
+    const list = this.#assigned.get(name) ?? [];
+    if (list.length < MAX_VALUES * 4) list.push({ owner, value });
+    this.#assigned.set(name, list);
+  }
+
+  nest(inner: N, outer: N): void {
+    this.#parents.set(inner, outer);
+  }
+
+  /** What `name` may hold, seen from the functions `chain` (innermost first, the program last). */
+  valuesOf(name: string, chain: readonly N[]): Array<{ owner: N; value: N }> {
+    const declaring = chain.find((fn) => this.#declared.get(fn)?.has(name)) ?? chain.at(-1)!;
+    const values = (this.#declared.get(declaring)?.get(name) ?? []).map((value) => ({ owner: declaring, value }));
+    for (const entry of this.#assigned.get(name) ?? []) if (this.#within(entry.owner, declaring)) values.push(entry);
+    return values;
+  }
+
+  #within(inner: N, outer: N): boolean {
+    let hops = 0;
+    for (let at: N | undefined = inner; at !== undefined && hops < MAX_UP; at = this.#parents.get(at), hops++) if (at === outer) return true;
+    return false;
   }
 }
 
-/** The names one node binds, and what each receives. */
-function declarations(node: N, add: (name: string | undefined, value: N | undefined) => void): void {
+/** One walk of the program: every declaration, assignment and callback parameter, by function. */
+function readScopes(root: Frame, tick: () => boolean): Scopes {
+  const scopes = new Scopes();
+  walk(root.node, (frame) => {
+    if (/Function/u.test(frame.node.type)) scopes.nest(frame.node, ownerOf(frame, root.node));
+    for (const [kind, owner, name, value] of declarations(frame, root.node)) {
+      if (kind === 'declare') scopes.declare(owner, name, value);
+      else scopes.assign(owner, name, value);
+    }
+  }, tick);
+  return scopes;
+}
+
+/** The function (or the program) a node belongs to. */
+function ownerOf(frame: Frame, root: N): N {
+  let hops = 0;
+  for (let at = frame.parent; at !== null && hops < MAX_UP; at = at.parent, hops++) if (/Function/u.test(at.node.type)) return at.node;
+  return root;
+}
+
+/** The names one node binds, with the function each belongs to and what each receives. */
+function declarations(frame: Frame, root: N): Array<['declare' | 'assign', N, string, N]> {
+  const node = frame.node;
+  const out: Array<['declare' | 'assign', N, string, N]> = [];
   if (node.type === 'VariableDeclarator') {
     const id = child(node, 'id');
     const init = child(node, 'init');
-    if (id?.type === 'Identifier') add(identifierName(id), init);
     // const { data } = await axios.get(u): each destructured name carries the whole value.
-    else if (id?.type === 'ObjectPattern' || id?.type === 'ArrayPattern') for (const name of patternNames(id)) add(name, init);
+    if (id !== undefined && init !== undefined) for (const name of patternNames(id)) out.push(['declare', ownerOf(frame, root), name, init]);
   } else if (node.type === 'AssignmentExpression' && child(node, 'left')?.type === 'Identifier') {
-    add(identifierName(child(node, 'left')), child(node, 'right'));
+    out.push(['assign', ownerOf(frame, root), identifierName(child(node, 'left'))!, child(node, 'right')!]);
   } else if (node.type === 'CallExpression' || node.type === 'NewExpression') {
     // A callback's parameters receive what the call produces: taint flows from the call itself.
     for (const arg of children(node, 'arguments')) {
       if (!/Function/u.test(arg.type)) continue;
-      for (const param of children(arg, 'params')) for (const name of patternNames(param)) add(name, node);
+      for (const param of children(arg, 'params')) for (const name of patternNames(param)) out.push(['declare', arg, name, node]);
     }
   }
+  return out;
 }
 
 function patternNames(node: N): string[] {

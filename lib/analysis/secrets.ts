@@ -20,7 +20,7 @@ const RULES: ReadonlyArray<readonly [RegExp, SecretKind]> = [
   [/(?:^|[/~])\.gnupg(?:\/|$)/iu, 'gnupg'],
   [/(?:^|[/~])\.git-credentials$/iu, 'git-credentials'],
   [/(?:^|\/)\.config\/(?:google-chrome|chromium|BraveSoftware|microsoft-edge)(?:\/|$)|(?:^|\/)\.mozilla\/firefox(?:\/|$)|(?:Application Support|AppData\/(?:Local|Roaming))\/(?:Google\/Chrome|Chromium|Mozilla\/Firefox|Firefox|BraveSoftware|Microsoft\/Edge|Microsoft Edge)(?:\/|$)|(?:^|\/)(?:Login Data|key4\.db|cookies\.sqlite)$/iu, 'browser-profile'],
-  [/(?:^|\/)Library\/Keychains(?:\/|$)|\.keychain(?:-db)?$|^security\s+(?:find-generic-password|find-internet-password|dump-keychain|export)\b/iu, 'keychain'],
+  [/(?:^|\/)Library\/Keychains(?:\/|$)|\.keychain(?:-db)?$/iu, 'keychain'],
   [/AppData\/(?:Local|Roaming)\/Microsoft\/(?:Credentials|Protect|Vault)(?:\/|$)/iu, 'windows-credentials'],
 ];
 
@@ -28,9 +28,12 @@ const RULES: ReadonlyArray<readonly [RegExp, SecretKind]> = [
 const SPACED_SEGMENTS = /Application Support|User Data|Login Data|Microsoft Edge/giu;
 const KEYCHAIN_COMMAND = /^security\s+(?:find-generic-password|find-internet-password|dump-keychain)\b/u;
 
+/** A cheap filter every candidate string passes first (most strings in a bundle name no secret). */
+const MAYBE = /ssh|id_|aws|gcloud|azure|kube|docker|npmrc|pypirc|netrc|gnupg|git-cred|chrom|firefox|mozilla|brave|edge|login data|key4|cookies|keychain|security|microsoft/iu;
+
 /** Which home-directory secret `text` names, when it is a path (or the keychain command), else undefined. */
 export function secretOfPath(text: string): SecretKind | undefined {
-  if (text.length < 4 || text.length > 512 || text.includes('\n')) return undefined;
+  if (text.length < 4 || text.length > 512 || !MAYBE.test(text) || text.includes('\n')) return undefined;
   const trimmed = text.trim();
   if (KEYCHAIN_COMMAND.test(trimmed)) return 'keychain';
   if (/\s/u.test(trimmed.replace(SPACED_SEGMENTS, ''))) return undefined;
