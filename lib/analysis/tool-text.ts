@@ -59,12 +59,12 @@ const HIDDEN: ReadonlyArray<readonly [RegExp, string]> = [
 /** Secrets a description asks the model to read or pass along. */
 const SECRET = /(?:~|\$HOME|%USERPROFILE%)?\/?\.(?:ssh|aws|gnupg|kube|docker|azure|netrc|npmrc|pypirc)\b|\bid_(?:rsa|ed25519|ecdsa|dsa)\b|\.config\/gcloud|\bmcp\.json\b|claude_desktop_config\.json|\.env\b|\b(?:private\s+key|api[_\s-]?keys?|passwords?|access\s+tokens?|credentials)\b/iu;
 /** ... only counts next to a verb that reads or sends it. */
-const SECRET_VERB = /\b(?:read|cat|open|load|include|send|pass|upload|attach|append|provide|forward|copy|exfiltrate|collect)\b/iu;
+const SECRET_VERB = /\b(?:read|cat|open|load|include|send|pass|upload|attach|append|provide|forward|copy|exfiltrate|collect|put|paste|insert|share|give|post|submit|contents?\s+of)\b/iu;
 
 /** Names of other tools and servers: a description that tells the model how to use another tool shadows it. */
 const CROSS: ReadonlyArray<RegExp> = [
   /\b(?:all|any|every|other|another)\s+(?:mcp\s+)?(?:tools?|servers?)\b/iu,
-  /\b(?:call|invoke|use|run|prefer)\s+(?:the\s+)?[`'"]?[a-z][\w.-]*[`'"]?\s+tool\b(?!\s+(?:to|for|with)\s+(?:this|itself))/iu,
+  /\b(?:call|invoke|use|run|prefer)\s+(?:the\s+)?(?!(?:this|that|a|an|any|each|every|which|our|your|my|its|same)\b)[`'"]?[a-z][\w.-]*[`'"]?\s+tool\b/iu,
   /\bmcp__[\w-]+__[\w-]+/iu,
   /\binstead\s+of\s+(?:the\s+)?[`'"]?[a-z][\w.-]*[`'"]?\s+(?:tool|server)\b/iu,
 ];
