@@ -58,7 +58,7 @@ export function skeleton(name: string): string {
 }
 
 function byEdit(name: string, index: Index): string | undefined {
-  if (name.length < MIN_EDIT_LENGTH - 1) return undefined;
+  if (name.length < MIN_EDIT_LENGTH) return undefined;
   for (const variant of [name, ...deletionsOf(name)]) {
     for (const target of index.deletions.get(variant) ?? []) {
       if (target.length >= MIN_EDIT_LENGTH && damerauLevenshtein(name, target, 1) === 1) return target;
