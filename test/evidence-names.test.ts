@@ -4,13 +4,15 @@
 // provider of an environment variable and of a host.
 
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { cloudProviderOfEnv, cloudProviderOfHost, isCloudCredentialEnv } from '../lib/analysis/cloud.ts';
 import { POPULAR_MCP, POPULAR_MCP_SOURCE } from '../lib/analysis/data/popular-mcp.ts';
 import { POPULAR_NPM, POPULAR_NPM_SOURCE } from '../lib/analysis/data/popular-npm.ts';
 import { POPULAR_PYPI, POPULAR_PYPI_SOURCE } from '../lib/analysis/data/popular-pypi.ts';
 import { damerauLevenshtein, lookalikeOf } from '../lib/analysis/lookalike.ts';
-import { checkToolText, readsUntrusted } from '../lib/analysis/tool-text.ts';
+import { DEPENDENCY_CODE_MEANINGS } from '../lib/analysis/dependencies.ts';
+import { checkToolText, readsUntrusted, TOOL_TEXT_CODE_MEANINGS } from '../lib/analysis/tool-text.ts';
 import { REAL_SERVERS } from './helpers/real-servers.ts';
 
 describe('evidence: lookalike names', () => {
@@ -164,5 +166,15 @@ describe('evidence: cloud providers', () => {
       ['api.github.com', undefined], ['10.0.0.1', undefined], ['[::1]', undefined], ['', undefined],
     ];
     for (const [host, provider] of table) assert.equal(cloudProviderOfHost(host), provider, host);
+  });
+});
+
+describe('evidence: the README documents every dependency and tool-text code', () => {
+  it('the "Evidence for the audit" table = DEPENDENCY_CODE_MEANINGS and TOOL_TEXT_CODE_MEANINGS, code and meaning', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const start = readme.indexOf('#### Evidence for the audit');
+    const section = readme.slice(start, readme.indexOf('\n#', start + 1));
+    const rows = Object.fromEntries([...section.matchAll(/^\| `((?:DEP|TOOL)_[A-Z_]+)` \| (.+) \|$/gmu)].map((match) => [match[1]!, match[2]!]));
+    assert.deepEqual(rows, { ...DEPENDENCY_CODE_MEANINGS, ...TOOL_TEXT_CODE_MEANINGS });
   });
 });

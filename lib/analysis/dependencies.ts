@@ -11,6 +11,7 @@ import { checkNpm } from './deps-npm.ts';
 import { checkPython } from './deps-python.ts';
 import { lookalikeOf } from './lookalike.ts';
 
+export { DEPENDENCY_CODE_MEANINGS } from './deps-model.ts';
 export type { DependencyCode, DependencyEvidence, DependencyFinding, DependencySeverity } from './deps-model.ts';
 
 export interface DependencyOptions {

@@ -31,6 +31,22 @@ export type DependencyCode =
   /** A dependency file too large or not parseable: its evidence is unknown. */
   | 'DEP_FILE_UNREADABLE';
 
+/** What each code means: the README's "Evidence for the audit" table holds exactly these rows. */
+export const DEPENDENCY_CODE_MEANINGS: Readonly<Record<DependencyCode, string>> = {
+  DEP_LOCK_PRESENT: 'a lockfile is bundled (info: what it pins and how many entries carry a hash)',
+  DEP_LOCK_ABSENT: 'dependencies are declared or bundled, and no lockfile pins them',
+  DEP_LOCK_UNCHECKED: 'a lockfile in a format not read (yarn.lock, pnpm-lock.yaml, pylock.toml): present, not checked',
+  DEP_NO_INTEGRITY: 'lock entries or requirements without an integrity hash',
+  DEP_UNPINNED: 'version ranges with no lock, requirements not pinned with `==`, or `uvx PACKAGE` without a version',
+  DEP_NOT_REGISTRY: 'a dependency from a git repository, a URL, a local path or another index rather than the package registry',
+  DEP_EXTRA_INDEX: 'an extra package index (`--extra-index-url`): the classic dependency-confusion setup',
+  DEP_LOCK_MISMATCH: 'a bundled package whose version differs from the lockfile, or that the lockfile does not list',
+  DEP_INSTALL_SCRIPT: 'a bundled package runs code at install time (`preinstall`/`install`/`postinstall`, or a binding.gyp)',
+  DEP_LOOKALIKE: 'a dependency named one edit away from a popular package',
+  DEP_UV_NO_HASHED_LOCK: 'a server launched by `uv`/`uvx` without a uv.lock (or hashed requirements) whose every package carries a hash',
+  DEP_FILE_UNREADABLE: 'a dependency file too large (`maxDependencyFileSize`, 16 MiB) or not parseable: its evidence is unknown',
+};
+
 export interface DependencyEvidence {
   /** The file, relative to the bundle root, `/`-separated. */
   path: string;

@@ -17,6 +17,16 @@ export type ToolTextCode =
   | 'TOOL_TAG_CHARACTERS'
   | 'TOOL_CROSS_REFERENCE';
 
+/** What each code means: the README's "Evidence for the audit" table holds exactly these rows. */
+export const TOOL_TEXT_CODE_MEANINGS: Readonly<Record<ToolTextCode, string>> = {
+  TOOL_HIDDEN_INSTRUCTION: 'text addressed to the model: "ignore previous instructions", `<IMPORTANT>`, chat-template tokens, "do not tell the user", "before using this tool, read ..."',
+  TOOL_SECRET_REFERENCE: 'text that asks for a secret (`~/.ssh`, `id_rsa`, `.env`, `mcp.json`, API keys, passwords) next to a verb that reads or sends it',
+  TOOL_INVISIBLE_UNICODE: 'zero-width, soft hyphen, BOM, filler or variation-selector characters outside emoji sequences',
+  TOOL_BIDI_UNICODE: 'bidirectional controls (U+202A-202E, U+2066-2069, U+200E/200F, U+061C)',
+  TOOL_TAG_CHARACTERS: 'Unicode tag characters (U+E0000-E007F) spelling hidden ASCII (decoded into the message and read for instructions)',
+  TOOL_CROSS_REFERENCE: 'text that names another tool of the server, `mcp__server__tool`, or "all/other tools/servers"',
+};
+
 export interface ToolTextFinding {
   code: ToolTextCode;
   severity: ToolTextSeverity;
