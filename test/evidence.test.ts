@@ -117,6 +117,14 @@ describe('evidence: hostile input stays bounded', () => {
     );
   });
 
+  it('property: random Python sources, through the real python3 parser in one batch, are read or unknown, never a throw', async () => {
+    const pieces = ['exec(', 'base64.b64decode(', '__import__(', "'o' + 's'", 'requests.get(u)', '.text', 'def f(u):\n    ', 'r = ', 'with urlopen(u) as r:\n    ', "'~/.ssh/id_rsa'", ')', '(', '\n', ' ', '[::-1]', "''.join([", '])', 'await ', 'os.system('];
+    const samples = fc.sample(fc.oneof(fc.uint8Array({ maxLength: 200 }), fc.array(fc.constantFrom(...pieces), { maxLength: 40 }).map((parts) => Buffer.from(parts.join('')))), { numRuns: 60, seed: 13 });
+    const report = await analyzeSources(samples.map((bytes, index) => source(`p${index}.py`, bytes)), { python: defaultPythonParser() });
+    const unknown = new Set(report.unknowns.map((entry) => entry.path));
+    assert.equal(report.stats.analyzed + unknown.size, samples.length);
+  });
+
   it('a 50 MB single-line minified file is not parsed (too-large) and does not hang', async () => {
     const line = 'var a=atob("eA==");eval(a);require("fs").readFileSync("~/.ssh/id_rsa");'.repeat(Math.ceil((50 * 1024 * 1024) / 72));
     const started = performance.now();
