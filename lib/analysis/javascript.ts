@@ -321,6 +321,8 @@ class FileReader {
     if (specifier === undefined) {
       this.#emit('dynamic-code', 'import()', frame.node);
       if (isComputedName(source, this.#bindings, this.#text)) this.#emit('obfuscation', 'import() of a computed name', frame.node);
+      // import(`data:text/javascript,${code}`) of fetched code runs it like eval.
+      else this.#evaluated('import()', frame.node, source, frame);
     } else {
       this.required.push(specifier);
       this.specifier(specifier, frame.node);
