@@ -174,6 +174,22 @@ describe('evidence: dependencies on hostile files and real trees', () => {
     );
   });
 
+  it('a 10 MB requirements file of continuation lines and URL requirements is read in linear time with a bounded list of findings', async () => {
+    const text = 'x \\\n  y\n'.repeat(400_000) + 'git+https://github.com/x/y.git\n'.repeat(200_000);
+    const started = performance.now();
+    const findings = await checkDependencies(bundle({ 'requirements.txt': text }));
+    assert.ok(performance.now() - started < 10_000, 'bounded');
+    assert.equal(findings.filter((finding) => finding.code === 'DEP_NOT_REGISTRY').length, 20);
+  });
+
+  it('3,000 bundled packages the lock does not list give at most 200 DEP_LOCK_MISMATCH findings and one that counts the rest', async () => {
+    const files: Record<string, object> = { 'package-lock.json': lock(ZOD_LOCKED) };
+    for (let index = 0; index < 3000; index++) files[`node_modules/pkg-${index}/package.json`] = { name: `pkg-${index}`, version: '1.0.0' };
+    const mismatches = (await checkDependencies(bundle(files))).filter((finding) => finding.code === 'DEP_LOCK_MISMATCH');
+    assert.equal(mismatches.length, 201);
+    assert.match(mismatches.at(-1)!.message, /^2800 more DEP_LOCK_MISMATCH findings/u);
+  });
+
   it('a deeply nested node_modules (200 levels) is read without recursion trouble', async () => {
     const files: Record<string, object> = {};
     let dir = '';

@@ -23,7 +23,25 @@ export async function checkDependencies(files: readonly AnalysisInput[], options
   const reader = new BundleFiles(files, resolveLimits(options.limits));
   await checkNpm(reader);
   await checkPython(reader, await uvLauncher(reader));
-  return reader.findings;
+  return bounded(reader.findings);
+}
+
+/** Most findings of one code in a report: a hostile bundle of 20,000 mismatched packages gives a list a person can read. */
+const MAX_PER_CODE = 200;
+
+function bounded(findings: readonly DependencyFinding[]): DependencyFinding[] {
+  const counts = new Map<string, number>();
+  const out: DependencyFinding[] = [];
+  for (const finding of findings) {
+    const count = (counts.get(finding.code) ?? 0) + 1;
+    counts.set(finding.code, count);
+    if (count <= MAX_PER_CODE) out.push(finding);
+  }
+  for (const [code, count] of counts) {
+    const first = out.find((finding) => finding.code === code)!;
+    if (count > MAX_PER_CODE) out.push({ ...first, message: `${count - MAX_PER_CODE} more ${code} findings like the ones above were not listed`, evidence: { path: first.evidence.path } });
+  }
+  return out;
 }
 
 /** The manifest's launch command when it is uv or uvx (`server.type: "uv"`, or `mcp_config.command`). */

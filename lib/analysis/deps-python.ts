@@ -4,7 +4,7 @@
 // names; and a server launched by `uv`/`uvx` with nothing hashed to hold it to (issue 13: "a
 // `uv` server without a hashed lock"). TOML is read line by line, only for the few keys needed.
 
-import { dependencyFinding, listed, objectAt, stringAt, type DependencyFiles, type TextFile } from './deps-model.ts';
+import { dependencyFinding, listed, objectAt, stringAt, type DependencyFiles, type DependencyFinding, type TextFile } from './deps-model.ts';
 
 /** Dependency folders: their files are what was installed, not what the project declares. */
 const INSTALLED = /(?:^|\/)(?:site-packages|dist-packages|\.venv|venv|node_modules)\//u;
@@ -12,6 +12,8 @@ const REQUIREMENTS = /(?:^|\/)requirements[^/]*\.(?:txt|in)$/u;
 const PINNED = /^===?\s*[^\s,;*]+$/u;
 const HASH = /--hash[=\s]+(?:sha256|sha384|sha512):[0-9a-f]{32,}/iu;
 const PYPI = /^https:\/\/(?:pypi\.org|files\.pythonhosted\.org)\//u;
+/** Most findings of one code from one requirements file. */
+const MAX_PER_FILE = 20;
 
 interface LockPackage {
   name: string;
@@ -67,20 +69,24 @@ export async function checkPython(files: DependencyFiles, launcher: { command: s
 function checkRequirements(files: DependencyFiles, file: TextFile): boolean {
   const unpinned: string[] = [];
   const unhashed: string[] = [];
-  let offset = 0;
   let requirements = 0;
-  for (const logical of file.text.replace(/\\\r?\n/gu, ' ').split('\n')) {
+  // A hostile file of a million URL lines gives a bounded list, not a million findings.
+  const perCode = new Map<string, number>();
+  const push = (finding: DependencyFinding): void => {
+    const count = (perCode.get(finding.code) ?? 0) + 1;
+    perCode.set(finding.code, count);
+    if (count <= MAX_PER_FILE) files.findings.push(finding);
+  };
+  for (const { text: logical, offset } of logicalLines(file.text)) {
     const line = logical.replace(/(?:^|\s)#.*$/u, '').trim();
-    const at = file.text.indexOf(logical.slice(0, 40), offset);
-    offset = at >= 0 ? at : offset;
     if (line === '') continue;
     if (line.startsWith('-')) {
-      requirementOption(files, file, line, offset);
+      requirementOption(push, file, line, offset);
       continue;
     }
     const match = /^([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*(.*)$/u.exec(line);
     if (match === null || /^(?:git\+|hg\+|svn\+|bzr\+|https?:|file:)/iu.test(line)) {
-      files.findings.push(dependencyFinding('DEP_NOT_REGISTRY', 'medium', `a requirement installs from a URL or a repository, not the package index: ${line.slice(0, 200)}`, file.evidenceAt(offset), { ecosystem: 'pypi' }));
+      push(dependencyFinding('DEP_NOT_REGISTRY', 'medium', `a requirement installs from a URL or a repository, not the package index: ${line.slice(0, 200)}`, file.evidenceAt(offset), { ecosystem: 'pypi' }));
       continue;
     }
     requirements += 1;
@@ -88,7 +94,7 @@ function checkRequirements(files: DependencyFiles, file: TextFile): boolean {
     const rest = match[2]!;
     files.lookalike(name, 'pypi', file.evidenceAt(offset));
     if (/^@\s*\S/u.test(rest)) {
-      files.findings.push(dependencyFinding('DEP_NOT_REGISTRY', 'medium', `${name} installs from a URL, not the package index: ${rest.slice(0, 200)}`, file.evidenceAt(offset), { ecosystem: 'pypi', package: name }));
+      push(dependencyFinding('DEP_NOT_REGISTRY', 'medium', `${name} installs from a URL, not the package index: ${rest.slice(0, 200)}`, file.evidenceAt(offset), { ecosystem: 'pypi', package: name }));
       continue;
     }
     const spec = rest.replace(/--hash[=\s]+\S+/giu, '').replace(/;.*$/u, '').trim();
@@ -101,14 +107,36 @@ function checkRequirements(files: DependencyFiles, file: TextFile): boolean {
   return requirements > 0 && unpinned.length === 0 && unhashed.length === 0;
 }
 
+/** pip's logical lines: a line ending in a backslash continues on the next; each with the offset it starts at. */
+function logicalLines(text: string): Array<{ text: string; offset: number }> {
+  const out: Array<{ text: string; offset: number }> = [];
+  let start = 0;
+  let pending = '';
+  let pendingOffset = 0;
+  while (start <= text.length) {
+    const end = text.indexOf('\n', start);
+    const physical = text.slice(start, end < 0 ? text.length : end).replace(/\r$/u, '');
+    if (pending === '') pendingOffset = start;
+    if (physical.endsWith('\\')) pending += `${physical.slice(0, -1)} `;
+    else {
+      out.push({ text: pending + physical, offset: pendingOffset });
+      pending = '';
+    }
+    if (end < 0) break;
+    start = end + 1;
+  }
+  if (pending !== '') out.push({ text: pending, offset: pendingOffset });
+  return out;
+}
+
 /** pip options in a requirements file that change where packages come from. */
-function requirementOption(files: DependencyFiles, file: TextFile, line: string, offset: number): void {
+function requirementOption(push: (finding: DependencyFinding) => void, file: TextFile, line: string, offset: number): void {
   if (/^--extra-index-url\b/u.test(line)) {
-    files.findings.push(dependencyFinding('DEP_EXTRA_INDEX', 'high', `${file.path} adds a second package index: pip takes a name from whichever index offers the highest version, so anyone can shadow a private package on the public one (${line.slice(0, 200)})`, file.evidenceAt(offset), { ecosystem: 'pypi' }));
+    push(dependencyFinding('DEP_EXTRA_INDEX', 'high', `${file.path} adds a second package index: pip takes a name from whichever index offers the highest version, so anyone can shadow a private package on the public one (${line.slice(0, 200)})`, file.evidenceAt(offset), { ecosystem: 'pypi' }));
   } else if (/^(?:-i|--index-url)\b/u.test(line) && !/pypi\.org\/simple/u.test(line)) {
-    files.findings.push(dependencyFinding('DEP_NOT_REGISTRY', 'low', `${file.path} installs from another index: ${line.slice(0, 200)}`, file.evidenceAt(offset), { ecosystem: 'pypi' }));
+    push(dependencyFinding('DEP_NOT_REGISTRY', 'low', `${file.path} installs from another index: ${line.slice(0, 200)}`, file.evidenceAt(offset), { ecosystem: 'pypi' }));
   } else if (/^(?:-f|--find-links|-e|--editable)\b/u.test(line)) {
-    files.findings.push(dependencyFinding('DEP_NOT_REGISTRY', 'medium', `${file.path} installs from a link or a local path: ${line.slice(0, 200)}`, file.evidenceAt(offset), { ecosystem: 'pypi' }));
+    push(dependencyFinding('DEP_NOT_REGISTRY', 'medium', `${file.path} installs from a link or a local path: ${line.slice(0, 200)}`, file.evidenceAt(offset), { ecosystem: 'pypi' }));
   }
 }
 
