@@ -47,6 +47,8 @@ describe('evidence: lookalike names', () => {
     ['ms', 'npm', undefined, 'too short for one edit to mean anything'],
     ['my-own-server', 'npm', undefined, 'an unrelated name'],
     ['@types/lodash', 'npm', undefined, 'a scoped package with a popular tail'],
+    ['core', 'npm', undefined, 'a generic tail of many scoped packages (@babel/core, @angular/core)'],
+    ['sdk', 'mcp', undefined, 'a generic tail (@modelcontextprotocol/sdk)'],
     ['@modelcontextprotocol/server-filesystem', 'mcp', undefined, 'the MCP server itself'],
     ['', 'npm', undefined, 'empty'],
   ];

@@ -19,6 +19,9 @@ const TARGETS: Record<Ecosystem, number> = { npm: 2000, pypi: 2000, mcp: Infinit
 /** Shorter names are one edit from too many legitimate ones (`ms`, `qs`, `ws`, `co`). */
 const MIN_EDIT_LENGTH = 5;
 
+/** A scoped name's tail distinctive enough that the bare tail imitates it: compound (`server-filesystem`) or long. */
+const DISTINCTIVE_TAIL = /^(?=.{5,})[a-z0-9]+[-.][a-z0-9.-]+$|^.{8,}$/u;
+
 interface Index {
   known: Set<string>;
   /** Each target's name, and each with one character deleted -> the targets (symmetric-delete search). */
@@ -103,7 +106,8 @@ function addTarget(index: Index, target: string): void {
   // Type packages (`@types/node`) are named after what they describe, not imitated by it.
   if (target.startsWith('@') && slash > 0 && !target.startsWith('@types/')) {
     const tail = target.slice(slash + 1);
-    if (tail.length >= 3 && !index.known.has(tail)) index.tails.set(tail, [...(index.tails.get(tail) ?? []), target]);
+    // Generic tails (`core`, `utils`, `parser`, `sdk`) name many unrelated packages: only distinctive ones count.
+    if (DISTINCTIVE_TAIL.test(tail) && !index.known.has(tail)) index.tails.set(tail, [...(index.tails.get(tail) ?? []), target]);
   }
 }
 
