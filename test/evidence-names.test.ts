@@ -123,9 +123,10 @@ describe('evidence: tool texts', () => {
     for (const tool of clean) assert.deepEqual(codes(tool), [], tool.name);
   });
 
-  it('readsUntrusted: web, mail, issues and URL parameters yes; files, math and memory no', () => {
+  it('readsUntrusted: reading the web, mail, issues and URL parameters yes; files, math, memory and only writing an issue no', () => {
     const yes = [{ name: 'fetch', description: 'Fetches a URL from the internet' }, { name: 'brave_web_search', description: 'Search' }, { name: 'read_email' }, { name: 'list_issues', description: 'List issues in a repository' }, { name: 'x', description: 'Summarise', inputSchema: { type: 'object', properties: { url: { type: 'string' } } } }, { name: 'browser_navigate', description: 'Navigate to a page' }];
-    const no = [{ name: 'read_file', description: 'Read a file from disk' }, { name: 'add', description: 'Adds two numbers' }, { name: 'create_entities', description: 'Create entities in the knowledge graph' }];
+    yes.push({ name: 'browser_snapshot', description: 'Capture accessibility snapshot of the current page' }, { name: 'get_pull_request_comments', description: 'Get the review comments on a pull request' });
+    const no = [{ name: 'read_file', description: 'Read a file from disk' }, { name: 'add', description: 'Adds two numbers' }, { name: 'create_entities', description: 'Create entities in the knowledge graph' }, { name: 'create_issue', description: 'Create a new issue in a GitHub repository' }, { name: 'merge_pull_request', description: 'Merge a pull request' }, { name: 'x', description: 'Trigger a URL elicitation so the client can direct the user to a browser flow.' }];
     for (const tool of yes) assert.equal(readsUntrusted(tool), true, tool.name);
     for (const tool of no) assert.equal(readsUntrusted(tool), false, tool.name);
   });

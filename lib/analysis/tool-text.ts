@@ -84,8 +84,12 @@ const BIDI = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
 const INVISIBLE = /[\u00AD\u034F\u115F\u1160\u17B4\u17B5\u180E\u200B-\u200D\u2060-\u2064\u3164\uFEFF\uFFA0\uFE00-\uFE0F]|[\u{E0100}-\u{E01EF}]/u;
 const TAGS = /[\u{E0000}-\u{E007F}]/gu;
 
-/** Untrusted content a tool reads by its name or description: the web, mail, issues, chats, feeds. */
-const UNTRUSTED = /\b(?:fetch\w*|brows\w*|scrap\w*|crawl\w*|web\s*(?:pages?|sites?|search(?:es)?|content)|websites?|webpages?|internet|e-?mails?|gmail|inbox|mailbox|issues?|pull\s+requests?|tickets?|slack|discord|tweets?|reddit|rss|feeds?|download\w*|(?:read|open|get|load|visit)\s+(?:a\s+|the\s+|any\s+)?urls?)\b/iu;
+/** Verbs that read content from elsewhere by themselves: a tool that fetches, browses or scrapes reads what strangers wrote. */
+const INHERENT_READER = /\b(?:fetch(?:es|ed|ing)?|brows(?:e|es|ing)|scrap(?:e|es|ing|er)|crawl(?:s|ing|er)?|download(?:s|ing)?)\b/iu;
+/** Places strangers write to: the web, mail, issues and pull requests, chats, feeds. */
+const UNTRUSTED_SOURCE = /\b(?:browser|pages?|web\s*(?:pages?|sites?|search(?:es)?|content)|websites?|webpages?|internet|urls?|e-?mails?|gmail|inbox|mailbox|issues?|pull\s+requests?|comments?|tickets?|slack|discord|tweets?|reddit|rss|feeds?)\b/iu;
+/** ... read (not only written) by the tool. */
+const READ_VERB = /\b(?:get|gets|list|lists|search|searches|read|reads|retrieve|retrieves|view|show|shows|open|opens|navigate|query|find|finds|summari[sz]e|extract|load|loads|visit|monitor|snapshot|screenshot|capture)\b/iu;
 const UNTRUSTED_PARAMETER = /^(?:url|uri|link|href|website|page_?url|feed_?url)$/iu;
 
 /** The findings in one tool's name, description and input-schema texts. Never throws. */
@@ -98,8 +102,9 @@ export function checkToolText(tool: ToolText, options: ToolTextOptions = {}): To
 /** Whether the tool reads content strangers can write (its name, description or a URL parameter says so). */
 export function readsUntrusted(tool: ToolText): boolean {
   const name = typeof tool.name === 'string' ? tool.name.replace(/[_-]+/gu, ' ') : '';
-  if (UNTRUSTED.test(name)) return true;
-  if (typeof tool.description === 'string' && UNTRUSTED.test(tool.description.slice(0, MAX_TEXT))) return true;
+  const text = `${name}\n${typeof tool.description === 'string' ? tool.description.slice(0, MAX_TEXT) : ''}`;
+  // "Create an issue" writes to a place strangers write to; "list issues" reads it.
+  if (INHERENT_READER.test(text) || (UNTRUSTED_SOURCE.test(text) && READ_VERB.test(text))) return true;
   return schemaProperties(tool.inputSchema).some((property) => UNTRUSTED_PARAMETER.test(property));
 }
 
