@@ -76,7 +76,7 @@ def facts(path, text):
                 if isinstance(t, ast.Name): out['assigns'].append({'name': t.id, 'value': value(node.value), 'line': line, 'scope': scope})
         elif isinstance(node, (ast.AugAssign, ast.AnnAssign)) and isinstance(node.target, ast.Name) and node.value is not None and len(out['assigns']) < 5000:
             out['assigns'].append({'name': node.target.id, 'value': value(node.value), 'line': line, 'scope': scope})
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
+        elif isinstance(node, (ast.With, ast.AsyncWith)) and len(out['assigns']) < 5000:
             for item in node.items[:4]:
                 if isinstance(item.optional_vars, ast.Name): out['assigns'].append({'name': item.optional_vars.id, 'value': value(item.context_expr), 'line': line, 'scope': scope})
         if isinstance(node, ast.Import):
