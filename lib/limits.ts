@@ -70,6 +70,12 @@ export interface Limits {
    * lines stream through without being held. A longer line is dropped with a warning.
    */
   maxRelayMessage: number;
+  /**
+   * Largest dependency file the audit's dependency check reads (package-lock.json, uv.lock,
+   * poetry.lock, requirements files, bundled package.json files), in bytes: a lockfile of a few
+   * thousand packages is a few megabytes. A larger one is reported, not read.
+   */
+  maxDependencyFileSize: number;
 }
 
 /** The archive caps are the same object: one set of limits, one place. */
@@ -100,6 +106,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxAnalysisObservationsPerFile: 5_000,
   maxServerJsonSize: 1 * MiB,
   maxRelayMessage: 64 * MiB,
+  maxDependencyFileSize: 16 * MiB,
 });
 
 /** Merge a caller's partial limits over the defaults, checking each value is a sane number. */

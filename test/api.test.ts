@@ -182,6 +182,7 @@ describe('public API', () => {
         maxAnalysisObservationsPerFile: 5_000,
         maxServerJsonSize: 1024 ** 2,
         maxRelayMessage: 64 * 1024 ** 2,
+        maxDependencyFileSize: 16 * 1024 ** 2,
       },
     );
     assert.ok(Object.isFrozen(api.defaultLimits));

@@ -4,12 +4,14 @@
 
 import { builtinModules } from 'node:module';
 import { child, children, identifierName, parseJavaScript, propertyName, stringValue, templateHead, walk, type Frame, type N } from './js-ast.ts';
+import { FetchTaint, isComputedName, isDecoded } from './js-evidence.ts';
 import { Bindings } from './js-names.ts';
 import { classifyPath, rootIdentifier } from './js-paths.ts';
-import { MESSAGE_CALLEE, NETWORK_CONTEXT, callRole, openFlagsWrite, type CallRole } from './js-rules.ts';
+import { MESSAGE_CALLEE, NETWORK_CONTEXT, callRole, openFlagsWrite, simplify, type CallRole } from './js-rules.ts';
 import { escapeControls, excerptAt, lineOf, lineStarts } from './excerpt.ts';
 import type { Observation, ObservationKind, PathExpression, Unknown } from './model.ts';
 import { isNativeCode } from './native-code.ts';
+import { secretOfPath } from './secrets.ts';
 import { urlTarget } from './urls.ts';
 
 export interface FileContext {
@@ -50,7 +52,7 @@ export function analyzeJavaScript(text: string, file: FileContext, deadline: num
   const bindings = new Bindings();
   const collected: Collected = { calls: [], members: [], strings: [], dynamicImports: [], specifiers: [], registersTools: false };
   const finished = walk(program, (frame) => collect(frame, bindings, collected), () => Date.now() <= deadline);
-  const reader = new FileReader(text, file, bindings, collected.registersTools, maxObservations);
+  const reader = new FileReader(text, file, bindings, collected.registersTools, maxObservations, deadline);
   for (const frame of collected.calls) reader.call(frame);
   for (const frame of collected.members) reader.member(frame);
   for (const frame of collected.strings) reader.string(frame);
@@ -140,11 +142,16 @@ class FileReader {
   readonly #bindings: Bindings;
   readonly #registersTools: boolean;
   readonly #max: number;
+  readonly #deadline: number;
   #starts: number[] | undefined;
+  #taint: FetchTaint | undefined;
+  #taintChecks = 0;
+  readonly #secretLines = new Set<string>();
   /** Observations past the cap, counted, not kept. */
   dropped = 0;
 
-  constructor(text: string, file: FileContext, bindings: Bindings, registersTools: boolean, max: number) {
+  constructor(text: string, file: FileContext, bindings: Bindings, registersTools: boolean, max: number, deadline: number) {
+    this.#deadline = deadline;
     this.#text = text;
     this.#file = file;
     this.#bindings = bindings;
@@ -162,6 +169,7 @@ class FileReader {
       if (specifier === undefined) {
         // A require of a path built from the bundle's own location reads the bundle's own files.
         if (classifyPath(args[0], this.#bindings).origin !== 'bundle') this.#emit('dynamic-code', 'require', node);
+        if (isComputedName(args[0], this.#bindings, this.#text)) this.#emit('obfuscation', 'require of a computed name', node);
       } else {
         this.required.push(specifier);
         this.specifier(specifier, node);
@@ -195,10 +203,25 @@ class FileReader {
         return;
       case 'spawn':
         this.#emit('spawn', programOf(args[0], role.program) ?? '', node, programOf(args[0], role.program) === undefined ? { target: { origin: 'dynamic' } } : {});
+        if (programOf(args[0], role.program) === undefined) this.#evaluated(qualified, node, args[0], frame);
+        return;
+      case 'dynamic-code':
+        this.#emit(role.kind, qualified, node);
+        // new Function(a, b, body): the body is the last argument.
+        this.#evaluated(qualified, node, simplify(qualified) === 'Function' ? args.at(-1) : args[0], frame);
         return;
       default:
         this.#emit(role.kind, qualified, node);
     }
+  }
+
+  /** What eval, Function, vm or a shell runs: decoded text is obfuscation, a network response is eval-fetched. */
+  #evaluated(qualified: string, node: N, code: N | undefined, frame: Frame): void {
+    if (code === undefined || this.#taintChecks >= MAX_TAINT_CHECKS) return;
+    this.#taintChecks += 1;
+    if (isDecoded(code, this.#bindings, this.#text)) this.#emit('obfuscation', `${qualified} of decoded text`, node);
+    this.#taint ??= new FetchTaint(this.#bindings, () => Date.now() <= this.#deadline);
+    if (this.#taint.isFetched(code, frame)) this.#emit('eval-fetched', qualified, node);
   }
 
   #network(qualified: string, node: N, args: N[], frame: Frame, factory: boolean): void {
@@ -266,6 +289,7 @@ class FileReader {
       this.#emit('mcp-roots', text, node);
       return;
     }
+    this.#secret(frame, node.type === 'Literal' ? text : templateText(node));
     const hasHoles = node.type === 'TemplateLiteral' && children(node, 'expressions').length > 0;
     if (!urlTarget(text, { head: hasHoles })) return;
     if (inMessage(frame, this.#bindings)) return;
@@ -275,11 +299,30 @@ class FileReader {
     this.#emit('url-literal', `${text.slice(0, 300)}${hasHoles ? '…' : ''}`, node, networkContext ? { networkContext } : {});
   }
 
+  /** A string naming a home-directory secret, outside messages: one observation per secret and line. */
+  #secret(frame: Frame, text: string): void {
+    const secret = secretOfPath(text);
+    if (secret === undefined || inMessage(frame, this.#bindings)) return;
+    this.#starts ??= lineStarts(this.#text);
+    const key = `${secret}:${lineOf(this.#starts, frame.node.start)}`;
+    if (this.#secretLines.has(key)) return;
+    this.#secretLines.add(key);
+    // The whole path expression the string is part of (`path.join(os.homedir(), '.ssh')` is `~/.ssh`).
+    let at = frame;
+    while (at.parent !== null && /^(?:TemplateLiteral|BinaryExpression)$/u.test(at.parent.node.type)) at = at.parent;
+    if (at.parent?.node.type === 'CallExpression' && at.key === 'arguments' && /^(?:path|upath|pathe)(?:\.(?:posix|win32))?\.(?:join|resolve)$/u.test(this.#bindings.qualifiedName(child(at.parent.node, 'callee')) ?? '')) at = at.parent;
+    const target = /^security\s/u.test(text.trim()) ? { origin: 'literal' as const } : classifyPath(at.node, this.#bindings);
+    this.#emit('secret-path', secret, frame.node, { target: { ...target, text: target.text ?? text } });
+  }
+
   dynamicImport(frame: Frame): void {
     const source = child(frame.node, 'source');
     const specifier = stringValue(source);
     if (specifier === undefined) {
       this.#emit('dynamic-code', 'import()', frame.node);
+      if (isComputedName(source, this.#bindings, this.#text)) this.#emit('obfuscation', 'import() of a computed name', frame.node);
+      // import(`data:text/javascript,${code}`) of fetched code runs it like eval.
+      else this.#evaluated('import()', frame.node, source, frame);
     } else {
       this.required.push(specifier);
       this.specifier(specifier, frame.node);
@@ -311,6 +354,14 @@ class FileReader {
     if (this.#file.test === true) observation.test = true;
     this.observations.push(observation);
   }
+}
+
+/** Most eval-like calls per file whose code argument is traced (each may walk its enclosing functions). */
+const MAX_TAINT_CHECKS = 64;
+
+/** A template's literal parts joined (its holes dropped), for path rules. */
+function templateText(node: N): string {
+  return children(node, 'quasis').map((quasi) => (quasi['value'] as { cooked?: string | null }).cooked ?? '').join('/');
 }
 
 /** The `url` / `baseURL` / `hostname` option of an options object. */

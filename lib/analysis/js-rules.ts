@@ -93,4 +93,4 @@ export const NETWORK_CONTEXT = /fetch|request|^get$|^post$|^put$|^patch$|^delete
 /** Calls whose string arguments are messages, not targets. */
 export const MESSAGE_CALLEE = /^console\.|\.(?:describe|log|warn|error|debug|info|trace)$|^(?:assert|expect)\b/u;
 
-export const OBSERVATION_KINDS: readonly ObservationKind[] = ['fs-read', 'fs-write', 'env-read', 'dotenv', 'network', 'url-literal', 'listen', 'spawn', 'worker', 'native', 'dynamic-code', 'mcp-roots'];
+export const OBSERVATION_KINDS: readonly ObservationKind[] = ['fs-read', 'fs-write', 'env-read', 'dotenv', 'network', 'url-literal', 'listen', 'spawn', 'worker', 'native', 'dynamic-code', 'mcp-roots', 'eval-fetched', 'obfuscation', 'secret-path'];

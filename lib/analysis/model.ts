@@ -15,7 +15,13 @@ export type ObservationKind =
   | 'worker'
   | 'native'
   | 'dynamic-code'
-  | 'mcp-roots';
+  | 'mcp-roots'
+  /** Code from the network is evaluated or run: eval/Function/vm/exec/a shell of a value a network call returned, in the same function. */
+  | 'eval-fetched'
+  /** Code or a module name hidden on purpose: eval of decoded text (base64, hex, char codes), require/import/__import__ of a name assembled from pieces. */
+  | 'obfuscation'
+  /** A path to a home-directory secret (SSH keys, cloud credentials, browser profiles, keychains); `detail` says which (secrets.ts SecretKind). */
+  | 'secret-path';
 
 /**
  * Where a path (or URL) expression comes from, as far as one file shows: a literal, an environment
@@ -117,11 +123,15 @@ export interface PythonFacts {
   /** `import a.b as c`, `from a import b as c`: alias -> dotted name. */
   imports: Array<{ alias: string; name: string; line: number }>;
   /** Calls: the callee as a dotted name (`os.environ.get`), its literal arguments (null when not literal). */
-  calls: Array<{ callee: string; args: PythonValue[]; keywords: Record<string, PythonValue>; line: number; /** The arguments of the call a method is called on (`Path(p).write_text()`). */ receiver?: PythonValue[] }>;
+  calls: Array<{ callee: string; args: PythonValue[]; keywords: Record<string, PythonValue>; line: number; /** The arguments of the call a method is called on (`Path(p).write_text()`). */ receiver?: PythonValue[]; /** The function the call is in (0: the module), as in `assigns`. */ scope?: number }>;
   /** Subscripts of a dotted name with a literal key (`os.environ['X']`). */
   subscripts: Array<{ value: string; key: string; line: number }>;
   /** String constants that are whole URLs. */
   urls: Array<{ value: string; line: number; /** The callee, keyword or assignment target around it. */ context: string }>;
+  /** `name = value` (also `with value as name`, `+=`), with the function it is in (0: the module), for flows within one function. */
+  assigns?: Array<{ name: string; value: PythonValue; line: number; scope: number }>;
+  /** String constants that may name a home-directory secret (a cheap filter; secrets.ts decides). */
+  strings?: Array<{ value: string; line: number; context: string }>;
 }
 
 /** A Python argument as far as it is literal: a string, a number, a dotted name, or null. */

@@ -7,6 +7,7 @@ import type { FileContext } from './javascript.ts';
 import { NETWORK_CONTEXT } from './js-rules.ts';
 import type { Observation, ObservationKind, PathExpression, PythonFacts, PythonValue } from './model.ts';
 import { isNativeCode } from './native-code.ts';
+import { PythonTaint, isComputedValue, isDecodedValue, secretStrings } from './python-evidence.ts';
 import { urlTarget } from './urls.ts';
 
 type Call = PythonFacts['calls'][number];
@@ -42,7 +43,13 @@ export function pythonObservations(facts: PythonFacts, file: FileContext, lines:
     observations.push(observation);
   };
   const registersTools = facts.calls.some((call) => /(?:^|\.)(?:tool|call_tool|list_tools|add_tool)$/u.test(call.callee));
-  for (const call of facts.calls) classifyCall({ ...call, callee: resolve(call.callee) }, resolve, emit, registersTools);
+  const taint = new PythonTaint(facts, resolve);
+  for (const call of facts.calls) {
+    const resolved = { ...call, callee: resolve(call.callee) };
+    classifyCall(resolved, resolve, emit, registersTools);
+    evaluated(resolved, resolve, emit, taint);
+  }
+  for (const entry of secretStrings(facts, resolve)) emit('secret-path', entry.secret, entry.line, { target: { ...classifyPythonPath({ str: entry.value }, resolve), text: entry.value } });
   for (const subscript of facts.subscripts) {
     if (resolve(subscript.value) === 'os.environ') emit('env-read', subscript.key, subscript.line);
   }
@@ -81,6 +88,21 @@ function classifyCall(call: Call, resolve: (name: string) => string, emit: Emit,
     emit('spawn', program ?? '', line, program === undefined ? { target: { origin: 'dynamic' } } : {});
   } else {
     classifyOther(call, emit);
+  }
+}
+
+/** What exec/eval/compile, a shell or `__import__` runs: decoded or assembled is obfuscation, a network response is eval-fetched. */
+function evaluated(call: Call, resolve: (name: string) => string, emit: Emit, taint: PythonTaint): void {
+  const { callee, args, line } = call;
+  const code = args[0] ?? null;
+  if (code === null || 'str' in code) return;
+  if (/^(?:eval|exec|compile)$/u.test(callee)) {
+    if (isDecodedValue(code, resolve)) emit('obfuscation', `${callee} of decoded text`, line);
+    if (taint.isFetched(code, call.scope ?? 0)) emit('eval-fetched', callee, line);
+  } else if (/^(?:__import__|importlib\.import_module)$/u.test(callee)) {
+    if (isComputedValue(code, resolve)) emit('obfuscation', `${callee} of a computed name`, line);
+  } else if (SPAWN.test(callee) && taint.isFetched(code, call.scope ?? 0)) {
+    emit('eval-fetched', callee, line);
   }
 }
 

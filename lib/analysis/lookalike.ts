@@ -1,0 +1,134 @@
+// Names one edit away from popular ones (issue 13, risks 3 and 9): typosquatting publishes
+// `lodahs` or `reqeusts` and waits for a typo, a scope left out, or a glyph that reads the same.
+// The popular names ship with the package (data/popular-*.ts, each with its SOURCE line); a name
+// that is itself on a list is never a lookalike. Pure and offline.
+
+import { POPULAR_MCP } from './data/popular-mcp.ts';
+import { POPULAR_NPM } from './data/popular-npm.ts';
+import { POPULAR_PYPI } from './data/popular-pypi.ts';
+
+export type Ecosystem = 'npm' | 'pypi' | 'mcp';
+
+/**
+ * How many of the most popular names are targets a lookalike imitates; the rest of each list
+ * (5,000 names) only exempts a name from being one. Names further down the list are less worth
+ * imitating, and many legitimate packages sit one edit from one of them.
+ */
+const TARGETS: Record<Ecosystem, number> = { npm: 2000, pypi: 2000, mcp: Infinity };
+
+/** Shorter names are one edit from too many legitimate ones (`ms`, `qs`, `ws`, `co`). */
+const MIN_EDIT_LENGTH = 5;
+
+/** A scoped name's tail distinctive enough that the bare tail imitates it: compound (`server-filesystem`) or long. */
+const DISTINCTIVE_TAIL = /^(?=.{5,})[a-z0-9]+[-.][a-z0-9.-]+$|^.{8,}$/u;
+
+interface Index {
+  known: Set<string>;
+  /** Each target's name, and each with one character deleted -> the targets (symmetric-delete search). */
+  deletions: Map<string, string[]>;
+  /** The confusable skeleton of each target -> the target. */
+  skeletons: Map<string, string>;
+  /** Unscoped tail -> the scoped targets that end in it (`sdk` -> `@modelcontextprotocol/sdk`). */
+  tails: Map<string, string[]>;
+}
+
+const indexes = new Map<Ecosystem, Index>();
+
+/**
+ * The popular name `name` imitates, or undefined: Damerau-Levenshtein distance 1 (one insertion,
+ * deletion, substitution or adjacent swap), the same skeleton after confusables (`-`/`_`/`.`,
+ * `rn`/`m`, `vv`/`w`, `1`/`l`, `0`/`o`), or a scope dropped (`x` for `@org/x`; for MCP servers
+ * also a scope swapped). PyPI names are compared after PEP 503 normalisation, under which `a_b`
+ * and `a-b` are the same project, not lookalikes.
+ */
+export function lookalikeOf(name: string, ecosystem: Ecosystem): string | undefined {
+  if (name.length === 0 || name.length > 214) return undefined;
+  const index = indexFor(ecosystem);
+  const normalized = normalize(name, ecosystem);
+  if (index.known.has(normalized)) return undefined;
+  return byEdit(normalized, index) ?? index.skeletons.get(skeleton(normalized)) ?? byScope(normalized, index, ecosystem);
+}
+
+/** PEP 503 for PyPI; lower case for npm and MCP server names. */
+export function normalize(name: string, ecosystem: Ecosystem): string {
+  const lower = name.toLowerCase();
+  return ecosystem === 'pypi' ? lower.replace(/[-_.]+/gu, '-') : lower;
+}
+
+/** The name with every confusable replaced by one representative. */
+export function skeleton(name: string): string {
+  return name.replace(/[-_.]+/gu, '-').replace(/rn/gu, 'm').replace(/vv/gu, 'w').replace(/1/gu, 'l').replace(/0/gu, 'o');
+}
+
+function byEdit(name: string, index: Index): string | undefined {
+  if (name.length < MIN_EDIT_LENGTH) return undefined;
+  for (const variant of [name, ...deletionsOf(name)]) {
+    for (const target of index.deletions.get(variant) ?? []) {
+      if (target.length >= MIN_EDIT_LENGTH && damerauLevenshtein(name, target, 1) === 1) return target;
+    }
+  }
+  return undefined;
+}
+
+function byScope(name: string, index: Index, ecosystem: Ecosystem): string | undefined {
+  const slash = name.indexOf('/');
+  if (!name.startsWith('@') || slash < 0) return index.tails.get(name)?.[0];
+  if (ecosystem !== 'mcp') return undefined;
+  // `@someone/server-filesystem` for `@modelcontextprotocol/server-filesystem`: the tail is the name people recognise.
+  return index.tails.get(name.slice(slash + 1))?.find((target) => target !== name);
+}
+
+function deletionsOf(name: string): string[] {
+  const out: string[] = [];
+  for (let at = 0; at < name.length; at++) out.push(name.slice(0, at) + name.slice(at + 1));
+  return out;
+}
+
+function indexFor(ecosystem: Ecosystem): Index {
+  let index = indexes.get(ecosystem);
+  if (index !== undefined) return index;
+  const list = ecosystem === 'npm' ? POPULAR_NPM : ecosystem === 'pypi' ? POPULAR_PYPI : POPULAR_MCP;
+  const names = list.map((entry) => normalize(entry, ecosystem));
+  index = { known: new Set(names), deletions: new Map(), skeletons: new Map(), tails: new Map() };
+  for (const target of names.slice(0, TARGETS[ecosystem])) addTarget(index, target);
+  indexes.set(ecosystem, index);
+  return index;
+}
+
+function addTarget(index: Index, target: string): void {
+  for (const variant of [target, ...deletionsOf(target)]) {
+    const list = index.deletions.get(variant);
+    if (list === undefined) index.deletions.set(variant, [target]);
+    else list.push(target);
+  }
+  if (target.length >= 3 && !index.skeletons.has(skeleton(target))) index.skeletons.set(skeleton(target), target);
+  const slash = target.indexOf('/');
+  // Type packages (`@types/node`) are named after what they describe, not imitated by it.
+  if (target.startsWith('@') && slash > 0 && !target.startsWith('@types/')) {
+    const tail = target.slice(slash + 1);
+    // Generic tails (`core`, `utils`, `parser`, `sdk`) name many unrelated packages: only distinctive ones count.
+    if (DISTINCTIVE_TAIL.test(tail) && !index.known.has(tail)) index.tails.set(tail, [...(index.tails.get(tail) ?? []), target]);
+  }
+}
+
+/** Optimal-string-alignment Damerau-Levenshtein distance, stopping early past `max` (returns max + 1). */
+export function damerauLevenshtein(a: string, b: string, max = Infinity): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let previous2: number[] = [];
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, previous2[j - 2]! + 1);
+      current.push(value);
+      rowMin = Math.min(rowMin, value);
+    }
+    if (rowMin > max) return max + 1;
+    previous2 = previous;
+    previous = current;
+  }
+  return previous[b.length]!;
+}
