@@ -185,7 +185,11 @@ export type InstallErrorCode =
   /** Another process held the lockfile's lock beyond the wait timeout. */
   | 'LOCK_BUSY'
   /** A user_config answer recorded as an env:NAME reference names a variable that is not set at launch. */
-  | 'LAUNCH_CONFIG_MISSING';
+  | 'LAUNCH_CONFIG_MISSING'
+  /** `run`: the installed tree differs from the entry digests recorded at install (a changed, added or removed file). */
+  | 'INSTALL_TAMPERED'
+  /** `run`: no usable sandbox on this machine (bubblewrap missing or not working; socat or python3 missing for egress). */
+  | 'SANDBOX_UNAVAILABLE';
 
 /** A bug in mcpseal: something failed that no rule or input explains. */
 export type InternalErrorCode = 'INTERNAL_ERROR';
@@ -378,6 +382,8 @@ export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze(
   LOCK_INVALID: 'failed',
   LOCK_BUSY: 'failed',
   LAUNCH_CONFIG_MISSING: 'failed',
+  INSTALL_TAMPERED: 'rejected',
+  SANDBOX_UNAVAILABLE: 'failed',
 });
 
 /** True for errors that mean "the input was refused" (exit 1) rather than "could not run" (exit 2). */
