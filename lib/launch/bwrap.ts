@@ -24,6 +24,10 @@ export function bwrapArgv(plan: LaunchPlan, setup: LaunchSetup): string[] {
     '--unshare-net',
     '--unshare-cgroup-try',
     '--disable-userns',
+    // bwrap keeps every capability of the new user namespace for a sandbox uid 0 (the caller is
+    // root): CAP_SYS_ADMIN there could remount a read-only bind read-write. None are kept.
+    '--cap-drop',
+    'ALL',
     '--die-with-parent',
     '--new-session',
     '--clearenv',
@@ -31,7 +35,11 @@ export function bwrapArgv(plan: LaunchPlan, setup: LaunchSetup): string[] {
   for (const [key, value] of Object.entries(sandboxEnv(plan, setup))) args.push('--setenv', key, value);
   // /tmp first: a bound path below /tmp (a test's store, a grant) is mounted onto the private tmpfs.
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
-  args.push(...mountArgs(plan, setup));
+  const mounts = mountArgs(plan, setup);
+  args.push(...mounts);
+  // The directories bwrap creates to hold the mount points (the home above a granted directory)
+  // can be traversed, not listed or written: the names beside a grant stay hidden.
+  for (const path of skeletonDirectories(mountPoints(mounts))) args.push('--chmod', '0111', path);
   // The root that holds the mount points is read-only too: a write outside every grant is EROFS.
   args.push('--remount-ro', '/', '--chdir', plan.tree, '--');
   args.push(...commandArgv(plan, setup));
@@ -58,6 +66,23 @@ function mountArgs(plan: LaunchPlan, setup: LaunchSetup): string[] {
     .sort((a, b) => depth(a.mount.path) - depth(b.mount.path) || a.index - b.index)
     .filter(({ mount }) => !seen.has(`${mount.kind}\0${mount.path}`) && seen.add(`${mount.kind}\0${mount.path}`))
     .flatMap(({ mount }) => [mount.kind, mount.path, mount.path]);
+}
+
+function mountPoints(mountArgv: readonly string[]): string[] {
+  const points: string[] = [];
+  for (let i = 0; i < mountArgv.length; i += 3) points.push(posix.normalize(mountArgv[i + 2]!));
+  return points;
+}
+
+/** Ancestors of the mount points that no mount covers: the empty directories bwrap made for them. */
+export function skeletonDirectories(points: readonly string[]): string[] {
+  // A directory inside a bind is the host's own (never chmod it); /tmp, /proc and /dev are ours.
+  const covered = (dir: string): boolean => ['/tmp', '/proc', '/dev'].includes(dir) || points.some((point) => dir === point || dir.startsWith(`${point}/`));
+  const skeleton = new Set<string>();
+  for (const point of points) {
+    for (let dir = posix.dirname(point); dir !== '/'; dir = posix.dirname(dir)) if (!covered(dir)) skeleton.add(dir);
+  }
+  return [...skeleton].sort((a, b) => b.length - a.length);
 }
 
 /** The plan's environment, plus the proxy variables when host-name egress goes through the proxy. */
