@@ -82,10 +82,11 @@ const ESCAPES: Escape[] = [
   { title: 'spawn /bin/sh with process.spawn empty', attempt: () => ({ action: 'spawn', path: '/bin/sh' }), allowed: false },
   { title: 'spawn its own interpreter\'s loader-free neighbour /usr/bin/env', attempt: () => ({ action: 'spawn', path: '/usr/bin/env' }), allowed: false },
   {
+    // Node's flags refuse it first (ERR_ACCESS_DENIED); for Python only Landlock stands (EACCES).
     title: 'spawn socat, which is in its view for the forwards (Landlock refuses the execution itself)',
     attempt: () => ({ action: 'spawn', path: '/usr/bin/socat' }),
     allowed: false,
-    check: (_w, result) => assert.match(result.detail, /EACCES|Permission denied|PermissionError/u),
+    check: (_w, result) => assert.match(result.detail, /ERR_ACCESS_DENIED|PermissionError: \[Errno 13\]/u),
   },
   { title: 'read an environment variable the parent has and the manifest does not declare', attempt: () => ({ action: 'env', name: 'MCPSEAL_PROBE_SECRET' }), allowed: false },
   {
