@@ -51,8 +51,8 @@ type Mount = { kind: '--ro-bind' | '--ro-bind-try' | '--bind' | '--bind-try'; pa
 /** Every bind, parents before children (a read grant inside a write grant stays read-only, and the reverse). */
 function mountArgs(plan: LaunchPlan, setup: LaunchSetup): string[] {
   const mounts: Mount[] = [
-    // System directories differ between machines: a missing one is skipped.
-    ...plan.filesystem.readOnly.map((path): Mount => ({ kind: '--ro-bind-try', path })),
+    // System directories differ between machines, a granted path may be gone: a missing one is skipped. The tree must exist.
+    ...plan.filesystem.readOnly.map((path): Mount => ({ kind: path === plan.tree ? '--ro-bind' : '--ro-bind-try', path })),
     ...setup.interpreterPaths.map((path): Mount => ({ kind: '--ro-bind', path })),
     ...(setup.launcher?.bind ?? []).map((path): Mount => ({ kind: '--ro-bind', path })),
     ...(setup.socat !== null && setup.forwards.length > 0 ? [{ kind: '--ro-bind', path: setup.socat } as Mount] : []),
