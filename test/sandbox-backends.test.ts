@@ -229,7 +229,7 @@ describe('egress host side (real sockets)', function () {
     await new Promise<void>((resolve) => target.listen(0, '0.0.0.0', resolve));
     const port = (target.address() as AddressInfo).port;
     const egressPlan = plan({ egress: [`api.declared.test:${port}`, `rebind.declared.test:${port}`, `127.0.0.1:${port}`] });
-    const names: Record<string, string> = { 'api.declared.test': address!, 'rebind.declared.test': '127.0.0.1' };
+    const names: Record<string, string> = { 'api.declared.test': address, 'rebind.declared.test': '127.0.0.1' };
     egress = await startEgress(egressPlan, tmp.path, { onDenied: (item) => denied.push(item), resolve: (host) => Promise.resolve(names[host] ? [names[host]] : []) });
   });
   after(async () => {
