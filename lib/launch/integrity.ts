@@ -4,9 +4,8 @@
 // verified, or nothing runs. Synchronous reads on purpose: a tree is thousands of small files,
 // and a thread-pool round trip per file costs more than the hashing (measured in bench/run.ts).
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { MCPSealError } from '../errors.ts';
 
 export interface TreeDifference {
@@ -20,17 +19,23 @@ export function compareTree(tree: string, expected: Readonly<Record<string, stri
   const changed: string[] = [];
   const added: string[] = [];
   const seen = new Set<string>();
-  for (const entry of readdirSync(tree, { recursive: true, withFileTypes: true })) {
-    if (entry.isDirectory()) continue;
-    const name = join(entry.parentPath, entry.name).slice(tree.length + 1).split('\\').join('/');
-    // Anything but a regular file (a symlink, a FIFO) was never extracted: it was added.
-    if (!entry.isFile() || !Object.hasOwn(expected, name)) {
-      added.push(name);
-      continue;
+  // One readdir per directory, names built as the archive writes them (`/`-separated, relative).
+  const pending: string[] = [''];
+  for (let prefix = pending.pop(); prefix !== undefined; prefix = pending.pop()) {
+    for (const entry of readdirSync(prefix === '' ? tree : `${tree}/${prefix}`, { withFileTypes: true })) {
+      const name = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+      if (entry.isDirectory()) {
+        pending.push(name);
+        continue;
+      }
+      // Anything but a regular file (a symlink, a FIFO) was never extracted: it was added.
+      if (!entry.isFile() || !Object.hasOwn(expected, name)) {
+        added.push(name);
+        continue;
+      }
+      seen.add(name);
+      if (hash('sha256', readFileSync(`${tree}/${name}`)) !== expected[name]) changed.push(name);
     }
-    seen.add(name);
-    const digest = createHash('sha256').update(readFileSync(join(tree, name))).digest('hex');
-    if (digest !== expected[name]) changed.push(name);
   }
   const removed = Object.keys(expected).filter((name) => !seen.has(name));
   return { changed: changed.sort(), added: added.sort(), removed: removed.sort() };
