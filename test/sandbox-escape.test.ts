@@ -74,6 +74,12 @@ const ESCAPES: Escape[] = [
     check: (_w, result) => assert.equal(result.detail, 'connected: hello from the declared service'),
   },
   {
+    title: 'connect to the declared port as "localhost" (must work: the forward listens on 127.0.0.1 and ::1)',
+    attempt: (w) => ({ action: 'connect', host: 'localhost', port: w.declaredPort }),
+    allowed: true,
+    check: (_w, result) => assert.equal(result.detail, 'connected: hello from the declared service'),
+  },
+  {
     title: 'fetch an undeclared host name through the proxy',
     attempt: () => ({ action: 'fetch', url: 'https://undeclared.example.com/' }),
     allowed: false,

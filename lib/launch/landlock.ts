@@ -23,20 +23,31 @@ config = json.loads(sys.argv[1]); argv = sys.argv[2:]
 def fail(message):
     sys.stderr.write('mcpseal launcher: ' + message + '\n'); sys.stderr.flush(); os._exit(126)
 null = os.open('/dev/null', os.O_RDWR)
-for port, socket in config['forwards']:
-    if os.fork() == 0:
+# Both loopback addresses: a client resolving "localhost" may try ::1 first.
+v6 = os.path.exists('/proc/net/if_inet6')
+def forward(listen, socket):
+    pid = os.fork()
+    if pid == 0:
         os.dup2(null, 0); os.dup2(null, 1)
-        try: os.execv(config['socat'], ['socat', 'TCP-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork' % port, 'UNIX-CONNECT:' + socket])
+        try: os.execv(config['socat'], ['socat', listen, 'UNIX-CONNECT:' + socket])
         finally: os._exit(127)
-def listening():
+    return pid
+six = []
+for port, socket in config['forwards']:
+    forward('TCP4-LISTEN:%d,bind=127.0.0.1,reuseaddr,fork' % port, socket)
+    if v6: six.append(forward('TCP6-LISTEN:%d,bind=[::1],ipv6only=1,reuseaddr,fork' % port, socket))
+def listening(table):
     found = set()
-    with open('/proc/net/tcp') as table:
-        for line in table.readlines()[1:]:
+    with open(table) as lines:
+        for line in lines.readlines()[1:]:
             fields = line.split()
             if fields[3] == '0A': found.add(int(fields[1].split(':')[1], 16))
     return found
+wanted = {port for port, _ in config['forwards']}
 deadline = time.monotonic() + 5
-while config['forwards'] and not {port for port, _ in config['forwards']} <= listening():
+# IPv6 is best effort: a namespace without ::1 makes its socat exit, and IPv4 still serves.
+def six_done(): return not v6 or wanted <= listening('/proc/net/tcp6') or all(os.waitpid(pid, os.WNOHANG)[0] != 0 for pid in six)
+while wanted and not (wanted <= listening('/proc/net/tcp') and six_done()):
     if time.monotonic() > deadline: fail('the egress forwards did not start')
     time.sleep(0.003)
 libc = ctypes.CDLL(None, use_errno=True)
