@@ -850,6 +850,8 @@ function printGroup(result: GroupResult): void {
     if (m === undefined) return [tool.tool, `n/a (error: ${tool.error ?? 'no samples'})`];
     const isOurs = tool.tool === MCPSEAL;
     const target = result.targets.find((t) => t.tool === tool.tool);
+    // The launch group stops its clock at an answer, not an exit: no peak RSS there.
+    if (result.group === 'launch') return [tool.tool, formatSeconds(m.wallSeconds), '-', isOurs ? '-' : `${ratio(ours?.wallSeconds, m.wallSeconds)}${target !== undefined ? ` (${formatTarget(target)})` : ''}`, '-', tool.samples.map((s) => formatSeconds(s.wallSeconds)).join(' ')];
     return [
       tool.tool,
       formatSeconds(m.wallSeconds),
