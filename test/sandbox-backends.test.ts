@@ -50,7 +50,12 @@ function setup(over: Partial<LaunchSetup> = {}): LaunchSetup {
     forwards: [],
     proxyPort: null,
     socat: null,
-    launcher: { python: '/usr/bin/python3.11', bind: ['/usr/bin/python3.11'], allowExec: ['/opt/node/bin/node', '/lib64/ld-linux-x86-64.so.2'] },
+    launcher: {
+      python: '/tmp/mcpseal-run-x/bin/python3',
+      bind: [],
+      allowExec: ['/opt/node/bin/node', '/lib64/ld-linux-x86-64.so.2'],
+      remove: ['/tmp/mcpseal-run-x/bin/python3'],
+    },
     ...over,
   };
 }
@@ -124,35 +129,40 @@ describe('bwrap argv', () => {
 
   it('with process.spawn empty the launcher restricts execution to the interpreter and its loader, then runs the server', () => {
     const inside = afterDashes(bwrapArgv(plan(), setup()));
-    assert.deepEqual(inside.slice(0, 3), ['/usr/bin/python3.11', '-I', '-S']);
-    const config = JSON.parse(inside[5]!) as { allow: string[]; forwards: unknown[] };
+    assert.deepEqual(inside.slice(0, 3), ['/tmp/mcpseal-run-x/bin/python3', '-I', '-S']);
+    const config = JSON.parse(inside[5]!) as { allow: string[]; remove: string[] };
     assert.deepEqual(config.allow, ['/opt/node/bin/node', '/lib64/ld-linux-x86-64.so.2']);
+    assert.deepEqual(config.remove, ['/tmp/mcpseal-run-x/bin/python3'], 'the launcher deletes its own python copy before the server runs');
     assert.equal(inside[6], '/opt/node/bin/node', 'argv[0] is the resolved interpreter, not "node" looked up on a PATH');
     assert.equal(inside.at(-1), `/store/sha256/${SHA}/server/index.js`);
   });
 
-  it('egress: the proxy variables (and NODE_USE_ENV_PROXY for Node), socat and the runtime directory bound, the forwards in the launcher config', () => {
+  it('egress: the proxy variables (and NODE_USE_ENV_PROXY for Node), the runtime directory bound, the forwards and socat in the launcher config', () => {
     const forwards = [
       { port: 5432, socket: '/tmp/mcpseal-run-x/port-5432.sock' },
       { port: 3128, socket: '/tmp/mcpseal-run-x/proxy.sock' },
     ];
-    const argv = bwrapArgv(plan({ egress: ['api.example.com:443', '127.0.0.1:5432'] }), setup({ forwards, proxyPort: 3128, socat: '/usr/bin/socat' }));
+    const argv = bwrapArgv(plan({ egress: ['api.example.com:443', '127.0.0.1:5432'] }), setup({ forwards, proxyPort: 3128, socat: '/tmp/mcpseal-run-x/bin/socat' }));
     const set = Object.fromEntries(argv.flatMap((arg, i) => (arg === '--setenv' ? [[argv[i + 1], argv[i + 2]]] : [])));
     assert.equal(set['HTTPS_PROXY'], 'http://127.0.0.1:3128');
     assert.equal(set['HTTP_PROXY'], 'http://127.0.0.1:3128');
     assert.equal(set['NODE_USE_ENV_PROXY'], '1');
     assert.match(set['NO_PROXY'] ?? '', /127\.0\.0\.1/u);
-    assert.ok(binds(argv).includes('--ro-bind /usr/bin/socat') && binds(argv).includes('--ro-bind /tmp/mcpseal-run-x'));
+    assert.ok(binds(argv).includes('--bind /tmp/mcpseal-run-x'));
+    assert.ok(!binds(argv).some((item) => item.includes('socat')), 'socat runs from the runtime directory, never bound from /usr/bin');
     const config = JSON.parse(afterDashes(argv)[5]!) as { forwards: [number, string][]; socat: string };
+    assert.equal(config.socat, '/tmp/mcpseal-run-x/bin/socat');
     assert.deepEqual(config.forwards, [
       [5432, '/tmp/mcpseal-run-x/port-5432.sock'],
       [3128, '/tmp/mcpseal-run-x/proxy.sock'],
     ]);
   });
 
-  it('no egress: no proxy variables, no socat, no runtime directory', () => {
+  it('no egress: no proxy variables, no socat; without a launcher not even the runtime directory', () => {
     const argv = bwrapArgv(plan(), setup());
-    assert.ok(!argv.slice(0, argv.indexOf('--')).some((arg) => /PROXY|socat|mcpseal-run-x/u.test(arg)));
+    assert.ok(!argv.slice(0, argv.indexOf('--')).some((arg) => /PROXY|socat/u.test(arg)));
+    const bare = bwrapArgv(plan(), setup({ launcher: null }));
+    assert.ok(!bare.some((arg) => /PROXY|socat|mcpseal-run-x/u.test(arg)));
     assert.deepEqual((JSON.parse(afterDashes(argv)[5]!) as { forwards: unknown[] }).forwards, []);
   });
 });

@@ -37,13 +37,15 @@ interface World {
 interface Escape {
   title: string;
   attempt: (world: World) => Probe;
-  /** true: must work (declared); false: must fail. */
-  allowed: boolean;
+  /** true: must work (declared); false: must fail; 'python only': works for Python, Node's permission flags refuse it. */
+  allowed: boolean | 'python only';
   /** Extra checks on the host afterwards. */
   check?: (world: World, result: ProbeResult, stderr: string) => Promise<void> | void;
 }
 
 const SECRET = '-----BEGIN OPENSSH PRIVATE KEY----- planted';
+const LIBC = ['/usr/lib/x86_64-linux-gnu/libc.so.6', '/usr/lib/aarch64-linux-gnu/libc.so.6', '/usr/lib64/libc.so.6', '/lib64/libc.so.6'].find((path) => existsSync(path)) ?? '/usr/lib/libc.so.6';
+const LOADER = process.arch === 'arm64' ? '/lib/ld-linux-aarch64.so.1' : '/lib64/ld-linux-x86-64.so.2';
 
 const ESCAPES: Escape[] = [
   { title: 'read the planted ~/.ssh/id_rsa', attempt: (w) => ({ action: 'read', path: join(w.home, '.ssh', 'id_rsa') }), allowed: false },
@@ -86,13 +88,31 @@ const ESCAPES: Escape[] = [
     check: (_w, _r, stderr) => assert.match(stderr, /egress to undeclared\.example\.com:443 denied \(not declared in network\.egress\)/u),
   },
   { title: 'spawn /bin/sh with process.spawn empty', attempt: () => ({ action: 'spawn', path: '/bin/sh' }), allowed: false },
-  { title: 'spawn its own interpreter\'s loader-free neighbour /usr/bin/env', attempt: () => ({ action: 'spawn', path: '/usr/bin/env' }), allowed: false },
+  { title: 'spawn /usr/bin/env', attempt: () => ({ action: 'spawn', path: '/usr/bin/env' }), allowed: false },
   {
-    // Node's flags refuse it first (ERR_ACCESS_DENIED); for Python only Landlock stands (EACCES).
-    title: 'spawn socat, which is in its view for the forwards (Landlock refuses the execution itself)',
-    attempt: () => ({ action: 'spawn', path: '/usr/bin/socat' }),
+    // libc.so.6 is an executable ELF file (it prints its version) and must be in the view. Node's
+    // flags refuse it first (ERR_ACCESS_DENIED); for Python only Landlock stands (EACCES).
+    title: 'execute libc.so.6, an executable file in its view (Landlock refuses the execution itself)',
+    attempt: () => ({ action: 'spawn', path: LIBC, args: [] }),
     allowed: false,
     check: (_w, result) => assert.match(result.detail, /ERR_ACCESS_DENIED|PermissionError: \[Errno 13\]/u),
+  },
+  // The ELF loader must stay executable (the interpreter needs it), so `ld.so PROGRAM` would run any
+  // program in the view: none is left (no /usr/bin; the launcher's python3 and socat copies are
+  // deleted before the server starts).
+  { title: 'run /usr/bin/socat through the ELF loader', attempt: () => ({ action: 'spawn', path: LOADER, args: ['/usr/bin/socat', '-V'] }), allowed: false },
+  { title: 'run the system python3 through the ELF loader', attempt: () => ({ action: 'spawn', path: LOADER, args: ['/usr/bin/python3', '-c', 'print(1)'] }), allowed: false },
+  {
+    // Node's flags do not let it read /proc; the Python server finds the directory.
+    title: 'find the launcher\'s runtime directory in /proc/self/mountinfo: its bin/ is empty by the time the server runs',
+    attempt: () => ({ action: 'read', path: '/proc/self/mountinfo' }),
+    allowed: 'python only',
+    check: (_w, result) => {
+      if (!result.ok) return;
+      const runtime = /\S*mcpseal-run-[^\s/]+/u.exec(result.detail)?.[0];
+      assert.ok(runtime, 'the runtime directory is mounted');
+      assert.ok(!existsSync(join(runtime, 'bin', 'python3')) && !existsSync(join(runtime, 'bin', 'socat')), 'the copies are gone on the host side too');
+    },
   },
   { title: 'read an environment variable the parent has and the manifest does not declare', attempt: () => ({ action: 'env', name: 'MCPSEAL_PROBE_SECRET' }), allowed: false },
   {
@@ -148,10 +168,11 @@ for (const runtime of ['node', 'python'] as const) {
     });
 
     for (const escape of ESCAPES) {
-      it(`${escape.allowed ? 'allowed' : 'refused'}: ${escape.title}`, async () => {
+      const allowed = escape.allowed === 'python only' ? runtime === 'python' : escape.allowed;
+      it(`${allowed ? 'allowed' : 'refused'}: ${escape.title}`, async () => {
         const result = await probe(running.client, escape.attempt(world));
-        assert.equal(result.ok, escape.allowed, `${escape.title}: ${JSON.stringify(result)}\nstderr:\n${running.stderr()}`);
-        if (!escape.allowed) assert.ok(!result.detail.includes(SECRET), 'the secret never reaches the server');
+        assert.equal(result.ok, allowed, `${escape.title}: ${JSON.stringify(result)}\nstderr:\n${running.stderr()}`);
+        if (!allowed) assert.ok(!result.detail.includes(SECRET), 'the secret never reaches the server');
         await escape.check?.(world, result, running.stderr());
       });
     }

@@ -55,9 +55,9 @@ function mountArgs(plan: LaunchPlan, setup: LaunchSetup): string[] {
     ...plan.filesystem.readOnly.map((path): Mount => ({ kind: path === plan.tree ? '--ro-bind' : '--ro-bind-try', path })),
     ...setup.interpreterPaths.map((path): Mount => ({ kind: '--ro-bind', path })),
     ...(setup.launcher?.bind ?? []).map((path): Mount => ({ kind: '--ro-bind', path })),
-    ...(setup.socat !== null && setup.forwards.length > 0 ? [{ kind: '--ro-bind', path: setup.socat } as Mount] : []),
     ...plan.filesystem.readWrite.map((path): Mount => ({ kind: path === plan.home ? '--bind' : '--bind-try', path })),
-    ...(setup.forwards.length > 0 ? [{ kind: '--ro-bind', path: setup.runtimeDir } as Mount] : []),
+    // Read-write: the launcher deletes its copies of python3 and socat there before the server starts.
+    ...(setup.forwards.length > 0 || setup.launcher !== null ? [{ kind: '--bind', path: setup.runtimeDir } as Mount] : []),
   ];
   const depth = (path: string): number => posix.normalize(path).split('/').filter(Boolean).length;
   const seen = new Set<string>();
@@ -106,7 +106,7 @@ export function commandArgv(plan: LaunchPlan, setup: LaunchSetup): string[] {
   const landlock = plan.process.spawn.length === 0;
   return launcherArgv(
     setup.launcher.python,
-    { forwards: setup.forwards.map((forward) => [forward.port, forward.socket]), socat: setup.socat, allow: landlock ? setup.launcher.allowExec : null },
+    { forwards: setup.forwards.map((forward) => [forward.port, forward.socket]), socat: setup.socat, allow: landlock ? setup.launcher.allowExec : null, remove: setup.launcher.remove },
     server,
   );
 }

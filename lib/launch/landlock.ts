@@ -12,7 +12,8 @@
 //
 // The loader must stay executable (the kernel opens PT_INTERP with the same check as execve), so
 // `ld.so <file>` can still run an ELF file the server can read; that is why the executable view
-// is empty as well (no /bin, /usr/bin: nothing to run), and why this is a second belt.
+// is empty as well (no /bin, /usr/bin), and why python3 and socat run from copies in the runtime
+// directory that this launcher deletes before the server starts: nothing else is left to run.
 // Without Landlock (kernel < 5.13 or disabled) the launcher says so on stderr and continues: the
 // empty view remains.
 
@@ -50,6 +51,7 @@ def six_done(): return not v6 or wanted <= listening('/proc/net/tcp6') or all(os
 while wanted and not (wanted <= listening('/proc/net/tcp') and six_done()):
     if time.monotonic() > deadline: fail('the egress forwards did not start')
     time.sleep(0.003)
+for path in config['remove']: os.unlink(path)
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
 CREATE, ADD, RESTRICT, EXECUTE = 444, 445, 446, 1
@@ -81,6 +83,8 @@ export interface LauncherConfig {
   socat: string | null;
   /** Executables still allowed after the Landlock restriction; null: no restriction (the server may spawn). */
   allow: string[] | null;
+  /** Files deleted once the forwards run (the launcher's own python3 and socat copies). */
+  remove: string[];
 }
 
 /** The launcher's argv: python, its isolation flags, the source, the config, then the server's argv. */

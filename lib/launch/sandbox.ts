@@ -4,7 +4,7 @@
 // tool-pinning relay). Nothing here prints: warnings and denied connections go to the caller.
 
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, linkSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -101,15 +101,24 @@ function commandMissing(plan: LaunchPlan): MCPSealError {
 function machineSetup(plan: LaunchPlan, backend: Backend, interpreter: ResolvedProgram, egress: Egress, runtimeDir: string, options: StartOptions): { setup: LaunchSetup; warnings: string[] } {
   const warnings: string[] = [];
   const needsForwards = backend === 'bwrap' && egress.forwards.length > 0;
-  const socat = needsForwards ? findProgram('socat', options.env['PATH']) : null;
-  if (needsForwards && socat === null) throw unavailable(`${plan.name} declares network egress, which reaches the sandbox through socat, and socat is not installed; apt-get install socat`, { program: 'socat' });
+  const socatFound = needsForwards ? findProgram('socat', options.env['PATH']) : null;
+  if (needsForwards && socatFound === null) throw unavailable(`${plan.name} declares network egress, which reaches the sandbox through socat, and socat is not installed; apt-get install socat`, { program: 'socat' });
+  const socat = socatFound === null ? null : stageProgram(realpathSync(socatFound), runtimeDir, 'socat');
   let launcher: LaunchSetup['launcher'] = null;
   if (backend === 'bwrap') {
     // The system python first: its standard library is under /usr/lib, already in the view.
     const python = resolveProgram('python3', '/usr/bin:/bin', options.home) ?? resolveProgram('python3', options.env['PATH'], options.home, ['-c', 'import sys; print(sys.executable)']);
     if (python === null && needsForwards) throw unavailable(`${plan.name} declares network egress, whose forwards a python3 launcher starts inside the sandbox, and python3 is not installed; apt-get install python3`, { program: 'python3' });
     if (python === null && plan.process.spawn.length === 0) warnings.push('python3 is missing: Landlock is not applied; the empty executable view alone keeps the server from running other programs');
-    if (python !== null) launcher = { python: python.path, bind: python.bind, allowExec: [interpreter.path, ...(interpreter.loader === null ? [] : [interpreter.loader])] };
+    if (python !== null) {
+      const staged = stageProgram(python.path, runtimeDir, 'python3');
+      launcher = {
+        python: staged,
+        bind: python.bind.filter((path) => path !== python.path),
+        allowExec: [interpreter.path, ...(interpreter.loader === null ? [] : [interpreter.loader])],
+        remove: [staged, ...(socat === null ? [] : [socat])],
+      };
+    }
   }
   const name = basename(interpreter.path);
   const setup: LaunchSetup = {
@@ -123,6 +132,23 @@ function machineSetup(plan: LaunchPlan, backend: Backend, interpreter: ResolvedP
     launcher,
   };
   return { setup, warnings };
+}
+
+/**
+ * A copy of a program in the runtime directory (a hard link when the filesystem allows it), which
+ * the launcher deletes before the server starts: the view then keeps no runnable copy of it.
+ */
+function stageProgram(path: string, runtimeDir: string, name: string): string {
+  const dir = join(runtimeDir, 'bin');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const staged = join(dir, name);
+  try {
+    linkSync(path, staged);
+  } catch {
+    copyFileSync(path, staged);
+    chmodSync(staged, 0o500);
+  }
+  return staged;
 }
 
 /** `--sandbox none`: the plan's command line and environment, nothing confined. */

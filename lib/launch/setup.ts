@@ -13,10 +13,16 @@ export interface Forward {
 
 /** The launcher that starts the forwards and applies Landlock before it executes the server (landlock.ts). */
 export interface Launcher {
-  /** The real python3 binary that runs it. */
+  /** The python3 that runs it: a copy in the runtime directory, removed before the server starts. */
   python: string;
-  /** Paths to bind read-only for that python (beyond the system library directories). */
+  /** Paths to bind read-only for that python (beyond the system library directories): its prefix's lib/. */
   bind: string[];
+  /**
+   * Files the launcher deletes once the forwards run, before the server starts: the copies of
+   * python3 and socat. With them gone the view holds no program but the server's interpreter, so
+   * even `ld.so FILE` (the loader must stay executable) finds nothing else to run.
+   */
+  remove: string[];
   /** Files whose execution stays allowed after the restriction (the server's interpreter and its loader). */
   allowExec: string[];
 }
@@ -28,13 +34,13 @@ export interface LaunchSetup {
   interpreterPaths: string[];
   /** The major version of a Node interpreter (its permission flags differ), else null. */
   nodeMajor: number | null;
-  /** A private host directory holding the Unix sockets of the forwards, bound at the same path. */
+  /** A private host directory (the forwards' Unix sockets, the launcher's copies of python3 and socat), bound read-write at the same path. */
   runtimeDir: string;
   /** In-sandbox listeners: the egress proxy (at proxyPort) and each declared loopback service. */
   forwards: Forward[];
   /** The port of the HTTP CONNECT proxy inside the sandbox, or null without host-name egress. */
   proxyPort: number | null;
-  /** socat, bound read-only into the view when there are forwards. */
+  /** socat for the forwards: a copy in the runtime directory (removed by the launcher once started). */
   socat: string | null;
   /** null when python3 is missing: then no Landlock (the empty executable view still holds) and no forwards. */
   launcher: Launcher | null;

@@ -9,7 +9,7 @@ export type Probe =
   | { action: 'write'; path: string }
   | { action: 'connect'; host: string; port: number }
   | { action: 'fetch'; url: string }
-  | { action: 'spawn'; path: string }
+  | { action: 'spawn'; path: string; args?: string[] }
   | { action: 'env'; name: string }
   | { action: 'symlink'; target: string; link: string };
 
@@ -45,7 +45,7 @@ const PROBES = {
     socket.once('error', reject);
   }),
   fetch: async (a) => { const response = await fetch(a.url, { signal: AbortSignal.timeout(5000) }); return 'status ' + response.status; },
-  spawn: (a) => { const r = childProcess.spawnSync(a.path, ['-c', 'echo spawned'], { encoding: 'utf8' }); if (r.error) throw r.error; if (r.status !== 0) throw new Error('exit ' + r.status); return r.stdout; },
+  spawn: (a) => { const r = childProcess.spawnSync(a.path, a.args || ['-c', 'echo spawned'], { encoding: 'utf8' }); if (r.error) throw r.error; if (r.status !== 0) throw new Error('exit ' + r.status); return r.stdout; },
   env: (a) => { const value = process.env[a.name]; if (value === undefined) throw new Error('unset'); return value; },
   symlink: (a) => { fs.symlinkSync(a.target, a.link); return fs.readFileSync(a.link, 'utf8'); },
 };
@@ -82,7 +82,7 @@ def connect(a):
     with socket.create_connection((a['host'], a['port']), timeout=3) as s: return 'connected: ' + s.recv(100).decode()
 def fetch(a):
     with urllib.request.urlopen(a['url'], timeout=5) as r: return 'status %d' % r.status
-def spawn(a): return subprocess.run([a['path'], '-c', 'echo spawned'], capture_output=True, check=True, text=True).stdout
+def spawn(a): return subprocess.run([a['path']] + a.get('args', ['-c', 'echo spawned']), capture_output=True, check=True, text=True).stdout
 def env(a):
     if a['name'] not in os.environ: raise KeyError('unset')
     return os.environ[a['name']]
