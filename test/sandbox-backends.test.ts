@@ -5,13 +5,15 @@
 
 import assert from 'node:assert/strict';
 import { readFileSync, realpathSync } from 'node:fs';
+import { mkdir, symlink } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import { bwrapArgv, nodePermissionFlags, skeletonDirectories } from '../lib/launch/bwrap.ts';
 import { parseRequest, startEgress, type DeniedEgress, type Egress } from '../lib/launch/egress.ts';
 import { elfInterpreter } from '../lib/launch/landlock.ts';
+import { resolveProgram } from '../lib/launch/machine.ts';
 import { launchPlan, type LaunchEntry, type LaunchPlan } from '../lib/launch/plan.ts';
 import { sbplString, seatbeltProfile } from '../lib/launch/seatbelt.ts';
 import type { LaunchSetup } from '../lib/launch/setup.ts';
@@ -212,6 +214,35 @@ describe('Seatbelt profile (text)', () => {
     assert.equal(sbplString('/a"b\\c'), '"/a\\"b\\\\c"');
     const profile = profileOf(plan({ read: ['/x") (allow default) ("'] }, 'darwin'));
     assert.ok(!profile.includes('(allow default)"') && profile.includes('(subpath "/x\\") (allow default) (\\"")'));
+  });
+});
+
+describe('the interpreter behind a command (machine.ts)', () => {
+  it('a name on PATH is executed as its real binary; its prefix\'s lib/ is bound, never its bin/', () => {
+    const node = resolveProgram('node', process.env['PATH'], '/nonexistent-home', ['-p', 'process.execPath']);
+    assert.equal(node?.path, realpathSync(process.execPath));
+    assert.equal(node?.invoke, node?.path);
+    assert.ok(node?.bind.includes(node.path) && !node.bind.some((path) => path.endsWith('/bin')));
+  });
+
+  it('a command given as a path (a virtual environment\'s python symlink) is executed as written, its target bound', async () => {
+    const tmp = await tempDir('mcpseal-venv-');
+    try {
+      await mkdir(join(tmp.path, 'venv', 'bin'), { recursive: true });
+      await symlink(realpathSync(process.execPath), join(tmp.path, 'venv', 'bin', 'node'));
+      const resolved = resolveProgram(join(tmp.path, 'venv', 'bin', 'node'), undefined, '/nonexistent-home');
+      assert.equal(resolved?.invoke, join(tmp.path, 'venv', 'bin', 'node'));
+      assert.equal(resolved?.path, realpathSync(process.execPath));
+      assert.ok(resolved?.bind.includes(resolved.path));
+    } finally {
+      await tmp.cleanup();
+    }
+  });
+
+  it('a binary whose prefix holds the home (~/bin/node) brings nothing of the home along: the binary alone', () => {
+    const prefix = dirname(dirname(realpathSync(process.execPath)));
+    const resolved = resolveProgram('node', process.env['PATH'], join(prefix, 'home-below-the-prefix'));
+    assert.deepEqual(resolved?.bind, [resolved?.path]);
   });
 });
 

@@ -62,7 +62,13 @@ function trueCommand(): string[] {
 
 /** The real executable behind a command, and what the sandbox must bind for it. */
 export interface ResolvedProgram {
+  /** The real binary (symlinks and shims resolved). */
   path: string;
+  /**
+   * What to execute: the real binary, except for a command given as a path (`${__dirname}/.venv/bin/python`),
+   * executed as written: a virtual environment's python finds its pyvenv.cfg beside the path it was started as.
+   */
+  invoke: string;
   /** Read-only binds: the binary itself and its install prefix's lib directory (never its bin: no other program). */
   bind: string[];
   /** The ELF loader the kernel opens to run it, or null (static, or not ELF). */
@@ -87,7 +93,7 @@ export function resolveProgram(command: string, path: string | undefined, home: 
       head = readHead(real);
     }
   }
-  return { path: real, bind: bindsFor(real, home), loader: elfInterpreter(head) };
+  return { path: real, invoke: command.includes('/') ? command : real, bind: bindsFor(real, home), loader: elfInterpreter(head) };
 }
 
 function readHead(path: string): Buffer {

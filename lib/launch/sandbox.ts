@@ -122,7 +122,7 @@ function machineSetup(plan: LaunchPlan, backend: Backend, interpreter: ResolvedP
   }
   const name = basename(interpreter.path);
   const setup: LaunchSetup = {
-    command: interpreter.path,
+    command: interpreter.invoke,
     interpreterPaths: interpreter.bind,
     nodeMajor: /^node/u.test(name) ? nodeMajorOf(interpreter.path) : null,
     runtimeDir,
