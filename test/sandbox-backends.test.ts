@@ -14,6 +14,7 @@ import { bwrapArgv, nodePermissionFlags, skeletonDirectories } from '../lib/laun
 import { parseRequest, startEgress, type DeniedEgress, type Egress } from '../lib/launch/egress.ts';
 import { elfInterpreter } from '../lib/launch/landlock.ts';
 import { resolveProgram } from '../lib/launch/machine.ts';
+import { planWarnings } from '../lib/launch/sandbox.ts';
 import { launchPlan, type LaunchEntry, type LaunchPlan } from '../lib/launch/plan.ts';
 import { sbplString, seatbeltProfile } from '../lib/launch/seatbelt.ts';
 import type { LaunchSetup } from '../lib/launch/setup.ts';
@@ -243,6 +244,15 @@ describe('the interpreter behind a command (machine.ts)', () => {
     const prefix = dirname(dirname(realpathSync(process.execPath)));
     const resolved = resolveProgram('node', process.env['PATH'], join(prefix, 'home-below-the-prefix'));
     assert.deepEqual(resolved?.bind, [resolved?.path]);
+  });
+});
+
+describe('what the sandbox says it does not provide', () => {
+  it('runtime roots and working-directory grants are not mounted, a listener is unreachable: one warning each; none for a plain plan', () => {
+    assert.deepEqual(planWarnings(plan()), []);
+    const warnings = planWarnings(plan({ listen: true, runtime: { roots: 'read', cwd: 'write', userDriven: null } }));
+    assert.equal(warnings.length, 3);
+    assert.match(warnings.join('\n'), /MCP roots \(read\)[\s\S]*working directory \(write\)[\s\S]*not reachable from outside/u);
   });
 });
 

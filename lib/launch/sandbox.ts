@@ -56,6 +56,7 @@ export async function startServer(plan: LaunchPlan, options: StartOptions): Prom
   try {
     egress = await startEgress(plan, runtimeDir, { onDenied: options.onDenied, transport: backend === 'bwrap' ? 'unix' : 'tcp' });
     const { setup, warnings } = machineSetup(plan, backend, interpreter, egress, runtimeDir, options);
+    warnings.push(...planWarnings(plan));
     mkdirSync(plan.home, { recursive: true, mode: 0o700 });
     if (backend === 'seatbelt') mkdirSync(join(runtimeDir, 'tmp'), { mode: 0o700 });
     const argv = backend === 'bwrap' ? bwrapArgv(plan, setup) : seatbeltArgv(plan, setup);
@@ -68,6 +69,19 @@ export async function startServer(plan: LaunchPlan, options: StartOptions): Prom
     rmSync(runtimeDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * What the sandbox does not provide of the plan, said once at start: grants that only exist at run
+ * time (MCP roots, the working directory) are not mounted, and a listener is unreachable from outside.
+ */
+export function planWarnings(plan: LaunchPlan): string[] {
+  const warnings: string[] = [];
+  const { roots, cwd } = plan.filesystem.runtime;
+  if (roots !== 'none') warnings.push(`${plan.name} is granted the client's MCP roots (${roots}); the sandbox mounts only the directories granted at install, so roots outside them stay invisible to it`);
+  if (cwd !== 'none') warnings.push(`${plan.name} is granted the working directory (${cwd}); the sandbox starts it in its bundle tree and does not mount the client's working directory`);
+  if (plan.network.listen) warnings.push(`${plan.name} may listen; inside the sandbox's network namespace a listener is not reachable from outside`);
+  return warnings;
 }
 
 function chooseBackend(choice: SandboxChoice, platform: NodeJS.Platform): Backend {
