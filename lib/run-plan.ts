@@ -14,7 +14,7 @@ import { entriesDigest, notInstalled, Store, type TreeMarker } from './install/s
 import type { DeniedEgress } from './launch/egress.ts';
 import { checkTree, tampered } from './launch/integrity.ts';
 import { launchPlan, type LaunchManifest, type LaunchPlan } from './launch/plan.ts';
-import { startServer, type SandboxChoice, type StartedServer } from './launch/sandbox.ts';
+import { prepareSandbox, startServer, type SandboxChoice, type StartedServer } from './launch/sandbox.ts';
 import { resolveLimits, type Limits } from './limits.ts';
 import type { Platform } from './scopes/variables.ts';
 
@@ -46,9 +46,12 @@ export interface RunOptions extends RunPlanOptions {
  */
 export async function runInstalled(name: string, options: RunOptions): Promise<{ plan: LaunchPlan; server: StartedServer }> {
   const { store, entry } = await installedEntry(name, options);
+  // The sandbox probe (a process) runs while the tree is hashed; a tampered tree is reported first.
+  const sandbox = prepareSandbox(options.sandbox, options.env);
+  sandbox.catch(() => undefined);
   checkInstalledTree(store, entry);
   const plan = await planFor(store, entry, options);
-  const server = await startServer(plan, { sandbox: options.sandbox, env: options.env, home: options.home ?? homedir(), onDenied: options.onDenied });
+  const server = await startServer(plan, { sandbox: await sandbox, env: options.env, home: options.home ?? homedir(), onDenied: options.onDenied });
   return { plan, server };
 }
 

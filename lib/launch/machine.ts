@@ -3,7 +3,7 @@
 // a pyenv shim, or live under ~/.cache), with the least to bind for it. Everything that looks at
 // the machine is here, so bwrap.ts and seatbelt.ts stay pure.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, closeSync, constants, openSync, readSync, realpathSync, statSync } from 'node:fs';
 import { basename, delimiter, dirname, join, sep } from 'node:path';
 import { MCPSealError } from '../errors.ts';
@@ -40,16 +40,22 @@ export function unavailable(message: string, details: Record<string, unknown> = 
 /**
  * bubblewrap, checked by running it once the way a launch does (new user, pid, net, ipc and uts
  * namespaces): an installed binary that the kernel or a setuid policy stops is no sandbox.
- * `MCPSEAL_BWRAP` names another binary (tests use it to take bwrap away).
+ * `MCPSEAL_BWRAP` names another binary (tests use it to take bwrap away). Asynchronous, so the
+ * caller re-hashes the installed tree while the probe runs.
  */
-export function usableBwrap(env: Record<string, string | undefined>): string {
+export async function usableBwrap(env: Record<string, string | undefined>): Promise<string> {
   const override = env['MCPSEAL_BWRAP'];
   const bwrap = override !== undefined && override !== '' ? (isExecutable(override) ? override : null) : findProgram('bwrap', env['PATH'], []);
   const fix = 'install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap), or pass --sandbox none to run the server unconfined';
   if (bwrap === null) throw unavailable(`no sandbox: bubblewrap (bwrap) is not on PATH; ${fix}`, { program: 'bwrap' });
-  const probe = spawnSync(bwrap, ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', '--', ...trueCommand()], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
-  if (probe.status !== 0) {
-    const why = probe.error?.message ?? probe.stderr.toString('utf8').trim().split('\n')[0] ?? `exit ${probe.status}`;
+  const why = await new Promise<string | null>((resolve) => {
+    const probe = spawn(bwrap, ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', '--', ...trueCommand()], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
+    let stderr = '';
+    probe.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    probe.on('error', (error) => resolve(error.message));
+    probe.on('close', (code) => resolve(code === 0 ? null : (stderr.trim().split('\n')[0] ?? '') || `exit ${code}`));
+  });
+  if (why !== null) {
     throw unavailable(`no sandbox: ${bwrap} does not work here (${why}); unprivileged user namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1, or an AppArmor profile for bwrap); ${fix}`, { program: bwrap });
   }
   return bwrap;

@@ -20,16 +20,31 @@ export type SandboxChoice = 'auto' | 'bwrap' | 'seatbelt' | 'none';
 export const SANDBOX_CHOICES: readonly SandboxChoice[] = ['auto', 'bwrap', 'seatbelt', 'none'];
 export type Backend = Exclude<SandboxChoice, 'auto'>;
 
+/** A backend chosen and checked (prepareSandbox), with the tool that runs it. */
+export interface PreparedSandbox {
+  backend: Backend;
+  /** bwrap or sandbox-exec; empty for `none`. */
+  tool: string;
+}
+
+/**
+ * Picks the backend for `choice` and checks it works (bwrap is run once); SANDBOX_UNAVAILABLE
+ * otherwise. `none` (unconfined) only when named.
+ */
+export async function prepareSandbox(choice: SandboxChoice, env: Record<string, string | undefined>, platform: NodeJS.Platform = process.platform): Promise<PreparedSandbox> {
+  const backend = chooseBackend(choice, platform);
+  if (backend === 'none') return { backend, tool: '' };
+  return { backend, tool: backend === 'bwrap' ? await usableBwrap(env) : usableSandboxExec() };
+}
+
 export interface StartOptions {
-  /** `none` runs the server unconfined: only when the user asks for it by name. */
-  sandbox: SandboxChoice;
+  /** The checked backend (prepareSandbox). */
+  sandbox: PreparedSandbox;
   /** The caller's environment: PATH to find the interpreter and the tools, MCPSEAL_BWRAP. */
   env: Record<string, string | undefined>;
   /** The real user's home (a binary's prefix at or above it is never bound). */
   home: string;
   onDenied: (denied: DeniedEgress) => void;
-  /** The platform (default: this process's). */
-  platform?: NodeJS.Platform;
 }
 
 export type ServerProcess = ChildProcessByStdio<Writable, Readable, null>;
@@ -46,9 +61,8 @@ export interface StartedServer {
 
 /** Starts the plan's server in the chosen sandbox; SANDBOX_UNAVAILABLE when there is none. */
 export async function startServer(plan: LaunchPlan, options: StartOptions): Promise<StartedServer> {
-  const backend = chooseBackend(options.sandbox, options.platform ?? process.platform);
+  const { backend, tool } = options.sandbox;
   if (backend === 'none') return startUnconfined(plan, options);
-  const tool = backend === 'bwrap' ? usableBwrap(options.env) : usableSandboxExec();
   const interpreter = resolveProgram(plan.argv[0]!, options.env['PATH'], options.home, interpreterQuery(plan.argv[0]!));
   if (interpreter === null) throw commandMissing(plan);
   const runtimeDir = mkdtempSync(join(tmpdir(), 'mcpseal-run-'));
