@@ -59,7 +59,7 @@ export interface StartedServer {
   cleanup(): Promise<void>;
 }
 
-/** Starts the plan's server in the chosen sandbox; SANDBOX_UNAVAILABLE when there is none. */
+/** Starts the plan's server in the prepared sandbox (SANDBOX_UNAVAILABLE for socat or python3 missing where egress needs them). */
 export async function startServer(plan: LaunchPlan, options: StartOptions): Promise<StartedServer> {
   const { backend, tool } = options.sandbox;
   if (backend === 'none') return startUnconfined(plan, options);
