@@ -4,7 +4,7 @@
 // tool-pinning relay). Nothing here prints: warnings and denied connections go to the caller.
 
 import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import { chmodSync, copyFileSync, linkSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
@@ -163,19 +163,16 @@ function machineSetup(plan: LaunchPlan, backend: Backend, interpreter: ResolvedP
 }
 
 /**
- * A copy of a program in the runtime directory (a hard link when the filesystem allows it), which
- * the launcher deletes before the server starts: the view then keeps no runnable copy of it.
+ * A copy of a program in the runtime directory, which the launcher deletes before the server
+ * starts: the view then keeps no runnable copy of it. A copy, never a hard link: the runtime
+ * directory is writable inside, and a link would expose the system's own binary to writes.
  */
 function stageProgram(path: string, runtimeDir: string, name: string): string {
   const dir = join(runtimeDir, 'bin');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const staged = join(dir, name);
-  try {
-    linkSync(path, staged);
-  } catch {
-    copyFileSync(path, staged);
-    chmodSync(staged, 0o500);
-  }
+  copyFileSync(path, staged);
+  chmodSync(staged, 0o500);
   return staged;
 }
 
