@@ -6,7 +6,7 @@
 // hold. Needs bubblewrap, socat and python3 (.ci/run installs them).
 
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -112,6 +112,28 @@ const ESCAPES: Escape[] = [
       const runtime = /\S*mcpseal-run-[^\s/]+/u.exec(result.detail)?.[0];
       assert.ok(runtime, 'the runtime directory is mounted');
       assert.ok(!existsSync(join(runtime, 'bin', 'python3')) && !existsSync(join(runtime, 'bin', 'socat')), 'the copies are gone on the host side too');
+    },
+  },
+  {
+    // bwrap reads its options (the --setenv values) from a pipe: pid 1 of the sandbox (bwrap) shows none.
+    title: 'read the sandbox\'s pid 1 command line for the environment values given to bwrap',
+    attempt: () => ({ action: 'read', path: '/proc/1/cmdline' }),
+    allowed: 'python only',
+    check: (_w, result) => {
+      if (result.ok) assert.ok(!result.detail.includes('--setenv'), result.detail);
+      // On the host, `ps` shows the running bwrap (ours: `--args 3`) with its command only.
+      const ours = readdirSync('/proc')
+        .filter((pid) => /^\d+$/u.test(pid))
+        .map((pid) => {
+          try {
+            return readFileSync(`/proc/${pid}/cmdline`, 'latin1');
+          } catch {
+            return '';
+          }
+        })
+        .filter((cmdline) => cmdline.includes('\0--args\x003\0'));
+      assert.ok(ours.length > 0, 'the running bwrap is found');
+      for (const cmdline of ours) assert.ok(!cmdline.includes('--setenv') && !cmdline.includes('--bind'), cmdline);
     },
   },
   { title: 'read an environment variable the parent has and the manifest does not declare', attempt: () => ({ action: 'env', name: 'MCPSEAL_PROBE_SECRET' }), allowed: false },

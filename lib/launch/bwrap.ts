@@ -1,5 +1,6 @@
 // The Linux backend (issue 12 item 2): the plan and this machine's setup as a bubblewrap command
-// line. Pure: nothing is read or started here (sandbox.ts runs it).
+// line. Pure: nothing is read or started here (sandbox.ts runs it, with the options before `--`
+// written to a pipe that bwrap reads with `--args`, so that no secret is on a command line).
 //
 // What the server gets: new user, pid, ipc, uts, net and cgroup namespaces (no network at all:
 // declared egress arrives only through the forwards, egress.ts), no nested user namespaces, the

@@ -73,9 +73,7 @@ export async function startServer(plan: LaunchPlan, options: StartOptions): Prom
     warnings.push(...planWarnings(plan));
     mkdirSync(plan.home, { recursive: true, mode: 0o700 });
     if (backend === 'seatbelt') mkdirSync(join(runtimeDir, 'tmp'), { mode: 0o700 });
-    const argv = backend === 'bwrap' ? bwrapArgv(plan, setup) : seatbeltArgv(plan, setup);
-    // bwrap clears the environment itself (--clearenv, --setenv); sandbox-exec passes its own on.
-    const child = spawn(tool, argv, { stdio: ['pipe', 'pipe', 'inherit'], env: backend === 'bwrap' ? {} : seatbeltEnv(plan, setup), cwd: plan.tree });
+    const child = backend === 'bwrap' ? spawnBwrap(tool, bwrapArgv(plan, setup), plan.tree) : spawn(tool, seatbeltArgv(plan, setup), { stdio: ['pipe', 'pipe', 'inherit'], env: seatbeltEnv(plan, setup), cwd: plan.tree });
     const opened = egress;
     return { child, backend, setup, warnings, cleanup: once(async () => { await opened.close(); rmSync(runtimeDir, { recursive: true, force: true }); }) };
   } catch (error) {
@@ -83,6 +81,21 @@ export async function startServer(plan: LaunchPlan, options: StartOptions): Prom
     rmSync(runtimeDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * bwrap with its options (the `--setenv` values among them: the server's secrets) written to a
+ * pipe it reads with `--args 3`, never on its command line, where `ps` and /proc/PID/cmdline would
+ * show them to every local user (and /proc/1/cmdline to the server). Only the command stays there.
+ * bwrap clears the environment itself (--clearenv); it starts with none.
+ */
+function spawnBwrap(bwrap: string, argv: readonly string[], cwd: string): ServerProcess {
+  const split = argv.indexOf('--');
+  const child = spawn(bwrap, ['--args', '3', ...argv.slice(split)], { stdio: ['pipe', 'pipe', 'inherit', 'pipe'], env: {}, cwd });
+  const options = child.stdio[3] as Writable;
+  options.on('error', () => undefined);
+  options.end(`${argv.slice(0, split).join('\0')}\0`);
+  return child as unknown as ServerProcess;
 }
 
 /**
