@@ -2,7 +2,7 @@
 // a real server bundle and two manifests (see bench/synth.ts and bench/README.md).
 //
 //   node bench/run.ts [--scale 1] [--scale 2] [--runs 3] [--quick-runs 15]
-//                     [--only pack|unpack|check|validate|verify|signed-unpack|install|policy|relay|batch] [--out DIR] [--json]
+//                     [--only pack|unpack|check|validate|verify|signed-unpack|install|policy|relay|batch|launch] [--out DIR] [--json]
 //
 // Method
 // - The tools of a group run side by side in one process lifetime, alternating run by run
@@ -46,6 +46,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { crc32, deflateSync } from 'node:zlib';
 import { ensureBundle, formatBundleInfo, WORK_DIR } from './synth.ts';
+import { measureLaunch } from './launch.ts';
 import type { BundleInfo } from './synth.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -54,12 +55,12 @@ const NODE = process.execPath;
 // MCPSEAL_BIN benchmarks another build of the CLI (e.g. a checkout of an older commit).
 const MCPSEAL_CLI = resolve(process.env['MCPSEAL_BIN'] ?? join(ROOT, 'bin', 'mcpseal.js'));
 const MCPSEAL = 'mcpseal';
-const GROUPS = ['pack', 'unpack', 'check', 'validate', 'verify', 'signed-unpack', 'install', 'policy', 'relay', 'batch'] as const;
+const GROUPS = ['pack', 'unpack', 'check', 'validate', 'verify', 'signed-unpack', 'install', 'policy', 'relay', 'batch', 'launch'] as const;
 type Group = (typeof GROUPS)[number];
 /** Groups that run on the synthetic bundle, once per --scale. */
 const SCALE_GROUPS: readonly Group[] = ['pack', 'unpack', 'check', 'verify', 'signed-unpack'];
 /** Groups with cases that do not depend on the scale: run once, before the scales. */
-const FIXED_GROUPS: readonly Group[] = ['validate', 'verify', 'install', 'policy', 'relay', 'batch'];
+const FIXED_GROUPS: readonly Group[] = ['validate', 'verify', 'install', 'policy', 'relay', 'batch', 'launch'];
 
 // The realistic bundle of the verify group: the official filesystem server with its production
 // dependencies, installed from the npm registry into bench/.work/fs-server (never into the project).
@@ -109,6 +110,9 @@ const TARGET_BATCH = 1 / 1.7; // issue 14: batch verify at least 1.7x the throug
 const BATCH_COPIES = 200; // issue 14: 200 copies of the filesystem server bundle
 const TARGET_VERIFY_SYNTH = 0.5; // issue 4: at most 0.5x `unzip -tq` on the synthetic bundle
 const TARGET_SIGNED_UNPACK = 1.1; // at most 1.1x `unzip -q -d`
+const TARGET_LAUNCH = 1.5; // issue 12: first initialize answer through `mcpseal run` at most 1.5x direct
+const TARGET_LAUNCH_EXTRA_MS = 150; // ... and at most 150 ms more
+const TARGET_REHASH_MS = 100; // issue 12: integrity re-hash of the filesystem server tree under 100 ms
 
 /** `mcpb verify` of a bundle without an mcpb (PKCS#7) signature: exit 1 and this message. */
 const MCPB_VERIFY_UNSIGNED = {
@@ -756,6 +760,75 @@ async function batchRealCase(mcpbCli: string, runs: number, out: string): Promis
   return result;
 }
 
+/**
+ * launch (issue 12): the filesystem server installed with a directory grant, its first initialize
+ * answer through `mcpseal run` (sandboxed) against `node <entry> DIR` started directly, and the
+ * integrity re-hash of its installed tree. Wall times only (no peak RSS: the clock stops at the
+ * answer, not at an exit). The manifest here grants one directory; the verify group's is restored after.
+ */
+async function launchRealCase(runs: number, out: string): Promise<GroupResult> {
+  const subject = `${FS_SERVER_PACKAGE}@${FS_SERVER_VERSION}, time to the first initialize answer`;
+  const result: GroupResult = { group: 'launch', label: 'server-filesystem', subject, runs, tools: [], targets: [] };
+  const failed = (why: string): GroupResult => ({ ...result, tools: [{ tool: MCPSEAL, command: 'mcpseal run', samples: [], error: why }] });
+  const installError = ensureFsServer();
+  if (installError !== undefined) return failed(installError);
+  const allowed = join(out, 'launch-allowed');
+  mkdirSync(allowed, { recursive: true });
+  const manifest = {
+    ...FS_SERVER_MANIFEST,
+    name: 'bench-launch-filesystem',
+    server: { ...FS_SERVER_MANIFEST.server, mcp_config: { command: 'node', args: [`\${__dirname}/${FS_SERVER_ENTRY}`, '${user_config.allowed_directories}'] } },
+    user_config: { allowed_directories: { type: 'directory', title: 'Allowed directories', description: 'Directories the server may use', multiple: true, required: true } },
+    _meta: {
+      'dev.mcpseal': {
+        scopes: {
+          filesystem: { read: ['${__dirname}', '${user_config.allowed_directories}'], write: ['${user_config.allowed_directories}'] },
+          network: { egress: [], listen: false },
+          process: { spawn: [], workers: false, native_addons: false },
+          env: { read: [], secrets: [] },
+        },
+      },
+    },
+  };
+  writeFileSync(join(FS_SERVER_DIR, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  const archive = join(out, 'launch-filesystem.mcpb');
+  const packError = await prepare(mcpsealCommand(['pack', FS_SERVER_DIR, archive, '--profile', 'compat'], archive), out);
+  ensureFsServer();
+  if (packError !== undefined) return failed(packError);
+  const signed = await signedInput(archive, out);
+  if (signed.pub === undefined) return failed(signed.error ?? 'not signed');
+  const store = join(out, 'launch-store');
+  rmSync(store, { recursive: true, force: true });
+  const installArgs = ['install', signed.path, '--key', signed.pub, '--profile', 'compat', '--store', store, '--user-config', `allowed_directories=${allowed}`];
+  const error = await prepare(mcpsealCommand(installArgs), out);
+  if (error !== undefined) return failed(error);
+  const lock = JSON.parse(readFileSync(join(store, 'mcpseal.lock.json'), 'utf8')) as { bundles: Record<string, { sha256: string }> };
+  const tree = join(realpathSync(store), 'sha256', lock.bundles['bench-launch-filesystem']!.sha256);
+  const run = [NODE, MCPSEAL_CLI, 'run', 'bench-launch-filesystem', '--store', store];
+  const direct = [NODE, join(tree, FS_SERVER_ENTRY), realpathSync(allowed)];
+  console.log(`\n  [launch] ${subject}`);
+  try {
+    const samples = await measureLaunch({ run, direct, env: process.env, tree, marker: `${tree}.json`, runs, log: (line) => console.log(line) });
+    const toSample = (ms: number): Sample => ({ wallSeconds: ms / 1000, peakRssKiB: 0 });
+    const tools: ToolResult[] = [
+      { tool: MCPSEAL, command: run.map((a) => (a === NODE ? 'node' : rel(a))).join(' '), samples: samples.mcpseal.map(toSample) },
+      { tool: 'direct', command: direct.map((a) => (a === NODE ? 'node' : rel(a))).join(' '), samples: samples.direct.map(toSample) },
+      { tool: 're-hash', command: `compareTree of the installed tree (${samples.files} files), in process`, samples: samples.rehash.map(toSample) },
+    ];
+    for (const tool of tools) tool.median = { wallSeconds: median(tool.samples.map((s) => s.wallSeconds)), peakRssKiB: 0 };
+    const ours = tools[0]!.median!.wallSeconds;
+    const theirs = tools[1]!.median!.wallSeconds;
+    const extraMs = (ours - theirs) * 1000;
+    const rehashMs = tools[2]!.median!.wallSeconds * 1000;
+    const rehashCpuMs = median(samples.rehashCpu);
+    console.log(`    mcpseal run - direct: ${extraMs.toFixed(0)} ms (target <= ${TARGET_LAUNCH_EXTRA_MS} ms: ${extraMs <= TARGET_LAUNCH_EXTRA_MS ? 'met' : 'NOT met'})`);
+    console.log(`    re-hash of ${samples.files} files: ${rehashMs.toFixed(1)} ms wall, ${rehashCpuMs.toFixed(1)} ms CPU (target < ${TARGET_REHASH_MS} ms: ${rehashMs < TARGET_REHASH_MS ? 'met' : 'NOT met'} on wall time)`);
+    return { ...result, tools, targets: [{ tool: 'direct', max: TARGET_LAUNCH, ratio: ours / theirs, met: ours / theirs <= TARGET_LAUNCH }] };
+  } catch (cause) {
+    return failed((cause as Error).message);
+  }
+}
+
 async function runFixed(options: Options, mcpbCli: string): Promise<GroupResult[]> {
   console.log('\n=== bundle-independent cases ===');
   const out = join(options.outRoot, 'fixed');
@@ -767,6 +840,7 @@ async function runFixed(options: Options, mcpbCli: string): Promise<GroupResult[
   if (options.groups.includes('policy')) results.push(await policyRealCase(mcpbCli, options.quickRuns, out));
   // 200 files per run: the synthetic bundle's run count (default 3), not the quick cases' 15.
   if (options.groups.includes('batch')) results.push(await batchRealCase(mcpbCli, options.runs, out));
+  if (options.groups.includes('launch')) results.push(await launchRealCase(options.quickRuns, out));
   for (const g of results) printGroup(g);
   if (options.groups.includes('relay')) relayThroughput(options.quickRuns);
   return results;
@@ -825,6 +899,8 @@ function printGroup(result: GroupResult): void {
     if (m === undefined) return [tool.tool, `n/a (error: ${tool.error ?? 'no samples'})`];
     const isOurs = tool.tool === MCPSEAL;
     const target = result.targets.find((t) => t.tool === tool.tool);
+    // The launch group stops its clock at an answer, not an exit: no peak RSS there.
+    if (result.group === 'launch') return [tool.tool, formatSeconds(m.wallSeconds), '-', isOurs ? '-' : `${ratio(ours?.wallSeconds, m.wallSeconds)}${target !== undefined ? ` (${formatTarget(target)})` : ''}`, '-', tool.samples.map((s) => formatSeconds(s.wallSeconds)).join(' ')];
     return [
       tool.tool,
       formatSeconds(m.wallSeconds),
@@ -923,7 +999,7 @@ const USAGE = `usage: node bench/run.ts [--scale N]... [--runs N] [--quick-runs 
   --quick-runs N  timed runs per tool of the sub-second cases: validate, and verify of the
                   filesystem server bundle (default: 15)
   --only GROUP    run only GROUP (repeatable; default: all): pack, unpack, check, validate,
-                  verify, signed-unpack, install, policy, relay, batch
+                  verify, signed-unpack, install, policy, relay, batch, launch
   --out DIR       write archives and extracted trees under DIR/scale-N/ and DIR/fixed/
                   (default: bench/.work); e.g. /dev/shm to measure without the disk's write speed
   --json          also write the results to bench/.work/results.json`;

@@ -191,7 +191,11 @@ export type InstallErrorCode =
   /** `tools accept --tool T` for a tool with no pending change recorded by `run`. */
   | 'TOOLS_NOT_PENDING'
   /** `client-config --write FILE`: FILE is not a JSON object of the client's format; it was left untouched. */
-  | 'CLIENT_CONFIG_INVALID';
+  | 'CLIENT_CONFIG_INVALID'
+  /** `run`: the installed tree differs from the entry digests recorded at install (a changed, added or removed file). */
+  | 'INSTALL_TAMPERED'
+  /** `run`: no usable sandbox on this machine (bubblewrap missing or not working; socat or python3 missing for egress). */
+  | 'SANDBOX_UNAVAILABLE';
 
 /** A bug in mcpseal: something failed that no rule or input explains. */
 export type InternalErrorCode = 'INTERNAL_ERROR';
@@ -387,6 +391,8 @@ export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze(
   LAUNCH_CONFIG_MISSING: 'failed',
   TOOLS_NOT_PENDING: 'failed',
   CLIENT_CONFIG_INVALID: 'failed',
+  INSTALL_TAMPERED: 'rejected',
+  SANDBOX_UNAVAILABLE: 'failed',
 });
 
 /** True for errors that mean "the input was refused" (exit 1) rather than "could not run" (exit 2). */

@@ -1,15 +1,20 @@
-// `mcpseal run <name> --print-plan`: the launch plan of an installed bundle, built from its lock
-// entry and the manifest in its store tree, without starting anything (issue 12 item 1). The
-// sandboxed launch itself (bubblewrap, Seatbelt, the egress proxy, tool pinning) is not built yet.
+// `mcpseal run <name>`: the run pipeline of an installed bundle (DESIGN.md "Launching under the
+// scopes"): the lock entry, the installed tree re-hashed against the recorded entry digests
+// (INSTALL_TAMPERED), the manifest in that tree, the launch plan, then the server started in the
+// sandbox (lib/launch/sandbox.ts). `--print-plan` stops after the plan (nothing is started).
 
+import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { MCPSealError } from './errors.ts';
 import { readBoundedFile } from './io.ts';
 import { lockPathOf, type LockLocation } from './install/installed.ts';
-import { lockEntryOf, readLock } from './install/lockfile.ts';
-import { notInstalled, Store } from './install/store.ts';
+import { lockEntryOf, readLock, type LockEntry } from './install/lockfile.ts';
+import { entriesDigest, notInstalled, Store, type TreeMarker } from './install/store.ts';
+import type { DeniedEgress } from './launch/egress.ts';
+import { checkTree, tampered } from './launch/integrity.ts';
 import { launchPlan, type LaunchManifest, type LaunchPlan } from './launch/plan.ts';
+import { prepareSandbox, startServer, type SandboxChoice, type StartedServer } from './launch/sandbox.ts';
 import { resolveLimits, type Limits } from './limits.ts';
 import type { Platform } from './scopes/variables.ts';
 
@@ -24,13 +29,63 @@ export interface RunPlanOptions extends LockLocation {
 
 /** The plan for the installed bundle `name`; INSTALL_NOT_INSTALLED when the lock does not hold it. */
 export async function runPlan(name: string, options: RunPlanOptions): Promise<LaunchPlan> {
+  const { store, entry } = await installedEntry(name, options);
+  return planFor(store, entry, options);
+}
+
+export interface RunOptions extends RunPlanOptions {
+  /** `none` only when the user names it. */
+  sandbox: SandboxChoice;
+  /** A connection the egress proxy refused (the CLI prints it). */
+  onDenied: (denied: DeniedEgress) => void;
+}
+
+/**
+ * Starts the installed bundle `name`: the tree re-hashed first (INSTALL_TAMPERED: nothing runs),
+ * then the plan, then the sandboxed process, whose stdin and stdout the caller connects.
+ */
+export async function runInstalled(name: string, options: RunOptions): Promise<{ plan: LaunchPlan; server: StartedServer }> {
+  const { store, entry } = await installedEntry(name, options);
+  // The sandbox probe (a process) runs while the tree is hashed; a tampered tree is reported first.
+  const sandbox = prepareSandbox(options.sandbox, options.env);
+  sandbox.catch(() => undefined);
+  checkInstalledTree(store, entry);
+  const plan = await planFor(store, entry, options);
+  const server = await startServer(plan, { sandbox: await sandbox, env: options.env, home: options.home ?? homedir(), onDenied: options.onDenied });
+  return { plan, server };
+}
+
+async function installedEntry(name: string, options: RunPlanOptions): Promise<{ store: Store; entry: LockEntry }> {
   const store = new Store(options.store);
   const lockPath = lockPathOf(options);
   const entry = lockEntryOf(await readLock(lockPath), name);
   if (entry === undefined) throw notInstalled(name, lockPath);
-  const manifest = await readInstalledManifest(store.treePath(entry.sha256), name, resolveLimits(options.limits).maxManifestSize);
+  return { store, entry };
+}
+
+async function planFor(store: Store, entry: LockEntry, options: RunPlanOptions): Promise<LaunchPlan> {
+  const manifest = await readInstalledManifest(store.treePath(entry.sha256), entry.name, resolveLimits(options.limits).maxManifestSize);
   const platform = options.platform ?? (process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux');
   return launchPlan(entry, manifest, { platform, store: store.root, home: options.home ?? homedir() }, options.env);
+}
+
+/**
+ * The store marker lists every file's digest; the lock holds the digest of that list, so a marker
+ * edited along with the tree is caught too. Then every file is hashed again (launch/integrity.ts).
+ */
+export function checkInstalledTree(store: Store, entry: LockEntry): void {
+  const tree = store.treePath(entry.sha256);
+  const none = { changed: [], added: [], removed: [] };
+  let marker: TreeMarker;
+  try {
+    marker = JSON.parse(readFileSync(store.markerPath(entry.sha256), 'utf8')) as TreeMarker;
+  } catch (cause) {
+    throw tampered(entry.name, tree, `its store marker ${store.markerPath(entry.sha256)} is missing or unreadable`, none, cause);
+  }
+  if (typeof marker.entries !== 'object' || marker.entries === null || entriesDigest(marker.entries) !== entry.entries.sha256) {
+    throw tampered(entry.name, tree, `its store marker does not match the entry digest the lock records (${entry.entries.sha256})`, none);
+  }
+  checkTree(entry.name, tree, marker.entries);
 }
 
 /** The tree's manifest.json, bounded, with the one shape the plan reads (server.mcp_config.command). */

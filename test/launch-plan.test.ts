@@ -2,6 +2,7 @@
 // the plan it must produce, and one real process that installs a signed bundle and prints its plan.
 
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { mkdir, realpath, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
@@ -226,12 +227,11 @@ describe('run <name> --print-plan (real process)', function () {
     assert.equal((jsonOf(result) as { error: { code: string } }).error.code, 'LAUNCH_CONFIG_MISSING');
   });
 
-  it('run without --print-plan refuses: launching is not implemented yet (USAGE_INVALID_ARGUMENT, exit 2)', async () => {
-    const result = await runCli(['run', 'planned', '--json', '--store', store], { env: { HOME: home, PLAN_TOKEN: 'tok' } });
-    assert.equal(result.status, 2);
-    const error = (jsonOf(result) as { error: { code: string; message: string } }).error;
-    assert.equal(error.code, 'USAGE_INVALID_ARGUMENT');
-    assert.match(error.message, /not implemented yet; use --print-plan/u);
+  it('--print-plan starts nothing: the plan says NOT started and the private home is not created', async () => {
+    const result = await runCli(['run', 'planned', '--print-plan', '--store', store], { env: { HOME: home, PLAN_TOKEN: 'tok' } });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /NOT started \(--print-plan\)/u);
+    assert.equal(existsSync(join(store, 'home', 'planned')), false);
   });
 
   it('a name the lock does not hold is INSTALL_NOT_INSTALLED', async () => {

@@ -1,57 +1,133 @@
-// `run`: for now only `run <name> --print-plan`, the launch plan of an installed bundle (README
-// "run --print-plan"). Launching itself needs the sandbox backends, which are not built yet: a
-// plain `run` refuses rather than starting a server unconfined.
+// `run`: start an installed bundle's server for an MCP client, in a sandbox built from its granted
+// scopes (README "run"), or print the plan without starting anything (`--print-plan`).
+// The client speaks MCP over this process's stdin and stdout; they are connected to the server's
+// in connectStdio(), the one place where the tool-pinning relay (lib/launch/relay.ts) goes between.
 
 import { MCPSealError } from '../errors.ts';
 import type { LaunchPlan } from '../launch/plan.ts';
+import type { SandboxChoice, ServerProcess } from '../launch/sandbox.ts';
 import { COMMON_OPTIONS, LIMIT_OPTIONS, limitsFrom, parse, positionals } from './args.ts';
 import type { Command } from './command.ts';
 import { STORE_HELP, STORE_OPTIONS, storeOf } from './install.ts';
 import { EXIT_OK } from './output.ts';
 
+const SANDBOXES: readonly SandboxChoice[] = ['auto', 'bwrap', 'seatbelt', 'none'];
+
 export const RUN_COMMANDS: Record<string, Command> = {
   run: {
-    summary: 'show the sandboxed launch plan of an installed bundle (--print-plan)',
-    help: `Usage: mcpseal run <name> --print-plan [--json] [options]
+    summary: 'start an installed bundle\'s server in a sandbox built from its scopes (or --print-plan)',
+    help: `Usage: mcpseal run <name> [--sandbox auto|bwrap|seatbelt|none] [options]
+       mcpseal run <name> --print-plan [--json] [options]
 
-Prints what a sandboxed launch of the installed bundle <name> would run and allow, without
-starting anything: the command line (platform override applied, every variable substituted:
-\${__dirname} is the store tree, \${HOME} a private home <store>/home/<name>, user_config answers
-from the lock, env:NAME answers read from the environment now), the environment (declared keys
-only, plus PATH, HOME, LANG), the filesystem view (read-only: system directories, the bundle, the
-granted read paths; read-write: the granted write paths and the private home; a private /tmp;
-roots and cwd granted at run time), the network (egress host:port, user-driven egress, listen; no
-egress means no network) and the process rules (spawn, workers, native addons).
+Starts the installed bundle <name> for an MCP client speaking over stdin and stdout (what
+client-config writes into a client's configuration). Before every start the installed tree is
+hashed again against the digests recorded at install: a changed, added or removed file refuses
+the launch (INSTALL_TAMPERED). The server then runs in an OS sandbox built from its grants:
+  - Linux (bubblewrap): new user, pid, ipc, uts, net namespaces; a cleared environment (declared
+    keys only, plus PATH, HOME, LANG); a read-only view of the system libraries, its interpreter,
+    the bundle and the granted read paths; the granted write paths and a private home read-write;
+    a private /tmp; nothing else of the home; no /bin or /usr/bin unless process.spawn is granted,
+    and with spawn empty Landlock refuses every further program (python3 runs the launcher).
+  - macOS (Seatbelt): the same plan as a sandbox-exec profile.
+  - Network: none, except the declared host:port pairs, through a proxy outside the sandbox
+    (HTTPS_PROXY/HTTP_PROXY inside; declared 127.0.0.1:PORT services through port forwards). A
+    refused connection prints "egress to HOST:PORT denied" on stderr.
+  - Node servers also get --permission with the fs allowances and --allow-child-process,
+    --allow-worker, --allow-addons only with their grants.
 
-Launching is not implemented yet: without --print-plan, run refuses (USAGE_INVALID_ARGUMENT).
+--print-plan prints what a launch would run and allow, without starting anything: the command line
+(platform override applied, every variable substituted: \${__dirname} is the store tree, \${HOME} a
+private home <store>/home/<name>, user_config answers from the lock, env:NAME answers read from the
+environment now), the environment, the filesystem view, the network and the process rules.
 
 Options:
-  --print-plan  print the plan (required for now)
-  --json        print { ok, plan } on stdout
+  --sandbox S   auto (default: bwrap on Linux, seatbelt on macOS), bwrap, seatbelt, or none: none
+                runs the server UNCONFINED and is never chosen unless named
+  --print-plan  print the plan instead of starting the server
+  --json        with --print-plan: print { ok, plan } on stdout (errors are JSON either way)
   -h, --help    show this help
 
 ${STORE_HELP}
 
-Exit status: 0 printed, 2 usage or I/O error (INSTALL_NOT_INSTALLED, LAUNCH_CONFIG_MISSING).`,
+Exit status: the server's own exit status once it ran; before that, 1 for INSTALL_TAMPERED and 2
+for a usage or I/O error (INSTALL_NOT_INSTALLED, LAUNCH_CONFIG_MISSING, SANDBOX_UNAVAILABLE).`,
     async run(args, output, context) {
-      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...STORE_OPTIONS, 'print-plan': { type: 'boolean' } });
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...STORE_OPTIONS, 'print-plan': { type: 'boolean' }, sandbox: { type: 'string' } });
       const [name] = positionals(given, ['name']);
-      if (values['print-plan'] !== true) {
-        throw new MCPSealError('USAGE_INVALID_ARGUMENT', 'launching is not implemented yet; use --print-plan to see what a sandboxed launch would run and allow');
+      const sandbox = values['sandbox'] ?? 'auto';
+      if (typeof sandbox !== 'string' || !(SANDBOXES as readonly string[]).includes(sandbox)) {
+        throw new MCPSealError('USAGE_INVALID_ARGUMENT', `--sandbox takes ${SANDBOXES.join(', ')}; got ${JSON.stringify(sandbox)}`);
       }
-      const { runPlan } = await import('../run-plan.ts');
-      const plan = await runPlan(name!, { ...(await storeOf(values, context)), env: context.env, limits: limitsFrom(values), ...(context.env['HOME'] ? { home: context.env['HOME'] } : {}) });
-      output.result({ plan }, () => planLines(plan));
-      return EXIT_OK;
+      // storeOf loads the install pipeline (the whole verification stack) for the default store
+      // directory: with --store given, a launch does without it (about 100 ms of module loading).
+      const location = typeof values['store'] === 'string' ? { store: values['store'], ...(typeof values['lock'] === 'string' ? { lock: values['lock'] } : {}) } : await storeOf(values, context);
+      const options = { ...location, env: context.env, limits: limitsFrom(values), ...(context.env['HOME'] ? { home: context.env['HOME'] } : {}) };
+      if (values['print-plan'] === true) {
+        const { runPlan } = await import('../run-plan.ts');
+        const plan = await runPlan(name!, options);
+        output.result({ plan }, () => planLines(plan));
+        return EXIT_OK;
+      }
+      const { runInstalled } = await import('../run-plan.ts');
+      const { server } = await runInstalled(name!, {
+        ...options,
+        sandbox: sandbox as SandboxChoice,
+        onDenied: (denied) => output.warning(`egress to ${denied.host}:${denied.port} denied (${denied.reason}): ${name!} is not granted it in network.egress`),
+      });
+      for (const warning of server.warnings) output.warning(warning);
+      connectStdio(server.child);
+      try {
+        return await exitOf(server.child, context.signal);
+      } finally {
+        await server.cleanup();
+      }
     },
   },
 };
+
+/**
+ * The one place where the client's stdio meets the server's. Piped directly for now; the
+ * tool-pinning relay (lib/launch/relay.ts) is placed here, between process stdin/stdout and the
+ * child's.
+ */
+export function connectStdio(child: ServerProcess): void {
+  // A server that exits while the client still writes: its stdin is gone, nothing to report.
+  child.stdin.on('error', () => undefined);
+  process.stdin.pipe(child.stdin);
+  child.stdout.pipe(process.stdout, { end: false });
+  child.once('close', () => {
+    process.stdin.unpipe(child.stdin);
+    process.stdin.destroy();
+  });
+}
+
+/** The server's exit status (128 + signal number when killed); an interrupt stops it first. */
+function exitOf(child: ServerProcess, signal: AbortSignal | undefined): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const stop = (): void => {
+      child.kill('SIGTERM');
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+    child.once('error', (error) => {
+      signal?.removeEventListener('abort', stop);
+      reject(new MCPSealError('SANDBOX_UNAVAILABLE', `the sandbox could not be started: ${error.message}`, { cause: error }));
+    });
+    child.once('close', (code, killedBy) => {
+      signal?.removeEventListener('abort', stop);
+      resolve(code ?? 128 + (killedBy === null ? 0 : signalNumber(killedBy)));
+    });
+  });
+}
+
+function signalNumber(name: NodeJS.Signals): number {
+  return ({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Partial<Record<NodeJS.Signals, number>>)[name] ?? 1;
+}
 
 function planLines(plan: LaunchPlan): string[] {
   const list = (items: readonly string[]): string[] => (items.length === 0 ? ['  (none)'] : items.map((item) => `  ${item}`));
   const { filesystem: fs, network: net } = plan;
   return [
-    `plan for ${plan.name} ${plan.version} (${plan.platform}), NOT started (launching is not implemented yet)`,
+    `plan for ${plan.name} ${plan.version} (${plan.platform}), NOT started (--print-plan)`,
     `tree:          ${plan.tree}`,
     `home:          ${plan.home} (private)`,
     'argv:',
@@ -68,3 +144,4 @@ function planLines(plan: LaunchPlan): string[] {
     `process:       spawn ${plan.process.spawn.length === 0 ? '(none)' : plan.process.spawn.join(', ')}; workers ${plan.process.workers ? 'yes' : 'no'}; native addons ${plan.process.nativeAddons ? 'yes' : 'no'}`,
   ];
 }
+

@@ -8,7 +8,7 @@ import { MCPSealError } from '../errors.ts';
 import { referenceMatches } from '../manifest/variables.ts';
 import type { ConfigAnswer, MachineGrants } from '../scopes/model.ts';
 import type { Platform } from '../scopes/variables.ts';
-import { MINIMAL_PATH, SYSTEM_READ_PATHS } from './system-paths.ts';
+import { MINIMAL_PATH, SYSTEM_PROGRAM_PATHS, SYSTEM_READ_PATHS } from './system-paths.ts';
 
 /** A user_config answer as the lock records it: a value, or an environment variable read at launch. */
 
@@ -63,7 +63,10 @@ export interface LaunchPlan {
   /** The whole environment: declared keys only, plus PATH, HOME, LANG. */
   env: Record<string, string>;
   filesystem: {
-    /** Read-only: the runtime's system directories, the bundle tree, the granted read paths. */
+    /**
+     * Read-only: the runtime's system directories (the program directories only with
+     * `process.spawn`), the bundle tree, the granted read paths. The interpreter is added at launch.
+     */
     readOnly: string[];
     /** Read-write: the granted write paths and the private home. */
     readWrite: string[];
@@ -103,7 +106,7 @@ export function launchPlan(entry: LaunchEntry, manifest: LaunchManifest, machine
     argv,
     env: launchEnv(config.env, grants.env.read, env, home, substitute),
     filesystem: {
-      readOnly: unique([...SYSTEM_READ_PATHS[machine.platform], tree, ...grants.read]),
+      readOnly: unique([...SYSTEM_READ_PATHS[machine.platform], ...(grants.spawn.length > 0 ? SYSTEM_PROGRAM_PATHS[machine.platform] : []), tree, ...grants.read]),
       readWrite: unique([...grants.write, home]),
       privateTmp: true,
       runtime: { roots: grants.runtime.roots, cwd: grants.runtime.cwd },

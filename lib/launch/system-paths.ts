@@ -2,21 +2,26 @@
 // (DESIGN.md "Launching under the scopes"): what a node or python interpreter and the dynamic
 // loader need to start, TLS roots and name resolution. Nothing of the user's home is here.
 // A path missing on a machine is skipped by the backend, never created.
+//
+// The directories that hold programs (/usr/bin, /bin, /sbin, ...) are apart: a server whose
+// `process.spawn` is empty does not see them at all (an empty executable view: `/bin/sh` does not
+// exist in its sandbox), and the interpreter that runs it is bound by itself, resolved at launch.
 
 import type { Platform } from '../scopes/variables.ts';
 
 export const SYSTEM_READ_PATHS: Readonly<Record<Platform, readonly string[]>> = Object.freeze({
   linux: [
-    // Interpreters, shared libraries and the loader (usr-merged and split layouts).
-    '/usr',
-    '/bin',
-    '/sbin',
+    // Shared libraries and the loader (usr-merged and split layouts); Python's system stdlib.
+    '/usr/lib',
+    '/usr/lib32',
+    '/usr/lib64',
     '/lib',
     '/lib32',
     '/lib64',
     '/etc/ld.so.cache',
-    '/etc/alternatives',
-    // TLS roots (Debian, Fedora) and name resolution.
+    // TLS roots (Debian, Fedora), time zones and name resolution.
+    '/usr/share/ca-certificates',
+    '/usr/share/zoneinfo',
     '/etc/ssl',
     '/etc/ca-certificates',
     '/etc/pki',
@@ -25,8 +30,15 @@ export const SYSTEM_READ_PATHS: Readonly<Record<Platform, readonly string[]>> = 
     '/etc/nsswitch.conf',
     '/etc/localtime',
   ],
-  darwin: ['/usr', '/bin', '/System', '/Library/Frameworks', '/opt/homebrew', '/private/etc/ssl', '/private/etc/resolv.conf', '/private/etc/hosts', '/private/var/db/timezone'],
+  darwin: ['/usr/lib', '/System', '/Library/Frameworks', '/private/etc/ssl', '/private/etc/resolv.conf', '/private/etc/hosts', '/private/var/db/timezone'],
   // No sandbox backend on Windows: the plan lists no system paths there.
+  win32: [],
+});
+
+/** The directories of programs, visible only to a server granted `process.spawn`. */
+export const SYSTEM_PROGRAM_PATHS: Readonly<Record<Platform, readonly string[]>> = Object.freeze({
+  linux: ['/usr/local/bin', '/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/libexec', '/etc/alternatives'],
+  darwin: ['/usr/bin', '/bin', '/usr/sbin', '/sbin', '/usr/libexec', '/opt/homebrew'],
   win32: [],
 });
 

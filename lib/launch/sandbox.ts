@@ -1,0 +1,204 @@
+// Starting a planned server (issue 12 items 2-4): pick the backend, gather this machine's setup
+// (machine.ts), open the egress (egress.ts), and spawn the sandboxed process with its stdin and
+// stdout as pipes for the caller to connect (the CLI pipes them to its own stdio, or through the
+// tool-pinning relay). Nothing here prints: warnings and denied connections go to the caller.
+
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { MCPSealError } from '../errors.ts';
+import { bwrapArgv } from './bwrap.ts';
+import { startEgress, type DeniedEgress, type Egress } from './egress.ts';
+import { findProgram, nodeMajorOf, resolveProgram, unavailable, usableBwrap, type ResolvedProgram } from './machine.ts';
+import type { LaunchPlan } from './plan.ts';
+import { seatbeltArgv, seatbeltEnv } from './seatbelt.ts';
+import type { LaunchSetup } from './setup.ts';
+
+export type SandboxChoice = 'auto' | 'bwrap' | 'seatbelt' | 'none';
+export const SANDBOX_CHOICES: readonly SandboxChoice[] = ['auto', 'bwrap', 'seatbelt', 'none'];
+export type Backend = Exclude<SandboxChoice, 'auto'>;
+
+/** A backend chosen and checked (prepareSandbox), with the tool that runs it. */
+export interface PreparedSandbox {
+  backend: Backend;
+  /** bwrap or sandbox-exec; empty for `none`. */
+  tool: string;
+}
+
+/**
+ * Picks the backend for `choice` and checks it works (bwrap is run once); SANDBOX_UNAVAILABLE
+ * otherwise. `none` (unconfined) only when named.
+ */
+export async function prepareSandbox(choice: SandboxChoice, env: Record<string, string | undefined>, platform: NodeJS.Platform = process.platform): Promise<PreparedSandbox> {
+  const backend = chooseBackend(choice, platform);
+  if (backend === 'none') return { backend, tool: '' };
+  return { backend, tool: backend === 'bwrap' ? await usableBwrap(env) : usableSandboxExec() };
+}
+
+export interface StartOptions {
+  /** The checked backend (prepareSandbox). */
+  sandbox: PreparedSandbox;
+  /** The caller's environment: PATH to find the interpreter and the tools, MCPSEAL_BWRAP. */
+  env: Record<string, string | undefined>;
+  /** The real user's home (a binary's prefix at or above it is never bound). */
+  home: string;
+  onDenied: (denied: DeniedEgress) => void;
+}
+
+export type ServerProcess = ChildProcessByStdio<Writable, Readable, null>;
+
+export interface StartedServer {
+  child: ServerProcess;
+  backend: Backend;
+  setup: LaunchSetup | null;
+  /** What the user should know (no Landlock here, ...), one line each. */
+  warnings: string[];
+  /** Shuts the egress down and removes the runtime directory; call once the child has exited. */
+  cleanup(): Promise<void>;
+}
+
+/** Starts the plan's server in the prepared sandbox (SANDBOX_UNAVAILABLE for socat or python3 missing where egress needs them). */
+export async function startServer(plan: LaunchPlan, options: StartOptions): Promise<StartedServer> {
+  const { backend, tool } = options.sandbox;
+  if (backend === 'none') return startUnconfined(plan, options);
+  const interpreter = resolveProgram(plan.argv[0]!, options.env['PATH'], options.home, interpreterQuery(plan.argv[0]!));
+  if (interpreter === null) throw commandMissing(plan);
+  const runtimeDir = mkdtempSync(join(tmpdir(), 'mcpseal-run-'));
+  let egress: Egress | null = null;
+  try {
+    egress = await startEgress(plan, runtimeDir, { onDenied: options.onDenied, transport: backend === 'bwrap' ? 'unix' : 'tcp' });
+    const { setup, warnings } = machineSetup(plan, backend, interpreter, egress, runtimeDir, options);
+    warnings.push(...planWarnings(plan));
+    mkdirSync(plan.home, { recursive: true, mode: 0o700 });
+    if (backend === 'seatbelt') mkdirSync(join(runtimeDir, 'tmp'), { mode: 0o700 });
+    const child = backend === 'bwrap' ? spawnBwrap(tool, bwrapArgv(plan, setup), plan.tree) : spawn(tool, seatbeltArgv(plan, setup), { stdio: ['pipe', 'pipe', 'inherit'], env: seatbeltEnv(plan, setup), cwd: plan.tree });
+    const opened = egress;
+    return { child, backend, setup, warnings, cleanup: once(async () => { await opened.close(); rmSync(runtimeDir, { recursive: true, force: true }); }) };
+  } catch (error) {
+    await egress?.close();
+    rmSync(runtimeDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * bwrap with its options (the `--setenv` values among them: the server's secrets) written to a
+ * pipe it reads with `--args 3`, never on its command line, where `ps` and /proc/PID/cmdline would
+ * show them to every local user (and /proc/1/cmdline to the server). Only the command stays there.
+ * bwrap clears the environment itself (--clearenv); it starts with none.
+ */
+function spawnBwrap(bwrap: string, argv: readonly string[], cwd: string): ServerProcess {
+  const split = argv.indexOf('--');
+  const child = spawn(bwrap, ['--args', '3', ...argv.slice(split)], { stdio: ['pipe', 'pipe', 'inherit', 'pipe'], env: {}, cwd });
+  const options = child.stdio[3] as Writable;
+  options.on('error', () => undefined);
+  options.end(`${argv.slice(0, split).join('\0')}\0`);
+  return child as unknown as ServerProcess;
+}
+
+/**
+ * What the sandbox does not provide of the plan, said once at start: grants that only exist at run
+ * time (MCP roots, the working directory) are not mounted, and a listener is unreachable from outside.
+ */
+export function planWarnings(plan: LaunchPlan): string[] {
+  const warnings: string[] = [];
+  const { roots, cwd } = plan.filesystem.runtime;
+  if (roots !== 'none') warnings.push(`${plan.name} is granted the client's MCP roots (${roots}); the sandbox mounts only the directories granted at install, so roots outside them stay invisible to it`);
+  if (cwd !== 'none') warnings.push(`${plan.name} is granted the working directory (${cwd}); the sandbox starts it in its bundle tree and does not mount the client's working directory`);
+  if (plan.network.listen) warnings.push(`${plan.name} may listen; inside the sandbox's network namespace a listener is not reachable from outside`);
+  return warnings;
+}
+
+function chooseBackend(choice: SandboxChoice, platform: NodeJS.Platform): Backend {
+  if (choice !== 'auto') return choice;
+  if (platform === 'linux') return 'bwrap';
+  if (platform === 'darwin') return 'seatbelt';
+  throw unavailable(`no sandbox backend for ${platform}: mcpseal confines servers on Linux (bubblewrap) and macOS (Seatbelt); pass --sandbox none to run the server unconfined`);
+}
+
+function usableSandboxExec(): string {
+  const tool = findProgram('sandbox-exec', undefined, ['/usr/bin']);
+  if (tool === null) throw unavailable('no sandbox: /usr/bin/sandbox-exec (Seatbelt) is missing; pass --sandbox none to run the server unconfined', { program: 'sandbox-exec' });
+  return tool;
+}
+
+/** The code that makes an interpreter name its real executable (for shims such as pyenv's). */
+function interpreterQuery(command: string): string[] | undefined {
+  const name = basename(command);
+  if (/^python[0-9.]*$/u.test(name)) return ['-c', 'import sys; print(sys.executable)'];
+  if (/^node(?:js)?[0-9]*$/u.test(name)) return ['-p', 'process.execPath'];
+  return undefined;
+}
+
+function commandMissing(plan: LaunchPlan): MCPSealError {
+  return new MCPSealError('IO_NOT_FOUND', `${plan.name}: its command ${JSON.stringify(plan.argv[0])} is not on PATH; install it (the server runs it)`, {
+    details: { entry: plan.name, path: plan.argv[0] },
+  });
+}
+
+/** The setup for this machine: the launcher when python3 exists, socat for the forwards. */
+function machineSetup(plan: LaunchPlan, backend: Backend, interpreter: ResolvedProgram, egress: Egress, runtimeDir: string, options: StartOptions): { setup: LaunchSetup; warnings: string[] } {
+  const warnings: string[] = [];
+  const needsForwards = backend === 'bwrap' && egress.forwards.length > 0;
+  const socatFound = needsForwards ? findProgram('socat', options.env['PATH']) : null;
+  if (needsForwards && socatFound === null) throw unavailable(`${plan.name} declares network egress, which reaches the sandbox through socat, and socat is not installed; apt-get install socat`, { program: 'socat' });
+  const socat = socatFound === null ? null : stageProgram(realpathSync(socatFound), runtimeDir, 'socat');
+  let launcher: LaunchSetup['launcher'] = null;
+  if (backend === 'bwrap') {
+    // The system python first: its standard library is under /usr/lib, already in the view.
+    const python = resolveProgram('python3', '/usr/bin:/bin', options.home) ?? resolveProgram('python3', options.env['PATH'], options.home, ['-c', 'import sys; print(sys.executable)']);
+    if (python === null && needsForwards) throw unavailable(`${plan.name} declares network egress, whose forwards a python3 launcher starts inside the sandbox, and python3 is not installed; apt-get install python3`, { program: 'python3' });
+    if (python === null && plan.process.spawn.length === 0) warnings.push('python3 is missing: Landlock is not applied; the empty executable view alone keeps the server from running other programs');
+    if (python !== null) {
+      const staged = stageProgram(python.path, runtimeDir, 'python3');
+      launcher = {
+        python: staged,
+        bind: python.bind.filter((path) => path !== python.path),
+        allowExec: [interpreter.path, ...(interpreter.loader === null ? [] : [interpreter.loader])],
+        remove: [staged, ...(socat === null ? [] : [socat])],
+      };
+    }
+  }
+  const name = basename(interpreter.path);
+  const setup: LaunchSetup = {
+    command: interpreter.invoke,
+    interpreterPaths: interpreter.bind,
+    nodeMajor: /^node/u.test(name) ? nodeMajorOf(interpreter.path) : null,
+    runtimeDir,
+    forwards: egress.forwards,
+    proxyPort: egress.proxyPort,
+    socat,
+    launcher,
+  };
+  return { setup, warnings };
+}
+
+/**
+ * A copy of a program in the runtime directory, which the launcher deletes before the server
+ * starts: the view then keeps no runnable copy of it. A copy, never a hard link: the runtime
+ * directory is writable inside, and a link would expose the system's own binary to writes.
+ */
+function stageProgram(path: string, runtimeDir: string, name: string): string {
+  const dir = join(runtimeDir, 'bin');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const staged = join(dir, name);
+  copyFileSync(path, staged);
+  chmodSync(staged, 0o500);
+  return staged;
+}
+
+/** `--sandbox none`: the plan's command line and environment, nothing confined. */
+function startUnconfined(plan: LaunchPlan, options: StartOptions): StartedServer {
+  const command = findProgram(plan.argv[0]!, options.env['PATH']);
+  if (command === null) throw commandMissing(plan);
+  mkdirSync(plan.home, { recursive: true, mode: 0o700 });
+  const child = spawn(command, plan.argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env: plan.env, cwd: plan.tree });
+  return { child, backend: 'none', setup: null, warnings: ['--sandbox none: the server runs unconfined, with every right of this user'], cleanup: () => Promise.resolve() };
+}
+
+function once(action: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | null = null;
+  return () => (done ??= action());
+}
