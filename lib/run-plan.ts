@@ -15,6 +15,9 @@ import type { DeniedEgress } from './launch/egress.ts';
 import { checkTree, tampered } from './launch/integrity.ts';
 import { launchPlan, type LaunchManifest, type LaunchPlan } from './launch/plan.ts';
 import { prepareSandbox, startServer, type SandboxChoice, type StartedServer } from './launch/sandbox.ts';
+import { relayStdio } from './launch/relay.ts';
+import { toolLockHooks } from './install/tool-state.ts';
+import type { Readable, Writable } from 'node:stream';
 import { resolveLimits, type Limits } from './limits.ts';
 import type { Platform } from './scopes/variables.ts';
 
@@ -40,19 +43,66 @@ export interface RunOptions extends RunPlanOptions {
   onDenied: (denied: DeniedEgress) => void;
 }
 
+/** The client's side of a started server: its stdio and where the relay's warnings go. */
+export interface ClientSide {
+  input: Readable;
+  output: Writable;
+  warn(line: string): void;
+  signal?: AbortSignal;
+}
+
+export interface RunningServer {
+  plan: LaunchPlan;
+  server: StartedServer;
+  /**
+   * Relays the client's stdio to the server through the tool-pinning relay (launch/relay.ts): the
+   * first `tools/list` is pinned into the lock, later changed or new tools are withheld until
+   * `mcpseal tools accept`. Resolves when the server's output ends.
+   */
+  relay(client: ClientSide): Promise<void>;
+}
+
 /**
  * Starts the installed bundle `name`: the tree re-hashed first (INSTALL_TAMPERED: nothing runs),
- * then the plan, then the sandboxed process, whose stdin and stdout the caller connects.
+ * then the plan, then the sandboxed process, whose stdio the caller relays with `relay`.
  */
-export async function runInstalled(name: string, options: RunOptions): Promise<{ plan: LaunchPlan; server: StartedServer }> {
+export async function runInstalled(name: string, options: RunOptions): Promise<RunningServer> {
   const { store, entry } = await installedEntry(name, options);
   // The sandbox probe (a process) runs while the tree is hashed; a tampered tree is reported first.
   const sandbox = prepareSandbox(options.sandbox, options.env);
   sandbox.catch(() => undefined);
   checkInstalledTree(store, entry);
-  const plan = await planFor(store, entry, options);
+  const manifest = await installedManifest(store, entry, options);
+  const plan = planOf(store, entry, manifest, options);
   const server = await startServer(plan, { sandbox: await sandbox, env: options.env, home: options.home ?? homedir(), onDenied: options.onDenied });
-  return { plan, server };
+  const hooks = toolLockHooks(options, entry);
+  const relay = (client: ClientSide): Promise<void> =>
+    relayStdio({
+      client: { input: client.input, output: client.output },
+      server: { input: server.child.stdin, output: server.child.stdout },
+      pins: hooks.pins,
+      savePins: hooks.savePins,
+      savePending: hooks.savePending,
+      declaredTools: declaredToolsOf(manifest),
+      bundle: name,
+      warn: client.warn,
+      ...(client.signal ? { signal: client.signal } : {}),
+      ...(options.limits ? { limits: options.limits } : {}),
+    });
+  return { plan, server, relay };
+}
+
+/**
+ * The manifest's `tools[].name`, or undefined when the list is not a promise (`tools_generated`:
+ * the server makes its tools at run time, MCPB manifest spec) or absent.
+ */
+function declaredToolsOf(manifest: LaunchManifest): readonly string[] | undefined {
+  const { tools, tools_generated: generated } = manifest as { tools?: unknown; tools_generated?: unknown };
+  if (generated === true || !Array.isArray(tools)) return undefined;
+  return tools.flatMap((tool: unknown) => {
+    const name = (tool as { name?: unknown } | null)?.name;
+    return typeof name === 'string' ? [name] : [];
+  });
 }
 
 async function installedEntry(name: string, options: RunPlanOptions): Promise<{ store: Store; entry: LockEntry }> {
@@ -64,7 +114,14 @@ async function installedEntry(name: string, options: RunPlanOptions): Promise<{ 
 }
 
 async function planFor(store: Store, entry: LockEntry, options: RunPlanOptions): Promise<LaunchPlan> {
-  const manifest = await readInstalledManifest(store.treePath(entry.sha256), entry.name, resolveLimits(options.limits).maxManifestSize);
+  return planOf(store, entry, await installedManifest(store, entry, options), options);
+}
+
+function installedManifest(store: Store, entry: LockEntry, options: RunPlanOptions): Promise<LaunchManifest> {
+  return readInstalledManifest(store.treePath(entry.sha256), entry.name, resolveLimits(options.limits).maxManifestSize);
+}
+
+function planOf(store: Store, entry: LockEntry, manifest: LaunchManifest, options: RunPlanOptions): LaunchPlan {
   const platform = options.platform ?? (process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux');
   return launchPlan(entry, manifest, { platform, store: store.root, home: options.home ?? homedir() }, options.env);
 }

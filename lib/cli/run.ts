@@ -1,7 +1,7 @@
 // `run`: start an installed bundle's server for an MCP client, in a sandbox built from its granted
 // scopes (README "run"), or print the plan without starting anything (`--print-plan`).
 // The client speaks MCP over this process's stdin and stdout; they are connected to the server's
-// in connectStdio(), the one place where the tool-pinning relay (lib/launch/relay.ts) goes between.
+// through the tool-pinning relay (lib/launch/relay.ts), which pins the first tools/list into the lock.
 
 import { MCPSealError } from '../errors.ts';
 import type { LaunchPlan } from '../launch/plan.ts';
@@ -69,37 +69,30 @@ for a usage or I/O error (INSTALL_NOT_INSTALLED, LAUNCH_CONFIG_MISSING, SANDBOX_
         return EXIT_OK;
       }
       const { runInstalled } = await import('../run-plan.ts');
-      const { server } = await runInstalled(name!, {
+      const { server, relay } = await runInstalled(name!, {
         ...options,
         sandbox: sandbox as SandboxChoice,
         onDenied: (denied) => output.warning(`egress to ${denied.host}:${denied.port} denied (${denied.reason}): ${name!} is not granted it in network.egress`),
       });
       for (const warning of server.warnings) output.warning(warning);
-      connectStdio(server.child);
+      // A server that exits while the client still writes: its stdin is gone, nothing to report.
+      server.child.stdin.on('error', () => undefined);
+      const exit = exitOf(server.child, context.signal);
+      exit.catch(() => undefined);
       try {
-        return await exitOf(server.child, context.signal);
+        // Tool names and descriptions in the relay's lines are the server's: output.warning escapes them.
+        await relay({ input: process.stdin, output: process.stdout, warn: (line) => output.warning(line), ...(context.signal ? { signal: context.signal } : {}) });
+        // The server's output ended: it is exiting, or it closed stdout and lingers; stop it.
+        if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
+        return await exit;
       } finally {
+        if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
+        process.stdin.destroy();
         await server.cleanup();
       }
     },
   },
 };
-
-/**
- * The one place where the client's stdio meets the server's. Piped directly for now; the
- * tool-pinning relay (lib/launch/relay.ts) is placed here, between process stdin/stdout and the
- * child's.
- */
-export function connectStdio(child: ServerProcess): void {
-  // A server that exits while the client still writes: its stdin is gone, nothing to report.
-  child.stdin.on('error', () => undefined);
-  process.stdin.pipe(child.stdin);
-  child.stdout.pipe(process.stdout, { end: false });
-  child.once('close', () => {
-    process.stdin.unpipe(child.stdin);
-    process.stdin.destroy();
-  });
-}
 
 /** The server's exit status (128 + signal number when killed); an interrupt stops it first. */
 function exitOf(child: ServerProcess, signal: AbortSignal | undefined): Promise<number> {
