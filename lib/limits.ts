@@ -63,6 +63,11 @@ export interface Limits {
    * kilobytes; the registry's own schema bounds no array, so the file size is the cap.
    */
   maxServerJsonSize: number;
+  /**
+   * Largest client config `mcpseal audit` reads, in bytes (claude_desktop_config.json, .mcp.json,
+   * mcp.json): Claude Code's ~/.claude.json also keeps project history and grows to megabytes.
+   */
+  maxClientConfigSize: number;
 }
 
 /** The archive caps are the same object: one set of limits, one place. */
@@ -92,6 +97,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   analysisTimeBudgetMs: 60_000,
   maxAnalysisObservationsPerFile: 5_000,
   maxServerJsonSize: 1 * MiB,
+  maxClientConfigSize: 16 * MiB,
 });
 
 /** Merge a caller's partial limits over the defaults, checking each value is a sane number. */

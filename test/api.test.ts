@@ -167,6 +167,7 @@ describe('public API', () => {
         analysisTimeBudgetMs: 60_000,
         maxAnalysisObservationsPerFile: 5_000,
         maxServerJsonSize: 1024 ** 2,
+        maxClientConfigSize: 16 * 1024 ** 2,
       },
     );
     assert.ok(Object.isFrozen(api.defaultLimits));

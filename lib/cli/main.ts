@@ -13,6 +13,7 @@ import { reviewLines, reviewOf } from './review.ts';
 import { POLICY_COMMANDS, POLICY_HELP, POLICY_OPTION, policyFlag } from './policy.ts';
 import { INSTALL_COMMANDS } from './install.ts';
 import { RUN_COMMANDS } from './run.ts';
+import { AUDIT_COMMANDS } from './audit.ts';
 import { SIGNING_COMMANDS, legacyLine, signatureLines } from './signing.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS, legacyAnchors, verifyFlags } from './verify-options.ts';
 
@@ -322,10 +323,11 @@ after Ctrl-C: nothing is left behind).`,
   ...POLICY_COMMANDS,
   ...INSTALL_COMMANDS,
   ...RUN_COMMANDS,
+  ...AUDIT_COMMANDS,
 };
 
 /** The order commands are listed in: the publisher's flow, then the installer's, then tools. */
-const ORDER = ['pack', 'validate', 'inspect', 'sign', 'verify', 'unpack', 'install', 'list', 'remove', 'run', 'verify-blob', 'keygen', 'scopes', 'policy', 'registry'];
+const ORDER = ['pack', 'validate', 'inspect', 'sign', 'verify', 'unpack', 'install', 'list', 'remove', 'run', 'verify-blob', 'keygen', 'scopes', 'policy', 'registry', 'audit'];
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
