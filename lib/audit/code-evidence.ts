@@ -114,7 +114,8 @@ const OBFUSCATION_KINDS: ReadonlySet<string> = new Set(['eval-fetched', 'obfusca
 
 /** Dynamic code that evaluates fetched or decoded text, or an obfuscation observation. */
 export function isObfuscation(observation: Observation): boolean {
-  if (OBFUSCATION_KINDS.has(observation.kind as string)) return true;
+  const kind: string = observation.kind;
+  if (OBFUSCATION_KINDS.has(kind)) return true;
   if (observation.kind !== 'dynamic-code') return false;
   return /\b(?:atob|Buffer\.from\([^)]*base64|fromCharCode|unescape|decodeURIComponent|fetch|https?\.get|axios|response\.text|\.text\(\)|b64decode|zlib\.decompress|marshal\.loads|urlopen|requests\.get)\b/u.test(observation.evidence.excerpt);
 }

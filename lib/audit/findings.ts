@@ -23,7 +23,7 @@ export const AUDIT_CODES = {
   AUDIT_DYNAMIC_CODE: { risk: 1, severity: 'medium', meaning: "the server's own code runs code it computes (eval, new Function, require or import of a computed name)" },
   AUDIT_OBFUSCATED_CODE: { risk: 1, severity: 'high', meaning: 'the bundled code evaluates fetched or decoded code, or is obfuscated' },
   AUDIT_CODE_UNREAD: { risk: 1, severity: 'info', meaning: "some of the server's own code could not be analyzed (too large, a parse error, no python3): code risks without other findings stay unknown" },
-  AUDIT_TOOL_HIDDEN_INSTRUCTION: { risk: 2, severity: 'critical', meaning: 'a tool description holds instructions to the model ("ignore previous", <IMPORTANT>, "do not tell the user")' },
+  AUDIT_TOOL_HIDDEN_INSTRUCTION: { risk: 2, severity: 'critical', meaning: 'a tool description holds instructions to the model ("ignore previous", IMPORTANT tags, "do not tell the user")' },
   AUDIT_TOOL_INVISIBLE_TEXT: { risk: 2, severity: 'high', meaning: 'a tool name or description holds invisible, bidirectional or tag Unicode characters' },
   AUDIT_TOOL_UNTRUSTED_CONTENT: { risk: 2, severity: 'medium', meaning: 'a tool reads untrusted content (web pages, email, issues, messages) while the bundle holds write or egress scopes' },
   AUDIT_TOOLS_UNDECLARED: { risk: 5, severity: 'info', meaning: 'the manifest lists no tools, or says they are generated at run time: what the server offers cannot be compared before install' },
