@@ -132,8 +132,8 @@ async function auditBundleFile(path: string, options: AuditOptions): Promise<Aud
     });
     const signature = options.installPolicy ? await policySignature(archive, path, sha256!, manifest, options) : { signature: await flagsSignature(archive, path, sha256!, manifest, options), policy: null };
     const registry = serverJson === undefined ? null : registryFact(serverJson, sha256!, path, signature.signature);
-    const subject: AuditSubject = { kind: 'bundle', path, ...nameOf(manifest.document), sha256: sha256!, signature: subjectSignature(signature.signature) };
     if (signature.signature.status === 'unsigned' && archive.layout.signatureBlock) signature.signature.legacyBlock = true;
+    const subject: AuditSubject = { kind: 'bundle', path, ...nameOf(manifest.document), sha256: sha256!, signature: subjectSignature(signature.signature) };
     const facts = await bundleFacts(subject, manifest.document, files, inputs, kept.dependencies, options, { signature: signature.signature, policy: signature.policy, registry });
     return auditReport(subject, bundleRisks(facts), { manifest: manifest.document, version: options.version ?? VERSION_UNKNOWN });
   } finally {

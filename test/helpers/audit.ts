@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { AuditCheckers } from '../../lib/audit/facts.ts';
 import { generateKeyPair, signBundle } from '../../lib/index.ts';
 import { HARDENED_MANIFEST } from './manifest.ts';
-import { buildZip } from './zip-builder.ts';
+import { buildZip, STORED } from './zip-builder.ts';
 
 export type Manifest = Record<string, unknown> & typeof HARDENED_MANIFEST;
 
@@ -67,10 +67,10 @@ export async function keyWorld(dir: string): Promise<KeyWorld> {
 
 let counter = 0;
 
-/** Writes a bundle of `manifest` and `files` (server/index.js defaults to CLEAN_SERVER), signed with `key` when given. */
+/** Writes a bundle of `manifest` and `files` (server/index.js defaults to CLEAN_SERVER; files over 1 MiB stored, not deflated, to keep tests fast), signed with `key` when given. */
 export async function plantBundle(dir: string, manifest: Record<string, unknown>, files: Record<string, string | Buffer> = {}, key?: string): Promise<string> {
   const all: Record<string, string | Buffer> = { 'server/index.js': CLEAN_SERVER, ...files };
-  const entries = [{ name: 'manifest.json', data: JSON.stringify(manifest) }, ...Object.entries(all).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, data]) => ({ name, data }))];
+  const entries = [{ name: 'manifest.json', data: JSON.stringify(manifest) }, ...Object.entries(all).sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, data]) => ({ name, data, ...(data.length > 1024 * 1024 ? { method: STORED } : {}) }))];
   await mkdir(join(dir, 'bundles'), { recursive: true });
   const path = join(dir, 'bundles', `b${++counter}.mcpb`);
   await writeFile(path, buildZip(entries));
