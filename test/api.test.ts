@@ -51,6 +51,7 @@ const VALUES = [
   'suggestScopes',
   'suggestFromEvidence',
   'suggestFromPath',
+  'auditPath',
   'defaultPythonParser',
   'analyzeSources',
   'symbolicPathWithin',

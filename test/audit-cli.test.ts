@@ -9,7 +9,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import { packBundle } from '../lib/index.ts';
-import { cleanManifest, keyWorld, plantBundle, type KeyWorld } from './helpers/audit.ts';
+import { cleanManifest, keyWorld, plantBundle, writePolicy, type KeyWorld } from './helpers/audit.ts';
 import { jsonOf, ROOT, runCli, tempDir } from './helpers/cli.ts';
 import { REAL_SERVERS, realServerBundle } from './helpers/real-servers.ts';
 import { buildZip } from './helpers/zip-builder.ts';
@@ -69,6 +69,24 @@ describe('mcpseal audit (CLI)', function () {
     const written = await runCli(['audit', path, '--key', world.publisher.publicKeyPath, '--no-python', '--format', 'json', '--out', out]);
     assert.equal(written.status, 0, written.stderr);
     assert.equal((JSON.parse(await readFile(out, 'utf8')) as Report).risks.length, 10);
+  });
+
+  it('--policy names the publisher (risks 7 and 8 pass); --server-json with another digest fails risk 7; --policy beside --key is a usage error', async () => {
+    const path = await plantBundle(dir, cleanManifest(), {}, world.publisher.privateKey);
+    const policy = await writePolicy(world);
+    const run = await runCli(['audit', path, '--policy', policy, '--json', '--no-python']);
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    const report = jsonOf(run) as unknown as Report;
+    assert.deepEqual([report.risks[0]!.status, report.risks[6]!.status, report.risks[7]!.status], ['pass', 'pass', 'pass']);
+    const serverJson = join(dir, 'other.server.json');
+    const pkg = { registryType: 'mcpb', identifier: 'https://github.com/acme/notes/releases/download/v1/notes.mcpb', version: '1.0.0', fileSha256: 'f'.repeat(64), transport: { type: 'stdio' } };
+    await writeFile(serverJson, JSON.stringify({ name: 'io.github.acme/notes', description: 'Notes', version: '1.0.0', packages: [pkg] }));
+    const mismatch = await runCli(['audit', path, '--policy', policy, '--server-json', serverJson, '--json', '--no-python']);
+    assert.equal(mismatch.status, 1);
+    const risk7 = (jsonOf(mismatch) as unknown as Report).risks[6]!;
+    assert.equal(risk7.status, 'fail');
+    assert.ok(risk7.findings.some((item) => item.code === 'AUDIT_REGISTRY_DIGEST_MISMATCH'));
+    assert.equal((await runCli(['audit', path, '--policy', policy, '--key', world.publisher.publicKeyPath])).status, 2);
   });
 
   it('usage errors exit 2: an unknown --format, --json with another --format, no target', async () => {

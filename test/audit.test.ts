@@ -13,6 +13,7 @@ import type { AuditReport, RiskStatus } from '../lib/audit/model.ts';
 import { loadPolicy } from '../lib/index.ts';
 import { cleanManifest, keyWorld, plantBundle, STUB_CHECKERS, writePolicy, type KeyWorld, type Manifest } from './helpers/audit.ts';
 import { tempDir } from './helpers/cli.ts';
+import { buildZip, signatureBlock } from './helpers/zip-builder.ts';
 
 interface Planted {
   code: AuditCode;
@@ -202,6 +203,16 @@ describe('audit: one planted problem per finding code', function () {
       assert.equal(report.ok, !report.risks.some((entry) => entry.status === 'fail'));
     });
   }
+
+  it('AUDIT_UNSIGNED: an MCPB_SIG_V1 block alone is no signature (risk 1 fails, the subject says legacy)', async () => {
+    const path = join(world.dir, 'legacy-only.mcpb');
+    await writeFile(path, Buffer.concat([buildZip([{ name: 'manifest.json', data: JSON.stringify(cleanManifest()) }, { name: 'server/index.js', data: 'console.log(1);\n' }]), signatureBlock()]));
+    const report = await auditPath(path, { checkers: STUB_CHECKERS });
+    assert.equal(report.subject.signature?.status, 'legacy');
+    const risk = report.risks[0]!;
+    assert.equal(risk.status, 'fail');
+    assert.match(risk.findings.find((item) => item.code === 'AUDIT_UNSIGNED')!.message, /MCPB_SIG_V1/u);
+  });
 
   it('a clean bundle (signed by the policy publisher, declared tools, a server.json with a pinned mcpb and an authorized https remote) passes every risk', async () => {
     const path = await plantBundle(world.dir, cleanManifest(), {}, world.publisher.privateKey);
