@@ -73,6 +73,12 @@ const VERSION_UNKNOWN = '0.0.0';
 const DEPENDENCY_FILE = /(?:^|\/)(?:package\.json|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|requirements[^/]*\.txt|pyproject\.toml|uv\.lock|poetry\.lock|Pipfile(?:\.lock)?|setup\.cfg)$/u;
 /** Largest dependency file kept (a lockfile of a big tree is a few megabytes). */
 const MAX_DEPENDENCY_FILE = 16 * 1024 * 1024;
+/**
+ * Most source bytes kept in memory from the pass: the filesystem server's 1,447 JavaScript files
+ * are 8.7 MB. Past it, the analyzer reads the rest from the archive again (strict, CRC-checked),
+ * so memory stays bounded like the other commands' on a bundle of hundreds of megabytes of code.
+ */
+const MAX_KEPT_SOURCES = 64 * 1024 * 1024;
 
 /** The entries' bytes the audit keeps from its one pass: the analyzer's sources and the dependency files, within the caps. */
 class KeptEntries {
@@ -89,7 +95,7 @@ class KeptEntries {
 
   wants(entry: ArchiveEntry): boolean {
     if (DEPENDENCY_FILE.test(entry.name) && entry.size <= MAX_DEPENDENCY_FILE) return true;
-    return this.#wanted(entry.name) && entry.size <= this.#limits.maxAnalysisFileSize && this.#bytes + entry.size <= this.#limits.maxAnalysisTotalSize;
+    return this.#wanted(entry.name) && entry.size <= this.#limits.maxAnalysisFileSize && this.#bytes + entry.size <= Math.min(MAX_KEPT_SOURCES, this.#limits.maxAnalysisTotalSize);
   }
 
   keep(entry: ArchiveEntry, data: Buffer): void {

