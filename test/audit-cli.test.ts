@@ -173,6 +173,33 @@ describe('mcpseal audit (CLI)', function () {
     });
   });
 
+  it('a server.json alone: its packages (risk 3) and remotes (risk 4) audited, the rest unknown and saying why; one breaking the registry schema is REGISTRY_INVALID', async () => {
+    const path = join(dir, 'server.json');
+    await writeFile(
+      path,
+      JSON.stringify({
+        $schema: 'https://static.modelcontextprotocol.io/schemas/2025-12-11/server.schema.json',
+        name: 'io.github.acme/notes',
+        description: 'Notes',
+        version: '1.2.3',
+        repository: { url: 'https://github.com/acme/notes', source: 'github' },
+        packages: [{ registryType: 'npm', identifier: '@acme/notes', version: '1.2.3', transport: { type: 'stdio' } }],
+        remotes: [{ type: 'streamable-http', url: 'https://mcp.acme.com/mcp', headers: [{ name: 'Authorization', description: 'A token', isSecret: true }] }],
+      }),
+    );
+    const run = await runCli(['audit', path, '--json']);
+    assert.equal(run.status, 0, run.stdout + run.stderr);
+    const report = jsonOf(run) as unknown as Report;
+    assert.equal(report.subject.kind, 'server-json');
+    assert.equal(statuses(report.risks), '1:unknown 2:unknown 3:warn 4:pass 5:unknown 6:unknown 7:unknown 8:unknown 9:unknown 10:unknown');
+    assert.equal(report.verdict, 'warn');
+    const bad = join(dir, 'bad.server.json');
+    await writeFile(bad, JSON.stringify({ name: 'io.github.acme/notes', version: 1, packages: [] }));
+    const refused = await runCli(['audit', bad, '--json']);
+    assert.equal(refused.status, 1);
+    assert.equal((jsonOf(refused) as unknown as Report).error?.code, 'REGISTRY_INVALID');
+  });
+
   describe('hostile bundles: a coded error or a finding, never a crash or a hang', () => {
     it('a truncated bundle is an ARCHIVE_* error (exit 1)', async () => {
       const whole = buildZip([{ name: 'manifest.json', data: JSON.stringify(cleanManifest()) }, { name: 'server/index.js', data: 'console.log(1);\n' }]);

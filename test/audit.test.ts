@@ -129,6 +129,8 @@ const PLANTED: Planted[] = [
   { code: 'AUDIT_SPAWN_SHELL', status: 'fail', audit: bundle(() => undefined, { 'server/index.js': 'const cp = require("child_process");\ncp.exec("ls " + process.argv[2]);\n' }) },
   { code: 'AUDIT_SPAWN_DYNAMIC', status: 'warn', audit: bundle((m) => void (scopes(m).process.spawn = ['git'] as never), { 'server/index.js': 'const { spawn } = require("child_process");\nspawn(process.argv[2], []);\n' }) },
   { code: 'AUDIT_DEPENDENCY_SPAWN', status: 'pass', audit: bundle(() => undefined, { 'package-lock.json': '{"packages":{}}', 'node_modules/runner/index.js': 'const { spawn } = require("child_process");\nmodule.exports = (p) => spawn(p);\n' }) },
+  { code: 'AUDIT_SPAWN_SHELL', what: 'a client config entry wrapped in cmd /c', status: 'fail', audit: config({ command: 'cmd', args: ['/c', 'npx', '-y', '@acme/notes@1.0.0'] }) },
+  { code: 'AUDIT_RUNTIME_FETCH_UNPINNED', what: 'sh -c "npx -y pkg" in a client config', status: 'fail', audit: config({ command: 'sh', args: ['-c', 'npx -y @acme/notes'] }) },
   { code: 'AUDIT_DOCKER_PRIVILEGED', status: 'fail', audit: config({ command: 'docker', args: ['run', '-i', '--rm', '--privileged', 'ghcr.io/acme/notes@sha256:' + 'a'.repeat(64)] }) },
   { code: 'AUDIT_ORIGIN_UNVERIFIED', status: 'fail', audit: bundle(() => undefined, {}, { sign: false }) },
   {

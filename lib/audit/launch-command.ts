@@ -93,6 +93,19 @@ function dockerLaunch(args: readonly string[]): LaunchChannel {
   return { channel: 'docker', target: image, pinned: /@sha256:[0-9a-f]{64}$/u.test(image), shell: false, escapes };
 }
 
+/**
+ * What a shell wrapper runs (`cmd /c npx -y pkg`, the usual Windows form in client configs;
+ * `sh -c "npx -y pkg"`), classified like the command itself; anything else is the shell.
+ */
+function shellInner(args: readonly string[]): LaunchChannel {
+  const flag = args[0]?.toLowerCase();
+  if ((flag === '/c' || flag === '/k' || flag === '-c') && args.length > 1) {
+    const words = args.length === 2 ? args[1]!.trim().split(/\s+/u) : args.slice(1);
+    if (words.length > 0 && words[0] !== '') return launchChannel(words[0]!, words.slice(1));
+  }
+  return { channel: 'other', target: args.join(' '), pinned: false, shell: true, escapes: [] };
+}
+
 /** Classifies a command line by the channel it launches through. */
 export function launchChannel(command: string, args: readonly string[]): LaunchChannel {
   const program = base(command).toLowerCase();
@@ -105,7 +118,7 @@ export function launchChannel(command: string, args: readonly string[]): LaunchC
   if (program === 'pipx') return pipxLaunch(args);
   if (program === 'docker' || program === 'podman') return dockerLaunch(args);
   if (program === 'mcpseal' && args[0] === 'run') return plain('mcpseal', firstPositional(args.slice(1), new Set(['--store', '--lock', '--sandbox']))?.value ?? '', true);
-  if (SHELLS.test(program)) return plain('other', command, false, true);
+  if (SHELLS.test(program)) return { ...shellInner(args), shell: true };
   if (RUNTIMES.test(program)) {
     const script = firstPositional(args, new Set(['-r', '--require', '--import', '--loader', '-m', '-W', '-X']));
     if (script !== undefined && /[\\/]|\.(?:[cm]?js|ts|py)$/u.test(script.value)) return plain('local', script.value);
