@@ -2,7 +2,7 @@
 // a real server bundle and two manifests (see bench/synth.ts and bench/README.md).
 //
 //   node bench/run.ts [--scale 1] [--scale 2] [--runs 3] [--quick-runs 15]
-//                     [--only pack|unpack|check|validate|verify|signed-unpack|install|policy] [--out DIR] [--json]
+//                     [--only pack|unpack|check|validate|verify|signed-unpack|install|policy|audit] [--out DIR] [--json]
 //
 // Method
 // - The tools of a group run side by side in one process lifetime, alternating run by run
@@ -54,10 +54,10 @@ const NODE = process.execPath;
 // MCPSEAL_BIN benchmarks another build of the CLI (e.g. a checkout of an older commit).
 const MCPSEAL_CLI = resolve(process.env['MCPSEAL_BIN'] ?? join(ROOT, 'bin', 'mcpseal.js'));
 const MCPSEAL = 'mcpseal';
-const GROUPS = ['pack', 'unpack', 'check', 'validate', 'verify', 'signed-unpack', 'install', 'policy'] as const;
+const GROUPS = ['pack', 'unpack', 'check', 'validate', 'verify', 'signed-unpack', 'install', 'policy', 'audit'] as const;
 type Group = (typeof GROUPS)[number];
 /** Groups that run on the synthetic bundle, once per --scale. */
-const SCALE_GROUPS: readonly Group[] = ['pack', 'unpack', 'check', 'verify', 'signed-unpack'];
+const SCALE_GROUPS: readonly Group[] = ['pack', 'unpack', 'check', 'verify', 'signed-unpack', 'audit'];
 /** Groups with cases that do not depend on the scale: run once, before the scales. */
 const FIXED_GROUPS: readonly Group[] = ['validate', 'verify', 'install', 'policy'];
 
@@ -107,6 +107,7 @@ const TARGET_INSTALL = 1.2; // issue 11: install at most 1.2x unpack of the same
 const TARGET_POLICY_CHECK = 1.1; // issue 11: policy check at most 1.1x verify
 const TARGET_VERIFY_SYNTH = 0.5; // issue 4: at most 0.5x `unzip -tq` on the synthetic bundle
 const TARGET_SIGNED_UNPACK = 1.1; // at most 1.1x `unzip -q -d`
+const TARGET_AUDIT_SYNTH = 1.5; // issue 13: audit at most 1.5x `unzip -tq` on the synthetic bundle
 
 /** `mcpb verify` of a bundle without an mcpb (PKCS#7) signature: exit 1 and this message. */
 const MCPB_VERIFY_UNSIGNED = {
@@ -453,6 +454,18 @@ function checkCommands(input: string): Command[] {
   ];
 }
 
+/**
+ * The ten-risk audit (issue 13): one strict pass with every entry inflated and CRC-checked, then
+ * the analyzer over the source files, against unzip's full test. The input is unsigned, so the
+ * audit fails risk 1 and exits 1 with its report: that counts as success.
+ */
+function auditCommands(input: string): Command[] {
+  return [
+    { ...mcpsealCommand(['audit', input, '--json', '--no-python']), accept: { exitCode: 1, output: /"verdict": "fail"/, why: 'exit 1 with a report counts as success: the synthetic bundle is unsigned, so risk 1 fails' } },
+    { tool: 'unzip', argv: ['unzip', '-tq', input] },
+  ];
+}
+
 /** verify on any signed bundle: mcpseal verify, the official verify, and unzip's full test. */
 function verifyCommands(signed: SignedInput, mcpbCli: string): Command[] {
   return [
@@ -493,6 +506,7 @@ async function prepareInput(ctx: ScaleContext): Promise<{ path: string; note: st
 const SCALE_TARGETS: Partial<Record<Group, Target[]>> = {
   verify: [{ tool: 'unzip', max: TARGET_VERIFY_SYNTH }],
   'signed-unpack': [{ tool: 'unzip', max: TARGET_SIGNED_UNPACK }],
+  audit: [{ tool: 'unzip', max: TARGET_AUDIT_SYNTH }],
 };
 
 async function runScaleGroup(
@@ -509,6 +523,8 @@ async function runScaleGroup(
         ? unpackCommands(ctx, input!.path)
         : group === 'check'
           ? checkCommands(input!.path)
+          : group === 'audit'
+            ? auditCommands(input!.path)
           : group === 'verify'
             ? verifyCommands(signed!, ctx.mcpbCli)
             : signedUnpackCommands(ctx, signed!);
