@@ -5,10 +5,10 @@
 
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
-import { packBundle } from '../lib/index.ts';
+import { auditPath, packBundle, suggestFromPath } from '../lib/index.ts';
 import { cleanManifest, keyWorld, plantBundle, writePolicy, type KeyWorld } from './helpers/audit.ts';
 import { jsonOf, ROOT, runCli, tempDir } from './helpers/cli.ts';
 import { REAL_SERVERS, realServerBundle } from './helpers/real-servers.ts';
@@ -256,6 +256,20 @@ describe('mcpseal audit (CLI)', function () {
         got[name] = statuses((jsonOf(run) as unknown as Report).risks);
       }
       assert.deepEqual(got, expected);
+    });
+
+    it('the github server with the scopes `scopes suggest` drafts from its code: no undeclared egress, env or spawn finding (the two read the same evidence)', async () => {
+      const source = await realServerBundle(REAL_SERVERS.find((entry) => entry.name === 'github')!);
+      const copy = join(dir, 'github-server');
+      await cp(source, copy, { recursive: true });
+      const draft = await suggestFromPath(copy, { python: null });
+      const manifest = JSON.parse(await readFile(join(copy, 'manifest.json'), 'utf8')) as Record<string, unknown>;
+      manifest['_meta'] = { 'dev.mcpseal': { scopes: draft.scopes } };
+      await writeFile(join(copy, 'manifest.json'), JSON.stringify(manifest));
+      const report = await auditPath(copy, {});
+      const codes = report.risks.flatMap((risk) => risk.findings.map((item) => item.code));
+      for (const code of ['AUDIT_EGRESS_UNDECLARED', 'AUDIT_ENV_UNDECLARED', 'AUDIT_SPAWN_UNDECLARED', 'AUDIT_MANIFEST_INVALID', 'AUDIT_LISTEN_UNDECLARED']) assert.ok(!codes.includes(code), `${code}: ${JSON.stringify(report.risks[0]!.findings)}`);
+      assert.deepEqual(report.risks[9]!.findings.map((item) => item.message), ['GitHub: api.github.com']);
     });
 
     for (const name of ['filesystem', 'memory']) {
