@@ -459,9 +459,10 @@ function checkCommands(input: string): Command[] {
  * the analyzer over the source files, against unzip's full test. The input is unsigned, so the
  * audit fails risk 1 and exits 1 with its report: that counts as success.
  */
-function auditCommands(input: string): Command[] {
+function auditCommands(ctx: ScaleContext, input: string): Command[] {
+  const report = join(ctx.out, 'audit-report.json');
   return [
-    { ...mcpsealCommand(['audit', input, '--json', '--no-python']), accept: { exitCode: 1, output: /"verdict": "fail"/, why: 'exit 1 with a report counts as success: the synthetic bundle is unsigned, so risk 1 fails' } },
+    { ...mcpsealCommand(['audit', input, '--json', '--no-python', '--out', report], report), accept: { exitCode: 1, output: /"verdict": "fail"/, why: 'exit 1 with a report counts as success: the synthetic bundle is unsigned, so risk 1 fails' } },
     { tool: 'unzip', argv: ['unzip', '-tq', input] },
   ];
 }
@@ -524,7 +525,7 @@ async function runScaleGroup(
         : group === 'check'
           ? checkCommands(input!.path)
           : group === 'audit'
-            ? auditCommands(input!.path)
+            ? auditCommands(ctx, input!.path)
           : group === 'verify'
             ? verifyCommands(signed!, ctx.mcpbCli)
             : signedUnpackCommands(ctx, signed!);

@@ -8,7 +8,7 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { analyzeSources, type AnalysisInput } from './analysis/analyze.ts';
-import { ownPackageOf } from './analysis/files.ts';
+import { ownPackageOf, roleOf } from './analysis/files.ts';
 import type { AnalysisReport, PythonParser } from './analysis/model.ts';
 import type { ArchiveEntry } from './archive/entry.ts';
 import { collectSourceFiles } from './archive/collect.ts';
@@ -78,7 +78,7 @@ const MAX_DEPENDENCY_FILE = 16 * 1024 * 1024;
  * are 8.7 MB. Past it, the analyzer reads the rest from the archive again (strict, CRC-checked),
  * so memory stays bounded like the other commands' on a bundle of hundreds of megabytes of code.
  */
-const MAX_KEPT_SOURCES = 64 * 1024 * 1024;
+const MAX_KEPT_SOURCES = 16 * 1024 * 1024;
 
 /** The entries' bytes the audit keeps from its one pass: the analyzer's sources and the dependency files, within the caps. */
 class KeptEntries {
@@ -105,6 +105,31 @@ class KeptEntries {
       this.sources.set(entry.name, data);
     }
   }
+}
+
+/**
+ * What the audit reads in a dependency's code (code-evidence.ts): processes started, home-directory
+ * secret stores and cloud credentials reached, and computed, decoded or fetched code run. A
+ * dependency file that names none of these cannot give the audit evidence, so the analyzer is
+ * handed it empty: parsing a big node_modules in full is most of an audit's time, and its other
+ * observations (a library's URLs, env reads, file reads) are not the server's and are not read.
+ * The server's own files are always analyzed in full.
+ */
+const DEPENDENCY_EVIDENCE = /child_process|subprocess|os\.system|popen|execa|cross-spawn|homedir|expanduser|home\(\)|USERPROFILE|\$HOME|'HOME'|"HOME"|\.ssh|\.gnupg|\.aws|\.azure|gcloud|\.kube|\.docker|\.netrc|\.npmrc|\.yarnrc|\.pypirc|git-credentials|password-store|keyring|Keychain|Chrome|Firefox|mozilla|chromium|BraveSoftware|Cookies|electrum|bitcoin|ethereum|AWS_|AZURE_|ARM_CLIENT|GOOGLE_|GCLOUD_|GCP_|CLOUDSDK_|DIGITALOCEAN_|ALIBABA|ALICLOUD|OCI_|IBMCLOUD|CLOUDFLARE_API|KUBECONFIG|eval|Function|atob|fromCharCode|base64|b64decode|marshal|decompress|unescape|exec\(|compile\(/u;
+
+const NOTHING = new Uint8Array(0);
+
+/** The analyzer's view of a file: a dependency's file without audit evidence reads as empty. */
+function screened(input: AnalysisInput, ownPackages: readonly string[]): AnalysisInput {
+  if (roleOf(input.path, ownPackages).origin === 'own') return input;
+  return {
+    path: input.path,
+    size: input.size,
+    read: async () => {
+      const bytes = await input.read();
+      return DEPENDENCY_EVIDENCE.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')) ? bytes : NOTHING;
+    },
+  };
 }
 
 function isSource(name: string): boolean {
@@ -166,7 +191,8 @@ async function bundleFacts(
   const errors = validation.findings.filter((item) => item.severity === 'error').map((item) => ({ code: item.code, pointer: item.pointer, message: item.message }));
   const entryPoint = (manifest['server'] as { entry_point?: unknown } | undefined)?.entry_point;
   const ownPackage = typeof entryPoint === 'string' ? ownPackageOf(entryPoint) : undefined;
-  const analysis: AnalysisReport = await analyzeSources(inputs, {
+  const ownPackages = ownPackage === undefined ? [] : [ownPackage];
+  const analysis: AnalysisReport = await analyzeSources(inputs.map((input) => screened(input, ownPackages)), {
     limits,
     ...(options.python ? { python: options.python } : {}),
     ...(ownPackage === undefined ? {} : { ownPackages: [ownPackage] }),

@@ -4,7 +4,7 @@
 // secrets, fetched code, cloud credentials), because a library's unused paths are not the server's.
 
 import type { AnalysisReport, Observation } from '../analysis/model.ts';
-import { homeSecretOf } from '../manifest/home-secrets.ts';
+import { HOME_SECRETS, homeSecretOf } from '../manifest/home-secrets.ts';
 import type { Scopes } from '../scopes/model.ts';
 import type { AuditEvidence } from './model.ts';
 
@@ -84,14 +84,22 @@ const OTHER_SECRETS = /(?:^|\/)(?:\.mozilla\/firefox|\.config\/(?:google-chrome|
 export function secretStoreOf(observation: Observation): string | null {
   const text = observation.target?.text;
   if (text === undefined) return null;
-  const clean = text.replace(/\\/gu, '/').replace(/…/gu, '');
-  const home = /^(?:~|\$\{HOME\}|\$HOME)(?:\/|$)(.*)$/u.exec(clean);
-  const segments = home ? ['${HOME}', ...home[1]!.split('/').filter(Boolean)] : clean.split('/');
+  const clean = text.replace(/\\/gu, '/');
+  const fromHome = observation.target?.origin === 'home';
+  // The analyzer writes the home directory as `~`, `${HOME}`, or a hole `${…}` it followed to os.homedir().
+  const home = /^(?:~|\$\{[^}]*\}|\$HOME)(?:\/|$)(.*)$/u.exec(clean);
+  const segments = home && (fromHome || !clean.startsWith('${…}')) ? ['${HOME}', ...home[1]!.split('/').filter((part) => part !== '' && part !== '…')] : clean.split('/');
   const store = homeSecretOf(segments);
   if (store !== null) return store;
   const other = OTHER_SECRETS.exec(clean);
-  return other ? other[0].replace(/^\/|\/$/gu, '') : null;
+  if (other) return other[0].replace(/^\/|\/$/gu, '');
+  // A path built by concatenation (`os.homedir() + "/.ssh/id_rsa"`) reaches the analyzer as `~`
+  // alone: the line that reaches the home directory and names a store is the evidence.
+  return fromHome ? (STORE_IN_LINE.exec(observation.evidence.excerpt)?.[1] ?? null) : null;
 }
+
+/** A home secret store named in a line of code, after a quote or a separator. */
+const STORE_IN_LINE = new RegExp(`["'\`/\\\\](${HOME_SECRETS.map((store) => store.replace(/[.*+?^\${}()|[\]\\]/gu, '\\$&')).join('|')})(?=["'\`/\\\\]|$)`, 'u');
 
 export function isCloudStore(store: string): boolean {
   return CLOUD_STORES.has(store);
