@@ -80,27 +80,33 @@ const MAX_DEPENDENCY_FILE = 16 * 1024 * 1024;
  */
 const MAX_KEPT_SOURCES = 16 * 1024 * 1024;
 
-/** The entries' bytes the audit keeps from its one pass: the analyzer's sources and the dependency files, within the caps. */
+/**
+ * The entries' bytes the audit keeps from its one pass: the dependency files, the server's own
+ * sources and the dependency sources that hold audit evidence (screened as they pass, so the
+ * others cost neither memory nor a second read), within MAX_KEPT_SOURCES.
+ */
 class KeptEntries {
-  readonly sources = new Map<string, Buffer>();
+  readonly sources = new Map<string, Uint8Array>();
   readonly dependencies: DependencyFile[] = [];
   #bytes = 0;
   readonly #limits: Readonly<Limits>;
-  readonly #wanted: (name: string) => boolean;
+  readonly #ownPackages: readonly string[];
 
-  constructor(limits: Readonly<Limits>, wanted: (name: string) => boolean) {
+  constructor(limits: Readonly<Limits>, ownPackages: readonly string[]) {
     this.#limits = limits;
-    this.#wanted = wanted;
+    this.#ownPackages = ownPackages;
   }
 
   wants(entry: ArchiveEntry): boolean {
     if (DEPENDENCY_FILE.test(entry.name) && entry.size <= MAX_DEPENDENCY_FILE) return true;
-    return this.#wanted(entry.name) && entry.size <= this.#limits.maxAnalysisFileSize && this.#bytes + entry.size <= Math.min(MAX_KEPT_SOURCES, this.#limits.maxAnalysisTotalSize);
+    return isSource(entry.name) && entry.size <= this.#limits.maxAnalysisFileSize;
   }
 
   keep(entry: ArchiveEntry, data: Buffer): void {
     if (DEPENDENCY_FILE.test(entry.name)) this.dependencies.push({ path: entry.name, text: data.toString('utf8') });
-    if (this.#wanted(entry.name)) {
+    if (!isSource(entry.name)) return;
+    if (!holdsEvidence(entry.name, data, this.#ownPackages)) this.sources.set(entry.name, NOTHING);
+    else if (this.#bytes + data.length <= Math.min(MAX_KEPT_SOURCES, this.#limits.maxAnalysisTotalSize)) {
       this.#bytes += data.length;
       this.sources.set(entry.name, data);
     }
@@ -109,27 +115,36 @@ class KeptEntries {
 
 /**
  * What the audit reads in a dependency's code (code-evidence.ts): processes started, home-directory
- * secret stores and cloud credentials reached, and computed, decoded or fetched code run. A
+ * secret stores and cloud credentials reached, and code evaluated (eval, Function, exec, compile:
+ * where fetched or decoded code runs; an observation kind that needs none of them must add its
+ * trigger here, or dependencies will not show it). A
  * dependency file that names none of these cannot give the audit evidence, so the analyzer is
  * handed it empty: parsing a big node_modules in full is most of an audit's time, and its other
  * observations (a library's URLs, env reads, file reads) are not the server's and are not read.
  * The server's own files are always analyzed in full.
  */
-const DEPENDENCY_EVIDENCE = /child_process|subprocess|os\.system|popen|execa|cross-spawn|homedir|expanduser|home\(\)|USERPROFILE|\$HOME|'HOME'|"HOME"|\.ssh|\.gnupg|\.aws|\.azure|gcloud|\.kube|\.docker|\.netrc|\.npmrc|\.yarnrc|\.pypirc|git-credentials|password-store|keyring|Keychain|Chrome|Firefox|mozilla|chromium|BraveSoftware|Cookies|electrum|bitcoin|ethereum|AWS_|AZURE_|ARM_CLIENT|GOOGLE_|GCLOUD_|GCP_|CLOUDSDK_|DIGITALOCEAN_|ALIBABA|ALICLOUD|OCI_|IBMCLOUD|CLOUDFLARE_API|KUBECONFIG|eval|Function|atob|fromCharCode|base64|b64decode|marshal|decompress|unescape|exec\(|compile\(/u;
+const DEPENDENCY_EVIDENCE = /child_process|subprocess|os\.system|popen|execa|cross-spawn|homedir|expanduser|home\(\)|USERPROFILE|\$HOME|'HOME'|"HOME"|\.ssh|\.gnupg|\.aws|\.azure|gcloud|\.kube|\.docker|\.netrc|\.npmrc|\.yarnrc|\.pypirc|git-credentials|password-store|keyrings|Keychains|\.mozilla\/|google-chrome|Google\/Chrome|Firefox\/|chromium|BraveSoftware|Library\/Cookies|login\.keychain|\.electrum|\.bitcoin|\.ethereum|AWS_|AZURE_|ARM_CLIENT|GOOGLE_APPLICATION|GOOGLE_CLOUD|GCLOUD_|GCP_|CLOUDSDK_|DIGITALOCEAN_|ALIBABA_CLOUD|ALICLOUD_|OCI_|IBMCLOUD_|CLOUDFLARE_API|KUBECONFIG|\beval\s*\(|\bFunction\s*\(|(?<![.\w])exec\s*\(|(?<![.\w])compile\s*\(/u;
 
 const NOTHING = new Uint8Array(0);
 
+/** Whether the analyzer should see this file's bytes: own code always, a dependency's when it names audit evidence. */
+function holdsEvidence(path: string, bytes: Uint8Array, ownPackages: readonly string[]): boolean {
+  return roleOf(path, ownPackages).origin === 'own' || DEPENDENCY_EVIDENCE.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'));
+}
+
 /** The analyzer's view of a file: a dependency's file without audit evidence reads as empty. */
 function screened(input: AnalysisInput, ownPackages: readonly string[]): AnalysisInput {
-  if (roleOf(input.path, ownPackages).origin === 'own') return input;
-  return {
-    path: input.path,
-    size: input.size,
-    read: async () => {
-      const bytes = await input.read();
-      return DEPENDENCY_EVIDENCE.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1')) ? bytes : NOTHING;
-    },
-  };
+  return { path: input.path, size: input.size, read: async () => {
+    const bytes = await input.read();
+    return holdsEvidence(input.path, bytes, ownPackages) ? bytes : NOTHING;
+  } };
+}
+
+/** The package directories under node_modules that hold the server itself (files.ts ownPackageOf). */
+function ownPackagesOf(manifest: Record<string, unknown>): string[] {
+  const entryPoint = (manifest['server'] as { entry_point?: unknown } | undefined)?.entry_point;
+  const ownPackage = typeof entryPoint === 'string' ? ownPackageOf(entryPoint) : undefined;
+  return ownPackage === undefined ? [] : [ownPackage];
 }
 
 function isSource(name: string): boolean {
@@ -141,7 +156,9 @@ async function auditBundleFile(path: string, options: AuditOptions): Promise<Aud
   const serverJson = options.serverJson === undefined ? undefined : await readServerJson(options.serverJson, { limits });
   const archive = await Archive.openFile(path, { limits });
   try {
-    const kept = new KeptEntries(limits, isSource);
+    // The manifest first (one small entry): its entry point says which node_modules package is the server's own code.
+    const manifest = await readBundleManifest(archive);
+    const kept = new KeptEntries(limits, ownPackagesOf(manifest.document));
     const { sha256 } = await archive.scan({
       hash: true,
       visitor: {
@@ -154,7 +171,6 @@ async function auditBundleFile(path: string, options: AuditOptions): Promise<Aud
       },
       ...(options.signal ? { signal: options.signal } : {}),
     });
-    const manifest = await readBundleManifest(archive);
     const files = archive.fileNames();
     const inputs: AnalysisInput[] = [...files].map((name) => {
       const entry = archive.entry(name)!;
@@ -189,13 +205,11 @@ async function bundleFacts(
   const limits = resolveLimits(options.limits);
   const validation = validateManifest(manifest, { profile: options.profile ?? 'hardened', files, maxDepth: limits.maxManifestDepth });
   const errors = validation.findings.filter((item) => item.severity === 'error').map((item) => ({ code: item.code, pointer: item.pointer, message: item.message }));
-  const entryPoint = (manifest['server'] as { entry_point?: unknown } | undefined)?.entry_point;
-  const ownPackage = typeof entryPoint === 'string' ? ownPackageOf(entryPoint) : undefined;
-  const ownPackages = ownPackage === undefined ? [] : [ownPackage];
+  const ownPackages = ownPackagesOf(manifest);
   const analysis: AnalysisReport = await analyzeSources(inputs.map((input) => screened(input, ownPackages)), {
     limits,
     ...(options.python ? { python: options.python } : {}),
-    ...(ownPackage === undefined ? {} : { ownPackages: [ownPackage] }),
+    ownPackages,
   });
   const scopes = errors.length === 0 && scopesOf(manifest) !== undefined ? (scopesOf(manifest) as Scopes) : null;
   return { subject, manifest, manifestErrors: errors, scopes, files, dependencyFiles, analysis, ...provenance, checkers: options.checkers ?? {} };
