@@ -1,7 +1,8 @@
 // The `audit` pipeline: a bundle, a bundle directory, a server.json or a client config in, the
 // ten-risk report out, without running a line of the audited code (DESIGN.md "Audit"). A bundle
-// is read once through the strict reader (structure, sha256 and every entry's data in one pass,
-// the source files kept in memory within the analysis caps), never extracted. The signature is
+// is read once through the strict reader (structure, sha256 and every entry's data in one pass;
+// the server's own sources and the dependency sources that hold audit evidence kept in memory,
+// within MAX_KEPT_SOURCES), never extracted. The signature is
 // checked with verify's own steps (sigstore/bundle-steps.ts) or the policy's signer rules, but a
 // failure becomes evidence (risk 1) instead of ending the audit.
 

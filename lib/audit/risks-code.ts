@@ -27,7 +27,11 @@ const MAX_PER_CODE = 20;
 
 function capped(findings: AuditFinding[]): AuditFinding[] {
   const byCode = new Map<string, AuditFinding[]>();
-  for (const item of findings) byCode.set(item.code, [...(byCode.get(item.code) ?? []), item]);
+  for (const item of findings) {
+    const group = byCode.get(item.code);
+    if (group === undefined) byCode.set(item.code, [item]);
+    else group.push(item);
+  }
   const kept: AuditFinding[] = [];
   for (const group of byCode.values()) {
     kept.push(...group.slice(0, MAX_PER_CODE));
