@@ -109,7 +109,8 @@ class KeptEntries {
     if (!holdsEvidence(entry.name, data, this.#ownPackages)) this.sources.set(entry.name, NOTHING);
     else if (this.#bytes + data.length <= Math.min(MAX_KEPT_SOURCES, this.#limits.maxAnalysisTotalSize)) {
       this.#bytes += data.length;
-      this.sources.set(entry.name, data);
+      // A copy: a stored entry's data can be a view into a read chunk, which it would keep alive.
+      this.sources.set(entry.name, Buffer.from(data));
     }
   }
 }
