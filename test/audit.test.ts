@@ -245,6 +245,14 @@ describe('audit: one planted problem per finding code', function () {
     assert.match(risk.findings.find((item) => item.code === 'AUDIT_UNSIGNED')!.message, /MCPB_SIG_V1/u);
   });
 
+  it('the well-known name itself is not a lookalike (AUDIT_NAME_LOOKALIKE only one edit away)', async () => {
+    const manifest = cleanManifest();
+    manifest.name = 'filesystem';
+    const report = await auditPath(await plantBundle(world.dir, manifest, {}, world.publisher.privateKey), { publicKey: world.publisher.publicKey, checkers: STUB_CHECKERS });
+    assert.deepEqual(report.risks[8]!.findings, []);
+    assert.equal(report.risks[8]!.status, 'pass');
+  });
+
   it('a clean bundle (signed by the policy publisher, declared tools, a server.json with a pinned mcpb and an authorized https remote) passes every risk', async () => {
     const path = await plantBundle(world.dir, cleanManifest(), {}, world.publisher.privateKey);
     const report = await withServerJson(

@@ -86,7 +86,7 @@ function lookalikeFinding(launch: LaunchChannel, checkers: AuditCheckers): Audit
   const bare = launch.channel === 'npx' ? launch.target.replace(/(?!^)@[^@/]*$/u, '') : launch.target.replace(/(?:\[[^\]]*\])?(?:===?|@).*$/u, '');
   const ecosystem = launch.channel === 'npx' ? 'npm' : 'pypi';
   const near = checkers.lookalikeOf(bare, ecosystem) ?? checkers.lookalikeOf(bare, 'mcp');
-  return near === undefined ? null : finding('AUDIT_NAME_LOOKALIKE', `${bare} is one edit away from the well-known ${near}`);
+  return near === undefined || near.toLowerCase() === bare.toLowerCase() ? null : finding('AUDIT_NAME_LOOKALIKE', `${bare} is one edit away from the well-known ${near}`);
 }
 
 function remoteEndpoint(name: string, entry: Json): RemoteEndpoint {

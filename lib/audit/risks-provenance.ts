@@ -86,7 +86,9 @@ export function squattingRisk(facts: BundleFacts): RiskResult {
   const name = facts.subject.name;
   if (facts.registry?.refusal?.code === 'REGISTRY_NAMESPACE_MISMATCH') findings.push(finding('AUDIT_NAMESPACE_MISMATCH', facts.registry.refusal.message));
   if (facts.policy?.nameNotAllowed) findings.push(finding('AUDIT_NAME_NOT_ALLOWED', facts.policy.nameNotAllowed.message));
-  const lookalike = name === undefined || facts.checkers.lookalikeOf === undefined ? undefined : facts.checkers.lookalikeOf(name, 'mcp');
+  const near = name === undefined || facts.checkers.lookalikeOf === undefined ? undefined : facts.checkers.lookalikeOf(name, 'mcp');
+  // The well-known name itself is no lookalike (whether its signer is that publisher is the policy's question).
+  const lookalike = near !== undefined && near.toLowerCase() !== name?.toLowerCase() ? near : undefined;
   if (lookalike !== undefined && name !== undefined) findings.push(finding('AUDIT_NAME_LOOKALIKE', `"${name}" is one edit away from the well-known "${lookalike}"`, { path: 'manifest.json' }));
   const repository = facts.signature.status === 'verified' ? facts.signature.sourceRepository : null;
   if (repository !== null && name !== undefined) {

@@ -31,7 +31,7 @@ function packageFinding(pkg: Package, index: number, checkers: AuditCheckers): A
   findings.push(pinned ? finding('AUDIT_RUNTIME_FETCH_PINNED', `packages[${index}]: ${type} ${identifier} ${version}, fetched at launch with no integrity hash`, evidence) : finding('AUDIT_RUNTIME_FETCH_UNPINNED', `packages[${index}]: ${type} ${identifier} "${version}" is not an exact version${type === 'oci' ? ' or digest' : ''}`, evidence));
   const ecosystem = type === 'npm' ? 'npm' : type === 'pypi' ? 'pypi' : undefined;
   const near = ecosystem === undefined ? undefined : checkers.lookalikeOf?.(identifier, ecosystem);
-  if (near !== undefined) findings.push(finding('AUDIT_DEPENDENCY_LOOKALIKE', `packages[${index}]: ${identifier} is one edit away from the popular ${near}`, evidence));
+  if (near !== undefined && near.toLowerCase() !== identifier.toLowerCase()) findings.push(finding('AUDIT_DEPENDENCY_LOOKALIKE', `packages[${index}]: ${identifier} is one edit away from the popular ${near}`, evidence));
   return findings;
 }
 
@@ -44,7 +44,7 @@ function namespaceFindings(document: Record<string, unknown>, checkers: AuditChe
   if (owner !== undefined && repoOwner !== undefined && owner.toLowerCase() !== repoOwner.toLowerCase()) findings.push(finding('AUDIT_NAME_REPOSITORY_MISMATCH', `${name} is in io.github.${owner}, but its repository is ${repository as string}`, { path: 'server.json' }));
   const short = name.slice(name.indexOf('/') + 1);
   const near = short === '' ? undefined : checkers.lookalikeOf?.(short, 'mcp');
-  if (near !== undefined) findings.push(finding('AUDIT_NAME_LOOKALIKE', `"${short}" is one edit away from the well-known "${near}"`, { path: 'server.json' }));
+  if (near !== undefined && near.toLowerCase() !== short.toLowerCase()) findings.push(finding('AUDIT_NAME_LOOKALIKE', `"${short}" is one edit away from the well-known "${near}"`, { path: 'server.json' }));
   return findings;
 }
 

@@ -47,7 +47,7 @@ export const STUB_CHECKERS: AuditCheckers = {
     return found;
   },
   lookalikeOf(name) {
-    return name === 'filesytem' ? 'filesystem' : undefined;
+    return name === 'filesytem' || name === 'filesystem' ? 'filesystem' : undefined;
   },
 };
 
