@@ -7,7 +7,7 @@
 // failure becomes evidence (risk 1) instead of ending the audit.
 
 import { stat } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { analyzeSources, type AnalysisInput } from './analysis/analyze.ts';
 import { ownPackageOf, roleOf } from './analysis/files.ts';
 import type { AnalysisReport, PythonParser } from './analysis/model.ts';
@@ -18,7 +18,7 @@ import { provenanceView } from './attest/statement.ts';
 import { auditReport, aggregateRisks, bundleRisks } from './audit/assemble.ts';
 import { auditEntry, serverMapOf } from './audit/channels.ts';
 import type { AuditCheckers, BundleFacts, DependencyFile, PolicyFact, RegistryFact, SignatureFact } from './audit/facts.ts';
-import type { AuditReport, AuditSubject } from './audit/model.ts';
+import type { AuditReport, AuditSubject, ChannelEntry } from './audit/model.ts';
 import { serverJsonRisks } from './audit/server-json.ts';
 import { MCPSealError } from './errors.ts';
 import { ioError, readBoundedFile } from './io.ts';
@@ -340,6 +340,38 @@ async function auditDirectory(path: string, options: AuditOptions): Promise<Audi
   return auditReport(subject, bundleRisks(facts), { manifest, version: options.version ?? VERSION_UNKNOWN });
 }
 
+/**
+ * A server launched from a local path whose directory (or one of its three parents) holds a
+ * manifest.json: that directory is audited as a bundle directory, offline, and its risks replace
+ * the config's guesses (risk 1 keeps the channel's finding: nothing binds a local path).
+ */
+async function auditLocalEntry(entry: ChannelEntry, options: AuditOptions): Promise<void> {
+  if (!isAbsolute(entry.target)) return;
+  let directory = dirname(entry.target);
+  for (let depth = 0; depth < 4; depth++, directory = dirname(directory)) {
+    if (!(await isFile(join(directory, MANIFEST_NAME)))) continue;
+    let report;
+    try {
+      report = await auditDirectory(directory, options);
+    } catch (error) {
+      if (!(error instanceof MCPSealError)) throw error;
+      entry.risks[0] = { ...entry.risks[0]!, summary: `${entry.risks[0]!.summary} (its directory ${directory} could not be audited: ${error.code})` };
+      return;
+    }
+    const channel = entry.risks[0]!.findings;
+    entry.risks = report.risks.map((risk) => (risk.id === 1 ? { ...risk, findings: [...channel, ...risk.findings] } : risk));
+    return;
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
 /** Strips `//` and block comments and trailing commas outside strings (VS Code's mcp.json is JSONC). */
 function stripJsonComments(text: string): string {
   return text.replace(/("(?:[^"\\]|\\.)*")|\/\/[^\n]*|\/\*[\s\S]*?\*\/|,(\s*[}\]])/gu, (_match, string: string | undefined, tail: string | undefined) => string ?? tail ?? '');
@@ -361,6 +393,7 @@ async function auditJsonFile(path: string, options: AuditOptions): Promise<Audit
   const servers = serverMapOf(document);
   if (servers !== undefined) {
     const entries = Object.entries(servers.servers).map(([name, entry]) => auditEntry(name, entry, basename(path), options.checkers ?? {}));
+    for (const entry of entries) if (entry.channel === 'local') await auditLocalEntry(entry, options);
     const subject: AuditSubject = { kind: 'client-config', path };
     return auditReport(subject, aggregateRisks(entries), { servers: entries, version: options.version ?? VERSION_UNKNOWN });
   }

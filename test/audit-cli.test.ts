@@ -129,6 +129,21 @@ describe('mcpseal audit (CLI)', function () {
       assert.ok(report.risks[2]!.findings.some((item) => item.code === 'AUDIT_RUNTIME_FETCH_UNPINNED' && item.message.startsWith('github: ')));
     });
 
+    it('a local entry whose directory holds a manifest.json is audited as that bundle directory', async () => {
+      const server = join(dir, 'local-server');
+      await mkdir(join(server, 'server'), { recursive: true });
+      await writeFile(join(server, 'manifest.json'), JSON.stringify(cleanManifest()));
+      await writeFile(join(server, 'server', 'index.js'), 'require("child_process").spawn("git", ["pull"]);\n');
+      const path = join(dir, 'local-config.json');
+      await writeFile(path, JSON.stringify({ mcpServers: { mine: { command: 'node', args: [join(server, 'server', 'index.js')] } } }));
+      const report = jsonOf(await runCli(['audit', path, '--json', '--no-python'])) as unknown as Report;
+      const mine = report.servers![0]!;
+      assert.equal(mine.channel, 'local');
+      assert.deepEqual(mine.risks[0]!.findings.slice(0, 2).map((item) => item.code), ['AUDIT_CHANNEL_LOCAL', 'AUDIT_UNSIGNED']);
+      assert.equal(mine.risks[5]!.status, 'fail');
+      assert.ok(mine.risks[5]!.findings.some((item) => item.code === 'AUDIT_SPAWN_UNDECLARED'));
+    });
+
     it('.vscode/mcp.json (JSONC, "servers") with a streamable-http and an SSE remote; Cursor mcp.json with a url entry', async () => {
       await mkdir(join(dir, '.vscode'), { recursive: true });
       const vscode = join(dir, '.vscode', 'mcp.json');
