@@ -5,7 +5,7 @@
 import tseslint from 'typescript-eslint';
 
 /** The security core, where no function may grow past about 80 lines (STYLE.md, issue 8). */
-const CORE = ['lib/archive/**/*.ts', 'lib/policy/**/*.ts', 'lib/sigstore/**/*.ts', 'lib/legacy/**/*.ts', 'lib/manifest/**/*.ts', 'lib/scopes/**/*.ts', 'lib/analysis/**/*.ts', 'lib/registry/**/*.ts', 'lib/install/**/*.ts', 'lib/launch/**/*.ts'];
+const CORE = ['lib/archive/**/*.ts', 'lib/policy/**/*.ts', 'lib/sigstore/**/*.ts', 'lib/legacy/**/*.ts', 'lib/manifest/**/*.ts', 'lib/scopes/**/*.ts', 'lib/analysis/**/*.ts', 'lib/registry/**/*.ts', 'lib/install/**/*.ts', 'lib/launch/**/*.ts', 'lib/audit/**/*.ts'];
 
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'coverage/', 'bench/.work/', 'lib/manifest/generated/', 'lib/registry/generated/'] },

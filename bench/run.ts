@@ -2,7 +2,7 @@
 // a real server bundle and two manifests (see bench/synth.ts and bench/README.md).
 //
 //   node bench/run.ts [--scale 1] [--scale 2] [--runs 3] [--quick-runs 15]
-//                     [--only pack|unpack|check|validate|verify|signed-unpack|install|policy|relay|batch|launch] [--out DIR] [--json]
+//                     [--only pack|unpack|check|validate|verify|signed-unpack|install|policy|relay|batch|launch|audit] [--out DIR] [--json]
 //
 // Method
 // - The tools of a group run side by side in one process lifetime, alternating run by run
@@ -55,10 +55,10 @@ const NODE = process.execPath;
 // MCPSEAL_BIN benchmarks another build of the CLI (e.g. a checkout of an older commit).
 const MCPSEAL_CLI = resolve(process.env['MCPSEAL_BIN'] ?? join(ROOT, 'bin', 'mcpseal.js'));
 const MCPSEAL = 'mcpseal';
-const GROUPS = ['pack', 'unpack', 'check', 'validate', 'verify', 'signed-unpack', 'install', 'policy', 'relay', 'batch', 'launch'] as const;
+const GROUPS = ['pack', 'unpack', 'check', 'validate', 'verify', 'signed-unpack', 'install', 'policy', 'relay', 'batch', 'launch', 'audit'] as const;
 type Group = (typeof GROUPS)[number];
 /** Groups that run on the synthetic bundle, once per --scale. */
-const SCALE_GROUPS: readonly Group[] = ['pack', 'unpack', 'check', 'verify', 'signed-unpack'];
+const SCALE_GROUPS: readonly Group[] = ['pack', 'unpack', 'check', 'verify', 'signed-unpack', 'audit'];
 /** Groups with cases that do not depend on the scale: run once, before the scales. */
 const FIXED_GROUPS: readonly Group[] = ['validate', 'verify', 'install', 'policy', 'relay', 'batch', 'launch'];
 
@@ -113,6 +113,7 @@ const TARGET_SIGNED_UNPACK = 1.1; // at most 1.1x `unzip -q -d`
 const TARGET_LAUNCH = 1.5; // issue 12: first initialize answer through `mcpseal run` at most 1.5x direct
 const TARGET_LAUNCH_EXTRA_MS = 150; // ... and at most 150 ms more
 const TARGET_REHASH_MS = 100; // issue 12: integrity re-hash of the filesystem server tree under 100 ms
+const TARGET_AUDIT_SYNTH = 1.5; // issue 13: audit at most 1.5x `unzip -tq` on the synthetic bundle
 
 /** `mcpb verify` of a bundle without an mcpb (PKCS#7) signature: exit 1 and this message. */
 const MCPB_VERIFY_UNSIGNED = {
@@ -459,6 +460,19 @@ function checkCommands(input: string): Command[] {
   ];
 }
 
+/**
+ * The ten-risk audit (issue 13): one strict pass with every entry inflated and CRC-checked, then
+ * the analyzer over the source files, against unzip's full test. The input is unsigned, so the
+ * audit fails risk 1 and exits 1 with its report: that counts as success.
+ */
+function auditCommands(ctx: ScaleContext, input: string): Command[] {
+  const report = join(ctx.out, 'audit-report.json');
+  return [
+    { ...mcpsealCommand(['audit', input, '--json', '--no-python', '--out', report], report), accept: { exitCode: 1, output: /"verdict": "fail"/, why: 'exit 1 with a report counts as success: the synthetic bundle is unsigned, so risk 1 fails' } },
+    { tool: 'unzip', argv: ['unzip', '-tq', input] },
+  ];
+}
+
 /** verify on any signed bundle: mcpseal verify, the official verify, and unzip's full test. */
 function verifyCommands(signed: SignedInput, mcpbCli: string): Command[] {
   return [
@@ -499,6 +513,7 @@ async function prepareInput(ctx: ScaleContext): Promise<{ path: string; note: st
 const SCALE_TARGETS: Partial<Record<Group, Target[]>> = {
   verify: [{ tool: 'unzip', max: TARGET_VERIFY_SYNTH }],
   'signed-unpack': [{ tool: 'unzip', max: TARGET_SIGNED_UNPACK }],
+  audit: [{ tool: 'unzip', max: TARGET_AUDIT_SYNTH }],
 };
 
 async function runScaleGroup(
@@ -515,6 +530,8 @@ async function runScaleGroup(
         ? unpackCommands(ctx, input!.path)
         : group === 'check'
           ? checkCommands(input!.path)
+          : group === 'audit'
+            ? auditCommands(ctx, input!.path)
           : group === 'verify'
             ? verifyCommands(signed!, ctx.mcpbCli)
             : signedUnpackCommands(ctx, signed!);
@@ -999,7 +1016,7 @@ const USAGE = `usage: node bench/run.ts [--scale N]... [--runs N] [--quick-runs 
   --quick-runs N  timed runs per tool of the sub-second cases: validate, and verify of the
                   filesystem server bundle (default: 15)
   --only GROUP    run only GROUP (repeatable; default: all): pack, unpack, check, validate,
-                  verify, signed-unpack, install, policy, relay, batch, launch
+                  verify, signed-unpack, install, policy, relay, batch, launch, audit
   --out DIR       write archives and extracted trees under DIR/scale-N/ and DIR/fixed/
                   (default: bench/.work); e.g. /dev/shm to measure without the disk's write speed
   --json          also write the results to bench/.work/results.json`;

@@ -164,6 +164,11 @@ export type RegistryErrorCode =
   /** An `io.github.OWNER/...` name whose OWNER is not the keyless signer's source repository owner. */
   | 'REGISTRY_NAMESPACE_MISMATCH';
 
+/** The audit's input errors (`mcpseal audit`). */
+export type AuditErrorCode =
+  /** An audited JSON file that is not JSON, not a client config nor a server.json, or a client config whose server map is not an object. */
+  | 'AUDIT_INPUT_INVALID';
+
 export type IoErrorCode =
   | 'IO_INTERRUPTED'
   | 'IO_NOT_FOUND'
@@ -222,6 +227,7 @@ export type ErrorCode =
   | PolicyErrorCode
   | TrustRootErrorCode
   | RegistryErrorCode
+  | AuditErrorCode
   | IoErrorCode
   | InstallErrorCode
   | InternalErrorCode
@@ -375,6 +381,7 @@ export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze(
   REGISTRY_PACKAGE_MISSING: 'rejected',
   REGISTRY_DIGEST_MISMATCH: 'rejected',
   REGISTRY_NAMESPACE_MISMATCH: 'rejected',
+  AUDIT_INPUT_INVALID: 'rejected',
   POLICY_INVALID: 'failed',
   POLICY_DENIED: 'rejected',
   POLICY_UNSIGNED: 'rejected',

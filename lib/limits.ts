@@ -76,6 +76,11 @@ export interface Limits {
    * thousand packages is a few megabytes. A larger one is reported, not read.
    */
   maxDependencyFileSize: number;
+  /**
+   * Largest client config `mcpseal audit` reads, in bytes (claude_desktop_config.json, .mcp.json,
+   * mcp.json): Claude Code's ~/.claude.json also keeps project history and grows to megabytes.
+   */
+  maxClientConfigSize: number;
 }
 
 /** The archive caps are the same object: one set of limits, one place. */
@@ -107,6 +112,7 @@ export const defaultLimits: Readonly<Limits> = Object.freeze({
   maxServerJsonSize: 1 * MiB,
   maxRelayMessage: 64 * MiB,
   maxDependencyFileSize: 16 * MiB,
+  maxClientConfigSize: 16 * MiB,
 });
 
 /** Merge a caller's partial limits over the defaults, checking each value is a sane number. */

@@ -51,6 +51,7 @@ const VALUES = [
   'suggestScopes',
   'suggestFromEvidence',
   'suggestFromPath',
+  'auditPath',
   'defaultPythonParser',
   'analyzeSources',
   'symbolicPathWithin',
@@ -183,6 +184,7 @@ describe('public API', () => {
         maxServerJsonSize: 1024 ** 2,
         maxRelayMessage: 64 * 1024 ** 2,
         maxDependencyFileSize: 16 * 1024 ** 2,
+        maxClientConfigSize: 16 * 1024 ** 2,
       },
     );
     assert.ok(Object.isFrozen(api.defaultLimits));

@@ -15,6 +15,7 @@ import { INSTALL_COMMANDS } from './install.ts';
 import { RUN_COMMANDS } from './run.ts';
 import { TOOLS_COMMANDS } from './tools.ts';
 import { CLIENT_CONFIG_COMMANDS } from './client-config.ts';
+import { AUDIT_COMMANDS } from './audit.ts';
 import { SIGNING_COMMANDS, signatureLines } from './signing.ts';
 import { claimLines, inspectReport } from './reports.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS, legacyAnchors, verifyFlags } from './verify-options.ts';
@@ -318,10 +319,11 @@ after Ctrl-C: nothing is left behind).`,
   ...RUN_COMMANDS,
   ...TOOLS_COMMANDS,
   ...CLIENT_CONFIG_COMMANDS,
+  ...AUDIT_COMMANDS,
 };
 
 /** The order commands are listed in: the publisher's flow, then the installer's, then tools. */
-const ORDER = ['pack', 'validate', 'inspect', 'sign', 'verify', 'unpack', 'install', 'list', 'remove', 'run', 'tools', 'client-config', 'verify-blob', 'keygen', 'scopes', 'policy', 'registry'];
+const ORDER = ['pack', 'validate', 'inspect', 'sign', 'verify', 'unpack', 'install', 'list', 'remove', 'run', 'tools', 'client-config', 'audit', 'verify-blob', 'keygen', 'scopes', 'policy', 'registry'];
 
 function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((name) => name.length));
