@@ -9,6 +9,9 @@
 import { stat } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import { analyzeSources, type AnalysisInput } from './analysis/analyze.ts';
+import { checkDependencies } from './analysis/dependencies.ts';
+import { lookalikeOf } from './analysis/lookalike.ts';
+import { checkToolText } from './analysis/tool-text.ts';
 import { ownPackageOf, roleOf } from './analysis/files.ts';
 import type { AnalysisReport, PythonParser } from './analysis/model.ts';
 import type { ArchiveEntry } from './archive/entry.ts';
@@ -125,7 +128,7 @@ class KeptEntries {
  * observations (a library's URLs, env reads, file reads) are not the server's and are not read.
  * The server's own files are always analyzed in full.
  */
-const DEPENDENCY_EVIDENCE = /child_process|subprocess|os\.system|popen|execa|cross-spawn|homedir|expanduser|home\(\)|USERPROFILE|\$HOME|'HOME'|"HOME"|\.ssh|\.gnupg|\.aws|\.azure|gcloud|\.kube|\.docker|\.netrc|\.npmrc|\.yarnrc|\.pypirc|git-credentials|password-store|keyrings|Keychains|\.mozilla\/|google-chrome|Google\/Chrome|Firefox\/|chromium|BraveSoftware|Library\/Cookies|login\.keychain|\.electrum|\.bitcoin|\.ethereum|AWS_|AZURE_|ARM_CLIENT|GOOGLE_APPLICATION|GOOGLE_CLOUD|GCLOUD_|GCP_|CLOUDSDK_|DIGITALOCEAN_|ALIBABA_CLOUD|ALICLOUD_|OCI_|IBMCLOUD_|CLOUDFLARE_API|KUBECONFIG|\beval\s*\(|\bFunction\s*\(|(?<![.\w])exec\s*\(|(?<![.\w])compile\s*\(/u;
+const DEPENDENCY_EVIDENCE = /child_process|subprocess|os\.system|popen|execa|cross-spawn|homedir|expanduser|home\(\)|USERPROFILE|\$HOME|'HOME'|"HOME"|\.ssh|\.gnupg|\.aws|\.azure|gcloud|\.kube|\.docker|\.netrc|\.npmrc|\.yarnrc|\.pypirc|git-credentials|password-store|keyrings|Keychains|\.mozilla\/|google-chrome|Google\/Chrome|Firefox\/|chromium|BraveSoftware|Library\/Cookies|login\.keychain|\.electrum|\.bitcoin|\.ethereum|AWS_|AZURE_|ARM_CLIENT|GOOGLE_APPLICATION|GOOGLE_CLOUD|GCLOUD_|GCP_|CLOUDSDK_|DIGITALOCEAN_|ALIBABA_CLOUD|ALICLOUD_|OCI_|IBMCLOUD_|CLOUDFLARE_API|KUBECONFIG|\beval\s*\(|\bFunction\s*\(|(?<![.\w])exec\s*\(|(?<![.\w])compile\s*\(|atob|fromCharCode|base64|b64decode|__import__|import_module|runInNewContext|runInThisContext|require\s*\(\s*[^'"`\s)]|import\s*\(\s*[^'"`\s)]/u;
 
 const NOTHING = new Uint8Array(0);
 
@@ -214,7 +217,9 @@ async function bundleFacts(
     ownPackages,
   });
   const scopes = errors.length === 0 && scopesOf(manifest) !== undefined ? (scopesOf(manifest) as Scopes) : null;
-  return { subject, manifest, manifestErrors: errors, scopes, files, dependencyFiles, analysis, ...provenance, checkers: options.checkers ?? {} };
+  const checkers = options.checkers ?? ANALYSIS_CHECKERS;
+  const dependencyFindings = checkers.checkDependencies === undefined ? null : await checkers.checkDependencies(dependencyFiles);
+  return { subject, manifest, manifestErrors: errors, scopes, files, dependencyFiles, dependencyFindings, analysis, ...provenance, checkers };
 }
 
 function subjectSignature(signature: SignatureFact): AuditSubject['signature'] {
@@ -392,7 +397,7 @@ async function auditJsonFile(path: string, options: AuditOptions): Promise<Audit
   }
   const servers = serverMapOf(document);
   if (servers !== undefined) {
-    const entries = Object.entries(servers.servers).map(([name, entry]) => auditEntry(name, entry, basename(path), options.checkers ?? {}));
+    const entries = Object.entries(servers.servers).map(([name, entry]) => auditEntry(name, entry, basename(path), options.checkers ?? ANALYSIS_CHECKERS));
     for (const entry of entries) if (entry.channel === 'local') await auditLocalEntry(entry, options);
     const subject: AuditSubject = { kind: 'client-config', path };
     return auditReport(subject, aggregateRisks(entries), { servers: entries, version: options.version ?? VERSION_UNKNOWN });
@@ -403,7 +408,7 @@ async function auditJsonFile(path: string, options: AuditOptions): Promise<Audit
     const problems = serverSchemaProblems(record);
     if (problems.length > 0) throw new MCPSealError('REGISTRY_INVALID', `server.json breaks the registry's schema at ${problems[0]!.pointer || '/'}: ${problems[0]!.message}`, { details: { pointer: problems[0]!.pointer, problems } });
     const subject: AuditSubject = { kind: 'server-json', path, name: record['name'], ...(typeof record['version'] === 'string' ? { version: record['version'] } : {}) };
-    return auditReport(subject, serverJsonRisks(record, options.checkers ?? {}), { version: options.version ?? VERSION_UNKNOWN });
+    return auditReport(subject, serverJsonRisks(record, options.checkers ?? ANALYSIS_CHECKERS), { version: options.version ?? VERSION_UNKNOWN });
   }
   throw new MCPSealError('AUDIT_INPUT_INVALID', `${path} is neither a client config (mcpServers or servers), a server.json (name with packages or remotes), nor a manifest.json`, { details: { path } });
 }
@@ -411,6 +416,11 @@ async function auditJsonFile(path: string, options: AuditOptions): Promise<Audit
 /**
  * The evidence functions of lib/analysis the CLI hands to the audit: tool-description checks
  * (checkToolText), dependency checks (checkDependencies) and well-known names (lookalikeOf).
- * Each risk they settle stays `unknown` while its function is absent.
+ * A library caller may pass other checkers (or none: each risk they settle then stays `unknown`).
  */
-export const ANALYSIS_CHECKERS: AuditCheckers = {};
+export const ANALYSIS_CHECKERS: AuditCheckers = {
+  checkToolText: (tool) => checkToolText(tool),
+  lookalikeOf,
+  // The pipeline holds dependency files as text (read once, bounded by maxDependencyFileSize).
+  checkDependencies: (files) => checkDependencies(files.map((file) => ({ path: file.path, size: Buffer.byteLength(file.text), read: () => Promise.resolve(Buffer.from(file.text, 'utf8')) }))),
+};

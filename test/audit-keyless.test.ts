@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'mocha';
 import { auditPath } from '../lib/audit-bundle.ts';
 import type { AuditReport } from '../lib/audit/model.ts';
 import { signBundle } from '../lib/index.ts';
-import { cleanManifest, plantBundle, STUB_CHECKERS } from './helpers/audit.ts';
+import { cleanManifest, plantBundle, CHECKERS } from './helpers/audit.ts';
 import { tempDir } from './helpers/cli.ts';
 import { keylessMethod } from './helpers/signing.ts';
 import { githubActionsClaims, startSigstoreFakes, type SigstoreFakes } from './helpers/sigstore-fakes.ts';
@@ -48,7 +48,7 @@ describe('audit: risk 9 with a keyless signer', function () {
       const pkg = { registryType: 'mcpb', identifier: 'https://github.com/x/y/releases/download/v1/b.mcpb', version: '1.0.0', fileSha256: sha256, transport: { type: 'stdio' } };
       await writeFile(serverJson, JSON.stringify({ name: serverName, description: 'Notes', version: '1.0.0', packages: [pkg] }));
     }
-    return auditPath(path, { trustedRoot: fakes.trustedRoot, identity: { repo: repository }, checkers: STUB_CHECKERS, ...(serverJson ? { serverJson } : {}) });
+    return auditPath(path, { trustedRoot: fakes.trustedRoot, identity: { repo: repository }, checkers: CHECKERS, ...(serverJson ? { serverJson } : {}) });
   }
 
   const risk9 = (report: AuditReport): { status: string; codes: string[] } => {

@@ -3,28 +3,12 @@
 // carry help text, levels from severities, relative locations and stable fingerprints.
 
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { Ajv, type ValidateFunction } from 'ajv';
-import addFormats from 'ajv-formats';
+import type { ValidateFunction } from 'ajv';
 import type { AuditReport } from '../lib/report/audit-model.ts';
 import { renderAudit } from '../lib/report/audit-render.ts';
 import { FINGERPRINT_KEY, SARIF_SCHEMA_URI, subjectRelativePath } from '../lib/report/audit-sarif.ts';
+import { sarifValidator } from './helpers/sarif.ts';
 import { cleanReport, clientConfigReport, failingReport, HOSTILE, hostileReport, reportWithoutPaths, RULES } from './helpers/audit-reports.ts';
-
-const SCHEMA_FILE = new URL('./fixtures/sarif/sarif-schema-2.1.0.json', import.meta.url);
-
-/**
- * The official schema is draft-04 (top-level `id`); it uses no keyword whose meaning changed since,
- * so ajv's draft-07 dialect checks it once `id` is named `$id` (SOURCE.md). Strict mode stays on
- * except for `strictTypes`, which objects to the schema's own untyped `enum`+`default` pairs.
- */
-function sarifValidator(): ValidateFunction {
-  const { $schema: _draft04, id, ...schema } = JSON.parse(readFileSync(SCHEMA_FILE, 'utf8')) as Record<string, unknown>;
-  assert.equal(id, SARIF_SCHEMA_URI, 'the vendored schema is the errata 01 one the logs name');
-  const ajv = new Ajv({ allErrors: true, strictTypes: false });
-  addFormats.default(ajv);
-  return ajv.compile({ $id: id, ...schema });
-}
 
 function sarifOf(report: AuditReport, srcRoot?: string): any {
   return JSON.parse(renderAudit(report, 'sarif', { rules: RULES, ...(srcRoot === undefined ? {} : { srcRoot }) }));

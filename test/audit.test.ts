@@ -1,7 +1,7 @@
 // Issue 13: one planted-problem bundle (or config, or server.json) per audit finding code, each
 // asserting the risk it lands in, that risk's status and the code; and a clean bundle that passes
 // every risk. Through the library (auditPath), with the analysis layer's checkers stood in by
-// test/helpers/audit.ts STUB_CHECKERS (the real ones are wired at the merge).
+// test/helpers/audit.ts CHECKERS (the analysis layer's real checkers).
 
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
@@ -11,7 +11,7 @@ import { auditPath, type AuditOptions } from '../lib/audit-bundle.ts';
 import { AUDIT_CODES, type AuditCode } from '../lib/audit/findings.ts';
 import type { AuditReport, RiskStatus } from '../lib/audit/model.ts';
 import { loadPolicy } from '../lib/index.ts';
-import { cleanManifest, keyWorld, plantBundle, STUB_CHECKERS, writePolicy, type KeyWorld, type Manifest } from './helpers/audit.ts';
+import { cleanManifest, keyWorld, plantBundle, CHECKERS, writePolicy, type KeyWorld, type Manifest } from './helpers/audit.ts';
 import { tempDir } from './helpers/cli.ts';
 import { buildZip, signatureBlock } from './helpers/zip-builder.ts';
 
@@ -24,7 +24,7 @@ interface Planted {
   audit(world: KeyWorld): Promise<AuditReport>;
 }
 
-const signed = (world: KeyWorld): Partial<AuditOptions> => ({ publicKey: world.publisher.publicKey, checkers: STUB_CHECKERS });
+const signed = (world: KeyWorld): Partial<AuditOptions> => ({ publicKey: world.publisher.publicKey, checkers: CHECKERS });
 
 /** A bundle with `change` applied to the clean manifest and `files` added, signed by the publisher, audited with its key. */
 function bundle(change: (manifest: Manifest) => void, files: Record<string, string> = {}, options: { sign?: boolean; audit?: (world: KeyWorld) => Partial<AuditOptions> } = {}): (world: KeyWorld) => Promise<AuditReport> {
@@ -43,7 +43,7 @@ function jsonFile(name: string, document: unknown): (world: KeyWorld) => Promise
   return async (world) => {
     const path = join(world.dir, name);
     await writeFile(path, JSON.stringify(document));
-    return auditPath(path, { checkers: STUB_CHECKERS });
+    return auditPath(path, { checkers: CHECKERS });
   };
 }
 
@@ -150,7 +150,7 @@ const PLANTED: Planted[] = [
     status: 'fail',
     async audit(world) {
       const path = await plantBundle(world.dir, cleanManifest(), {}, world.stranger.privateKey);
-      return auditPath(path, { installPolicy: await loadPolicy(await writePolicy(world)), checkers: STUB_CHECKERS });
+      return auditPath(path, { installPolicy: await loadPolicy(await writePolicy(world)), checkers: CHECKERS });
     },
   },
   {
@@ -158,7 +158,7 @@ const PLANTED: Planted[] = [
     status: 'fail',
     async audit(world) {
       const path = await plantBundle(world.dir, cleanManifest(), {}, world.publisher.privateKey);
-      return auditPath(path, { installPolicy: await loadPolicy(await writePolicy(world, { denyNames: ['acme-notes'] })), checkers: STUB_CHECKERS });
+      return auditPath(path, { installPolicy: await loadPolicy(await writePolicy(world, { denyNames: ['acme-notes'] })), checkers: CHECKERS });
     },
   },
   { code: 'AUDIT_NO_POLICY', status: 'unknown', audit: bundle(() => undefined, {}, { audit: () => ({ publicKey: undefined }) }) },
@@ -167,7 +167,7 @@ const PLANTED: Planted[] = [
     status: 'pass',
     async audit(world) {
       const path = await plantBundle(world.dir, cleanManifest(), {}, world.publisher.privateKey);
-      return auditPath(path, { installPolicy: await loadPolicy(await writePolicy(world)), checkers: STUB_CHECKERS });
+      return auditPath(path, { installPolicy: await loadPolicy(await writePolicy(world)), checkers: CHECKERS });
     },
   },
   {
@@ -185,7 +185,7 @@ const PLANTED: Planted[] = [
     status: 'fail',
     async audit(world) {
       const path = await plantBundle(world.dir, cleanManifest(), {}, world.publisher.privateKey);
-      return auditPath(path, { installPolicy: await loadPolicy(await writePolicy(world, { bundles: ['acme-tools-*'] })), checkers: STUB_CHECKERS });
+      return auditPath(path, { installPolicy: await loadPolicy(await writePolicy(world, { bundles: ['acme-tools-*'] })), checkers: CHECKERS });
     },
   },
   { code: 'AUDIT_CLOUD_EGRESS', status: 'pass', audit: bundle((m) => void (scopes(m).network.egress = [{ host: 'mybucket.s3.amazonaws.com', ports: [443] }] as never)) },
@@ -238,7 +238,7 @@ describe('audit: one planted problem per finding code', function () {
   it('AUDIT_UNSIGNED: an MCPB_SIG_V1 block alone is no signature (risk 1 fails, the subject says legacy)', async () => {
     const path = join(world.dir, 'legacy-only.mcpb');
     await writeFile(path, Buffer.concat([buildZip([{ name: 'manifest.json', data: JSON.stringify(cleanManifest()) }, { name: 'server/index.js', data: 'console.log(1);\n' }]), signatureBlock()]));
-    const report = await auditPath(path, { checkers: STUB_CHECKERS });
+    const report = await auditPath(path, { checkers: CHECKERS });
     assert.equal(report.subject.signature?.status, 'legacy');
     const risk = report.risks[0]!;
     assert.equal(risk.status, 'fail');
@@ -248,7 +248,7 @@ describe('audit: one planted problem per finding code', function () {
   it('the well-known name itself is not a lookalike (AUDIT_NAME_LOOKALIKE only one edit away)', async () => {
     const manifest = cleanManifest();
     manifest.name = 'filesystem';
-    const report = await auditPath(await plantBundle(world.dir, manifest, {}, world.publisher.privateKey), { publicKey: world.publisher.publicKey, checkers: STUB_CHECKERS });
+    const report = await auditPath(await plantBundle(world.dir, manifest, {}, world.publisher.privateKey), { publicKey: world.publisher.publicKey, checkers: CHECKERS });
     assert.deepEqual(report.risks[8]!.findings, []);
     assert.equal(report.risks[8]!.status, 'pass');
   });
@@ -259,7 +259,7 @@ describe('audit: one planted problem per finding code', function () {
       world,
       path,
       (sha256) => ({ name: 'io.github.acme/notes', description: 'Notes', version: '1.0.0', packages: [mcpbPackage(sha256)], remotes: [{ type: 'streamable-http', url: 'https://mcp.acme.com/mcp', headers: [{ name: 'Authorization', description: 'token', isSecret: true }] }] }),
-      { installPolicy: await loadPolicy(await writePolicy(world)), checkers: STUB_CHECKERS },
+      { installPolicy: await loadPolicy(await writePolicy(world)), checkers: CHECKERS },
     );
     assert.deepEqual(
       report.risks.map((risk) => `${risk.id} ${risk.status}`),

@@ -46,7 +46,12 @@ export function lookalikeOf(name: string, ecosystem: Ecosystem): string | undefi
   const index = indexFor(ecosystem);
   const normalized = normalize(name, ecosystem);
   if (index.known.has(normalized)) return undefined;
-  return byEdit(normalized, index) ?? index.skeletons.get(skeleton(normalized)) ?? byScope(normalized, index, ecosystem);
+  const near = byEdit(normalized, index) ?? index.skeletons.get(skeleton(normalized)) ?? byScope(normalized, index, ecosystem);
+  if (near !== undefined || ecosystem !== 'mcp') return near;
+  // `mcp-server-filesytem`: its short form is compared with the short forms of the well-known names.
+  const short = shortMcpName(normalized);
+  if (short === normalized || index.known.has(short)) return undefined;
+  return byEdit(short, index) ?? index.skeletons.get(skeleton(short));
 }
 
 /** PEP 503 for PyPI; lower case for npm and MCP server names. */
@@ -88,11 +93,21 @@ function indexFor(ecosystem: Ecosystem): Index {
   let index = indexes.get(ecosystem);
   if (index !== undefined) return index;
   const list = ecosystem === 'npm' ? POPULAR_NPM : ecosystem === 'pypi' ? POPULAR_PYPI : POPULAR_MCP;
-  const names = list.map((entry) => normalize(entry, ecosystem));
+  const full = list.map((entry) => normalize(entry, ecosystem));
+  // A bundle's manifest name is the server's short name (`filesystem`, `github`), not its package
+  // name: MCP names are indexed in both forms.
+  const names = ecosystem === 'mcp' ? [...new Set(full.flatMap((name) => [name, shortMcpName(name)]))] : full;
   index = { known: new Set(names), deletions: new Map(), skeletons: new Map(), tails: new Map() };
   for (const target of names.slice(0, TARGETS[ecosystem])) addTarget(index, target);
   indexes.set(ecosystem, index);
   return index;
+}
+
+/** `@scope/server-x`, `mcp-server-x`, `x-mcp-server`, `x-mcp` → `x`. */
+export function shortMcpName(name: string): string {
+  const bare = name.startsWith('@') && name.includes('/') ? name.slice(name.indexOf('/') + 1) : name;
+  const short = bare.replace(/^(?:mcp-server-|server-|mcp-)/u, '').replace(/(?:-mcp-server|-mcp|-server)$/u, '');
+  return short === '' ? bare : short;
 }
 
 function addTarget(index: Index, target: string): void {

@@ -2,6 +2,8 @@
 // or read, never a file handle. The evaluators are pure; everything here is data.
 
 import type { AnalysisReport } from '../analysis/model.ts';
+import type { DependencyFinding } from '../analysis/deps-model.ts';
+import type { ToolTextFinding } from '../analysis/tool-text.ts';
 import type { Scopes } from '../scopes/model.ts';
 import type { AuditSubject } from './model.ts';
 
@@ -34,24 +36,9 @@ export interface RegistryFact {
   namespace?: { status: 'bound' | 'unchecked'; reason?: string };
 }
 
-/** A tool-text finding from the analysis layer (checkToolText), as far as the audit reads it. */
-export interface ToolTextFinding {
-  /** What kind of problem: its code or kind, e.g. `hidden-instruction`, `invisible-unicode`, `cross-tool-reference`. */
-  code?: string;
-  kind?: string;
-  message: string;
-  excerpt?: string;
-}
-
-/** A dependency finding from the analysis layer (checkDependencies). */
-export interface DependencyFinding {
-  code?: string;
-  kind?: string;
-  message: string;
-  path?: string;
-  line?: number;
-  package?: string;
-}
+/** Findings of the analysis layer the audit reads (lib/analysis/tool-text.ts, dependencies.ts). */
+export type { ToolTextFinding } from '../analysis/tool-text.ts';
+export type { DependencyFinding } from '../analysis/deps-model.ts';
 
 /** A file the dependency checker reads: its bundle-relative path and its text. */
 export interface DependencyFile {
@@ -65,7 +52,7 @@ export interface DependencyFile {
  */
 export interface AuditCheckers {
   checkToolText?: (tool: { name: string; description: string }) => readonly ToolTextFinding[];
-  checkDependencies?: (files: readonly DependencyFile[]) => readonly DependencyFinding[];
+  checkDependencies?: (files: readonly DependencyFile[]) => Promise<readonly DependencyFinding[]>;
   lookalikeOf?: (name: string, ecosystem: 'npm' | 'pypi' | 'mcp') => string | undefined;
 }
 
@@ -81,6 +68,8 @@ export interface BundleFacts {
   files: ReadonlySet<string> | null;
   /** Small dependency files (package.json, lockfiles, requirements) with their text. */
   dependencyFiles: DependencyFile[];
+  /** What checkDependencies found in them; null when no dependency checker ran. */
+  dependencyFindings: readonly DependencyFinding[] | null;
   analysis: AnalysisReport | null;
   signature: SignatureFact;
   policy: PolicyFact | null;

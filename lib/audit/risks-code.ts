@@ -41,6 +41,9 @@ function capped(findings: AuditFinding[]): AuditFinding[] {
 }
 
 /** Own code the analyzer could not read to the end: what keeps the code risks from passing. */
+/** secret-path kinds that hold cloud credentials: risk 10 reports them (isCloudStore). */
+const CLOUD_SECRETS: ReadonlySet<string> = new Set(['aws', 'gcloud', 'azure', 'kube']);
+
 export function unreadOwnCode(report: AnalysisReport): string | null {
   const own = report.unknowns.filter((unknown) => unknown.origin === 'own');
   if (own.length === 0) return null;
@@ -67,6 +70,13 @@ export function codeFindings(facts: BundleFacts): AuditFinding[] {
   for (const observation of report.observations.filter((item) => (item.kind === 'fs-read' || item.kind === 'fs-write') && item.test !== true)) {
     const store = secretStoreOf(observation);
     if (store !== null && !isCloudStore(store)) findings.push(finding('AUDIT_HOME_SECRET_ACCESS', `${observation.kind === 'fs-write' ? 'writes' : 'reads'} ~/${store}${observation.origin === 'dependency' ? ` (in the bundled package ${observation.package ?? '?'})` : ''}`, evidenceOf(observation)));
+  }
+  // The analyzer's own secret-path observations (analysis/secrets.ts: strings that name a secret
+  // store, browser profile or keychain) where no file access above already reported the line.
+  const reported = new Set(findings.filter((item) => item.code === 'AUDIT_HOME_SECRET_ACCESS').map((item) => `${item.evidence?.path}:${item.evidence?.line}`));
+  for (const observation of report.observations.filter((item) => item.kind === 'secret-path' && item.test !== true && !CLOUD_SECRETS.has(item.detail))) {
+    if (reported.has(`${observation.evidence.path}:${observation.evidence.line}`)) continue;
+    findings.push(finding('AUDIT_HOME_SECRET_ACCESS', `names the ${observation.detail} secret store${observation.origin === 'dependency' ? ` (in the bundled package ${observation.package ?? '?'})` : ''}`, evidenceOf(observation)));
   }
   for (const observation of report.observations.filter((item) => item.test !== true && isObfuscation(item))) {
     findings.push(finding('AUDIT_OBFUSCATED_CODE', `evaluates fetched or decoded code (${observation.detail})${observation.origin === 'dependency' ? ` in the bundled package ${observation.package ?? '?'}` : ''}`, evidenceOf(observation)));

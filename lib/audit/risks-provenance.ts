@@ -2,6 +2,7 @@
 // policy names that publisher, what the server.json binds, and the name against all of them.
 // Stars, downloads and badges are never evidence: a claim of them is itself a finding (risk 8).
 
+import { basename } from 'node:path';
 import type { BundleFacts, SignatureFact } from './facts.ts';
 import { finding } from './findings.ts';
 import type { AuditFinding, RiskResult } from './model.ts';
@@ -12,7 +13,7 @@ function signatureFindings(signature: SignatureFact, subject: BundleFacts['subje
   switch (signature.status) {
     case 'unsigned':
       if (subject.kind === 'directory') return { findings: [finding('AUDIT_UNSIGNED', 'a source directory: nothing signs it (pack and sign it, then audit the .mcpb)')], missing: null };
-      return { findings: [finding('AUDIT_UNSIGNED', `no Sigstore bundle beside ${subject.path}${signature.legacyBlock ? ' (its MCPB_SIG_V1 block alone binds no identity)' : ''}`)], missing: null };
+      return { findings: [finding('AUDIT_UNSIGNED', `no Sigstore bundle beside ${basename(subject.path)}${signature.legacyBlock ? ' (its MCPB_SIG_V1 block alone binds no identity)' : ''}`)], missing: null };
     case 'invalid':
       return { findings: [finding('AUDIT_SIGNATURE_INVALID', `${signature.code}: ${signature.message}`)], missing: null };
     case 'unchecked':

@@ -4,7 +4,11 @@
 
 import type { AuditCode } from './findings.ts';
 import { finding } from './findings.ts';
+import type { DependencyCode } from '../analysis/deps-model.ts';
 import type { BundleFacts, DependencyFinding } from './facts.ts';
+
+/** The most dependency findings one report lists (a hostile lockfile can produce thousands). */
+const MAX_DEPENDENCY_FINDINGS = 100;
 import { launchChannel } from './launch-command.ts';
 import type { AuditFinding, RiskResult } from './model.ts';
 import { decided } from './risk.ts';
@@ -37,13 +41,27 @@ function launchConfigs(manifest: Record<string, unknown>): { where: string; comm
 }
 
 /** The audit code of a dependency finding of the analysis layer, by the words of its code or kind. */
-export function dependencyCode(item: DependencyFinding): AuditCode {
-  const label = `${item.code ?? ''} ${item.kind ?? ''}`.toLowerCase();
-  if (/lookalike|typo|similar|confus/u.test(label)) return 'AUDIT_DEPENDENCY_LOOKALIKE';
-  if (/script/u.test(label)) return 'AUDIT_DEPENDENCY_INSTALL_SCRIPT';
-  if (/\buv\b|uv[-_]/u.test(label)) return 'AUDIT_UV_NO_LOCK';
-  if (/lock/u.test(label)) return 'AUDIT_DEPENDENCY_NO_LOCKFILE';
-  return 'AUDIT_DEPENDENCY_UNPINNED';
+/**
+ * The audit code of each dependency finding of the analysis layer (the compiler keeps it
+ * complete); null: evidence for the reader, not a finding of risk 3 (a lockfile is present).
+ */
+const DEPENDENCY_AUDIT_CODE: Readonly<Record<DependencyCode, AuditCode | null>> = {
+  DEP_LOCK_PRESENT: null,
+  DEP_LOCK_ABSENT: 'AUDIT_DEPENDENCY_NO_LOCKFILE',
+  DEP_LOCK_UNCHECKED: 'AUDIT_DEPENDENCIES_UNCHECKED',
+  DEP_NO_INTEGRITY: 'AUDIT_DEPENDENCY_UNPINNED',
+  DEP_UNPINNED: 'AUDIT_DEPENDENCY_UNPINNED',
+  DEP_NOT_REGISTRY: 'AUDIT_DEPENDENCY_UNPINNED',
+  DEP_EXTRA_INDEX: 'AUDIT_DEPENDENCY_UNPINNED',
+  DEP_LOCK_MISMATCH: 'AUDIT_DEPENDENCY_UNPINNED',
+  DEP_INSTALL_SCRIPT: 'AUDIT_DEPENDENCY_INSTALL_SCRIPT',
+  DEP_LOOKALIKE: 'AUDIT_DEPENDENCY_LOOKALIKE',
+  DEP_UV_NO_HASHED_LOCK: 'AUDIT_UV_NO_LOCK',
+  DEP_FILE_UNREADABLE: 'AUDIT_DEPENDENCIES_UNCHECKED',
+};
+
+export function dependencyCode(item: DependencyFinding): AuditCode | null {
+  return DEPENDENCY_AUDIT_CODE[item.code];
 }
 
 /** Whether the bundle ships or names dependencies (a tree, a manifest of them, a lockfile). */
@@ -67,15 +85,18 @@ export function dependencyRisk(facts: BundleFacts, launches: AuditFinding[] = []
   if (record(manifest['server'])['type'] === 'uv' && facts.files !== null && ![...facts.files].some((name) => name === 'uv.lock' || name.endsWith('/uv.lock'))) {
     findings.push(finding('AUDIT_UV_NO_LOCK', 'server.type is uv and the bundle has no uv.lock: uv resolves the dependencies on the user\'s machine', { path: 'manifest.json' }));
   }
-  const check = facts.checkers.checkDependencies;
   const ships = shipsDependencies(facts.files);
-  if (check !== undefined) {
-    for (const item of check(facts.dependencyFiles).slice(0, 100)) {
-      findings.push(finding(dependencyCode(item), `${item.package ? `${item.package}: ` : ''}${item.message}`, item.path === undefined ? undefined : { path: item.path, ...(item.line === undefined ? {} : { line: item.line }) }));
+  const checked = facts.dependencyFindings;
+  if (checked !== null) {
+    for (const item of checked) {
+      const code = dependencyCode(item);
+      if (code === null || findings.length >= MAX_DEPENDENCY_FINDINGS) continue;
+      const { path, line } = item.evidence;
+      findings.push(finding(code, `${item.package ? `${item.package}: ` : ''}${item.message}`, { path, ...(line === undefined ? {} : { line }), ...(item.evidence.excerpt === undefined ? {} : { excerpt: item.evidence.excerpt }) }));
     }
   } else if (ships) {
     findings.push(finding('AUDIT_DEPENDENCIES_UNCHECKED', 'the bundle ships dependencies, and no dependency checker ran'));
   }
-  const missing = check === undefined && ships ? 'the bundled dependencies were not checked (lockfile, exact versions, integrity hashes, install scripts, lookalike names)' : null;
+  const missing = checked === null && ships ? 'the bundled dependencies were not checked (lockfile, exact versions, integrity hashes, install scripts, lookalike names)' : null;
   return decided(3, findings, ships ? 'the bundled dependencies are locked, pinned and hashed, with no install scripts or lookalike names' : 'nothing is fetched at launch and no dependencies are bundled', missing);
 }

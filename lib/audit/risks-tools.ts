@@ -4,6 +4,7 @@
 
 import type { AuditCode } from './findings.ts';
 import { finding } from './findings.ts';
+import type { ToolTextCode } from '../analysis/tool-text.ts';
 import type { BundleFacts, ToolTextFinding } from './facts.ts';
 import type { AuditFinding, RiskResult } from './model.ts';
 import { decided, notApplicable } from './risk.ts';
@@ -31,11 +32,18 @@ function declaredTools(manifest: Record<string, unknown>): Tool[] {
 }
 
 /** The audit code a tool-text finding of the analysis layer maps to, by the words of its code or kind. */
+/** The audit code of each tool-text finding of the analysis layer (the compiler keeps it complete). */
+const TOOL_TEXT_AUDIT_CODE: Readonly<Record<ToolTextCode, AuditCode>> = {
+  TOOL_HIDDEN_INSTRUCTION: 'AUDIT_TOOL_HIDDEN_INSTRUCTION',
+  TOOL_SECRET_REFERENCE: 'AUDIT_TOOL_HIDDEN_INSTRUCTION',
+  TOOL_INVISIBLE_UNICODE: 'AUDIT_TOOL_INVISIBLE_TEXT',
+  TOOL_BIDI_UNICODE: 'AUDIT_TOOL_INVISIBLE_TEXT',
+  TOOL_TAG_CHARACTERS: 'AUDIT_TOOL_INVISIBLE_TEXT',
+  TOOL_CROSS_REFERENCE: 'AUDIT_TOOL_CROSS_REFERENCE',
+};
+
 export function toolTextCode(item: ToolTextFinding): AuditCode {
-  const label = `${item.code ?? ''} ${item.kind ?? ''}`.toLowerCase();
-  if (/invisible|unicode|bidi|tag|zero[-_ ]?width|control/u.test(label)) return 'AUDIT_TOOL_INVISIBLE_TEXT';
-  if (/cross|reference|other[-_ ]?tool|shadow|server/u.test(label)) return 'AUDIT_TOOL_CROSS_REFERENCE';
-  return 'AUDIT_TOOL_HIDDEN_INSTRUCTION';
+  return TOOL_TEXT_AUDIT_CODE[item.code];
 }
 
 function textFindings(facts: BundleFacts, tools: readonly Tool[]): AuditFinding[] {
@@ -44,7 +52,7 @@ function textFindings(facts: BundleFacts, tools: readonly Tool[]): AuditFinding[
   const findings: AuditFinding[] = [];
   for (const tool of tools) {
     for (const item of check({ name: tool.name, description: tool.description })) {
-      findings.push(finding(toolTextCode(item), `${tool.kind === 'tools' ? 'tool' : 'prompt'} "${tool.name}": ${item.message}`, { path: 'manifest.json', ...(item.excerpt === undefined ? {} : { excerpt: item.excerpt }) }));
+      findings.push(finding(toolTextCode(item), `${tool.kind === 'tools' ? 'tool' : 'prompt'} "${tool.name}": ${item.message}`, { path: 'manifest.json', excerpt: `${item.evidence.path}: ${item.evidence.excerpt}` }));
     }
   }
   return findings;

@@ -2,7 +2,9 @@
 // decides, the renderers draw the report.
 
 import { readFileSync } from 'node:fs';
+import { AUDIT_CODES } from '../audit/findings.ts';
 import type { AuditReport } from '../audit/model.ts';
+import { renderAudit } from '../report/audit-render.ts';
 import { MCPSealError } from '../errors.ts';
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, positionals } from './args.ts';
 import type { Command } from './command.ts';
@@ -13,32 +15,15 @@ import { VERIFY_HELP, VERIFY_OPTIONS, verifyFlags } from './verify-options.ts';
 const FORMATS = ['text', 'json', 'sarif', 'html'] as const;
 type Format = (typeof FORMATS)[number];
 
-/** The report as text: one line per risk, then its findings with their evidence. */
-export function auditTextLines(report: AuditReport): string[] {
-  const subject = report.subject;
-  const lines = [`audit:   ${subject.path} (${subject.kind}${subject.name ? `, ${subject.name} ${subject.version ?? ''}`.trimEnd() : ''})`];
-  if (subject.sha256) lines.push(`sha256:  ${subject.sha256}`);
-  if (subject.signature) lines.push(`signed:  ${subject.signature.status}${subject.signature.signer ? ` by ${subject.signature.signer}` : ''}${subject.signature.code ? ` (${subject.signature.code})` : ''}`);
-  for (const server of report.servers ?? []) lines.push(`server:  ${server.name}: ${server.channel} ${server.target}${server.pinned ? ' (pinned)' : ''}`);
-  for (const risk of report.risks) {
-    lines.push(`${String(risk.id).padStart(2)}. ${risk.status.toUpperCase().padEnd(7)} ${risk.title}: ${risk.summary}`);
-    for (const item of risk.findings) {
-      const at = item.evidence ? ` (${item.evidence.path}${item.evidence.line === undefined ? '' : `:${item.evidence.line}`})` : '';
-      lines.push(`      ${item.severity.padEnd(8)} ${item.code} ${item.message}${at}`);
-    }
-  }
-  lines.push(`verdict: ${report.verdict.toUpperCase()}`);
-  return lines;
-}
-
 /**
- * The report in `format`. SARIF and HTML come from the report renderers (lib/report/audit-*.ts),
- * connected where they exist; without them those formats are refused as usage errors.
+ * The report in `format`, drawn by the report renderers (lib/report/audit-render.ts). SARIF rules
+ * come from the one finding table (lib/audit/findings.ts); SARIF paths are relative to the
+ * working directory (where code scanning runs from the checkout).
  */
 function rendered(report: AuditReport, format: Format): string {
-  if (format === 'json') return `${JSON.stringify(report, null, 2)}\n`;
-  if (format === 'text') return `${auditTextLines(report).join('\n')}\n`;
-  throw new MCPSealError('USAGE_INVALID_ARGUMENT', `--format ${format} is not available in this build (text and json are)`);
+  const rules = Object.entries(AUDIT_CODES).map(([code, row]) => ({ code, risk: row.risk, severity: row.severity, meaning: row.meaning }));
+  const text = renderAudit(report, format, { rules, srcRoot: process.cwd() });
+  return text.endsWith('\n') ? text : `${text}\n`;
 }
 
 function mcpsealVersion(): string {

@@ -3,6 +3,7 @@
 
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ANALYSIS_CHECKERS } from '../../lib/audit-bundle.ts';
 import type { AuditCheckers } from '../../lib/audit/facts.ts';
 import { generateKeyPair, signBundle } from '../../lib/index.ts';
 import { HARDENED_MANIFEST } from './manifest.ts';
@@ -23,33 +24,8 @@ export function cleanManifest(): Manifest {
 
 export const CLEAN_SERVER = 'const notes = ["a", "b"];\nconsole.log(notes.length);\n';
 
-/**
- * Stand-ins for the analysis layer's checkers (wt-evidence's checkToolText, checkDependencies,
- * lookalikeOf): each reports one planted pattern, so the tests show how the audit maps what they say.
- */
-export const STUB_CHECKERS: AuditCheckers = {
-  checkToolText(tool) {
-    const found = [];
-    if (/ignore (?:all )?previous/iu.test(tool.description)) found.push({ code: 'hidden-instruction', message: 'tells the model to ignore previous instructions' });
-    if (/[\u200b-\u200f\u202a-\u202e\u2066-\u2069]|[\u{e0000}-\u{e007f}]/u.test(`${tool.name}${tool.description}`)) found.push({ code: 'invisible-unicode', message: 'holds invisible characters' });
-    if (/\bother tools?\b|\bbefore (?:using|calling) \w+ tool/iu.test(tool.description)) found.push({ code: 'cross-tool-reference', message: 'refers to other tools' });
-    return found;
-  },
-  checkDependencies(files) {
-    const found = [];
-    const hasLock = files.some((file) => file.path === 'package-lock.json');
-    if (files.some((file) => file.path.startsWith('node_modules/')) && !hasLock) found.push({ code: 'no-lockfile', message: 'node_modules without package-lock.json' });
-    for (const file of files) {
-      if (file.path === 'package-lock.json' && !file.text.includes('"integrity"')) found.push({ code: 'unpinned', message: 'lock entries without integrity', path: file.path });
-      if (file.path.endsWith('/package.json') && /"postinstall"/u.test(file.text)) found.push({ code: 'install-script', message: 'a postinstall script', path: file.path });
-      if (file.path === 'node_modules/expresss/package.json') found.push({ code: 'lookalike', message: 'expresss looks like express', path: file.path });
-    }
-    return found;
-  },
-  lookalikeOf(name) {
-    return name === 'filesytem' || name === 'filesystem' ? 'filesystem' : undefined;
-  },
-};
+/** The analysis layer's real checkers (checkToolText, checkDependencies, lookalikeOf), as the CLI passes them. */
+export const CHECKERS: AuditCheckers = ANALYSIS_CHECKERS;
 
 export interface KeyWorld {
   dir: string;
