@@ -8,7 +8,8 @@ import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createDeflateRaw, crc32, deflateRaw } from 'node:zlib';
+import { createDeflateRaw, crc32 } from 'node:zlib';
+import { DEFLATE_LANES, DeflateLane } from './deflater.ts';
 import { MCPSealError } from '../errors.ts';
 import type { SourceFile } from './collect.ts';
 import { WHOLE_ENTRY_LIMIT } from './entry-data.ts';
@@ -145,6 +146,8 @@ export async function writeArchive(files: readonly SourceFile[], outPath: string
     await rm(temp, { force: true });
     if (error instanceof MCPSealError) throw error;
     throw ioError(error, outPath, 'write');
+  } finally {
+    window.close();
   }
 }
 
@@ -160,6 +163,7 @@ class PrepareWindow {
   readonly #limits: Readonly<ArchiveLimits>;
   readonly #pending = new Map<number, Promise<Prepared>>();
   readonly #buffers = new BufferPool(POOL_BYTES);
+  readonly #lanes: DeflateLane[];
   #next = 0;
   #bytes = 0;
 
@@ -167,6 +171,12 @@ class PrepareWindow {
     this.#files = files;
     this.#level = level;
     this.#limits = limits;
+    this.#lanes = Array.from({ length: DEFLATE_LANES }, () => new DeflateLane(level));
+  }
+
+  /** Frees the lanes' deflate streams once their queued work is done. */
+  close(): void {
+    for (const lane of this.#lanes) lane.close();
   }
 
   /** The prepared entry `index`; call `release` once its payload is written. */
@@ -192,7 +202,8 @@ class PrepareWindow {
       const file = this.#files[index]!;
       if (file.size > WHOLE_ENTRY_LIMIT) continue;
       this.#bytes += file.size;
-      const prepared = prepare(file, this.#level, this.#limits, this.#buffers);
+      // The lane is fixed by the index (see deflater.ts): the bytes must not depend on timing.
+      const prepared = prepare(file, { level: this.#level, limits: this.#limits, pool: this.#buffers, lane: this.#lanes[index % DEFLATE_LANES]! });
       prepared.catch(() => {});
       this.#pending.set(index, prepared);
     }
@@ -268,18 +279,29 @@ function changedWhilePacking(file: SourceFile): MCPSealError {
   return new MCPSealError('IO_READ_FAILED', `${file.name} changed while it was being packed`, { details: { path: file.path } });
 }
 
-async function prepare(file: SourceFile, level: number, limits: Readonly<ArchiveLimits>, pool: BufferPool): Promise<Prepared> {
+interface PrepareContext {
+  level: number;
+  limits: Readonly<ArchiveLimits>;
+  pool: BufferPool;
+  lane: DeflateLane;
+}
+
+async function prepare(file: SourceFile, { level, limits, pool, lane }: PrepareContext): Promise<Prepared> {
+  // Everything up to lane.run happens during the call, before any await: files are read and
+  // queued on their lanes in index order. They are compressed when the lane's earlier files are done.
   const { data, buffer } = readWhole(file, limits, pool);
   const crc = crc32(data);
   const stored: Prepared = { method: METHOD_STORED, crc, payload: data, size: data.length, buffer };
   if (data.length === 0 || level === 0) return stored;
-  if (data.length >= PROBE_MIN_SIZE && (await incompressible(data.subarray(0, PROBE_BYTES), level))) return stored;
-  const compressed = await deflateAsync(data, level);
-  // Store when deflate does not help, and when the ratio would trip the reader's bomb rule.
-  const tooDense = data.length >= limits.ratioThreshold && data.length > compressed.length * limits.maxCompressionRatio;
-  if (compressed.length >= data.length || tooDense) return stored;
-  pool.give(buffer);
-  return { method: METHOD_DEFLATED, crc, payload: compressed, size: data.length, buffer: null };
+  return await lane.run(async (deflate) => {
+    if (data.length >= PROBE_MIN_SIZE && (await incompressible(data.subarray(0, PROBE_BYTES), deflate))) return stored;
+    const compressed = await deflate(data);
+    // Store when deflate does not help, and when the ratio would trip the reader's bomb rule.
+    const tooDense = data.length >= limits.ratioThreshold && data.length > compressed.length * limits.maxCompressionRatio;
+    if (compressed.length >= data.length || tooDense) return stored;
+    pool.give(buffer);
+    return { method: METHOD_DEFLATED, crc, payload: compressed, size: data.length, buffer: null };
+  });
 }
 
 /**
@@ -288,20 +310,9 @@ async function prepare(file: SourceFile, level: number, limits: Readonly<Archive
  * Info-ZIP also ends up storing, only after deflating all of it at ~50 MB/s of CPU. The decision
  * depends on the bytes alone, so the output stays reproducible.
  */
-async function incompressible(sample: Buffer, level: number): Promise<boolean> {
-  const compressed = await deflateAsync(sample, level);
+async function incompressible(sample: Buffer, deflate: (data: Buffer) => Promise<Buffer>): Promise<boolean> {
+  const compressed = await deflate(sample);
   return compressed.length >= sample.length * PROBE_KEEP_RATIO;
-}
-
-/**
- * One-shot deflate on the thread pool, a fresh zlib stream per call. Streams are not reused:
- * zlib's deflateReset leaves the window's old bytes, which the match finder may read past the
- * input's end, so a reused stream's output depended on the previous file (measured: 1 file in
- * 570), and pack must give the same bytes on every run.
- */
-function deflateAsync(data: Buffer, level: number): Promise<Buffer> {
-  // 64 KiB output chunks: a quarter of the zlib round trips of the default 16 KiB (same bytes).
-  return new Promise((resolve, reject) => deflateRaw(data, { level, chunkSize: 64 * 1024 }, (error, result) => (error ? reject(error) : resolve(result))));
 }
 
 async function deflateFileTo(file: SourceFile, level: number, out: OutputFile): Promise<{ crc: number; compressedSize: number; size: number }> {
