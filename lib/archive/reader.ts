@@ -18,7 +18,7 @@ import {
   type ChunkSink,
 } from './entry-data.ts';
 import type { ArchiveEntry } from './entry.ts';
-import { FLAG_DATA_DESCRIPTOR, LOCAL_HEADER_SIZE, METHOD_DEFLATED } from './format.ts';
+import { FLAG_DATA_DESCRIPTOR, LOCAL_HEADER_SIZE, METHOD_DEFLATED, METHOD_STORED } from './format.ts';
 import { resolveLimits, type ArchiveLimits } from '../limits.ts';
 import { SequentialReader } from './sequential-reader.ts';
 import { openFileSource, type ByteSource } from './source.ts';
@@ -168,8 +168,11 @@ export class Archive {
         } else if (!checkData) {
           await reader.skip(entry.compressedSize);
         } else if (entry.compressedSize <= INLINE_ENTRY_LIMIT && entry.size <= INLINE_ENTRY_LIMIT) {
-          // A view into the read chunk, used before the next read: no copy, no task.
-          const data = inflateWholeSync(entry, await reader.view(entry.compressedSize));
+          // Inflated on this thread, no task. A deflated entry is read as a view into the read
+          // chunk (used before the next read: no copy); a stored one is copied, because its data
+          // is what the visitor gets, and may keep.
+          const compressed = entry.method === METHOD_STORED ? await reader.take(entry.compressedSize) : await reader.view(entry.compressedSize);
+          const data = inflateWholeSync(entry, compressed);
           if (visitor) await visitor.content(entry, data);
         } else if (isWholeEntry(entry)) {
           // A view into a read chunk; chunks are never reused, so the task may keep it.
