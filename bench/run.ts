@@ -114,6 +114,11 @@ const TARGET_LAUNCH = 1.5; // issue 12: first initialize answer through `mcpseal
 const TARGET_LAUNCH_EXTRA_MS = 150; // ... and at most 150 ms more
 const TARGET_REHASH_MS = 100; // issue 12: integrity re-hash of the filesystem server tree under 100 ms
 const TARGET_AUDIT_SYNTH = 1.5; // issue 13: audit at most 1.5x `unzip -tq` on the synthetic bundle
+const TARGET_PACK = 0.7; // issue 14: at most 0.7x `zip -qr -6`
+const TARGET_UNPACK = 0.8; // issue 14: at most 0.8x `unzip -q -d`
+const TARGET_CHECK = 0.8; // issue 14: `inspect --check-data` at most 0.8x `unzip -tq`
+const TARGET_VERIFY_REAL_UNZIP = 1.0; // issue 14: verify of the filesystem server bundle at most 1.0x `unzip -tq`
+const TARGET_RSS_MB = 150; // issue 14: peak RSS of every mcpseal job under 150 MB, at any scale
 
 /** `mcpb verify` of a bundle without an mcpb (PKCS#7) signature: exit 1 and this message. */
 const MCPB_VERIFY_UNSIGNED = {
@@ -278,8 +283,12 @@ function fail(result: ToolResult, error: unknown): void {
   }
 }
 
+/** Tools left out with --skip (e.g. mcpb, whose pack and unpack are slow, while iterating on mcpseal). */
+const skippedTools = new Set<string>();
+
 /** Warm-up round, then `runs` alternating rounds over the tools that have not failed. */
-async function measureGroup(commands: Command[], runs: number, logDir: string): Promise<ToolResult[]> {
+async function measureGroup(allCommands: Command[], runs: number, logDir: string): Promise<ToolResult[]> {
+  const commands = allCommands.filter((c) => !skippedTools.has(c.tool));
   const results: ToolResult[] = commands.map((c) => ({
     tool: c.tool,
     command: displayCommand(c),
@@ -511,6 +520,9 @@ async function prepareInput(ctx: ScaleContext): Promise<{ path: string; note: st
 }
 
 const SCALE_TARGETS: Partial<Record<Group, Target[]>> = {
+  pack: [{ tool: 'zip', max: TARGET_PACK }],
+  unpack: [{ tool: 'unzip', max: TARGET_UNPACK }],
+  check: [{ tool: 'unzip', max: TARGET_CHECK }],
   verify: [{ tool: 'unzip', max: TARGET_VERIFY_SYNTH }],
   'signed-unpack': [{ tool: 'unzip', max: TARGET_SIGNED_UNPACK }],
   audit: [{ tool: 'unzip', max: TARGET_AUDIT_SYNTH }],
@@ -698,7 +710,15 @@ async function verifyRealCase(mcpbCli: string, runs: number, out: string): Promi
   const commands = verifyCommands(signed, mcpbCli).map((cmd) =>
     existsSync(archive) || cmd.unavailable !== undefined ? cmd : { ...cmd, unavailable: signed.error ?? 'no bundle' },
   );
-  const spec = { group: 'verify' as const, label: 'server-filesystem', subject, targets: [{ tool: 'mcpb', max: TARGET_VERIFY_REAL }] };
+  const spec = {
+    group: 'verify' as const,
+    label: 'server-filesystem',
+    subject,
+    targets: [
+      { tool: 'mcpb', max: TARGET_VERIFY_REAL },
+      { tool: 'unzip', max: TARGET_VERIFY_REAL_UNZIP },
+    ],
+  };
   return measureCase({ ...spec, input: `${rel(archive)}; ${signed.note}` }, commands, runs, out);
 }
 
@@ -1006,17 +1026,20 @@ interface Options {
   quickRuns: number;
   groups: Group[];
   json: boolean;
+  /** Tools not run (--skip). */
+  skip: string[];
   /** Where archives and extracted trees go (default bench/.work): a tmpfs takes the disk out. */
   outRoot: string;
 }
 
-const USAGE = `usage: node bench/run.ts [--scale N]... [--runs N] [--quick-runs N] [--only GROUP]... [--out DIR] [--json]
+const USAGE = `usage: node bench/run.ts [--scale N]... [--runs N] [--quick-runs N] [--only GROUP]... [--skip TOOL]... [--out DIR] [--json]
   --scale N       bundle size: 1 = 20,000 files / 420 MB, 2 = 40,000 files / 840 MB (default: 1 and 2)
   --runs N        timed runs per tool on the synthetic bundle, after one untimed warm-up (default: 3)
   --quick-runs N  timed runs per tool of the sub-second cases: validate, and verify of the
                   filesystem server bundle (default: 15)
   --only GROUP    run only GROUP (repeatable; default: all): pack, unpack, check, validate,
                   verify, signed-unpack, install, policy, relay, batch, launch, audit
+  --skip TOOL     leave TOOL's rows out (repeatable): mcpb, zip, unzip (their targets are then n/a)
   --out DIR       write archives and extracted trees under DIR/scale-N/ and DIR/fixed/
                   (default: bench/.work); e.g. /dev/shm to measure without the disk's write speed
   --json          also write the results to bench/.work/results.json`;
@@ -1038,6 +1061,7 @@ function parseOptions(): Options {
       runs: { type: 'string', default: '3' },
       'quick-runs': { type: 'string', default: '15' },
       only: { type: 'string', multiple: true },
+      skip: { type: 'string', multiple: true },
       json: { type: 'boolean', default: false },
       out: { type: 'string', default: WORK_DIR },
       help: { type: 'boolean', short: 'h', default: false },
@@ -1069,12 +1093,14 @@ function parseOptions(): Options {
     quickRuns,
     groups: GROUPS.filter((g) => groups.includes(g)),
     json: values.json,
+    skip: values.skip ?? [],
     outRoot: resolve(values.out),
   };
 }
 
 async function main(): Promise<void> {
   const options = parseOptions();
+  for (const tool of options.skip) skippedTools.add(tool);
   requireGnuTime();
   const mcpbCli = mcpbCliPath();
   const machine = machineInfo(mcpbCli);
@@ -1107,6 +1133,16 @@ async function main(): Promise<void> {
       t.ratio === undefined ? 'n/a' : `${t.ratio.toFixed(2)}x`,
       formatTarget(t),
     ]);
+    console.log(table(rows));
+  }
+
+  const rss = all.flatMap((g) => g.tools.filter((t) => t.tool.startsWith(MCPSEAL) && t.median !== undefined).map((t) => ({ g, t })));
+  if (rss.length > 0) {
+    console.log(`\npeak RSS of mcpseal (median; target < ${TARGET_RSS_MB} MB at any scale):`);
+    const rows = rss.map(({ g, t }) => {
+      const mb = (t.median!.peakRssKiB * 1024) / 1e6;
+      return [`  ${g.group}`, g.label, t.tool, `${mb.toFixed(0)} MB`, mb < TARGET_RSS_MB ? 'met' : 'NOT met'];
+    });
     console.log(table(rows));
   }
 

@@ -16,6 +16,29 @@ if (!isSupportedNode(process.versions.node)) {
   if (process.argv.slice(2).includes('--json')) process.stdout.write(`${JSON.stringify({ ok: false, error }, null, 2)}\n`);
   process.exit(2);
 }
+// Memory: archive work allocates many short-lived buffers, and V8 finds dead ones only when it
+// collects the young generation; capped at 1 MB (instead of growing to 16 MB or more), those
+// collections come often enough to keep peak RSS flat (inspect --check-data at 420 MB: 207 -> 146 MB)
+// for a negligible CPU cost. Set first, before the young generation grows, and here, for the CLI
+// only: a library's host keeps its own settings.
+try {
+  const v8 = await import('node:v8');
+  v8.setFlagsFromString('--max-semi-space-size=1');
+  v8.setFlagsFromString('--semi-space-growth-factor=1');
+} catch {
+  // defaults
+}
+// Start-up: V8's compiled code for the ~170 modules a command loads is kept between runs (Node's
+// module compile cache, under the user's cache directory). Best effort: an unwritable or missing
+// cache directory only means compiling again, never an error.
+try {
+  const { enableCompileCache } = await import('node:module');
+  const { homedir } = await import('node:os');
+  const cacheHome = process.env.XDG_CACHE_HOME || (homedir() ? `${homedir()}/.cache` : '');
+  if (enableCompileCache && cacheHome) enableCompileCache(`${cacheHome}/mcpseal/compile-cache`);
+} catch {
+  // no cache
+}
 // Ctrl-C (or SIGTERM) stops long work cleanly: staging directories and temporary files are
 // removed before the command exits with IO_INTERRUPTED. A second signal exits at once.
 const interrupt = new AbortController();

@@ -10,13 +10,15 @@ import {
   checkDataDescriptor,
   checkLocalHeader,
   inflateStream,
+  INLINE_ENTRY_LIMIT,
   inflateWhole,
+  inflateWholeSync,
   isWholeEntry,
   localHeaderTailLength,
   type ChunkSink,
 } from './entry-data.ts';
 import type { ArchiveEntry } from './entry.ts';
-import { FLAG_DATA_DESCRIPTOR, LOCAL_HEADER_SIZE, METHOD_DEFLATED } from './format.ts';
+import { FLAG_DATA_DESCRIPTOR, LOCAL_HEADER_SIZE, METHOD_DEFLATED, METHOD_STORED } from './format.ts';
 import { resolveLimits, type ArchiveLimits } from '../limits.ts';
 import { SequentialReader } from './sequential-reader.ts';
 import { openFileSource, type ByteSource } from './source.ts';
@@ -54,8 +56,8 @@ export interface ScanResult {
 // Bounds on work in flight during a scan: enough to keep the zlib thread pool and the disk busy,
 // small enough that memory does not grow with the archive.
 const EMPTY_DEFLATE = Buffer.from([0x03, 0x00]);
-const MAX_TASKS = 16;
-const MAX_TASK_BYTES = 16 * 1024 * 1024;
+const MAX_TASKS = 8;
+const MAX_TASK_BYTES = 8 * 1024 * 1024;
 
 export class Archive {
   readonly source: ByteSource;
@@ -165,6 +167,13 @@ export class Archive {
           }
         } else if (!checkData) {
           await reader.skip(entry.compressedSize);
+        } else if (entry.compressedSize <= INLINE_ENTRY_LIMIT && entry.size <= INLINE_ENTRY_LIMIT) {
+          // Inflated on this thread, no task. A deflated entry is read as a view into the read
+          // chunk (used before the next read: no copy); a stored one is copied, because its data
+          // is what the visitor gets, and may keep.
+          const compressed = entry.method === METHOD_STORED ? await reader.take(entry.compressedSize) : await reader.view(entry.compressedSize);
+          const data = inflateWholeSync(entry, compressed);
+          if (visitor) await visitor.content(entry, data);
         } else if (isWholeEntry(entry)) {
           // A view into a read chunk; chunks are never reused, so the task may keep it.
           const compressed = await reader.take(entry.compressedSize);

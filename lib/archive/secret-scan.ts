@@ -2,9 +2,14 @@
 // miss a `deploy_key` holding a PEM key, a `service-account.json`, a token pasted into a config
 // file: here each file's first bytes are matched against the formats credentials take. A match
 // names the file and the kind of secret, never the secret itself. Bounded: at most
-// `SECRET_SCAN_BYTES` of each file are read, a few files at a time.
+// `SECRET_SCAN_BYTES` of each file are read, one file at a time into one buffer.
 
-import { ioError, openRegularFile } from '../io.ts';
+import { setImmediate } from 'node:timers/promises';
+import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
+import { MCPSealError } from '../errors.ts';
+import { ioError } from '../io.ts';
+
+const YIELD_EVERY = 512;
 
 /** Bytes read from the start of each file (a key or a credentials file is far smaller). */
 export const SECRET_SCAN_BYTES = 1024 * 1024;
@@ -48,14 +53,22 @@ export function findSecret(text: string): { kind: string; line: number } | undef
     const match = pattern.exec(text);
     if (match) return { kind, line: lineOf(text, match.index) };
   }
-  if (looksLikePgpass(text)) return { kind: 'PostgreSQL password file (.pgpass format)', line: 1 };
+  if (looksLikePgpass(text)) return { kind: PGPASS_KIND, line: 1 };
   return undefined;
 }
 
+const PGPASS_KIND = 'PostgreSQL password file (.pgpass format)';
+
+/** Every non-comment line has the .pgpass shape, and there is one; stops at the first line that has not. */
 function looksLikePgpass(text: string): boolean {
   if (text.length > 64 * 1024) return false;
-  const lines = text.split(/\r?\n/u).filter((line) => line.trim() !== '' && !line.startsWith('#'));
-  return lines.length > 0 && lines.every((line) => PGPASS_LINE.test(line));
+  let lines = 0;
+  for (const line of text.split(/\r?\n/u)) {
+    if (line.trim() === '' || line.startsWith('#')) continue;
+    if (!PGPASS_LINE.test(line)) return false;
+    lines++;
+  }
+  return lines > 0;
 }
 
 function lineOf(text: string, index: number): number {
@@ -64,32 +77,45 @@ function lineOf(text: string, index: number): number {
   return line;
 }
 
-/** Scans the files (their first `maxBytes`), `concurrency` at a time; returns every finding in name order. */
+/**
+ * Scans the files (their first `maxBytes`) in name order; returns every finding in name order.
+ * The reads are synchronous into one reused buffer: the tree was just walked and sits in the page
+ * cache, and four promise round trips per file (open, fstat, read, close) cost 3 s of CPU for
+ * 20,000 files, most of pack's listing time. `concurrency` is accepted for compatibility.
+ */
 export async function scanForSecrets(files: readonly { name: string; path: string }[], options: { maxBytes?: number; concurrency?: number } = {}): Promise<SecretFinding[]> {
-  const maxBytes = options.maxBytes ?? SECRET_SCAN_BYTES;
+  const buffer = Buffer.allocUnsafeSlow(options.maxBytes ?? SECRET_SCAN_BYTES);
   const findings: SecretFinding[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    const buffer = Buffer.allocUnsafe(maxBytes);
-    while (next < files.length) {
-      const file = files[next++]!;
-      const found = findSecret((await readStart(file.path, buffer)).toString('latin1'));
-      if (found) findings.push({ name: file.name, ...found });
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 8, files.length) }, worker));
+  for (const [index, file] of files.entries()) {
+    // Let timers and signal handlers (a user's Ctrl-C) run now and then.
+    if (index % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
+    const found = findSecret(readStart(file.path, buffer).toString('latin1'));
+    if (found) findings.push({ name: file.name, ...found });
+  }
   return findings.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 /** The first `buffer.length` bytes of a regular file (a FIFO swapped in since the walk is refused, not waited on). */
-async function readStart(path: string, buffer: Buffer): Promise<Buffer> {
-  const handle = await openRegularFile(path);
+function readStart(path: string, buffer: Buffer): Buffer {
+  let fd: number;
   try {
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    return buffer.subarray(0, bytesRead);
+    fd = openSync(path, fsConstants.O_RDONLY | (fsConstants.O_NONBLOCK ?? 0));
   } catch (cause) {
     throw ioError(cause, path, 'read');
-  } finally {
-    await handle.close();
   }
+  try {
+    if (!fstatSync(fd).isFile()) throw notRegular(path);
+    let filled = 0;
+    for (let read = -1; filled < buffer.length && read !== 0; filled += read) read = readSync(fd, buffer, filled, buffer.length - filled, filled);
+    return buffer.subarray(0, filled);
+  } catch (cause) {
+    if (cause instanceof MCPSealError) throw cause;
+    throw ioError(cause, path, 'read');
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function notRegular(path: string): MCPSealError {
+  return new MCPSealError('IO_READ_FAILED', `${path} is not a regular file`, { details: { path } });
 }

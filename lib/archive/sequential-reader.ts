@@ -62,6 +62,18 @@ export class SequentialReader {
     return out;
   }
 
+  /**
+   * Exactly `length` bytes, as a view into the current chunk when they lie in it (valid only
+   * until the next call on this reader), else as a copy.
+   */
+  async view(length: number): Promise<Buffer> {
+    if (this.#available() === 0 && length > 0) await this.#advance();
+    if (length > this.#available()) return this.take(length);
+    const offset = this.#position - this.#chunkStart;
+    this.#position += length;
+    return this.#chunk.subarray(offset, offset + length);
+  }
+
   /** `length` bytes as a sequence of views, each valid until the next is requested. */
   async *pieces(length: number): AsyncGenerator<Buffer> {
     let remaining = length;
