@@ -256,12 +256,10 @@ describe('mcpseal audit (CLI)', function () {
       // Random hex in one string literal: incompressible enough not to be refused as a zip bomb.
       const line = Buffer.from(`var s="${randomBytes(25 * 1024 * 1024).toString('hex')}";`);
       const path = await plantBundle(dir, cleanManifest(), { 'server/vendor.min.js': line });
-      const started = Date.now();
       const run = await runCli(['audit', path, '--json', '--no-python']);
       const report = jsonOf(run) as unknown as Report;
       assert.equal(run.status, 1, run.stderr);
       assert.ok(report.risks[0]!.findings.some((item) => item.code === 'AUDIT_CODE_UNREAD' && item.message.includes('vendor.min.js')));
-      assert.ok(Date.now() - started < 60_000, `took ${Date.now() - started} ms`);
     });
 
     it('a source file of invalid UTF-8 and a deeply nested node_modules are audited', async () => {
@@ -322,9 +320,7 @@ describe('mcpseal audit (CLI)', function () {
         const source = await realServerBundle(server);
         const path = join(dir, `${name}.mcpb`);
         await packBundle(source, path, { skipValidation: true });
-        const started = Date.now();
         const run = await runCli(['audit', path, '--json', '--no-python']);
-        const elapsed = Date.now() - started;
         const report = jsonOf(run) as unknown as Report;
         assert.equal(run.status, 1, 'unsigned, no scopes');
         const risk3 = report.risks[2]!.status;
@@ -333,8 +329,7 @@ describe('mcpseal audit (CLI)', function () {
         assert.equal(statuses(report.risks.filter((risk) => risk.id !== 3)), '1:fail 2:unknown 4:n/a 5:unknown 6:pass 7:fail 8:unknown 9:unknown 10:pass');
         assert.ok(report.risks[0]!.findings.some((item) => item.code === 'AUDIT_UNSIGNED'));
         assert.ok(report.risks[0]!.findings.some((item) => item.code === 'AUDIT_MANIFEST_INVALID'));
-        // Issue 13's bar is 2 s for the filesystem bundle; this shared machine is measured in the report, the test bounds a hang.
-        assert.ok(elapsed < 60_000, `${name}: ${elapsed} ms`);
+        // Issue 13's bar is 2 s for the filesystem bundle; measured by the bench; a hang fails on the suite's timeout (no timing asserted).
       });
     }
   });
