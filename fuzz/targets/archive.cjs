@@ -8,4 +8,5 @@ module.exports = makeTarget(
     const opened = await archive.Archive.open(archive.bufferSource(buf));
     await opened.scan({ checkData: true, hash: true });
   },
+  { name: 'archive', instrument: ['archive/'] },
 );
