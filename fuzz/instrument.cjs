@@ -125,6 +125,66 @@ function record(target, error, buf) {
 }
 
 /**
+ * FUZZ_BATCH=K (long runs): after each engine input, K inputs derived from it by a few byte-level
+ * mutations (bit flips, interesting bytes, insert, delete, truncate, duplicate) with a PRNG seeded
+ * from the input's own bytes, so the same input always yields the same K. jsfuzz pays about as much
+ * per input for its own work (the IPC round trip between two processes, summing every coverage
+ * counter, its mutator) as our parsers do; on two cores shared by eight engineers that capped the
+ * slower targets at 300 inputs/s. The engine's guidance still picks the parents (a derived input
+ * that reaches new code credits its parent, which jsfuzz then keeps); every derived input passes
+ * the same checks, and one that fails is written as itself. Executions are counted by the worker
+ * (FUZZ_STATS), not from jsfuzz's status line.
+ */
+const BATCH = Number(process.env.FUZZ_BATCH ?? 0);
+const INTERESTING = [0x00, 0x01, 0x7f, 0x80, 0xff, 0x30, 0x02, 0x04, 0x50, 0x4b];
+
+function prng(buf) {
+  let h = 0x811c9dc5 ^ buf.length;
+  for (let i = 0; i < buf.length; i += Math.max(1, buf.length >> 6)) h = Math.imul(h ^ buf[i], 0x01000193);
+  return () => {
+    h ^= h << 13;
+    h ^= h >>> 17;
+    h ^= h << 5;
+    return (h >>> 0) / 4294967296;
+  };
+}
+
+function derive(parent, random, maxInput) {
+  let b = Buffer.from(parent);
+  const steps = 1 + Math.floor(random() * 4);
+  for (let s = 0; s < steps; s++) {
+    const at = Math.floor(random() * (b.length + 1));
+    const op = Math.floor(random() * 7);
+    if (b.length === 0 || op === 0) b = Buffer.concat([b.subarray(0, at), Buffer.from([Math.floor(random() * 256)]), b.subarray(at)]);
+    else if (op === 1) b[at % b.length] ^= 1 << Math.floor(random() * 8);
+    else if (op === 2) b[at % b.length] = INTERESTING[Math.floor(random() * INTERESTING.length)];
+    else if (op === 3) b = Buffer.concat([b.subarray(0, at), b.subarray(at + 1 + Math.floor(random() * 16))]);
+    else if (op === 4) b = b.subarray(0, at);
+    else if (op === 5) b = Buffer.concat([b.subarray(0, at), b.subarray(Math.floor(random() * b.length)).subarray(0, 1 + Math.floor(random() * 64)), b.subarray(at)]);
+    else if (b.length >= 2) b.writeUInt16LE(Math.floor(random() * 65536), Math.min(at, b.length - 2));
+  }
+  return b.length > maxInput ? b.subarray(0, maxInput) : b;
+}
+
+const stats = { engineInputs: 0, executions: 0 };
+function writeStats() {
+  if (process.env.FUZZ_STATS) fs.writeFileSync(process.env.FUZZ_STATS, JSON.stringify(stats));
+}
+
+/**
+ * jsfuzz's worker instruments every CommonJS file it loads, this harness included: its branches
+ * (which mutation derive() took) would count as new coverage and fill the corpus with inputs that
+ * reached nothing new in mcpseal. Istanbul's counters keep their object once a module has run, so
+ * dropping the harness's entries from the global map only takes them out of jsfuzz's sum.
+ */
+function forgetHarnessCoverage() {
+  const harness = path.join(ROOT, 'fuzz') + path.sep;
+  for (const file of Object.keys(globalThis.__coverage__ ?? {})) {
+    if (file.startsWith(harness) && file !== PLANTED) delete globalThis.__coverage__[file];
+  }
+}
+
+/**
  * Builds a jsfuzz target: `load` imports what the target needs (once, through the instrumenting
  * hook), `run` feeds it one input. An MCPSealError is the parser refusing hostile bytes, which is
  * the point; any other exception, a slow input or memory past the caps is a finding.
@@ -170,14 +230,28 @@ function makeTarget(load, run, options = {}) {
     else if (now - baseline > LIMITS.LEAK_CAP) throw new FuzzFinding('leak', `${inputs} inputs left ${Math.round((now - baseline) / 1048576)} MiB more live heap than after ${LIMITS.LEAK_EVERY}`);
   }
 
-  async function fuzz(buf) {
-    if (buf.length > maxInput) return;
-    loaded ??= await load();
+  async function one(buf) {
+    stats.executions += 1;
     try {
       await checked(buf);
     } catch (error) {
       record(name, error, buf);
     }
+  }
+
+  async function fuzz(buf) {
+    if (buf.length > maxInput) return;
+    if (loaded === undefined) {
+      loaded = await load();
+      forgetHarnessCoverage();
+    }
+    stats.engineInputs += 1;
+    await one(buf);
+    if (BATCH > 0) {
+      const random = prng(buf);
+      for (let k = 0; k < BATCH; k++) await one(derive(buf, random, maxInput));
+    }
+    if (stats.engineInputs % 250 === 0) writeStats();
   }
   return { fuzz };
 }

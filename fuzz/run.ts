@@ -1,5 +1,5 @@
 // Runs jsfuzz on one target, or on each in turn:
-//   npm run fuzz -- [<target>|all] [--time SECONDS] [--runs N] [--fresh] [--keep-going]
+//   npm run fuzz -- [<target>|all] [--time SECONDS] [--runs N] [--batch K] [--fresh] [--keep-going]
 // No target (or `all`) runs every real target, each for --time seconds (`--seconds` is the older
 // spelling); --runs stops a target once it has done N executions. New corpus inputs and crashes go
 // to fuzz/.work/<target>/ (gitignored); seeds come from fuzz/corpus/<target>/. With --keep-going
@@ -9,7 +9,7 @@
 // jsfuzz stopped early. The versifier (jsfuzz's structure-aware text mutator) is off: on the JSON
 // seeds it ran jsfuzz out of heap in 12 s.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 export const ROOT = join(import.meta.dirname, '..');
@@ -23,6 +23,9 @@ export interface FuzzRun {
   crashFile: string | null;
   /** jsfuzz's last status line (executions, coverage, corpus size, exec/s). */
   status: string;
+  /** Inputs jsfuzz generated (its status line). */
+  engineInputs: number;
+  /** Inputs the target ran: engine inputs plus the derived ones (FUZZ_BATCH). */
   executions: number;
   /** jsfuzz's coverage figure: statements, functions and branch arms of dist/ reached. */
   coverage: number;
@@ -37,6 +40,21 @@ export interface FuzzOptions {
   fresh?: boolean;
   runs?: number;
   keepGoing?: boolean;
+  /** Derived inputs per engine input (FUZZ_BATCH, see fuzz/instrument.cjs); 0 by default. */
+  batch?: number;
+}
+
+interface WorkerStats {
+  engineInputs: number;
+  executions: number;
+}
+
+function readStats(file: string): WorkerStats | null {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as WorkerStats;
+  } catch {
+    return null;
+  }
 }
 
 function countFindings(dir: string): number {
@@ -58,9 +76,14 @@ export function fuzzTarget(target: string, seconds: number, options: FuzzOptions
   const targetPath = relative(work, join(ROOT, 'fuzz', 'targets', `${target}.cjs`));
   // jsfuzz's own timeout is a backstop (it polls every 3 s); the 1 s bar is checked in the worker.
   const args = [JSFUZZ, targetPath, corpus, join(ROOT, 'fuzz', 'corpus', target), '--timeout', String(options.timeout ?? 10), '--exact-artifact-path', crashFile, '--rss-limit-mb', '1024', '--versifier', 'false'];
-  const env = { ...process.env, ...(options.keepGoing === true ? { FUZZ_FINDINGS: findings } : {}) };
+  const statsFile = join(work, 'stats.json');
+  rmSync(statsFile, { force: true });
+  const env = { ...process.env, FUZZ_STATS: statsFile, FUZZ_BATCH: String(options.batch ?? 0), ...(options.keepGoing === true ? { FUZZ_FINDINGS: findings } : {}) };
   if (options.keepGoing !== true) delete env.FUZZ_FINDINGS;
   const child = spawn(process.execPath, args, { cwd: work, detached: true, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // jsfuzz's status lines as they come, to follow a long run: tail -f fuzz/.work/<target>/live.log
+  const live = createWriteStream(join(work, 'live.log'));
+  child.stdout.pipe(live);
   let log = '';
   const stop = (): void => {
     try {
@@ -72,8 +95,7 @@ export function fuzzTarget(target: string, seconds: number, options: FuzzOptions
   child.stdout.on('data', (chunk: Buffer) => {
     log += chunk.toString();
     if (log.length > 4_000_000) log = log.slice(-1_000_000);
-    const last = /#(\d+) (?:NEW|PULSE)[^\n]*\n?$/.exec(chunk.toString().trimEnd());
-    if (options.runs !== undefined && last && Number(last[1]) >= options.runs) stop();
+    if (options.runs !== undefined && / PULSE /.test(chunk.toString()) && (readStats(statsFile)?.executions ?? 0) >= options.runs) stop();
   });
   child.stderr.on('data', (chunk: Buffer) => {
     log += chunk.toString();
@@ -84,6 +106,7 @@ export function fuzzTarget(target: string, seconds: number, options: FuzzOptions
       clearTimeout(timer);
       const lines = log.split('\n').filter((l) => /^#\d+ /.test(l));
       const status = lines.at(-1) ?? '';
+      const counted = readStats(statsFile);
       const crashed = existsSync(crashFile);
       writeFileSync(join(work, 'last-run.log'), log);
       resolve({
@@ -92,7 +115,9 @@ export function fuzzTarget(target: string, seconds: number, options: FuzzOptions
         crashed,
         crashFile: crashed ? crashFile : null,
         status,
-        executions: Number(/^#(\d+)/.exec(status)?.[1] ?? 0),
+        engineInputs: Number(/^#(\d+)/.exec(status)?.[1] ?? 0),
+        // The worker's own count (written every 250 engine inputs), or jsfuzz's when it has none yet.
+        executions: Math.max(counted?.executions ?? 0, Number(/^#(\d+)/.exec(status)?.[1] ?? 0)),
         coverage: Number(/cov: (\d+)/.exec(status)?.[1] ?? 0),
         findings: countFindings(findings),
         log,
@@ -107,6 +132,7 @@ interface Parsed {
   fresh: boolean;
   keepGoing: boolean;
   runs: number | undefined;
+  batch: number;
 }
 
 function numberAfter(argv: string[], names: string[]): number | undefined {
@@ -118,14 +144,14 @@ function numberAfter(argv: string[], names: string[]): number | undefined {
 }
 
 function parseArgs(argv: string[]): Parsed {
-  const valued = new Set(['--time', '--seconds', '--runs']);
+  const valued = new Set(['--time', '--seconds', '--runs', '--batch']);
   const name = argv.find((a, i) => !a.startsWith('--') && !valued.has(argv[i - 1] ?? '')) ?? 'all';
   const seconds = numberAfter(argv, ['--time', '--seconds']) ?? 60;
   const runs = numberAfter(argv, ['--runs']);
-  const common = { seconds, runs, fresh: argv.includes('--fresh'), keepGoing: argv.includes('--keep-going') };
+  const common = { seconds, runs, batch: numberAfter(argv, ['--batch']) ?? 0, fresh: argv.includes('--fresh'), keepGoing: argv.includes('--keep-going') };
   if (name === 'all') return { targets: TARGETS.filter((t) => t !== 'planted'), ...common };
   if (!(TARGETS as readonly string[]).includes(name)) {
-    throw new Error(`usage: npm run fuzz -- [${TARGETS.join('|')}|all] [--time SECONDS] [--runs N] [--fresh] [--keep-going]`);
+    throw new Error(`usage: npm run fuzz -- [${TARGETS.join('|')}|all] [--time SECONDS] [--runs N] [--batch K] [--fresh] [--keep-going]`);
   }
   return { targets: [name], ...common };
 }
@@ -141,10 +167,10 @@ async function main(): Promise<void> {
   }
   for (const target of parsed.targets) {
     const started = Date.now();
-    const run = await fuzzTarget(target, parsed.seconds, { fresh: parsed.fresh, keepGoing: parsed.keepGoing, ...(parsed.runs === undefined ? {} : { runs: parsed.runs }) });
+    const run = await fuzzTarget(target, parsed.seconds, { fresh: parsed.fresh, keepGoing: parsed.keepGoing, batch: parsed.batch, ...(parsed.runs === undefined ? {} : { runs: parsed.runs }) });
     const elapsed = (Date.now() - started) / 1000;
     const corpus = readdirSync(join(ROOT, 'fuzz', '.work', target, 'corpus')).length;
-    const summary = { target, date: new Date().toISOString(), engine: 'jsfuzz 1.0.15', seconds: Number(elapsed.toFixed(1)), executions: run.executions, execPerSecond: Math.round(run.executions / elapsed), coverage: run.coverage, newCorpus: corpus, findings: run.findings, crashed: run.crashed };
+    const summary = { target, date: new Date().toISOString(), engine: 'jsfuzz 1.0.15', seconds: Number(elapsed.toFixed(1)), batch: parsed.batch, engineInputs: run.engineInputs, executions: run.executions, execPerSecond: Math.round(run.executions / elapsed), coverage: run.coverage, newCorpus: corpus, findings: run.findings, crashed: run.crashed };
     writeFileSync(join(ROOT, 'fuzz', '.work', target, 'summary.json'), `${JSON.stringify(summary, null, 2)}\n`);
     console.log(JSON.stringify(summary));
     const reachedRuns = parsed.runs !== undefined && run.executions >= parsed.runs;
