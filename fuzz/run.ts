@@ -74,8 +74,9 @@ export function fuzzTarget(target: string, seconds: number, options: FuzzOptions
   const crashFile = join(work, `crash-${Date.now()}`);
   // jsfuzz's worker resolves the target against its working directory.
   const targetPath = relative(work, join(ROOT, 'fuzz', 'targets', `${target}.cjs`));
-  // jsfuzz's own timeout is a backstop (it polls every 3 s); the 1 s bar is checked in the worker.
-  const args = [JSFUZZ, targetPath, corpus, join(ROOT, 'fuzz', 'corpus', target), '--timeout', String(options.timeout ?? 10), '--exact-artifact-path', crashFile, '--rss-limit-mb', '1024', '--versifier', 'false'];
+  // jsfuzz's own timeout is a backstop (it polls every 3 s and counts the worker's start-up, which
+  // took over 10 s on this machine under load); the 1 s bar is checked in the worker, per input.
+  const args = [JSFUZZ, targetPath, corpus, join(ROOT, 'fuzz', 'corpus', target), '--timeout', String(options.timeout ?? 60), '--exact-artifact-path', crashFile, '--rss-limit-mb', '1024', '--versifier', 'false'];
   const statsFile = join(work, 'stats.json');
   rmSync(statsFile, { force: true });
   const env = { ...process.env, FUZZ_STATS: statsFile, FUZZ_BATCH: String(options.batch ?? 0), ...(options.keepGoing === true ? { FUZZ_FINDINGS: findings } : {}) };

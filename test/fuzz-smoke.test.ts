@@ -1,7 +1,9 @@
 // Issue 14, fuzzing: the fuzz targets and the engine stay usable. Every target replays its seed
-// corpus (fuzz/corpus/<target>/) with no non-MCPSealError escaping, and one short jsfuzz run of the
-// planted-branch target proves the engine plus fuzz/instrument.cjs find a 4-byte magic number:
-// coverage that does not reach dist/ would make every real run silently worthless.
+// corpus (fuzz/corpus/<target>/) with no non-MCPSealError escaping, then runs under jsfuzz for a
+// few thousand executions (the CI smoke: any finding, slow input or memory past the caps of
+// fuzz/instrument.cjs fails it), and one short jsfuzz run of the planted-branch target proves the
+// engine plus fuzz/instrument.cjs find a 4-byte magic number: coverage that does not reach dist/
+// would make every real run silently worthless.
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -11,6 +13,8 @@ import { promisify } from 'node:util';
 import { ROOT, TARGETS, fuzzTarget } from '../fuzz/run.ts';
 
 const run = promisify(execFile);
+/** Executions per target in the smoke: engine inputs and the 7 derived from each (FUZZ_BATCH). */
+const SMOKE_RUNS = 2000;
 
 interface Replay {
   target: string;
@@ -31,6 +35,21 @@ describe('fuzz targets (issue 14)', function () {
       const result = await replaySeeds(target);
       assert.equal(result.inputs, seeds);
       assert.deepEqual(result.escaped, []);
+    });
+  }
+
+  for (const target of TARGETS.filter((t) => t !== 'planted')) {
+    it(`the ${target} target runs ${SMOKE_RUNS} executions under jsfuzz with no finding`, async function () {
+      this.timeout(60_000);
+      const work = mkdtempSync(join(tmpdir(), 'mcpseal-fuzz-'));
+      try {
+        const run = await fuzzTarget(target, 40, { work, runs: SMOKE_RUNS, batch: 7 });
+        assert.equal(run.crashed, false, `finding: ${run.log.split('='.repeat(65)).slice(1).join('\n').slice(0, 3000)}`);
+        assert.ok(run.executions >= SMOKE_RUNS, `${run.executions} executions in 40 s; last status: ${run.status}`);
+        assert.ok(run.coverage > 0, 'jsfuzz saw coverage in dist/');
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
     });
   }
 
