@@ -10,10 +10,10 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, TARGETS, fuzzTarget } from '../fuzz/run.ts';
+import { ROOT, TARGETS, fuzzTarget, type FuzzRun } from '../fuzz/run.ts';
 
 const run = promisify(execFile);
-/** Executions per target in the smoke: engine inputs and the 7 derived from each (FUZZ_BATCH). */
+/** Executions per target in the smoke: engine inputs and the 15 derived from each (FUZZ_BATCH). */
 const SMOKE_RUNS = 2000;
 
 interface Replay {
@@ -38,20 +38,36 @@ describe('fuzz targets (issue 14)', function () {
     });
   }
 
-  for (const target of TARGETS.filter((t) => t !== 'planted')) {
-    it(`the ${target} target runs ${SMOKE_RUNS} executions under jsfuzz with no finding`, async function () {
-      this.timeout(60_000);
+  describe('a short jsfuzz run of each target', function () {
+    const REAL = TARGETS.filter((t) => t !== 'planted');
+    const runs = new Map<string, FuzzRun>();
+
+    // Two targets at a time (each is two processes): the smoke stays near 30 s on two free cores.
+    before(async function () {
+      this.timeout(240_000);
       const work = mkdtempSync(join(tmpdir(), 'mcpseal-fuzz-'));
       try {
-        const run = await fuzzTarget(target, 40, { work, runs: SMOKE_RUNS, batch: 7 });
-        assert.equal(run.crashed, false, `finding: ${run.log.split('='.repeat(65)).slice(1).join('\n').slice(0, 3000)}`);
-        assert.ok(run.executions >= SMOKE_RUNS, `${run.executions} executions in 40 s; last status: ${run.status}`);
-        assert.ok(run.coverage > 0, 'jsfuzz saw coverage in dist/');
+        const queue = [...REAL];
+        const lane = async (): Promise<void> => {
+          for (let target = queue.shift(); target !== undefined; target = queue.shift()) {
+            runs.set(target, await fuzzTarget(target, 60, { work: join(work, target), runs: SMOKE_RUNS, batch: 15 }));
+          }
+        };
+        await Promise.all([lane(), lane()]);
       } finally {
         rmSync(work, { recursive: true, force: true });
       }
     });
-  }
+
+    for (const target of REAL) {
+      it(`the ${target} target runs ${SMOKE_RUNS} executions under jsfuzz with no finding`, function () {
+        const run = runs.get(target)!;
+        assert.equal(run.crashed, false, `finding: ${run.log.split('='.repeat(65)).slice(1).join('\n').slice(0, 3000)}`);
+        assert.ok(run.executions >= SMOKE_RUNS, `${run.executions} executions in 60 s; last status: ${run.status}`);
+        assert.ok(run.coverage > 0, 'jsfuzz saw coverage in dist/');
+      });
+    }
+  });
 
   it('the replay reports an escaping exception: the planted target throws for FUZZ and only for it', async function () {
     const dir = mkdtempSync(join(tmpdir(), 'mcpseal-fuzz-'));
