@@ -83,6 +83,22 @@ describe('fuzz targets (issue 14)', function () {
     }
   });
 
+  it('the harness fails an input that is slower than 1 s, keeps 80 MiB or throws an uncoded error, and only those', async function () {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpseal-fuzz-'));
+    try {
+      for (const word of ['SLOW', 'HOLD', 'TYPE', 'CODE', 'fine']) writeFileSync(join(dir, word), word);
+      const result = await replaySeeds('bars', [dir]);
+      assert.equal(result.inputs, 5);
+      const failed = Object.fromEntries(result.escaped.map((e) => [e.input.slice(dir.length + 1), e.error.split('\n')[0]]));
+      assert.deepEqual(Object.keys(failed).sort(), ['HOLD', 'SLOW', 'TYPE']);
+      assert.match(failed['SLOW']!, /^FuzzFinding: slow: one input of 4 bytes took \d+ ms/);
+      assert.match(failed['HOLD']!, /^FuzzFinding: memory: one input of 4 bytes grew the heap by 8\d MiB/);
+      assert.match(failed['TYPE']!, /^TypeError: not a coded error/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('jsfuzz finds the planted 4-byte branch within 20 s from a fresh corpus', async function () {
     this.timeout(40_000);
     const work = mkdtempSync(join(tmpdir(), 'mcpseal-fuzz-'));
