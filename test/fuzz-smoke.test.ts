@@ -1,16 +1,20 @@
 // Issue 14, fuzzing: the fuzz targets and the engine stay usable. Every target replays its seed
-// corpus (fuzz/corpus/<target>/) with no non-MCPSealError escaping, and one short jsfuzz run of the
-// planted-branch target proves the engine plus fuzz/instrument.cjs find a 4-byte magic number:
-// coverage that does not reach dist/ would make every real run silently worthless.
+// corpus (fuzz/corpus/<target>/) with no non-MCPSealError escaping, then runs under jsfuzz for a
+// few thousand executions (the CI smoke: any finding, slow input or memory past the caps of
+// fuzz/instrument.cjs fails it), and one short jsfuzz run of the planted-branch target proves the
+// engine plus fuzz/instrument.cjs find a 4-byte magic number: coverage that does not reach dist/
+// would make every real run silently worthless.
 import { strict as assert } from 'node:assert';
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { ROOT, TARGETS, fuzzTarget } from '../fuzz/run.ts';
+import { ROOT, TARGETS, fuzzTarget, type FuzzRun } from '../fuzz/run.ts';
 
 const run = promisify(execFile);
+/** Executions per target in the smoke: engine inputs and the 15 derived from each (FUZZ_BATCH). */
+const SMOKE_RUNS = 2000;
 
 interface Replay {
   target: string;
@@ -34,6 +38,37 @@ describe('fuzz targets (issue 14)', function () {
     });
   }
 
+  describe('a short jsfuzz run of each target', function () {
+    const REAL = TARGETS.filter((t) => t !== 'planted');
+    const runs = new Map<string, FuzzRun>();
+
+    // Two targets at a time (each is two processes): the smoke stays near 30 s on two free cores.
+    before(async function () {
+      this.timeout(240_000);
+      const work = mkdtempSync(join(tmpdir(), 'mcpseal-fuzz-'));
+      try {
+        const queue = [...REAL];
+        const lane = async (): Promise<void> => {
+          for (let target = queue.shift(); target !== undefined; target = queue.shift()) {
+            runs.set(target, await fuzzTarget(target, 60, { work: join(work, target), runs: SMOKE_RUNS, batch: 15 }));
+          }
+        };
+        await Promise.all([lane(), lane()]);
+      } finally {
+        rmSync(work, { recursive: true, force: true });
+      }
+    });
+
+    for (const target of REAL) {
+      it(`the ${target} target runs ${SMOKE_RUNS} executions under jsfuzz with no finding`, function () {
+        const run = runs.get(target)!;
+        assert.equal(run.crashed, false, `finding: ${run.log.split('='.repeat(65)).slice(1).join('\n').slice(0, 3000)}`);
+        assert.ok(run.executions >= SMOKE_RUNS, `${run.executions} executions in 60 s; last status: ${run.status}`);
+        assert.ok(run.coverage > 0, 'jsfuzz saw coverage in dist/');
+      });
+    }
+  });
+
   it('the replay reports an escaping exception: the planted target throws for FUZZ and only for it', async function () {
     const dir = mkdtempSync(join(tmpdir(), 'mcpseal-fuzz-'));
     try {
@@ -43,6 +78,22 @@ describe('fuzz targets (issue 14)', function () {
       assert.equal(result.inputs, 2);
       assert.deepEqual(result.escaped.map((e) => e.input), [join(dir, 'magic')]);
       assert.match(result.escaped[0]!.error, /planted branch reached/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('the harness fails an input that is slower than 1 s, keeps 80 MiB or throws an uncoded error, and only those', async function () {
+    const dir = mkdtempSync(join(tmpdir(), 'mcpseal-fuzz-'));
+    try {
+      for (const word of ['SLOW', 'HOLD', 'TYPE', 'CODE', 'fine']) writeFileSync(join(dir, word), word);
+      const result = await replaySeeds('bars', [dir]);
+      assert.equal(result.inputs, 5);
+      const failed = Object.fromEntries(result.escaped.map((e) => [e.input.slice(dir.length + 1), e.error.split('\n')[0]]));
+      assert.deepEqual(Object.keys(failed).sort(), ['HOLD', 'SLOW', 'TYPE']);
+      assert.match(failed['SLOW']!, /^FuzzFinding: slow: one input of 4 bytes took \d+ ms/);
+      assert.match(failed['HOLD']!, /^FuzzFinding: memory: one input of 4 bytes grew the heap by 8\d MiB/);
+      assert.match(failed['TYPE']!, /^TypeError: not a coded error/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

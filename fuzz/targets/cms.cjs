@@ -7,4 +7,5 @@ module.exports = makeTarget(
   ({ cms }, buf) => {
     cms.parseSignedData(buf);
   },
+  { name: 'cms', instrument: ['legacy/'] },
 );

@@ -8,4 +8,5 @@ module.exports = makeTarget(
     const manifest = load.parseManifest(buf);
     validate.validateManifest(manifest, { profile: 'hardened' });
   },
+  { name: 'manifest', instrument: ['manifest/', '!manifest/generated', 'scopes/'] },
 );

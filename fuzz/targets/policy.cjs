@@ -7,4 +7,5 @@ module.exports = makeTarget(
   async ({ policy }, buf) => {
     await policy.parsePolicy(buf, { path: 'fuzz-policy.json' });
   },
+  { name: 'policy', instrument: ['policy/'] },
 );
