@@ -6,6 +6,7 @@
 import { POPULAR_MCP } from './data/popular-mcp.ts';
 import { POPULAR_NPM } from './data/popular-npm.ts';
 import { POPULAR_PYPI } from './data/popular-pypi.ts';
+import { editDistance } from '../edit-distance.ts';
 
 export type Ecosystem = 'npm' | 'pypi' | 'mcp';
 
@@ -127,23 +128,4 @@ function addTarget(index: Index, target: string): void {
 }
 
 /** Optimal-string-alignment Damerau-Levenshtein distance, stopping early past `max` (returns max + 1). */
-export function damerauLevenshtein(a: string, b: string, max = Infinity): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let previous2: number[] = [];
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let value = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) value = Math.min(value, previous2[j - 2]! + 1);
-      current.push(value);
-      rowMin = Math.min(rowMin, value);
-    }
-    if (rowMin > max) return max + 1;
-    previous2 = previous;
-    previous = current;
-  }
-  return previous[b.length]!;
-}
+export const damerauLevenshtein: (a: string, b: string, max?: number) => number = editDistance;
