@@ -47,6 +47,9 @@ import {
 import type { BundleCheckOptions } from './sigstore/bundle-verification.ts';
 import type { SignatureCheck } from './sigstore/verify.ts';
 
+// Re-exported for the library API (lib/index.ts); the CLI imports it from install/store-dir.ts.
+export { defaultStoreDir } from './install/store-dir.ts';
+
 /** What the `admit` step (an install policy) decides on: the verified facts, before extraction. */
 export interface InstallFacts {
   file: string;
@@ -108,12 +111,6 @@ export interface InstallResult {
   reusedTree: boolean;
   /** Wider grants accepted with acceptScopes (empty otherwise). */
   escalations: Escalation[];
-}
-
-/** `${XDG_DATA_HOME:-~/.local/share}/mcpseal` for the given environment. */
-export function defaultStoreDir(env: NodeJS.ProcessEnv, home: string = homedir()): string {
-  const data = env['XDG_DATA_HOME'];
-  return join(data !== undefined && data.startsWith('/') ? data : join(home, '.local', 'share'), 'mcpseal');
 }
 
 /** Verifies the bundle at `path`, then installs it into the store and records it in the lock. */

@@ -21,8 +21,7 @@ import {
   verifyBundleSignature,
 } from './sigstore/bundle-steps.ts';
 import type { BundleCheckOptions, BundleVerificationOf } from './sigstore/bundle-verification.ts';
-import { checkServerJson, registrySigner, type ServerJsonCheck } from './registry/check.ts';
-import { readServerJson } from './registry/read.ts';
+import type { ServerJsonCheck } from './registry/check.ts';
 
 export interface RegistryOptions {
   /**
@@ -70,7 +69,12 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
   const validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames(), maxDepth: archive.limits.maxManifestDepth });
   assertValidManifest(validation);
   checkAttestedManifest(provenance, manifest);
-  const registry = serverJson === undefined ? undefined : checkServerJson(serverJson.document, { sha256: fileSha256, fileName: basename(path), signer: registrySigner(checked.identity) });
+  // The registry checks (their schema validators) load only when a server.json is given.
+  let registry: ServerJsonCheck | undefined;
+  if (serverJson !== undefined) {
+    const { checkServerJson, registrySigner } = await import('./registry/check.ts');
+    registry = checkServerJson(serverJson.document, { sha256: fileSha256, fileName: basename(path), signer: registrySigner(checked.identity) });
+  }
   const legacy = await reportLegacyBlock(archive, options.legacy);
   return {
     file: path,
@@ -90,6 +94,7 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
 /** The server.json to check, read (bounded) with the other inputs, before the long pass over the file. */
 async function serverJsonDocument(options: VerifyBundleOptions): Promise<{ document: unknown } | undefined> {
   if (options.serverJson === undefined || typeof options.serverJson === 'object') return options.serverJson;
+  const { readServerJson } = await import('./registry/read.ts');
   return { document: await readServerJson(options.serverJson, options.limits ? { limits: options.limits } : {}) };
 }
 

@@ -2,9 +2,7 @@
 // decides, the renderers draw the report.
 
 import { readFileSync } from 'node:fs';
-import { AUDIT_CODES } from '../audit/findings.ts';
 import type { AuditReport } from '../audit/model.ts';
-import { renderAudit } from '../report/audit-render.ts';
 import { MCPSealError } from '../errors.ts';
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, positionals } from './args.ts';
 import type { Command } from './command.ts';
@@ -20,7 +18,8 @@ type Format = (typeof FORMATS)[number];
  * come from the one finding table (lib/audit/findings.ts); SARIF paths are relative to the
  * working directory (where code scanning runs from the checkout).
  */
-function rendered(report: AuditReport, format: Format): string {
+async function rendered(report: AuditReport, format: Format): Promise<string> {
+  const [{ AUDIT_CODES }, { renderAudit }] = await Promise.all([import('../audit/findings.ts'), import('../report/audit-render.ts')]);
   const rules = Object.entries(AUDIT_CODES).map(([code, row]) => ({ code, risk: row.risk, severity: row.severity, meaning: row.meaning }));
   const text = renderAudit(report, format, { rules, srcRoot: process.cwd() });
   return text.endsWith('\n') ? text : `${text}\n`;
@@ -32,7 +31,6 @@ function mcpsealVersion(): string {
 
 export const AUDIT_COMMANDS: Record<string, Command> = {
   audit: {
-    summary: 'the ten-risk pre-install audit of a bundle, directory, server.json or client config',
     help: `Usage: mcpseal audit <file.mcpb | dir | server.json | client config> [options]
 
 Answers the ten risks of the pre-install review checklist from evidence, offline, without
@@ -87,7 +85,7 @@ MANIFEST_*, AUDIT_INPUT_INVALID, REGISTRY_INVALID), 2 usage or I/O error.`,
         version: mcpsealVersion(),
         ...(context.signal ? { signal: context.signal } : {}),
       });
-      const text = rendered(report, format);
+      const text = await rendered(report, format);
       const out = values['out'];
       if (typeof out === 'string') {
         const { writeFileAtomic } = await import('../io.ts');

@@ -17,7 +17,6 @@ function launcher(): string[] {
 
 export const CLIENT_CONFIG_COMMANDS: Record<string, Command> = {
   'client-config': {
-    summary: 'print (or merge into a file) the MCP client entry that runs a bundle through "mcpseal run"',
     help: `Usage: mcpseal client-config <name> --client claude-desktop|claude-code|vscode|cursor [--write FILE] [options]
 
 Prints the entry that makes an MCP client start the installed bundle <name> through
@@ -53,7 +52,7 @@ CLIENT_CONFIG_INVALID).`,
         throw new MCPSealError('USAGE_INVALID_ARGUMENT', `--client must be one of ${CLIENTS.join(', ')}`);
       }
       const location = await storeOf(values, context);
-      const { defaultStoreDir } = await import('../install-bundle.ts');
+      const { defaultStoreDir } = await import('../install/store-dir.ts');
       const { clientConfig, writeClientConfig } = await import('../client-config.ts');
       // The client starts mcpseal with its own environment: name the store unless it is the plain default.
       const plainDefault = defaultStoreDir({}, context.env['HOME'] || undefined);

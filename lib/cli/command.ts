@@ -1,4 +1,4 @@
-// One CLI command: its one-line summary, its --help text, and what it runs.
+// One CLI command: its --help text and what it runs (its one-line summary is in main.ts COMMANDS).
 
 import type { Output, Streams } from './output.ts';
 
@@ -6,7 +6,6 @@ import type { Output, Streams } from './output.ts';
 export type CommandContext = Pick<Streams, 'env' | 'signal'>;
 
 export interface Command {
-  summary: string;
   help: string;
   /** Runs the command; everything it prints goes through `output` (which makes it terminal-safe). */
   run(args: string[], output: Output, context: CommandContext): Promise<number>;

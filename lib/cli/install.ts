@@ -18,7 +18,7 @@ export const STORE_HELP = `Store and lockfile:
   --lock FILE   the lockfile (default: <store>/mcpseal.lock.json); a project-level lock to commit`;
 
 export async function storeOf(values: Parsed['values'], context: CommandContext): Promise<{ store: string; lock?: string }> {
-  const { defaultStoreDir } = await import('../install-bundle.ts');
+  const { defaultStoreDir } = await import('../install/store-dir.ts');
   const store = typeof values['store'] === 'string' ? values['store'] : defaultStoreDir(context.env, context.env['HOME'] || undefined);
   return { store, ...(typeof values['lock'] === 'string' ? { lock: values['lock'] } : {}) };
 }
@@ -32,7 +32,6 @@ function signerText(entry: LockEntry): string {
 
 export const INSTALL_COMMANDS: Record<string, Command> = {
   install: {
-    summary: 'verify a .mcpb, then install it into the store and record it in the lockfile',
     help: `Usage: mcpseal install <file.mcpb> [trust and identity options] [options]
 
 Verifies the bundle as "mcpseal unpack" does, checks the --user-config answers against the
@@ -145,7 +144,6 @@ I/O or lockfile error (LOCK_INVALID, LOCK_BUSY, INSTALL_USER_CONFIG).`,
   },
 
   list: {
-    summary: 'list the bundles a lockfile records',
     help: `Usage: mcpseal list [--store DIR] [--lock FILE] [--json]
 
 Prints one line per installed bundle: name, version, signer, sha256 (prefix). With --json, the
@@ -175,7 +173,6 @@ Exit status: 0, or 2 when the lockfile cannot be read (LOCK_INVALID: it is left 
   },
 
   remove: {
-    summary: 'remove a bundle from the lockfile (and its tree when nothing else names it)',
     help: `Usage: mcpseal remove <name> [--store DIR] [--lock FILE] [--json]
 
 Removes the lock entry of <name>. Its store tree is deleted only when no other entry of this

@@ -86,7 +86,6 @@ export async function verifyUnderPolicy(
 
 export const POLICY_COMMANDS: Record<string, Command> = {
   policy: {
-    summary: 'check a .mcpb against an install policy and show every rule ("policy check")',
     help: `Usage: mcpseal policy check <file.mcpb> --policy <policy.json> [trust options] [options]
 
 Verifies the bundle as "mcpseal verify" does, with the signers taken from the policy: the

@@ -7,7 +7,6 @@ import { EXIT_OK } from './output.ts';
 
 export const REGISTRY_COMMANDS: Record<string, Command> = {
   registry: {
-    summary: 'print the MCP registry server.json package entry for a .mcpb ("registry entry")',
     help: `Usage: mcpseal registry entry <file.mcpb> --url URL [options]
 
 Prints the packages[] entry of an MCP registry server.json for <file.mcpb>: registryType "mcpb",

@@ -15,7 +15,6 @@ const SANDBOXES: readonly SandboxChoice[] = ['auto', 'bwrap', 'seatbelt', 'none'
 
 export const RUN_COMMANDS: Record<string, Command> = {
   run: {
-    summary: 'start an installed bundle\'s server in a sandbox built from its scopes (or --print-plan)',
     help: `Usage: mcpseal run <name> [--sandbox auto|bwrap|seatbelt|none] [options]
        mcpseal run <name> --print-plan [--json] [options]
 
@@ -58,9 +57,7 @@ for a usage or I/O error (INSTALL_NOT_INSTALLED, LAUNCH_CONFIG_MISSING, SANDBOX_
       if (typeof sandbox !== 'string' || !(SANDBOXES as readonly string[]).includes(sandbox)) {
         throw new MCPSealError('USAGE_INVALID_ARGUMENT', `--sandbox takes ${SANDBOXES.join(', ')}; got ${JSON.stringify(sandbox)}`);
       }
-      // storeOf loads the install pipeline (the whole verification stack) for the default store
-      // directory: with --store given, a launch does without it (about 100 ms of module loading).
-      const location = typeof values['store'] === 'string' ? { store: values['store'], ...(typeof values['lock'] === 'string' ? { lock: values['lock'] } : {}) } : await storeOf(values, context);
+      const location = await storeOf(values, context);
       const options = { ...location, env: context.env, limits: limitsFrom(values), ...(context.env['HOME'] ? { home: context.env['HOME'] } : {}) };
       if (values['print-plan'] === true) {
         const { runPlan } = await import('../run-plan.ts');

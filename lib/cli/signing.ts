@@ -6,7 +6,6 @@ import { readSidecar } from '../sigstore/sidecar.ts';
 import { defaultLimits } from '../limits.ts';
 import { MCPSealError } from '../errors.ts';
 import type { BuildContext, SigningMethod } from '../sign.ts';
-import { identityTokenSource } from '../sigstore/oidc.ts';
 import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, positionals } from './args.ts';
 import { BATCH_HELP, BATCH_OPTIONS, isBatch, refuseInBatch, runBatchCommand } from './batch.ts';
 import type { Command } from './command.ts';
@@ -67,7 +66,6 @@ async function signLegacyCommand(
 
 export const SIGNING_COMMANDS: Record<string, Command> = {
   keygen: {
-    summary: 'make an ECDSA P-256 key pair for offline (keyed) signing',
     help: `Usage: mcpseal keygen [--out-dir DIR] [--name NAME] [--json]
 
 Writes NAME.key (PKCS#8 PEM, mode 0600) and NAME.pub (SPKI PEM) in DIR (default: the current
@@ -88,7 +86,6 @@ Exit status: 0 written, 2 usage or I/O error (including an existing file).`,
   },
 
   sign: {
-    summary: 'sign a .mcpb with a Sigstore in-toto provenance attestation',
     help: `Usage: mcpseal sign <file.mcpb> [--key PRIVATE.pem | keyless options] [--out PATH] [options]
 
 Checks the bundle (strict archive rules; the manifest must pass --profile, default hardened),
@@ -156,6 +153,7 @@ Exit status: 0 signed, 1 refused (unsafe archive, manifest fails the profile), 2
         const rekorURL = values['tlog'] === true ? (str('rekor-url') ?? 'https://rekor.sigstore.dev') : undefined;
         method = { kind: 'key', privateKeyPem, ...(rekorURL ? { rekorURL } : {}) };
       } else {
+        const { identityTokenSource } = await import('../sigstore/oidc.ts');
         const tokens = identityTokenSource(str('identity-token'), streams.env);
         if (!tokens) {
           throw new MCPSealError(
@@ -199,7 +197,6 @@ Exit status: 0 signed, 1 refused (unsafe archive, manifest fails the profile), 2
   },
 
   verify: {
-    summary: 'verify a .mcpb against its Sigstore attestation and an identity policy',
     help: `Usage: mcpseal verify <file.mcpb> [trust and identity options] [options]
        mcpseal verify <file.mcpb | dir>... [--recursive] [--jobs N] [trust and identity options] [options]
 
@@ -275,7 +272,6 @@ unusable trust root (TRUST_ROOT_*).`,
   },
 
   'verify-blob': {
-    summary: 'verify any file (or sha256:<hex>) against a Sigstore bundle',
     help: `Usage: mcpseal verify-blob <file | sha256:HEX> --bundle BUNDLE.json [trust and identity options]
 
 The same Sigstore verification as verify, for release assets other than bundles: message

@@ -16,7 +16,6 @@ function changeLine(change: LockToolChange): string {
 
 export const TOOLS_COMMANDS: Record<string, Command> = {
   tools: {
-    summary: 'show or accept the tool pins of an installed bundle ("tools list|accept")',
     help: `Usage: mcpseal tools list <name> [--json] [options]
        mcpseal tools accept <name> [--tool T]... [--json] [options]
 

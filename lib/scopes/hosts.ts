@@ -14,7 +14,7 @@
 // `2130706433` are all 127.0.0.1 to fetch): a reviewer must see the address that is reached.
 
 import { createRequire } from 'node:module';
-import { parse } from 'tldts';
+import type * as Tldts from 'tldts';
 
 /** Why a host may not be an egress rule, or null when it may. */
 export interface HostProblem {
@@ -53,10 +53,18 @@ function canonicalHost(host: string): string | null {
   }
 }
 
+let tldts: typeof Tldts | undefined;
+
+/** tldts (the whole Public Suffix List) loads at the first wildcard rule: most manifests have none. */
+function publicSuffixParser(): typeof Tldts {
+  tldts ??= createRequire(import.meta.url)('tldts') as typeof Tldts;
+  return tldts;
+}
+
 function wildcardProblem(base: string): HostProblem | null {
   // `*.1.2.3.4` is no name: a URL host ending in a number is parsed as an IPv4 address.
   if (/(?:^|\.)(?:\d+|0x[0-9a-f]*)$/u.test(base)) return { kind: 'wildcard', why: 'a wildcard over an IP address matches nothing a URL can name' };
-  const parsed = parse(base, { allowPrivateDomains: true });
+  const parsed = publicSuffixParser().parse(base, { allowPrivateDomains: true });
   if (parsed.publicSuffix === base) {
     // The PSL's default rule makes an unlisted top-level name (`corp`, `lan`) a suffix too.
     const listed = parsed.isIcann === true || parsed.isPrivate === true;

@@ -4,7 +4,8 @@
 // RSA PKCS#1 v1.5 is checked by recovering the DigestInfo with the public key.
 
 import { constants, publicDecrypt, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { createRequire } from 'node:module';
+import type * as NistCurves from '@noble/curves/nist.js';
 import type { MessageSignature } from '@sigstore/bundle';
 import { MCPSealError } from '../errors.ts';
 
@@ -35,9 +36,18 @@ export function digestSignatureContent(messageSignature: MessageSignature, sha25
   };
 }
 
+let curves: typeof NistCurves | undefined;
+
+/** @noble/curves (about 20 modules) loads at the first prehashed check: verifying a .mcpb never needs it. */
+function nistCurves(): typeof NistCurves {
+  curves ??= createRequire(import.meta.url)('@noble/curves/nist.js') as typeof NistCurves;
+  return curves;
+}
+
 function verifyPrehashed(key: KeyObject, digest: Buffer, signature: Buffer): boolean {
   if (key.asymmetricKeyType === 'ec') {
     const jwk = key.export({ format: 'jwk' });
+    const { p256, p384, p521 } = nistCurves();
     const curve = jwk.crv === 'P-256' ? p256 : jwk.crv === 'P-384' ? p384 : jwk.crv === 'P-521' ? p521 : null;
     if (!curve || !jwk.x || !jwk.y) return false;
     const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x, 'base64url'), Buffer.from(jwk.y, 'base64url')]);

@@ -1,0 +1,59 @@
+// Start-up cost (issue 14, issue 12's launch bar): a command loads what it uses and nothing else.
+// The listing and each command's help come from main.ts's table without loading implementations;
+// run, list and tools find the default store without the install and verification stack.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { BIN, ROOT, runMain, tempDir } from './helpers/cli.ts';
+
+const HOOK = join(ROOT, 'test', 'fixtures', 'startup', 'module-log.mjs');
+
+/** The modules a real CLI process loads for `args` (relative to the package: dist/..., node_modules/...). */
+function modulesLoadedBy(args: string[], env: NodeJS.ProcessEnv, log: string): string[] {
+  const result = spawnSync(process.execPath, ['--import', HOOK, BIN, ...args], { cwd: ROOT, env: { ...env, MCPSEAL_MODULE_LOG: log }, encoding: 'utf8' });
+  assert.ok(result.status === 0 || result.status === 2, `${args.join(' ')}: exit ${result.status}: ${result.stderr}`);
+  return readFileSync(log, 'utf8').split('\n').filter((url) => url.startsWith('file:')).map((url) => url.slice(url.indexOf(ROOT.slice(1)) + ROOT.length - 1));
+}
+
+describe('start-up: each command loads only what it uses', () => {
+  let tmp: { path: string; cleanup: () => Promise<void> };
+  before(async () => {
+    tmp = await tempDir();
+  });
+  after(() => tmp.cleanup());
+
+  it('--help lists every command from the table, and each listed command shows its own help', async () => {
+    const help = await runMain(['--help']);
+    const listed = [...help.stdout.matchAll(/^ {2}([a-z-]+) {2,}/gmu)].map((match) => match[1]!);
+    assert.equal(listed.length, 18);
+    for (const command of listed) {
+      const own = await runMain([command, '--help']);
+      assert.equal(own.status, 0, command);
+      assert.match(own.stdout, new RegExp(`^Usage: mcpseal ${command}\\b`, 'u'), command);
+    }
+  });
+
+  it('--help loads no command module', () => {
+    const loaded = modulesLoadedBy(['--help'], process.env, join(tmp.path, 'help.log'));
+    assert.deepEqual(loaded.filter((path) => path.startsWith('dist/cli/')).sort(), ['dist/cli/main.js', 'dist/cli/output.js']);
+    assert.ok(loaded.every((path) => !path.startsWith('node_modules/')), loaded.join('\n'));
+  });
+
+  it('list, tools and run --print-plan on the default store load neither Sigstore nor the install pipeline', () => {
+    const env = { ...process.env, XDG_DATA_HOME: join(tmp.path, 'data') };
+    mkdirSync(join(tmp.path, 'data', 'mcpseal'), { recursive: true });
+    for (const args of [['list'], ['tools', 'list', 'absent'], ['run', 'absent', '--print-plan']]) {
+      const loaded = modulesLoadedBy(args, env, join(tmp.path, `${args[0]!}.log`));
+      const heavy = loaded.filter((path) => /^node_modules\/(?:@sigstore|@noble|ajv|tldts|node-forge|acorn)/u.test(path) || ['dist/install-bundle.js', 'dist/verify.js', 'dist/sigstore/verify.js'].includes(path));
+      assert.deepEqual(heavy, [], args.join(' '));
+    }
+  });
+
+  it('inspect loads no Sigstore verification and no registry schema', () => {
+    const loaded = modulesLoadedBy(['inspect', join(ROOT, 'test', 'fixtures', 'absent.mcpb')], process.env, join(tmp.path, 'inspect.log'));
+    assert.ok(loaded.includes('dist/cli/bundle.js'));
+    assert.deepEqual(loaded.filter((path) => /^node_modules\/@sigstore\/verify|^dist\/registry\//u.test(path)), []);
+  });
+});
