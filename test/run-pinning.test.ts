@@ -53,7 +53,7 @@ describe('run: tool pinning between the client and the sandboxed server', functi
     assert.equal(typeof entry.toolsPinnedAt, 'string');
     const pins = entry.tools;
     assert.deepEqual(pins?.map((pin) => pin.name), ['probe']);
-    assert.match(pins![0]!.sha256, /^[0-9a-f]{64}$/u);
+    assert.match(pins[0]!.sha256, /^[0-9a-f]{64}$/u);
   });
 
   it('a live tool that differs from its pin is withheld and refused until `mcpseal tools accept`', async () => {
