@@ -168,11 +168,14 @@ export function inflateWholeSync(entry: ArchiveEntry, compressed: Buffer): Buffe
 }
 
 /**
- * Stop at the declared size; and one output chunk of exactly that size, so that zlib writes the
- * result in place instead of into 16 KiB chunks then concatenated (half the garbage per entry).
+ * Stop at the declared size; and one output chunk of that size, so that zlib writes the result in
+ * place instead of into 16 KiB chunks then concatenated (half the garbage per entry). One byte
+ * more than the size: a chunk filled exactly makes Node's zlib allocate a second chunk of the same
+ * size to look for more output (measured: every entry allocated twice its size, issue 14). A
+ * stream that does write that byte exceeds maxOutputLength and is refused as before.
  */
 function inflateOptions(entry: ArchiveEntry): ZlibOptions & { info: true } {
-  return { maxOutputLength: Math.max(1, entry.size), chunkSize: Math.max(MIN_CHUNK, entry.size), info: true };
+  return { maxOutputLength: Math.max(1, entry.size), chunkSize: Math.max(MIN_CHUNK, entry.size + 1), info: true };
 }
 
 /** zlib's smallest output chunk (zlib.constants.Z_MIN_CHUNK). */
@@ -188,6 +191,21 @@ function checkedData(entry: ArchiveEntry, data: Buffer): Buffer {
   const crc = crc32(data);
   if (crc !== entry.crc32) throw crcError(entry, crc);
   return data;
+}
+
+/**
+ * Frees a buffer's memory now rather than at V8's next full collection. Inflated entries are
+ * ArrayBuffers outside V8's heap: dead ones piled up to 40-75 MB before a collection found them,
+ * and the allocator kept the pages (issue 14, flat memory). Only for a buffer its caller owns
+ * whole: one that shares its ArrayBuffer (a pool slice, a view into a read chunk) is left alone,
+ * and after the call the buffer reads as empty.
+ */
+export function releaseBuffer(buffer: Buffer): void {
+  // ES2024's transfer (Node 24), typed here: the project's lib setting predates it.
+  const owner = buffer.buffer as ArrayBuffer & { transfer?: (length: number) => ArrayBuffer; detached?: boolean };
+  // Inflated data leaves one spare byte in its ArrayBuffer (inflateOptions); anything larger is shared.
+  if (buffer.byteOffset !== 0 || owner.byteLength > buffer.byteLength + 1 || owner.byteLength <= Buffer.poolSize) return;
+  if (owner instanceof ArrayBuffer && owner.detached === false) owner.transfer?.(0);
 }
 
 /** Receives a large entry's bytes in order; `end` only after the size and CRC-32 checked. */

@@ -7,7 +7,7 @@ import { chmodSync, closeSync, constants as fsConstants, fchmodSync, mkdirSync, 
 import { chmod, lstat, mkdir, mkdtemp, open, readdir, rename, rm, rmdir, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { MCPSealError } from '../errors.ts';
-import type { ChunkSink } from './entry-data.ts';
+import { releaseBuffer, type ChunkSink } from './entry-data.ts';
 import type { ArchiveEntry } from './entry.ts';
 import type { Archive } from './reader.ts';
 import { ioError } from '../io.ts';
@@ -90,6 +90,8 @@ export async function extractArchive(archive: Archive, target: string, options: 
           writeNewFileSync(path, data, entry.mode);
           files++;
           bytes += data.length;
+          // Written and hashed: nothing keeps it, so its memory goes back now (issue 14).
+          releaseBuffer(data);
         },
         async stream(entry): Promise<ChunkSink> {
           const path = join(staging, entry.name);

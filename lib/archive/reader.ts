@@ -15,6 +15,7 @@ import {
   inflateWholeSync,
   isWholeEntry,
   localHeaderTailLength,
+  releaseBuffer,
   type ChunkSink,
 } from './entry-data.ts';
 import type { ArchiveEntry } from './entry.ts';
@@ -174,12 +175,16 @@ export class Archive {
           const compressed = entry.method === METHOD_STORED ? await reader.take(entry.compressedSize) : await reader.view(entry.compressedSize);
           const data = inflateWholeSync(entry, compressed);
           if (visitor) await visitor.content(entry, data);
+          else releaseBuffer(data);
         } else if (isWholeEntry(entry)) {
           // A view into a read chunk; chunks are never reused, so the task may keep it.
           const compressed = await reader.take(entry.compressedSize);
           await tasks.run(entry.compressedSize + entry.size, async () => {
             const data = await inflateWhole(entry, compressed);
+            // The copy taken above is this scan's own; the inflated data is the visitor's to keep.
+            if (data !== compressed) releaseBuffer(compressed);
             if (visitor) await visitor.content(entry, data);
+            else releaseBuffer(data);
           });
         } else {
           const sink = visitor ? await visitor.stream(entry) : null;

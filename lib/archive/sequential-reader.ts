@@ -51,7 +51,11 @@ export class SequentialReader {
     if (length <= available) {
       const offset = this.#position - this.#chunkStart;
       this.#position += length;
-      return Buffer.from(this.#chunk.subarray(offset, offset + length));
+      // allocUnsafe and copy: Buffer.from(a view) copies twice (a slice, then the buffer), and
+      // the garbage half of every stored entry waited for V8's next collection (issue 14).
+      const out = Buffer.allocUnsafe(length);
+      this.#chunk.copy(out, 0, offset, offset + length);
+      return out;
     }
     const out = Buffer.allocUnsafe(length);
     let filled = 0;
