@@ -3,7 +3,7 @@
 // decides; a dependency's capabilities are reported only where they matter on their own (home
 // secrets, fetched code, cloud credentials), because a library's unused paths are not the server's.
 
-import type { AnalysisReport, Observation } from '../analysis/model.ts';
+import type { AnalysisReport, Observation, ObservationKind } from '../analysis/model.ts';
 import { HOME_SECRETS, homeSecretOf } from '../manifest/home-secrets.ts';
 import type { Scopes } from '../scopes/model.ts';
 import type { AuditEvidence } from './model.ts';
@@ -117,13 +117,12 @@ export function spawnDeclared(scopes: Scopes | null, program: string): boolean {
   return (scopes?.process.spawn ?? []).some((declared) => declared === program || declared.split(/[\\/]/u).pop() === base);
 }
 
-/** Observation kinds the analysis layer may add for fetched or decoded code (wt-evidence), matched by name. */
-const OBFUSCATION_KINDS: ReadonlySet<string> = new Set(['eval-fetched', 'obfuscation', 'fetched-code', 'decoded-code']);
+/** The analysis layer's observation kinds for fetched or decoded code (analysis/model.ts). */
+const OBFUSCATION_KINDS: ReadonlySet<ObservationKind> = new Set<ObservationKind>(['eval-fetched', 'obfuscation']);
 
 /** Dynamic code that evaluates fetched or decoded text, or an obfuscation observation. */
 export function isObfuscation(observation: Observation): boolean {
-  const kind: string = observation.kind;
-  if (OBFUSCATION_KINDS.has(kind)) return true;
+  if (OBFUSCATION_KINDS.has(observation.kind)) return true;
   if (observation.kind !== 'dynamic-code') return false;
   return /\b(?:atob|Buffer\.from\([^)]*base64|fromCharCode|unescape|decodeURIComponent|fetch|https?\.get|axios|response\.text|\.text\(\)|b64decode|zlib\.decompress|marshal\.loads|urlopen|requests\.get)\b/u.test(observation.evidence.excerpt);
 }
