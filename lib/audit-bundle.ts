@@ -75,8 +75,6 @@ const VERSION_UNKNOWN = '0.0.0';
 
 /** Files the dependency checker reads: package manifests, lockfiles and requirement lists. */
 const DEPENDENCY_FILE = /(?:^|\/)(?:package\.json|package-lock\.json|npm-shrinkwrap\.json|yarn\.lock|pnpm-lock\.yaml|requirements[^/]*\.txt|pyproject\.toml|uv\.lock|poetry\.lock|Pipfile(?:\.lock)?|setup\.cfg)$/u;
-/** Largest dependency file kept (a lockfile of a big tree is a few megabytes). */
-const MAX_DEPENDENCY_FILE = 16 * 1024 * 1024;
 /**
  * Most source bytes kept in memory from the pass: the filesystem server's 1,447 JavaScript files
  * are 8.7 MB. Past it, the analyzer reads the rest from the archive again (strict, CRC-checked),
@@ -102,7 +100,7 @@ class KeptEntries {
   }
 
   wants(entry: ArchiveEntry): boolean {
-    if (DEPENDENCY_FILE.test(entry.name) && entry.size <= MAX_DEPENDENCY_FILE) return true;
+    if (DEPENDENCY_FILE.test(entry.name) && entry.size <= this.#limits.maxDependencyFileSize) return true;
     return isSource(entry.name) && entry.size <= this.#limits.maxAnalysisFileSize;
   }
 
@@ -335,10 +333,10 @@ async function auditDirectory(path: string, options: AuditOptions): Promise<Audi
   const manifestPath = join(path, MANIFEST_NAME);
   const manifest = parseManifest(await readBoundedFile(manifestPath, manifestFileRead(manifestPath, limits)), limits);
   const { files } = await collectSourceFiles(path, { limits });
-  const read = (file: (typeof files)[number]): Promise<Buffer> => readBoundedFile(file.path, { max: Math.max(limits.maxAnalysisFileSize, MAX_DEPENDENCY_FILE), tooLarge: (size) => new MCPSealError('IO_READ_FAILED', `${file.path} is ${size} bytes, over the analysis cap`) });
+  const read = (file: (typeof files)[number]): Promise<Buffer> => readBoundedFile(file.path, { max: Math.max(limits.maxAnalysisFileSize, limits.maxDependencyFileSize), tooLarge: (size) => new MCPSealError('IO_READ_FAILED', `${file.path} is ${size} bytes, over the analysis cap`) });
   const inputs: AnalysisInput[] = files.map((file) => ({ path: file.name, size: file.size, read: () => read(file) }));
   const dependencyFiles: DependencyFile[] = [];
-  for (const file of files.filter((item) => DEPENDENCY_FILE.test(item.name) && item.size <= MAX_DEPENDENCY_FILE)) dependencyFiles.push({ path: file.name, text: (await read(file)).toString('utf8') });
+  for (const file of files.filter((item) => DEPENDENCY_FILE.test(item.name) && item.size <= limits.maxDependencyFileSize)) dependencyFiles.push({ path: file.name, text: (await read(file)).toString('utf8') });
   const serverJson = options.serverJson === undefined ? null : { document: await readServerJson(options.serverJson, { limits }) };
   const subject: AuditSubject = { kind: 'directory', path, ...nameOf(manifest), signature: { status: 'unsigned' } };
   const facts = await bundleFacts(subject, manifest, new Set(files.map((file) => file.name)), inputs, dependencyFiles, options, { signature: { status: 'unsigned', legacyBlock: false }, policy: null, registry: serverJson });
