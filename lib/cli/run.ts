@@ -11,6 +11,9 @@ import type { Command } from './command.ts';
 import { STORE_HELP, STORE_OPTIONS, storeOf } from './install.ts';
 import { EXIT_OK } from './output.ts';
 
+/** How long a server whose output ended may take to exit on its own before it is stopped. */
+const LINGER_MS = 2000;
+
 const SANDBOXES: readonly SandboxChoice[] = ['auto', 'bwrap', 'seatbelt', 'none'];
 
 export const RUN_COMMANDS: Record<string, Command> = {
@@ -79,8 +82,12 @@ for a usage or I/O error (INSTALL_NOT_INSTALLED, LAUNCH_CONFIG_MISSING, SANDBOX_
       try {
         // Tool names and descriptions in the relay's lines are the server's: output.warning escapes them.
         await relay({ input: process.stdin, output: process.stdout, warn: (line) => output.warning(line), ...(context.signal ? { signal: context.signal } : {}) });
-        // The server's output ended: it is exiting, or it closed stdout and lingers; stop it.
-        if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
+        // The server's output ended: it is exiting (its own status is reported), or it closed
+        // stdout and lingers: stopped after a grace period.
+        const grace = new Promise<null>((resolve) => setTimeout(resolve, LINGER_MS, null).unref());
+        const code = await Promise.race([exit, grace]);
+        if (code !== null) return code;
+        server.child.kill('SIGTERM');
         return await exit;
       } finally {
         if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
