@@ -99,12 +99,16 @@ describe('fuzz targets (issue 14)', function () {
     }
   });
 
-  it('jsfuzz finds the planted 4-byte branch within 20 s from a fresh corpus', async function () {
-    this.timeout(40_000);
+  // A random search: here it takes 1 to 5 s, but one CI run missed it in 20 s (151,000 inputs).
+  // Two fresh tries of 45 s each keep a false failure unlikely without hiding an engine that
+  // cannot climb at all (it would miss both).
+  it('jsfuzz finds the planted 4-byte branch from a fresh corpus (two tries of 45 s at most)', async function () {
+    this.timeout(120_000);
     const work = mkdtempSync(join(tmpdir(), 'mcpseal-fuzz-'));
     try {
-      const found = await fuzzTarget('planted', 20, { work, fresh: true });
-      assert.ok(found.crashed, `no crash within 20 s; last status: ${found.status}`);
+      let found = await fuzzTarget('planted', 45, { work, fresh: true });
+      if (!found.crashed) found = await fuzzTarget('planted', 45, { work, fresh: true });
+      assert.ok(found.crashed, `no crash in two tries of 45 s; last status: ${found.status}`);
       assert.equal(readFileSync(found.crashFile!).subarray(0, 4).toString('latin1'), 'FUZZ');
       assert.match(found.log, /planted branch reached: FUZZ/);
     } finally {
