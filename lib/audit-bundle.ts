@@ -126,7 +126,49 @@ class KeptEntries {
  * observations (a library's URLs, env reads, file reads) are not the server's and are not read.
  * The server's own files are always analyzed in full.
  */
-const DEPENDENCY_EVIDENCE = /child_process|subprocess|os\.system|popen|execa|cross-spawn|homedir|expanduser|home\(\)|USERPROFILE|\$HOME|'HOME'|"HOME"|\.ssh|\.gnupg|\.aws|\.azure|gcloud|\.kube|\.docker|\.netrc|\.npmrc|\.yarnrc|\.pypirc|git-credentials|password-store|keyrings|Keychains|\.mozilla\/|google-chrome|Google\/Chrome|Firefox\/|chromium|BraveSoftware|Library\/Cookies|login\.keychain|\.electrum|\.bitcoin|\.ethereum|AWS_|AZURE_|ARM_CLIENT|GOOGLE_APPLICATION|GOOGLE_CLOUD|GCLOUD_|GCP_|CLOUDSDK_|DIGITALOCEAN_|ALIBABA_CLOUD|ALICLOUD_|OCI_|IBMCLOUD_|CLOUDFLARE_API|KUBECONFIG|\beval\s*\(|\bFunction\s*\(|(?<![.\w])exec\s*\(|(?<![.\w])compile\s*\(|atob|fromCharCode|base64|b64decode|__import__|import_module|runInNewContext|runInThisContext|require\s*\(\s*[^'"`\s)]|import\s*\(\s*[^'"`\s)]/u;
+export const DEPENDENCY_EVIDENCE_WORDS: readonly string[] = [
+  // processes started
+  'child_process', 'subprocess', String.raw`os\.system`, 'popen', 'execa', 'cross-spawn',
+  // the home directory
+  'homedir', 'expanduser', String.raw`home\(\)`, 'USERPROFILE', String.raw`\$HOME`, '\'HOME\'',
+  '"HOME"',
+  // home-directory secret stores, browser profiles and keychains
+  String.raw`\.ssh`, String.raw`\.gnupg`, String.raw`\.aws`, String.raw`\.azure`, 'gcloud',
+  String.raw`\.kube`, String.raw`\.docker`, String.raw`\.netrc`, String.raw`\.npmrc`,
+  String.raw`\.yarnrc`, String.raw`\.pypirc`, 'git-credentials', 'password-store', 'keyrings',
+  'Keychains', String.raw`\.mozilla\/`, 'google-chrome', String.raw`Google\/Chrome`,
+  String.raw`Firefox\/`, 'chromium', 'BraveSoftware', String.raw`Library\/Cookies`,
+  String.raw`login\.keychain`, String.raw`\.electrum`, String.raw`\.bitcoin`,
+  String.raw`\.ethereum`,
+  // cloud credentials
+  'AWS_', 'AZURE_', 'ARM_CLIENT', 'GOOGLE_APPLICATION', 'GOOGLE_CLOUD', 'GCLOUD_', 'GCP_',
+  'CLOUDSDK_', 'DIGITALOCEAN_', 'ALIBABA_CLOUD', 'ALICLOUD_', 'OCI_', 'IBMCLOUD_',
+  'CLOUDFLARE_API', 'KUBECONFIG',
+  // code evaluated, decoded or loaded by a computed name
+  String.raw`\beval\s*\(`, String.raw`\bFunction\s*\(`, String.raw`(?<![.\w])exec\s*\(`,
+  String.raw`(?<![.\w])compile\s*\(`, 'atob', 'fromCharCode', 'base64', 'b64decode',
+  '__import__', 'import_module', 'runInNewContext', 'runInThisContext',
+  // require( or import( of anything but a string literal
+  "require\\s*\\(\\s*[^'\"`\\s)]", "import\\s*\\(\\s*[^'\"`\\s)]",
+];
+const DEPENDENCY_EVIDENCE = alternationByFirstCharacter(DEPENDENCY_EVIDENCE_WORDS);
+
+/**
+ * One regex matching any of `alternatives` (regex sources), grouped by their first character:
+ * V8's irregexp tries a flat alternation's branches one after another at every position, and a
+ * group per first character lets it skip most branches at once (about 25% faster over 160 MB of
+ * dependency code without a match, the audit's bench). Grouping never changes what matches.
+ */
+export function alternationByFirstCharacter(alternatives: readonly string[]): RegExp {
+  const groups = new Map<string, string[]>();
+  for (const alternative of alternatives) {
+    // The first character after a leading zero-width assertion (\b, a lookbehind).
+    const body = alternative.replace(/^(?:\\b|\(\?<![^)]*\))/u, '');
+    const key = body.startsWith('\\') ? body.slice(0, 2) : body.slice(0, 1);
+    groups.set(key, [...(groups.get(key) ?? []), alternative]);
+  }
+  return new RegExp([...groups.values()].map((group) => (group.length === 1 ? group[0]! : `(?:${group.join('|')})`)).join('|'), 'u');
+}
 
 const NOTHING = new Uint8Array(0);
 

@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
-import { auditPath, type AuditOptions } from '../lib/audit-bundle.ts';
+import fc from 'fast-check';
+import { alternationByFirstCharacter, auditPath, DEPENDENCY_EVIDENCE_WORDS, type AuditOptions } from '../lib/audit-bundle.ts';
 import { AUDIT_CODES, type AuditCode } from '../lib/audit/findings.ts';
 import type { AuditReport, RiskStatus } from '../lib/audit/model.ts';
 import { loadPolicy } from '../lib/index.ts';
@@ -269,5 +270,20 @@ describe('audit: one planted problem per finding code', function () {
     assert.equal(report.verdict, 'pass');
     assert.equal(report.ok, true);
     assert.equal(report.subject.signature?.status, 'sigstore');
+  });
+});
+
+describe('audit: the dependency screen', () => {
+  it('grouping the evidence words by first character matches exactly what the flat alternation matches', () => {
+    const flat = new RegExp(DEPENDENCY_EVIDENCE_WORDS.join('|'), 'u');
+    const grouped = alternationByFirstCharacter(DEPENDENCY_EVIDENCE_WORDS);
+    const pieces = ['child_process', '.ssh', 'AWS_', 'eval(', 'x.exec(', 'exec (', 'require(name)', "require('a')", 'import(`x`)', 'HOME', "'HOME'", 'atob', 'Function (', 'a.compile(', 'compile(', '$HOME', 'home()', 'Google/Chrome', ' ', '.', '_', 'e', 'x'];
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 4 })), { maxLength: 8 }), (parts) => {
+        const text = parts.join('');
+        assert.equal(grouped.test(text), flat.test(text), JSON.stringify(text));
+      }),
+      { seed: 13, numRuns: 3000 },
+    );
   });
 });
