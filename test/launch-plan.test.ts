@@ -11,6 +11,7 @@ import { launchPlan, type LaunchEntry, type LaunchManifest, type LaunchPlan, typ
 import { SYSTEM_READ_PATHS } from '../lib/launch/system-paths.ts';
 import { jsonOf, runCli, tempDir } from './helpers/cli.ts';
 import { makeSigner, signedBundle } from './helpers/install.ts';
+import { launchEntry } from './helpers/launch-entry.ts';
 
 const SHA = 'a'.repeat(64);
 const MACHINE: MachineFacts = { platform: 'linux', store: '/store', home: '/home/alice' };
@@ -18,24 +19,7 @@ const TREE = `/store/sha256/${SHA}`;
 const PRIVATE_HOME = '/store/home/notes';
 
 function entry(over: { grants?: Partial<LaunchEntry['grants']>; userConfig?: LaunchEntry['userConfig'] } = {}): LaunchEntry {
-  return {
-    name: 'notes',
-    version: '1.0.0',
-    sha256: SHA,
-    grants: {
-      read: [],
-      write: [],
-      egress: [],
-      listen: false,
-      spawn: [],
-      workers: false,
-      nativeAddons: false,
-      env: { read: [], secrets: [] },
-      runtime: { roots: 'none', cwd: 'none', userDriven: null },
-      ...over.grants,
-    },
-    userConfig: over.userConfig ?? {},
-  };
+  return launchEntry({ sha256: SHA, ...over });
 }
 
 function manifest(config: LaunchManifest['server']['mcp_config']): LaunchManifest {

@@ -16,6 +16,7 @@ import { inspectBundle, isMCPSealError, unpackBundle, verifyBundle } from '../li
 import { tempDir } from './helpers/cli.ts';
 import { makeSigner, signedBundle } from './helpers/install.ts';
 import { DEFLATE, buildBundle } from './helpers/zip-builder.ts';
+import { mulberry32 } from '../bench/synth.ts';
 
 const require = createRequire(import.meta.url);
 const { fixedBundle } = require('../fuzz/zip.cjs') as { fixedBundle: (commentLength?: number) => Buffer };
@@ -24,16 +25,10 @@ const BASE_SEED = Number(process.env['MUTATION_SEED'] ?? 14);
 const ARCHIVE_CASES = 1200;
 const SIDECAR_CASES = 500;
 
-/** mulberry32: small, fast, and the same sequence on every machine. */
+/** mulberry32 (bench/synth.ts) as floats in [0, 1): the same sequence on every machine. */
 function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
+  return () => next() / 4294967296;
 }
 
 const INTERESTING_32 = [0, 1, 0x7f, 0x80, 0xff, 0xffff, 0x10000, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];

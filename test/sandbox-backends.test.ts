@@ -19,28 +19,12 @@ import { launchPlan, type LaunchEntry, type LaunchPlan } from '../lib/launch/pla
 import { sbplString, seatbeltProfile } from '../lib/launch/seatbelt.ts';
 import type { LaunchSetup } from '../lib/launch/setup.ts';
 import { tempDir } from './helpers/cli.ts';
+import { launchEntry } from './helpers/launch-entry.ts';
 
 const SHA = 'b'.repeat(64);
 
 function plan(grants: Partial<LaunchEntry['grants']> = {}, platform: 'linux' | 'darwin' = 'linux'): LaunchPlan {
-  const entry: LaunchEntry = {
-    name: 'notes',
-    version: '1.0.0',
-    sha256: SHA,
-    grants: {
-      read: ['/home/alice/notes'],
-      write: ['/home/alice/out'],
-      egress: [],
-      listen: false,
-      spawn: [],
-      workers: false,
-      nativeAddons: false,
-      env: { read: [], secrets: [] },
-      runtime: { roots: 'none', cwd: 'none', userDriven: null },
-      ...grants,
-    },
-    userConfig: {},
-  };
+  const entry = launchEntry({ sha256: SHA, grants: { read: ['/home/alice/notes'], write: ['/home/alice/out'], ...grants } });
   return launchPlan(entry, { server: { type: 'node', mcp_config: { command: 'node', args: ['${__dirname}/server/index.js'] } } }, { platform, store: '/store', home: '/home/alice' }, { SECRET: 'x' });
 }
 

@@ -2,8 +2,9 @@
 // evidence in a file, and the small text helpers the npm and Python readers share.
 
 import { escapeControls, excerptAt, lineOf, lineStarts } from './excerpt.ts';
+import type { Severity } from './model.ts';
 
-export type DependencySeverity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export type DependencySeverity = Severity;
 
 export type DependencyCode =
   /** A lockfile is bundled (info: what it pins and how many entries carry a hash). */

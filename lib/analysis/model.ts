@@ -2,6 +2,9 @@
 // evidence (file, line, a bounded excerpt); unknowns are where the evidence ran out. Nothing here
 // judges a bundle: `scopes suggest` and the audit read the report.
 
+/** How much a finding of the evidence checks weighs (the audit's scale: lib/report/audit-model.ts re-exports it). */
+export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+
 /** The kinds of capability the analyzer recognises. */
 export type ObservationKind =
   | 'fs-read'

@@ -6,8 +6,9 @@
 // injection into the conversation. Descriptions are read, never sent anywhere. Pure and bounded.
 
 import { escapeControls } from './excerpt.ts';
+import type { Severity } from './model.ts';
 
-export type ToolTextSeverity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export type ToolTextSeverity = Severity;
 
 export type ToolTextCode =
   | 'TOOL_HIDDEN_INSTRUCTION'

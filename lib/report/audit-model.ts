@@ -3,6 +3,8 @@
 // the renderers (text, JSON, SARIF, HTML): nothing here computes anything. It lives in report/,
 // one layer below audit/, so the renderers can read it; lib/audit/model.ts re-exports it.
 
+import type { Severity as AnalysisSeverity } from '../analysis/model.ts';
+
 /** The ten pre-install risks of the review checklist, in its order. */
 export const RISKS = [
   { id: 1, key: 'unvetted-bundle', title: 'Unvetted bundle' },
@@ -27,7 +29,7 @@ export type RiskId = (typeof RISKS)[number]['id'];
  */
 export type RiskStatus = 'pass' | 'warn' | 'fail' | 'unknown' | 'n/a';
 
-export type Severity = 'info' | 'low' | 'medium' | 'high' | 'critical';
+export type Severity = AnalysisSeverity;
 
 export interface AuditEvidence {
   /** The file the evidence is in: relative to the bundle root (`/`-separated), or the audited file's name. */
