@@ -4,15 +4,24 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, runMain, tempDir } from './helpers/cli.ts';
 
 const HOOK = join(ROOT, 'test', 'fixtures', 'startup', 'module-log.mjs');
 
-/** The modules a real CLI process loads for `args` (relative to the package: dist/..., node_modules/...). */
-function modulesLoadedBy(args: string[], env: NodeJS.ProcessEnv, log: string): string[] {
-  const result = spawnSync(process.execPath, ['--import', HOOK, BIN, ...args], { cwd: ROOT, env: { ...env, MCPSEAL_MODULE_LOG: log }, encoding: 'utf8' });
+/**
+ * The modules a real CLI process loads for `args` (relative to the package: dist/..., node_modules/...).
+ * Unbundled by default: the lazy-loading structure is checked on the compiled modules, which the
+ * bundle's chunks follow (one chunk per dynamic import).
+ */
+function modulesLoadedBy(args: string[], env: NodeJS.ProcessEnv, log: string, bundled = false): string[] {
+  const result = spawnSync(process.execPath, ['--import', HOOK, BIN, ...args], {
+    cwd: ROOT,
+    env: { ...env, MCPSEAL_MODULE_LOG: log, MCPSEAL_UNBUNDLED: bundled ? '' : '1' },
+    encoding: 'utf8',
+  });
   assert.ok(result.status === 0 || result.status === 2, `${args.join(' ')}: exit ${result.status}: ${result.stderr}`);
   return readFileSync(log, 'utf8').split('\n').filter((url) => url.startsWith('file:')).map((url) => url.slice(url.indexOf(ROOT.slice(1)) + ROOT.length - 1));
 }
@@ -55,5 +64,39 @@ describe('start-up: each command loads only what it uses', () => {
     const loaded = modulesLoadedBy(['inspect', join(ROOT, 'test', 'fixtures', 'absent.mcpb')], process.env, join(tmp.path, 'inspect.log'));
     assert.ok(loaded.includes('dist/cli/bundle.js'));
     assert.deepEqual(loaded.filter((path) => /^node_modules\/@sigstore\/verify|^dist\/registry\//u.test(path)), []);
+  });
+
+  describe('the bundled CLI (scripts/build-cli.ts, loaded by bin/mcpseal.js)', () => {
+    it('is what bin/mcpseal.js runs after npm run build: a few chunks, no compiled module, Sigstore inside', () => {
+      const key = join(tmp.path, 'verifier.pub');
+      writeFileSync(key, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
+      // A missing file: verify loads its whole pipeline (Sigstore included), then cannot open it.
+      const args = ['verify', join(ROOT, 'test', 'fixtures', 'absent.mcpb'), '--key', key];
+      const unbundled = modulesLoadedBy(args, process.env, join(tmp.path, 'unbundled.log'));
+      assert.ok(unbundled.includes('node_modules/@sigstore/verify/dist/index.js'), unbundled.join('\n'));
+      const loaded = modulesLoadedBy(args, process.env, join(tmp.path, 'bundled.log'), true);
+      assert.ok(loaded.includes('dist/cli-bundle/main.js'), loaded.join('\n'));
+      assert.deepEqual(loaded.filter((path) => path.startsWith('dist/') && !path.startsWith('dist/cli-bundle/')), []);
+      assert.deepEqual(loaded.filter((path) => path.startsWith('node_modules/@sigstore/')), []);
+      assert.ok(loaded.length < unbundled.length / 2, `${loaded.length} modules bundled, ${unbundled.length} unbundled`);
+    });
+
+    it('a stale bundle (older than dist/cli/main.js) is not used', async () => {
+      const stale = join(tmp.path, 'stale');
+      // A copy of the package layout whose bundle predates the compiled CLI.
+      mkdirSync(join(stale, 'dist', 'cli'), { recursive: true });
+      mkdirSync(join(stale, 'dist', 'cli-bundle'), { recursive: true });
+      mkdirSync(join(stale, 'bin'), { recursive: true });
+      for (const file of ['mcpseal.js', 'node-check.js']) writeFileSync(join(stale, 'bin', file), readFileSync(join(ROOT, 'bin', file)));
+      writeFileSync(join(stale, 'dist', 'cli-bundle', 'main.js'), "export async function main() { process.stdout.write('bundle\\n'); return 0; }\n");
+      writeFileSync(join(stale, 'dist', 'cli', 'main.js'), "export async function main() { process.stdout.write('compiled\\n'); return 0; }\n");
+      const old = new Date(Date.now() - 60_000);
+      utimesSync(join(stale, 'dist', 'cli-bundle', 'main.js'), old, old);
+      const run = (env: NodeJS.ProcessEnv): string => spawnSync(process.execPath, [join(stale, 'bin', 'mcpseal.js')], { env: { ...process.env, ...env }, encoding: 'utf8' }).stdout;
+      assert.equal(run({}), 'compiled\n');
+      utimesSync(join(stale, 'dist', 'cli-bundle', 'main.js'), new Date(), new Date());
+      assert.equal(run({}), 'bundle\n');
+      assert.equal(run({ MCPSEAL_UNBUNDLED: '1' }), 'compiled\n');
+    });
   });
 });

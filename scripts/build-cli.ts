@@ -1,0 +1,97 @@
+// Build step (after tsc): bundles the compiled CLI (dist/cli/main.js and everything it imports,
+// our modules and the Sigstore packages of the verify path) into dist/cli-bundle/, one ES module
+// chunk per lazily loaded piece, so a command reads a handful of files instead of ~150 (each one a
+// resolution, a stat, a read and a module record). bin/mcpseal.js loads it when it is present
+// and not older than dist/cli/main.js, and dist/cli/main.js otherwise; the library entry
+// (dist/index.js) is not bundled. Measured on `verify` of the filesystem server bundle: README
+// "Flat memory and speed", Start-up. Run by `npm run build`; by hand: `node scripts/build-cli.ts`.
+
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Parser, type Node } from 'acorn';
+import { build, type Plugin } from 'esbuild';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const DIST = `${ROOT}dist/`;
+export const BUNDLE_DIR = `${DIST}cli-bundle/`;
+
+/**
+ * Packages left to node_modules: the online signing and TUF stacks (loaded only by `sign` and
+ * `--tuf`), which read files beside their own sources and are not on any start-up path.
+ */
+const EXTERNAL = ['@sigstore/sign', '@sigstore/tuf'];
+
+interface MetaUrl {
+  start: number;
+  end: number;
+}
+
+/** Every `import.meta.url` expression of a module (a MetaProperty's `.url`), by source position. */
+function metaUrls(source: string): MetaUrl[] {
+  const found: MetaUrl[] = [];
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child);
+      return;
+    }
+    const n = node as Node & Record<string, unknown>;
+    if (n.type === 'MemberExpression' && (n['object'] as Node).type === 'MetaProperty' && !n['computed'] && (n['property'] as { name?: string }).name === 'url') {
+      found.push({ start: n.start, end: n.end });
+      return;
+    }
+    for (const [key, value] of Object.entries(n)) if (key !== 'loc') visit(value);
+  };
+  visit(Parser.parse(source, { ecmaVersion: 'latest', sourceType: 'module' }));
+  return found;
+}
+
+/**
+ * Keeps each compiled module's `import.meta.url` pointing at its own file in dist/, so the URLs
+ * built from it (package.json, schemas/, trust/, the batch worker, bin/mcpseal.js) resolve as they
+ * do unbundled, whatever chunk the module lands in. Only real `import.meta.url` expressions are
+ * rewritten (found by parsing, not by text: the analyzer has the words in string literals).
+ */
+const keepModuleUrls: Plugin = {
+  name: 'keep-module-urls',
+  setup(builder) {
+    // esbuild takes Go regular expressions: no `u` flag.
+    // eslint-disable-next-line require-unicode-regexp
+    builder.onLoad({ filter: /\.js$/ }, async ({ path }) => {
+      if (!path.startsWith(DIST)) return undefined;
+      const source = await readFile(path, 'utf8');
+      if (!source.includes('import.meta')) return { contents: source, loader: 'js' };
+      const own = JSON.stringify(relative(BUNDLE_DIR, path).split('\\').join('/'));
+      let contents = '';
+      let at = 0;
+      for (const { start, end } of metaUrls(source)) {
+        contents += `${source.slice(at, start)}new URL(${own}, import.meta.url).href`;
+        at = end;
+      }
+      return { contents: contents + source.slice(at), loader: 'js', resolveDir: dirname(path) };
+    });
+  },
+};
+
+/** Builds dist/cli-bundle/ from dist/cli/main.js (tsc must have run). */
+export async function buildCliBundle(): Promise<void> {
+  await rm(BUNDLE_DIR, { recursive: true, force: true });
+  await build({
+    entryPoints: { main: `${DIST}cli/main.js` },
+    outdir: BUNDLE_DIR,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    external: EXTERNAL,
+    chunkNames: 'chunk-[hash]',
+    plugins: [keepModuleUrls],
+    // CommonJS packages inside an ES module bundle call require() for node's built-ins.
+    banner: { js: "import { createRequire as __mcpsealRequire } from 'node:module'; const require = __mcpsealRequire(import.meta.url);" },
+    logLevel: 'warning',
+  });
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) await buildCliBundle();
