@@ -512,5 +512,43 @@ describe('verification security (issue 9 findings 3, 4, 9, 12, 16; issue 8 item 
       const error = await rejection(unpackBundle(keylessFile, join(dir, 'provider-out'), { trustRoot: failing, policy: { repo: 'owner/repo' } }));
       assert.equal(error.code, 'TRUST_ROOT_UNAVAILABLE');
     });
+
+    it('issue 14 (start-up): a key signature without log entry or timestamp never asks for the trusted root; one carrying either does', async () => {
+      const keyed = join(dir, 'provider-keyed.mcpb');
+      await copyFile(bundle, keyed);
+      await signBundle(keyed, { method: { kind: 'key', privateKeyPem: await readFile(keys.privateKey, 'utf8') } });
+      const publicKey = await readFile(keys.publicKey, 'utf8');
+      let asked = 0;
+      const unavailable: TrustRootProvider = {
+        trustedRoot: async () => {
+          asked++;
+          throw new MCPSealError('TRUST_ROOT_UNAVAILABLE', 'the distribution point is down');
+        },
+      };
+      const verified = await verifyBundle(keyed, { publicKey, trustRoot: unavailable });
+      assert.equal(verified.signature.kind, 'public-key');
+      await unpackBundle(keyed, join(dir, 'provider-keyed-out'), { publicKey, trustRoot: unavailable });
+      assert.equal(asked, 0);
+      // A root document the caller hands over is always used (and so always validated).
+      const invalid = await rejection(verifyBundle(keyed, { publicKey, trustedRoot: { tlogs: 'not a list' } }));
+      assert.equal(invalid.code, 'TRUST_ROOT_INVALID');
+      // The same keyed sidecar carrying a log entry, or an RFC 3161 timestamp, of a keyless one:
+      // the trusted root is what checks those, so it is asked for (and its failure is the answer).
+      const sidecar = JSON.parse(await readFile(`${keyed}.sigstore.json`, 'utf8')) as Record<string, any>;
+      const keyless = JSON.parse(await readFile(`${await signedAs('provider-keyless-material', {})}.sigstore.json`, 'utf8')) as Record<string, any>;
+      const logged = join(dir, 'provider-keyed-logged.mcpb');
+      const stamped = join(dir, 'provider-keyed-stamped.mcpb');
+      for (const [file, material] of [
+        [logged, { tlogEntries: keyless['verificationMaterial']['tlogEntries'] }],
+        [stamped, { timestampVerificationData: keyless['verificationMaterial']['timestampVerificationData'] }],
+      ] as const) {
+        assert.ok(Object.values(material)[0], 'the keyless sidecar has the material');
+        await copyFile(keyed, file);
+        await writeFile(`${file}.sigstore.json`, JSON.stringify({ ...sidecar, verificationMaterial: { ...sidecar['verificationMaterial'], ...material } }));
+        const error = await rejection(verifyBundle(file, { publicKey, trustRoot: unavailable }));
+        assert.equal(error.code, 'TRUST_ROOT_UNAVAILABLE', file);
+      }
+      assert.equal(asked, 2);
+    });
   });
 });

@@ -70,9 +70,26 @@ export async function readSignatureInputs(archive: Archive, path: string, option
   if (bundle.content.$case !== 'dsseEnvelope') {
     throw new MCPSealError('ATTESTATION_MALFORMED', 'the Sigstore bundle signs the file directly; mcpseal expects an in-toto attestation (DSSE)');
   }
-  const provider = trustRootProvider(options, archive.limits.maxTrustedRootSize);
-  const trust = trustMaterialFrom(await provider.trustedRoot(), choice.kind === 'key' ? choice.publicKey : undefined);
+  const root = usesTrustedRoot(bundle, choice, options) ? await trustRootProvider(options, archive.limits.maxTrustedRootSize).trustedRoot() : NO_AUTHORITIES;
+  const trust = trustMaterialFrom(root, choice.kind === 'key' ? choice.publicKey : undefined);
   return { sidecar, bundle, choice, trust, requireTlog: options.requireTlog };
+}
+
+/** A trusted root with no log, CA or timestamp authority: all a key signature without log entries or timestamps is checked with. */
+const NO_AUTHORITIES = { mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1', tlogs: [], certificateAuthorities: [], ctlogs: [], timestampAuthorities: [] };
+
+/**
+ * Whether the trusted root takes part in this verification. A key signature whose bundle carries
+ * no transparency log entry and no RFC 3161 timestamp is checked against the key alone: the root's
+ * log keys, CAs and timestamp authorities would check only what the bundle does not carry (and a
+ * certificate is refused under --key before anything is looked up). Then the pinned root (or the
+ * caller's provider) is not read: 5-10 ms of a keyed verify (read, digest, parse, the Fulcio and
+ * log keys decoded). A root document the caller passed is always used, so it is always validated.
+ */
+function usesTrustedRoot(bundle: Bundle, choice: TrustChoice, options: BundleTrustOptions): boolean {
+  if (choice.kind === 'keyless' || options.trustedRoot !== undefined) return true;
+  const material = bundle.verificationMaterial;
+  return material.tlogEntries.length > 0 || (material.timestampVerificationData?.rfc3161Timestamps.length ?? 0) > 0;
 }
 
 /** The caller's trusted root: a provider, a document, or the pinned public-good root. */
