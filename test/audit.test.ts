@@ -339,3 +339,30 @@ describe('audit: the dependency screen', () => {
     assert.throws(() => evidenceScanner([{ text: 'abc' }]), /four printable ASCII/u);
   });
 });
+
+describe('audit: the Python parser starts only for Python files', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  before(async () => {
+    const tmp = await tempDir('mcpseal-audit-python-');
+    dir = tmp.path;
+    cleanup = tmp.cleanup;
+  });
+  after(async () => cleanup());
+
+  it('a bundle without Python files never asks the parser (no python3 process); one with a .py file asks it once, with that file', async () => {
+    const calls: string[][] = [];
+    const python = {
+      parse: (files: readonly { path: string }[]): Promise<null> => {
+        calls.push(files.map((file) => file.path));
+        return Promise.resolve(null);
+      },
+    };
+    const node = await plantBundle(dir, cleanManifest(), { 'node_modules/dep/index.js': 'module.exports = require("child_process");\n' });
+    await auditPath(node, { checkers: CHECKERS, python });
+    assert.deepEqual(calls, []);
+    const mixed = await plantBundle(dir, cleanManifest(), { 'server/tool.py': 'import os\n' });
+    await auditPath(mixed, { checkers: CHECKERS, python });
+    assert.deepEqual(calls, [['server/tool.py']]);
+  });
+});
