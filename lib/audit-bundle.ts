@@ -12,7 +12,7 @@ import { analyzeSources, type AnalysisInput } from './analysis/analyze.ts';
 import { checkDependencies } from './analysis/dependencies.ts';
 import { lookalikeOf } from './analysis/lookalike.ts';
 import { checkToolText } from './analysis/tool-text.ts';
-import { ownPackageOf, roleOf } from './analysis/files.ts';
+import { languageOf, ownPackageOf, roleOf } from './analysis/files.ts';
 import type { AnalysisReport, PythonParser } from './analysis/model.ts';
 import type { ArchiveEntry } from './archive/entry.ts';
 import { collectSourceFiles } from './archive/collect.ts';
@@ -120,9 +120,14 @@ class KeptEntries {
 
 const NOTHING = new Uint8Array(0);
 
-/** Whether the analyzer should see this file's bytes: own code always, a dependency's when it names audit evidence. */
+/**
+ * Whether the analyzer should see this file's bytes: own code always, a dependency's when it names
+ * audit evidence, except a dependency's TypeScript, which the analyzer never reads (it reads the
+ * JavaScript shipped beside it, analyze.ts plan): neither screened nor kept.
+ */
 function holdsEvidence(path: string, bytes: Uint8Array, ownPackages: readonly string[]): boolean {
-  return roleOf(path, ownPackages).origin === 'own' || holdsEvidenceWord(bytes);
+  if (roleOf(path, ownPackages).origin === 'own') return true;
+  return languageOf(path) !== 'typescript' && holdsEvidenceWord(bytes);
 }
 
 /** The analyzer's view of a file: a dependency's file without audit evidence reads as empty. */
