@@ -114,35 +114,38 @@ function compile(words: readonly EvidenceWord[]): Compiled {
   return { triples, slots, buckets };
 }
 
-const SCREEN = compile(EVIDENCE_WORDS);
-
 /** A scanner for other words (tests): `holdsEvidenceWord` is this with EVIDENCE_WORDS. */
 export function evidenceScanner(words: readonly EvidenceWord[]): (bytes: Uint8Array) => boolean {
   const compiled = compile(words);
-  return (bytes) => scan(bytes, compiled);
+  const { triples } = compiled;
+  /**
+   * Reads the three bytes at every second position: a word (four bytes or more) that starts at an
+   * even position p has its bytes 0-2 at p, one that starts at an odd p its bytes 1-3 at p + 1, so
+   * every word is met once, at half the reads of a byte-by-byte scan. Three bytes rarely hash like
+   * a word's (about 1% of the positions of JavaScript); those few are looked up by four bytes.
+   */
+  return (bytes) => {
+    const length = bytes.length;
+    if (length < GRAM) return false;
+    // The third byte of one read is the first of the next: carried, so each step loads two bytes.
+    let first = bytes[0]!;
+    for (let at = 0; at + 3 <= length; at += 2) {
+      const third = bytes[at + 2]!;
+      const flags = triples[tripleOf(first, bytes[at + 1]!, third)]!;
+      first = third;
+      if (flags !== 0 && hitStartsWord(bytes, at, flags, compiled)) return true;
+    }
+    return false;
+  };
 }
 
 /** Whether `bytes` (read as latin1, like the regex) name one of EVIDENCE_WORDS. */
-export function holdsEvidenceWord(bytes: Uint8Array): boolean {
-  return scan(bytes, SCREEN);
-}
+export const holdsEvidenceWord: (bytes: Uint8Array) => boolean = evidenceScanner(EVIDENCE_WORDS);
 
-/**
- * Reads the three bytes at every second position: a word (four bytes or more) that starts at an
- * even position p has its bytes 0-2 at p, one that starts at an odd p its bytes 1-3 at p + 1, so
- * every word is met once, at half the reads of a byte-by-byte scan. Three bytes rarely hash like a
- * word's (about 1% of the positions of JavaScript); those few are looked up by four bytes.
- */
-function scan(bytes: Uint8Array, compiled: Compiled): boolean {
-  const { triples } = compiled;
-  const length = bytes.length;
-  for (let at = 0; at + 3 <= length; at += 2) {
-    const flags = triples[tripleOf(bytes[at]!, bytes[at + 1]!, bytes[at + 2]!)]!;
-    if (flags === 0) continue;
-    if ((flags & 1) !== 0 && startsWord(bytes, at, compiled)) return true;
-    if ((flags & 2) !== 0 && at > 0 && startsWord(bytes, at - 1, compiled)) return true;
-  }
-  return false;
+/** A filter hit at `at`: whether a word starts there (bit 1) or one byte before (bit 2). */
+function hitStartsWord(bytes: Uint8Array, at: number, flags: number, compiled: Compiled): boolean {
+  if ((flags & 1) !== 0 && startsWord(bytes, at, compiled)) return true;
+  return (flags & 2) !== 0 && at > 0 && startsWord(bytes, at - 1, compiled);
 }
 
 /** Whether one of the words starts at `start` (matched in full: the byte before, the call after). */
