@@ -12,14 +12,16 @@ import { analyzeSources, type AnalysisInput } from './analysis/analyze.ts';
 import { checkDependencies } from './analysis/dependencies.ts';
 import { lookalikeOf } from './analysis/lookalike.ts';
 import { checkToolText } from './analysis/tool-text.ts';
-import { ownPackageOf, roleOf } from './analysis/files.ts';
+import { languageOf, ownPackageOf, roleOf } from './analysis/files.ts';
 import type { AnalysisReport, PythonParser } from './analysis/model.ts';
 import type { ArchiveEntry } from './archive/entry.ts';
 import { collectSourceFiles } from './archive/collect.ts';
+import { releaseBuffer } from './archive/entry-data.ts';
 import { Archive } from './archive/reader.ts';
 import { provenanceView } from './attest/statement.ts';
 import { auditReport, aggregateRisks, bundleRisks } from './audit/assemble.ts';
 import { auditEntry, serverMapOf } from './audit/channels.ts';
+import { holdsEvidenceWord } from './audit/evidence-screen.ts';
 import type { AuditCheckers, BundleFacts, DependencyFile, PolicyFact, RegistryFact, SignatureFact } from './audit/facts.ts';
 import type { AuditReport, AuditSubject, ChannelEntry } from './audit/model.ts';
 import { serverJsonRisks } from './audit/server-json.ts';
@@ -116,65 +118,16 @@ class KeptEntries {
   }
 }
 
-/**
- * What the audit reads in a dependency's code (code-evidence.ts): processes started, home-directory
- * secret stores and cloud credentials reached, and code evaluated (eval, Function, exec, compile:
- * where fetched or decoded code runs; an observation kind that needs none of them must add its
- * trigger here, or dependencies will not show it). A
- * dependency file that names none of these cannot give the audit evidence, so the analyzer is
- * handed it empty: parsing a big node_modules in full is most of an audit's time, and its other
- * observations (a library's URLs, env reads, file reads) are not the server's and are not read.
- * The server's own files are always analyzed in full.
- */
-export const DEPENDENCY_EVIDENCE_WORDS: readonly string[] = [
-  // processes started
-  'child_process', 'subprocess', String.raw`os\.system`, 'popen', 'execa', 'cross-spawn',
-  // the home directory
-  'homedir', 'expanduser', String.raw`home\(\)`, 'USERPROFILE', String.raw`\$HOME`, '\'HOME\'',
-  '"HOME"',
-  // home-directory secret stores, browser profiles and keychains
-  String.raw`\.ssh`, String.raw`\.gnupg`, String.raw`\.aws`, String.raw`\.azure`, 'gcloud',
-  String.raw`\.kube`, String.raw`\.docker`, String.raw`\.netrc`, String.raw`\.npmrc`,
-  String.raw`\.yarnrc`, String.raw`\.pypirc`, 'git-credentials', 'password-store', 'keyrings',
-  'Keychains', String.raw`\.mozilla\/`, 'google-chrome', String.raw`Google\/Chrome`,
-  String.raw`Firefox\/`, 'chromium', 'BraveSoftware', String.raw`Library\/Cookies`,
-  String.raw`login\.keychain`, String.raw`\.electrum`, String.raw`\.bitcoin`,
-  String.raw`\.ethereum`,
-  // cloud credentials
-  'AWS_', 'AZURE_', 'ARM_CLIENT', 'GOOGLE_APPLICATION', 'GOOGLE_CLOUD', 'GCLOUD_', 'GCP_',
-  'CLOUDSDK_', 'DIGITALOCEAN_', 'ALIBABA_CLOUD', 'ALICLOUD_', 'OCI_', 'IBMCLOUD_',
-  'CLOUDFLARE_API', 'KUBECONFIG',
-  // code evaluated, decoded or loaded by a computed name
-  String.raw`\beval\s*\(`, String.raw`\bFunction\s*\(`, String.raw`(?<![.\w])exec\s*\(`,
-  String.raw`(?<![.\w])compile\s*\(`, 'atob', 'fromCharCode', 'base64', 'b64decode',
-  '__import__', 'import_module', 'runInNewContext', 'runInThisContext',
-  // require( or import( of anything but a string literal
-  "require\\s*\\(\\s*[^'\"`\\s)]", "import\\s*\\(\\s*[^'\"`\\s)]",
-];
-const DEPENDENCY_EVIDENCE = alternationByFirstCharacter(DEPENDENCY_EVIDENCE_WORDS);
-
-/**
- * One regex matching any of `alternatives` (regex sources), grouped by their first character:
- * V8's irregexp tries a flat alternation's branches one after another at every position, and a
- * group per first character lets it skip most branches at once (about 25% faster over 160 MB of
- * dependency code without a match, the audit's bench). Grouping never changes what matches.
- */
-export function alternationByFirstCharacter(alternatives: readonly string[]): RegExp {
-  const groups = new Map<string, string[]>();
-  for (const alternative of alternatives) {
-    // The first character after a leading zero-width assertion (\b, a lookbehind).
-    const body = alternative.replace(/^(?:\\b|\(\?<![^)]*\))/u, '');
-    const key = body.startsWith('\\') ? body.slice(0, 2) : body.slice(0, 1);
-    groups.set(key, [...(groups.get(key) ?? []), alternative]);
-  }
-  return new RegExp([...groups.values()].map((group) => (group.length === 1 ? group[0]! : `(?:${group.join('|')})`)).join('|'), 'u');
-}
-
 const NOTHING = new Uint8Array(0);
 
-/** Whether the analyzer should see this file's bytes: own code always, a dependency's when it names audit evidence. */
+/**
+ * Whether the analyzer should see this file's bytes: own code always, a dependency's when it names
+ * audit evidence, except a dependency's TypeScript, which the analyzer never reads (it reads the
+ * JavaScript shipped beside it, analyze.ts plan): neither screened nor kept.
+ */
 function holdsEvidence(path: string, bytes: Uint8Array, ownPackages: readonly string[]): boolean {
-  return roleOf(path, ownPackages).origin === 'own' || DEPENDENCY_EVIDENCE.test(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('latin1'));
+  if (roleOf(path, ownPackages).origin === 'own') return true;
+  return languageOf(path) !== 'typescript' && holdsEvidenceWord(bytes);
 }
 
 /** The analyzer's view of a file: a dependency's file without audit evidence reads as empty. */
@@ -207,7 +160,12 @@ async function auditBundleFile(path: string, options: AuditOptions): Promise<Aud
     const { sha256 } = await archive.scan({
       hash: true,
       visitor: {
-        content: (entry, data) => (kept.wants(entry) ? kept.keep(entry, data) : undefined),
+        content: (entry, data) => {
+          if (kept.wants(entry)) kept.keep(entry, data);
+          // What the audit keeps it copied: the inflated bytes are freed now, as check's are, rather
+          // than left outside V8's heap for a full collection to find (half the GC time of the bench).
+          releaseBuffer(data);
+        },
         stream: (entry) => {
           if (!kept.wants(entry)) return { write: () => undefined, end: () => undefined };
           const chunks: Buffer[] = [];

@@ -8,7 +8,8 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import fc from 'fast-check';
-import { alternationByFirstCharacter, auditPath, DEPENDENCY_EVIDENCE_WORDS, type AuditOptions } from '../lib/audit-bundle.ts';
+import { auditPath, type AuditOptions } from '../lib/audit-bundle.ts';
+import { EVIDENCE_WORDS, evidenceScanner, evidenceWordsRegex, holdsEvidenceWord } from '../lib/audit/evidence-screen.ts';
 import { AUDIT_CODES, type AuditCode } from '../lib/audit/findings.ts';
 import type { AuditReport, RiskStatus } from '../lib/audit/model.ts';
 import { loadPolicy } from '../lib/index.ts';
@@ -274,16 +275,94 @@ describe('audit: one planted problem per finding code', function () {
 });
 
 describe('audit: the dependency screen', () => {
-  it('grouping the evidence words by first character matches exactly what the flat alternation matches', () => {
-    const flat = new RegExp(DEPENDENCY_EVIDENCE_WORDS.join('|'), 'u');
-    const grouped = alternationByFirstCharacter(DEPENDENCY_EVIDENCE_WORDS);
-    const pieces = ['child_process', '.ssh', 'AWS_', 'eval(', 'x.exec(', 'exec (', 'require(name)', "require('a')", 'import(`x`)', 'HOME', "'HOME'", 'atob', 'Function (', 'a.compile(', 'compile(', '$HOME', 'home()', 'Google/Chrome', ' ', '.', '_', 'e', 'x'];
+  // The screen's words as the alternation the audit used before the byte scanner (commit ee83fab),
+  // verbatim: the scanner must match exactly what it matched, so no evidence word was lost.
+  const PREVIOUS_ALTERNATION = [
+    'child_process', 'subprocess', String.raw`os\.system`, 'popen', 'execa', 'cross-spawn',
+    'homedir', 'expanduser', String.raw`home\(\)`, 'USERPROFILE', String.raw`\$HOME`, '\'HOME\'', '"HOME"',
+    String.raw`\.ssh`, String.raw`\.gnupg`, String.raw`\.aws`, String.raw`\.azure`, 'gcloud',
+    String.raw`\.kube`, String.raw`\.docker`, String.raw`\.netrc`, String.raw`\.npmrc`,
+    String.raw`\.yarnrc`, String.raw`\.pypirc`, 'git-credentials', 'password-store', 'keyrings',
+    'Keychains', String.raw`\.mozilla\/`, 'google-chrome', String.raw`Google\/Chrome`,
+    String.raw`Firefox\/`, 'chromium', 'BraveSoftware', String.raw`Library\/Cookies`,
+    String.raw`login\.keychain`, String.raw`\.electrum`, String.raw`\.bitcoin`, String.raw`\.ethereum`,
+    'AWS_', 'AZURE_', 'ARM_CLIENT', 'GOOGLE_APPLICATION', 'GOOGLE_CLOUD', 'GCLOUD_', 'GCP_',
+    'CLOUDSDK_', 'DIGITALOCEAN_', 'ALIBABA_CLOUD', 'ALICLOUD_', 'OCI_', 'IBMCLOUD_', 'CLOUDFLARE_API', 'KUBECONFIG',
+    String.raw`\beval\s*\(`, String.raw`\bFunction\s*\(`, String.raw`(?<![.\w])exec\s*\(`,
+    String.raw`(?<![.\w])compile\s*\(`, 'atob', 'fromCharCode', 'base64', 'b64decode',
+    '__import__', 'import_module', 'runInNewContext', 'runInThisContext',
+    "require\\s*\\(\\s*[^'\"`\\s)]", "import\\s*\\(\\s*[^'\"`\\s)]",
+  ].join('|');
+  const previous = new RegExp(PREVIOUS_ALTERNATION, 'u');
+  const words = evidenceWordsRegex();
+  // Fragments around every word's edges (the byte before, spaces and the call after), and bytes
+  // the latin1 reading treats specially: NBSP (0xA0, a regex \s), other high bytes, quotes.
+  const pieces = [
+    ...EVIDENCE_WORDS.map((word) => word.text), 'child_proces', 'AWS', 'eval(', 'x.exec(', 'exec (', 'require(name)', "require('a')", 'import(`x`)', 'require\u00a0(\u00a0x', 'import( )',
+    'HOME', "'HOME'", 'Function (', 'a.compile(', '_compile(', 'medieval(', 'home()', ' ', '\t', '\n', '\u00a0', '\u00ff', '.', '_', '(', ')', '"', "'", '`', 'e', 'x', '1',
+  ];
+  const texts = fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 4 }), fc.uint8Array({ maxLength: 6 }).map((bytes) => Buffer.from(bytes).toString('latin1'))), { maxLength: 10 }).map((parts) => parts.join(''));
+
+  it('the byte scanner matches exactly what the words\' regex matches, on any bytes read as latin1', () => {
     fc.assert(
-      fc.property(fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string({ maxLength: 4 })), { maxLength: 8 }), (parts) => {
-        const text = parts.join('');
-        assert.equal(grouped.test(text), flat.test(text), JSON.stringify(text));
+      fc.property(texts, (text) => {
+        assert.equal(holdsEvidenceWord(Buffer.from(text, 'latin1')), words.test(text), JSON.stringify(text));
       }),
-      { seed: 13, numRuns: 3000 },
+      { seed: 13, numRuns: 20000 },
     );
+  });
+
+  it('the words match exactly what the previous alternation matched (no evidence word lost)', () => {
+    fc.assert(
+      fc.property(texts, (text) => {
+        assert.equal(words.test(text), previous.test(text), JSON.stringify(text));
+      }),
+      { seed: 14, numRuns: 20000 },
+    );
+  });
+
+  it('the scanner finds every word alone, at the start and at the end of a file, and not cut short', () => {
+    for (const word of EVIDENCE_WORDS) {
+      const call = word.then === 'call' ? '(' : word.then === 'computed-call' ? '(name)' : '';
+      for (const text of [`${word.text}${call}`, ` ${word.text}${call}`, `x = 1;\n${word.text}${call}`]) assert.equal(holdsEvidenceWord(Buffer.from(text, 'latin1')), true, text);
+      assert.equal(holdsEvidenceWord(Buffer.from(` ${word.text.slice(0, -1)}${call}`, 'latin1')), false, word.text);
+    }
+  });
+
+  it('a word found late in a big file, past bytes that nearly match, still counts; files without one do not', () => {
+    const filler = Buffer.from('const requireX = require("./a.js"); importX.exec; retrieval(1); '.repeat(20_000), 'latin1');
+    assert.equal(holdsEvidenceWord(filler), false);
+    assert.equal(holdsEvidenceWord(Buffer.concat([filler, Buffer.from('process.env.AWS_REGION')])), true);
+    const scanner = evidenceScanner([{ text: 'abcd' }, { text: 'wxyz', notAfter: 'word' }]);
+    assert.equal(scanner(Buffer.from('..abcd')), true);
+    assert.equal(scanner(Buffer.from('_wxyz')), false);
+    assert.throws(() => evidenceScanner([{ text: 'abc' }]), /four printable ASCII/u);
+  });
+});
+
+describe('audit: the Python parser starts only for Python files', () => {
+  let dir: string;
+  let cleanup: () => Promise<void>;
+  before(async () => {
+    const tmp = await tempDir('mcpseal-audit-python-');
+    dir = tmp.path;
+    cleanup = tmp.cleanup;
+  });
+  after(async () => cleanup());
+
+  it('a bundle without Python files never asks the parser (no python3 process); one with a .py file asks it once, with that file', async () => {
+    const calls: string[][] = [];
+    const python = {
+      parse: (files: readonly { path: string }[]): Promise<null> => {
+        calls.push(files.map((file) => file.path));
+        return Promise.resolve(null);
+      },
+    };
+    const node = await plantBundle(dir, cleanManifest(), { 'node_modules/dep/index.js': 'module.exports = require("child_process");\n' });
+    await auditPath(node, { checkers: CHECKERS, python });
+    assert.deepEqual(calls, []);
+    const mixed = await plantBundle(dir, cleanManifest(), { 'server/tool.py': 'import os\n' });
+    await auditPath(mixed, { checkers: CHECKERS, python });
+    assert.deepEqual(calls, [['server/tool.py']]);
   });
 });

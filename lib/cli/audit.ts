@@ -1,37 +1,41 @@
 // `mcpseal audit`: argument reading and output only; the audit pipeline (lib/audit-bundle.ts)
 // decides, the renderers draw the report.
 
-import { readFileSync } from 'node:fs';
-import type { AuditReport } from '../audit/model.ts';
 import { MCPSealError } from '../errors.ts';
-import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, positionals } from './args.ts';
-import type { Command } from './command.ts';
+import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, positionals, type Parsed } from './args.ts';
+import { AUDIT_FORMATS, auditWith, rendered, type AuditFormat, type AuditSettings } from './audit-report.ts';
+import { BATCH_OPTIONS, isBatch, refuseInBatch, runBatchCommand } from './batch.ts';
+import type { Command, CommandContext } from './command.ts';
 import { EXIT_OK, EXIT_REJECTED } from './output.ts';
 import { POLICY_HELP, POLICY_OPTION, policyFlag } from './policy.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS, verifyFlags } from './verify-options.ts';
 
-const FORMATS = ['text', 'json', 'sarif', 'html'] as const;
-type Format = (typeof FORMATS)[number];
-
-/**
- * The report in `format`, drawn by the report renderers (lib/report/audit-render.ts). SARIF rules
- * come from the one finding table (lib/audit/findings.ts); SARIF paths are relative to the
- * working directory (where code scanning runs from the checkout).
- */
-async function rendered(report: AuditReport, format: Format): Promise<string> {
-  const [{ AUDIT_CODES }, { renderAudit }] = await Promise.all([import('../audit/findings.ts'), import('../report/audit-render.ts')]);
-  const rules = Object.entries(AUDIT_CODES).map(([code, row]) => ({ code, risk: row.risk, severity: row.severity, meaning: row.meaning }));
-  const text = renderAudit(report, format, { rules, srcRoot: process.cwd() });
-  return text.endsWith('\n') ? text : `${text}\n`;
+function formatOf(values: Parsed['values']): AuditFormat {
+  const format = (values['json'] === true ? 'json' : (values['format'] ?? 'text')) as AuditFormat;
+  if (!AUDIT_FORMATS.includes(format)) throw new MCPSealError('USAGE_INVALID_ARGUMENT', `--format must be one of ${AUDIT_FORMATS.join(', ')}`);
+  if (values['json'] === true && values['format'] !== undefined && values['format'] !== 'json') throw new MCPSealError('USAGE_INVALID_ARGUMENT', 'give --json or --format, not both');
+  return format;
 }
 
-function mcpsealVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+/** The flags as plain-data settings (the same for one file and for every file of a batch). */
+async function settingsOf(values: Parsed['values'], context: CommandContext): Promise<AuditSettings> {
+  const installPolicy = await policyFlag(values);
+  const { policy: identity, ...trust } = await verifyFlags(values);
+  const serverJson = values['server-json'];
+  return {
+    ...trust,
+    ...(Object.keys(identity).length > 0 ? { identity } : {}),
+    ...(installPolicy ? { installPolicy } : {}),
+    ...(typeof serverJson === 'string' ? { serverJson } : {}),
+    python: values['no-python'] !== true,
+    pythonEnv: Object.fromEntries(['PATH', 'HOME'].flatMap((name) => (context.env[name] === undefined ? [] : [[name, context.env[name]]]))),
+    limits: limitsFrom(values),
+  };
 }
 
 export const AUDIT_COMMANDS: Record<string, Command> = {
   audit: {
-    help: `Usage: mcpseal audit <file.mcpb | dir | server.json | client config> [options]
+    help: `Usage: mcpseal audit <file.mcpb | dir | server.json | client config>... [options]
 
 Answers the ten risks of the pre-install review checklist from evidence, offline, without
 running any of the audited code: 1 unvetted bundle, 2 prompt injection through tool results,
@@ -61,30 +65,31 @@ Options:
 
 ${LIMITS_HELP}
 
+Many inputs (batch mode: several paths, --recursive or --jobs):
+  --recursive, -r  audit every *.mcpb file under the directories given (sorted paths, symlinks
+                   not followed); without it a directory is a bundle directory, audited as one
+  --jobs N         worker threads (default: the number of cores)
+  One result per input, in the order given: --json or --format json prints one report per line
+  (JSON Lines, each with "file"); text prints one report per input, then a summary line.
+  --format sarif|html, --out, --bundle and --server-json take one input: audit those one at a time.
+  The exit status is the worst of the inputs': a file that could not be read or a crashed worker
+  is reported for itself (exit 2) and the others are still audited.
+
 Exit status: 0 no risk fails, 1 a risk fails (or the input was refused: ARCHIVE_*,
 MANIFEST_*, AUDIT_INPUT_INVALID, REGISTRY_INVALID), 2 usage or I/O error.`,
     async run(args, output, context) {
-      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS, ...POLICY_OPTION, 'server-json': { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, 'no-python': { type: 'boolean' } });
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...VERIFY_OPTIONS, ...POLICY_OPTION, ...BATCH_OPTIONS, 'server-json': { type: 'string' }, format: { type: 'string' }, out: { type: 'string' }, 'no-python': { type: 'boolean' } });
+      const format = formatOf(values);
+      if (isBatch(given, values)) {
+        // Several reports: JSON Lines or text blocks on stdout. SARIF and HTML are one document per
+        // file, and --out names one file: audit those files one at a time.
+        if (format === 'sarif' || format === 'html') throw new MCPSealError('USAGE_INVALID_ARGUMENT', `--format ${format} writes one document per file: audit several files with --json or text, or one at a time with --format ${format}`);
+        refuseInBatch(values, ['bundle', 'server-json', 'out']);
+        const settings = await settingsOf(values, context);
+        return runBatchCommand(output, context, { job: 'audit', paths: given, values, settings, inputs: 'audit', jsonLines: format === 'json' });
+      }
       const [target] = positionals(given, ['file.mcpb | dir | server.json | client config']);
-      const format = (values['json'] === true ? 'json' : (values['format'] ?? 'text')) as Format;
-      if (!FORMATS.includes(format)) throw new MCPSealError('USAGE_INVALID_ARGUMENT', `--format must be one of ${FORMATS.join(', ')}`);
-      if (values['json'] === true && values['format'] !== undefined && values['format'] !== 'json') throw new MCPSealError('USAGE_INVALID_ARGUMENT', 'give --json or --format, not both');
-      const installPolicy = await policyFlag(values);
-      const { policy: identity, ...trust } = await verifyFlags(values);
-      const [{ auditPath, ANALYSIS_CHECKERS }, { defaultPythonParser }] = await Promise.all([import('../audit-bundle.ts'), import('../suggest.ts')]);
-      const pythonEnv = Object.fromEntries(['PATH', 'HOME'].flatMap((name) => (context.env[name] === undefined ? [] : [[name, context.env[name]]])));
-      const serverJson = values['server-json'];
-      const report = await auditPath(target!, {
-        ...trust,
-        ...(Object.keys(identity).length > 0 ? { identity } : {}),
-        ...(installPolicy ? { installPolicy } : {}),
-        ...(typeof serverJson === 'string' ? { serverJson } : {}),
-        ...(values['no-python'] === true ? {} : { python: defaultPythonParser({ env: pythonEnv }) }),
-        checkers: ANALYSIS_CHECKERS,
-        limits: limitsFrom(values),
-        version: mcpsealVersion(),
-        ...(context.signal ? { signal: context.signal } : {}),
-      });
+      const report = await auditWith(target!, await settingsOf(values, context), context.signal);
       const text = await rendered(report, format);
       const out = values['out'];
       if (typeof out === 'string') {

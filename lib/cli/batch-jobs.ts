@@ -4,6 +4,7 @@
 
 import { MCPSealError } from '../errors.ts';
 import type { InspectOptions } from '../inspect.ts';
+import type { AuditSettings } from './audit-report.ts';
 import type { VerifyBundleOptions } from '../verify.ts';
 import { EXIT_REJECTED, errorDocument, exitStatus } from './output.ts';
 import { inspectReport, verifyReport, type FileReport } from './reports.ts';
@@ -24,7 +25,7 @@ export interface FileOutcome {
 /**
  * The jobs a worker can run, by command name. Settings are plain data (structured-cloned into the
  * worker): files named by flags (keys, trusted roots, anchors) are read once by the main thread.
- * To add `audit`: `audit: async (file, settings: AuditOptions) => auditReport(await auditBundle(file, settings))`.
+ * A job's report may carry its own exit status (audit: 1 when a risk fails, with the report).
  */
 export const BATCH_JOBS = {
   async verify(file: string, settings: VerifyBundleOptions): Promise<FileReport> {
@@ -34,6 +35,10 @@ export const BATCH_JOBS = {
   async inspect(file: string, settings: InspectOptions): Promise<FileReport> {
     const { inspectBundle } = await import('../inspect.ts');
     return inspectReport(await inspectBundle(file, settings));
+  },
+  async audit(file: string, settings: AuditSettings): Promise<FileReport & { status: number }> {
+    const { auditFileReport } = await import('./audit-report.ts');
+    return auditFileReport(file, settings);
   },
 } as const;
 
@@ -52,8 +57,8 @@ export interface BatchTask {
 /** Runs one task and never throws: every failure becomes the file's outcome. */
 export async function runTask(task: BatchTask): Promise<FileOutcome> {
   try {
-    const report = await (BATCH_JOBS[task.job] as (file: string, settings: unknown) => Promise<FileReport>)(task.file, task.settings);
-    return { file: task.file, status: 0, json: JSON.stringify({ ok: true, ...report.value }), lines: report.lines(), error: null };
+    const report = await (BATCH_JOBS[task.job] as (file: string, settings: unknown) => Promise<FileReport & { status?: number }>)(task.file, task.settings);
+    return { file: task.file, status: report.status ?? 0, json: JSON.stringify({ ok: true, ...report.value }), lines: report.lines(), error: null };
   } catch (error) {
     return failedOutcome(task.file, error);
   }

@@ -58,17 +58,24 @@ export function refuseInBatch(values: Parsed['values'], flags: string[]): void {
 }
 
 /**
+ * What a path names: `bundles` (verify, inspect): a file, or with --recursive a directory of
+ * .mcpb files; `audit`: also a bundle directory given without --recursive, audited as itself
+ * (like the single-file audit), and with --recursive the .mcpb files below it.
+ */
+export type BatchInputs = 'bundles' | 'audit';
+
+/**
  * The files of a batch, in order: each path given, and for a directory (only with --recursive)
  * every regular file ending in .mcpb below it, sorted by path. Symbolic links met while walking
  * are not followed (no cycles, nothing outside the tree); a path given explicitly is taken as it
  * is, and one that does not exist is reported for itself (IO_NOT_FOUND) like any failed file.
  */
-export async function batchFiles(paths: string[], recursive: boolean): Promise<string[]> {
+export async function batchFiles(paths: string[], recursive: boolean, inputs: BatchInputs = 'bundles'): Promise<string[]> {
   const files: string[] = [];
   const budget = { entries: MAX_WALK_ENTRIES };
   for (const path of paths) {
     const isDirectory = await stat(path).then((info) => info.isDirectory(), () => false);
-    if (!isDirectory) files.push(path);
+    if (!isDirectory || (!recursive && inputs === 'audit')) files.push(path);
     else if (!recursive) throw new MCPSealError('USAGE_INVALID_ARGUMENT', `${path} is a directory: give --recursive to check the .mcpb files under it`, { details: { path } });
     else files.push(...(await walk(path, budget)).sort());
     if (files.length > MAX_BATCH_FILES) {
@@ -205,12 +212,14 @@ export function runBatch(run: BatchRun, emit: (outcome: FileOutcome) => void): P
 export async function runBatchCommand(
   output: Output,
   context: CommandContext,
-  request: { job: BatchJobName; paths: string[]; values: Parsed['values']; settings: unknown },
+  request: { job: BatchJobName; paths: string[]; values: Parsed['values']; settings: unknown; inputs?: BatchInputs; jsonLines?: boolean },
 ): Promise<number> {
   const jobsText = request.values['jobs'];
   const jobs = typeof jobsText === 'string' ? parseCount(jobsText, '--jobs') : availableParallelism();
   if (jobs < 1 || jobs > MAX_JOBS) throw new MCPSealError('USAGE_INVALID_ARGUMENT', `--jobs must be between 1 and ${MAX_JOBS}`);
-  const files = await batchFiles(request.paths, request.values['recursive'] === true);
+  const files = await batchFiles(request.paths, request.values['recursive'] === true, request.inputs);
+  // JSON Lines although --json was not given (audit --format json): each document as its one line, no summary.
+  const jsonLines = request.jsonLines === true && !output.json;
   const counts = [0, 0, 0];
   let first = true;
   const crashFile = context.env[CRASH_HOOK];
@@ -218,11 +227,11 @@ export async function runBatchCommand(
     { job: request.job, files, settings: request.settings, jobs, ...(crashFile ? { crashFile } : {}), ...(context.signal ? { signal: context.signal } : {}) },
     (outcome) => {
       counts[outcome.status] = (counts[outcome.status] ?? 0) + 1;
-      output.entry(outcome, first);
+      output.entry(jsonLines ? { ...outcome, lines: [outcome.json] } : outcome, first || jsonLines);
       first = false;
     },
   );
   const [passed, rejected, failed] = counts as [number, number, number];
-  output.summary(`${files.length} file${files.length === 1 ? '' : 's'}: ${passed} passed, ${rejected} rejected, ${failed} could not be checked`);
+  if (!jsonLines) output.summary(`${files.length} file${files.length === 1 ? '' : 's'}: ${passed} passed, ${rejected} rejected, ${failed} could not be checked`);
   return failed > 0 ? 2 : rejected > 0 ? 1 : EXIT_OK;
 }
