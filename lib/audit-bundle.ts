@@ -101,13 +101,18 @@ class KeptEntries {
     this.#ownPackages = ownPackages;
   }
 
+  /** An entry not kept: a dependency file over the cap is still listed, unread, so the checker says so. */
+  skip(entry: ArchiveEntry): void {
+    if (DEPENDENCY_FILE.test(entry.name)) this.dependencies.push({ path: entry.name, size: entry.size, text: undefined });
+  }
+
   wants(entry: ArchiveEntry): boolean {
     if (DEPENDENCY_FILE.test(entry.name) && entry.size <= this.#limits.maxDependencyFileSize) return true;
     return isSource(entry.name) && entry.size <= this.#limits.maxAnalysisFileSize;
   }
 
   keep(entry: ArchiveEntry, data: Buffer): void {
-    if (DEPENDENCY_FILE.test(entry.name)) this.dependencies.push({ path: entry.name, text: data.toString('utf8') });
+    if (DEPENDENCY_FILE.test(entry.name)) this.dependencies.push({ path: entry.name, size: entry.size, text: data.toString('utf8') });
     if (!isSource(entry.name)) return;
     if (!holdsEvidence(entry.name, data, this.#ownPackages)) this.sources.set(entry.name, NOTHING);
     else if (this.#bytes + data.length <= Math.min(MAX_KEPT_SOURCES, this.#limits.maxAnalysisTotalSize)) {
@@ -162,12 +167,13 @@ async function auditBundleFile(path: string, options: AuditOptions): Promise<Aud
       visitor: {
         content: (entry, data) => {
           if (kept.wants(entry)) kept.keep(entry, data);
+          else kept.skip(entry);
           // What the audit keeps it copied: the inflated bytes are freed now, as check's are, rather
           // than left outside V8's heap for a full collection to find (half the GC time of the bench).
           releaseBuffer(data);
         },
         stream: (entry) => {
-          if (!kept.wants(entry)) return { write: () => undefined, end: () => undefined };
+          if (!kept.wants(entry)) return { write: () => undefined, end: () => kept.skip(entry) };
           const chunks: Buffer[] = [];
           return { write: (chunk) => void chunks.push(chunk), end: () => kept.keep(entry, Buffer.concat(chunks)) };
         },
@@ -216,7 +222,7 @@ async function bundleFacts(
   });
   const scopes = errors.length === 0 && scopesOf(manifest) !== undefined ? (scopesOf(manifest) as Scopes) : null;
   const checkers = options.checkers ?? ANALYSIS_CHECKERS;
-  const dependencyFindings = checkers.checkDependencies === undefined ? null : await checkers.checkDependencies(dependencyFiles);
+  const dependencyFindings = checkers.checkDependencies === undefined ? null : await checkers.checkDependencies(dependencyFiles, limits);
   return { subject, manifest, manifestErrors: errors, scopes, files, dependencyFiles, dependencyFindings, analysis, ...provenance, checkers };
 }
 
@@ -336,7 +342,10 @@ async function auditDirectory(path: string, options: AuditOptions): Promise<Audi
   const read = (file: (typeof files)[number]): Promise<Buffer> => readBoundedFile(file.path, { max: Math.max(limits.maxAnalysisFileSize, limits.maxDependencyFileSize), tooLarge: (size) => new MCPSealError('IO_READ_FAILED', `${file.path} is ${size} bytes, over the analysis cap`) });
   const inputs: AnalysisInput[] = files.map((file) => ({ path: file.name, size: file.size, read: () => read(file) }));
   const dependencyFiles: DependencyFile[] = [];
-  for (const file of files.filter((item) => DEPENDENCY_FILE.test(item.name) && item.size <= limits.maxDependencyFileSize)) dependencyFiles.push({ path: file.name, text: (await read(file)).toString('utf8') });
+  for (const file of files.filter((item) => DEPENDENCY_FILE.test(item.name))) {
+    const text = file.size <= limits.maxDependencyFileSize ? (await read(file)).toString('utf8') : undefined;
+    dependencyFiles.push({ path: file.name, size: file.size, text });
+  }
   const serverJson = options.serverJson === undefined ? null : { document: await readServerJson(options.serverJson, { limits }) };
   const subject: AuditSubject = { kind: 'directory', path, ...nameOf(manifest), signature: { status: 'unsigned' } };
   const facts = await bundleFacts(subject, manifest, new Set(files.map((file) => file.name)), inputs, dependencyFiles, options, { signature: { status: 'unsigned', legacyBlock: false }, policy: null, registry: serverJson });
@@ -416,9 +425,16 @@ async function auditJsonFile(path: string, options: AuditOptions): Promise<Audit
  * (checkToolText), dependency checks (checkDependencies) and well-known names (lookalikeOf).
  * A library caller may pass other checkers (or none: each risk they settle then stays `unknown`).
  */
+function dependencyInput(file: DependencyFile): AnalysisInput {
+  const { path, size, text } = file;
+  if (text === undefined) return { path, size, read: () => Promise.reject(new MCPSealError('IO_READ_FAILED', `${path} is over the dependency-file cap and was not kept`)) };
+  return { path, size: Buffer.byteLength(text), read: () => Promise.resolve(Buffer.from(text, 'utf8')) };
+}
+
 export const ANALYSIS_CHECKERS: AuditCheckers = {
   checkToolText: (tool) => checkToolText(tool),
   lookalikeOf,
-  // The pipeline holds dependency files as text (read once, bounded by maxDependencyFileSize).
-  checkDependencies: (files) => checkDependencies(files.map((file) => ({ path: file.path, size: Buffer.byteLength(file.text), read: () => Promise.resolve(Buffer.from(file.text, 'utf8')) }))),
+  // The pipeline holds dependency files as text (read once, bounded by maxDependencyFileSize); one
+  // over the cap comes with its size and no text, and the checker's own size check reports it.
+  checkDependencies: (files, limits) => checkDependencies(files.map(dependencyInput), { limits }),
 };

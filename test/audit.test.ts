@@ -4,7 +4,7 @@
 // test/helpers/audit.ts CHECKERS (the analysis layer's real checkers).
 
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import fc from 'fast-check';
@@ -13,7 +13,7 @@ import { EVIDENCE_WORDS, evidenceScanner, evidenceWordsRegex, holdsEvidenceWord 
 import { AUDIT_CODES, type AuditCode } from '../lib/audit/findings.ts';
 import type { AuditReport, RiskStatus } from '../lib/audit/model.ts';
 import { loadPolicy } from '../lib/index.ts';
-import { cleanManifest, keyWorld, plantBundle, CHECKERS, writePolicy, type KeyWorld, type Manifest } from './helpers/audit.ts';
+import { CLEAN_SERVER, cleanManifest, keyWorld, plantBundle, CHECKERS, writePolicy, type KeyWorld, type Manifest } from './helpers/audit.ts';
 import { tempDir } from './helpers/cli.ts';
 import { buildZip, signatureBlock } from './helpers/zip-builder.ts';
 
@@ -135,6 +135,12 @@ const PLANTED: Planted[] = [
   },
   { code: 'AUDIT_DEPENDENCY_LOOKALIKE', status: 'fail', audit: bundle(() => undefined, { 'package-lock.json': '{"packages":{"node_modules/expresss":{"version":"4.0.0","integrity":"sha512-x"}}}', 'node_modules/expresss/package.json': '{"name":"expresss","version":"4.0.0"}' }) },
   { code: 'AUDIT_DEPENDENCIES_UNCHECKED', status: 'unknown', audit: bundle(() => undefined, { 'node_modules/left-pad/package.json': '{"name":"left-pad"}' }, { audit: () => ({ checkers: {} }) }) },
+  {
+    code: 'AUDIT_DEPENDENCIES_UNCHECKED',
+    what: 'a package-lock.json over maxDependencyFileSize is named, not silently left out',
+    status: 'unknown',
+    audit: bundle(() => undefined, { 'package-lock.json': JSON.stringify({ lockfileVersion: 3, packages: { '': { name: 'acme-notes' } }, pad: 'x'.repeat(4096) }) }, { audit: () => ({ limits: { maxDependencyFileSize: 1024 } }) }),
+  },
   { code: 'AUDIT_REMOTE_NOT_HTTPS', status: 'fail', audit: serverJson([{ type: 'streamable-http', url: 'http://mcp.acme.com/mcp' }]) },
   { code: 'AUDIT_REMOTE_SSE', status: 'warn', audit: serverJson([{ type: 'sse', url: 'https://mcp.acme.com/sse', headers: [{ name: 'Authorization', description: 'token', isSecret: true }] }]) },
   { code: 'AUDIT_REMOTE_NO_AUTH', status: 'warn', audit: serverJson([{ type: 'streamable-http', url: 'https://mcp.acme.com/mcp' }]) },
@@ -245,6 +251,19 @@ describe('audit: one planted problem per finding code', function () {
     const risk = report.risks[0]!;
     assert.equal(risk.status, 'fail');
     assert.match(risk.findings.find((item) => item.code === 'AUDIT_UNSIGNED')!.message, /MCPB_SIG_V1/u);
+  });
+
+  it('AUDIT_DEPENDENCIES_UNCHECKED: a bundle directory whose package-lock.json is over maxDependencyFileSize names it and leaves risk 3 unknown', async () => {
+    const dir = join(world.dir, 'big-lock-dir');
+    await mkdir(join(dir, 'server'), { recursive: true });
+    await writeFile(join(dir, 'manifest.json'), JSON.stringify(cleanManifest()));
+    await writeFile(join(dir, 'server', 'index.js'), CLEAN_SERVER);
+    await writeFile(join(dir, 'package-lock.json'), JSON.stringify({ lockfileVersion: 3, packages: {}, pad: 'x'.repeat(4096) }));
+    const report = await auditPath(dir, { checkers: CHECKERS, limits: { maxDependencyFileSize: 1024 } });
+    const risk = report.risks[2]!;
+    assert.equal(risk.status, 'unknown', risk.summary);
+    assert.match(risk.summary, /package-lock\.json was not read/u);
+    assert.ok(risk.findings.some((item) => item.code === 'AUDIT_DEPENDENCIES_UNCHECKED' && item.evidence?.path === 'package-lock.json'));
   });
 
   it('the well-known name itself is not a lookalike (AUDIT_NAME_LOOKALIKE only one edit away)', async () => {

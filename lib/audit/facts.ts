@@ -6,6 +6,7 @@ import type { DependencyFinding } from '../analysis/deps-model.ts';
 import type { ToolTextFinding } from '../analysis/tool-text.ts';
 import type { Scopes } from '../scopes/model.ts';
 import type { AuditSubject } from './model.ts';
+import type { Limits } from '../limits.ts';
 
 /** The signature as the pipeline verified it. */
 export type SignatureFact =
@@ -43,7 +44,13 @@ export type { DependencyFinding } from '../analysis/deps-model.ts';
 /** A file the dependency checker reads: its bundle-relative path and its text. */
 export interface DependencyFile {
   path: string;
-  text: string;
+  /** The file's size in bytes. */
+  size: number;
+  /**
+   * Its text, or undefined when it is over `maxDependencyFileSize` and was not read: the checker
+   * then reports it unreadable (its evidence unknown) instead of the file going unmentioned.
+   */
+  text: string | undefined;
 }
 
 /**
@@ -52,7 +59,7 @@ export interface DependencyFile {
  */
 export interface AuditCheckers {
   checkToolText?: (tool: { name: string; description: string }) => readonly ToolTextFinding[];
-  checkDependencies?: (files: readonly DependencyFile[]) => Promise<readonly DependencyFinding[]>;
+  checkDependencies?: (files: readonly DependencyFile[], limits: Readonly<Limits>) => Promise<readonly DependencyFinding[]>;
   lookalikeOf?: (name: string, ecosystem: 'npm' | 'pypi' | 'mcp') => string | undefined;
 }
 

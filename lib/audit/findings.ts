@@ -37,7 +37,7 @@ export const AUDIT_CODES = {
   AUDIT_DEPENDENCY_UNPINNED: { risk: 3, severity: 'medium', meaning: 'a dependency without an exact version or integrity hash' },
   AUDIT_DEPENDENCY_INSTALL_SCRIPT: { risk: 3, severity: 'medium', meaning: 'a bundled package declares preinstall, install or postinstall scripts' },
   AUDIT_DEPENDENCY_LOOKALIKE: { risk: 3, severity: 'high', meaning: 'a dependency named one edit away from a popular package' },
-  AUDIT_DEPENDENCIES_UNCHECKED: { risk: 3, severity: 'info', meaning: 'the bundle ships dependencies but no dependency checker ran: the risk stays unknown' },
+  AUDIT_DEPENDENCIES_UNCHECKED: { risk: 3, severity: 'info', meaning: 'the bundle ships dependencies but no dependency checker ran, or a dependency file could not be read (over `maxDependencyFileSize`, not text, not JSON): the risk stays unknown' },
   AUDIT_REMOTE_NOT_HTTPS: { risk: 4, severity: 'high', meaning: 'a remote endpoint that is not https (loopback excepted)' },
   AUDIT_REMOTE_SSE: { risk: 4, severity: 'medium', meaning: 'a remote endpoint on the deprecated HTTP+SSE transport instead of streamable HTTP' },
   AUDIT_REMOTE_NO_AUTH: { risk: 4, severity: 'medium', meaning: 'a remote endpoint that declares no authorization (no Authorization header or secret header)' },

@@ -74,6 +74,14 @@ function shipsDependencies(files: ReadonlySet<string> | null): boolean {
   return false;
 }
 
+/** What leaves risk 3 unknown when the checker ran: dependency files it could not read (too large, not text, not JSON). */
+function unreadDependencies(checked: readonly DependencyFinding[] | null): string | null {
+  const unread = (checked ?? []).filter((item) => item.code === 'DEP_FILE_UNREADABLE');
+  if (unread.length === 0) return null;
+  const first = unread[0]!.evidence.path;
+  return `${unread.length === 1 ? `${first} was` : `${unread.length} dependency files (${first}, ...) were`} not read (too large, not text or not JSON): the dependencies ${unread.length === 1 ? 'it names' : 'they name'} are unchecked`;
+}
+
 /** Risk 3 for a bundle or a directory. */
 export function dependencyRisk(facts: BundleFacts, launches: AuditFinding[] = []): RiskResult {
   const findings: AuditFinding[] = [...launches];
@@ -97,6 +105,6 @@ export function dependencyRisk(facts: BundleFacts, launches: AuditFinding[] = []
   } else if (ships) {
     findings.push(finding('AUDIT_DEPENDENCIES_UNCHECKED', 'the bundle ships dependencies, and no dependency checker ran'));
   }
-  const missing = checked === null && ships ? 'the bundled dependencies were not checked (lockfile, exact versions, integrity hashes, install scripts, lookalike names)' : null;
+  const missing = checked === null && ships ? 'the bundled dependencies were not checked (lockfile, exact versions, integrity hashes, install scripts, lookalike names)' : unreadDependencies(checked);
   return decided(3, findings, ships ? 'the bundled dependencies are locked, pinned and hashed, with no install scripts or lookalike names' : 'nothing is fetched at launch and no dependencies are bundled', missing);
 }
