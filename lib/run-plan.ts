@@ -3,6 +3,7 @@
 // (INSTALL_TAMPERED), the manifest in that tree, the launch plan, then the server started in the
 // sandbox (lib/launch/sandbox.ts). `--print-plan` stops after the plan (nothing is started).
 
+import { hash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +15,7 @@ import { entriesDigest, notInstalled, Store, type TreeMarker } from './install/s
 import type { DeniedEgress } from './launch/egress.ts';
 import { checkTree, tampered } from './launch/integrity.ts';
 import { launchPlan, type LaunchManifest, type LaunchPlan } from './launch/plan.ts';
+import { bwrapProbeCache } from './launch/machine.ts';
 import { prepareSandbox, startServer, type SandboxChoice, type StartedServer } from './launch/sandbox.ts';
 import { relayStdio } from './launch/relay.ts';
 import { toolLockHooks } from './install/tool-state.ts';
@@ -63,18 +65,22 @@ export interface RunningServer {
 }
 
 /**
- * Starts the installed bundle `name`: the tree re-hashed first (INSTALL_TAMPERED: nothing runs),
- * then the plan, then the sandboxed process, whose stdio the caller relays with `relay`.
+ * Starts the installed bundle `name`. Nothing of the bundle runs before its tree was re-hashed
+ * (INSTALL_TAMPERED): the store marker is checked against the lock and the manifest against the
+ * marker first (the plan is built from attested bytes), then the sandbox is built while the rest
+ * of the tree is hashed, and released only once it passed (launch/gate.ts). The caller relays the
+ * server's stdio with `relay`.
  */
 export async function runInstalled(name: string, options: RunOptions): Promise<RunningServer> {
   const { store, entry } = await installedEntry(name, options);
-  // The sandbox probe (a process) runs while the tree is hashed; a tampered tree is reported first.
-  const sandbox = prepareSandbox(options.sandbox, options.env);
-  sandbox.catch(() => undefined);
-  checkInstalledTree(store, entry);
-  const manifest = await installedManifest(store, entry, options);
+  const expected = checkedMarker(store, entry);
+  const manifest = await installedManifest(store, entry, options, expected);
+  const home = options.home ?? homedir();
+  const sandbox = await prepareSandbox(options.sandbox, options.env, process.platform, bwrapProbeCache(options.env, home));
   const plan = planOf(store, entry, manifest, options);
-  const server = await startServer(plan, { sandbox: await sandbox, env: options.env, home: options.home ?? homedir(), onDenied: options.onDenied });
+  const tree = store.treePath(entry.sha256);
+  const check = (): void => checkTree(entry.name, tree, expected);
+  const server = await startServer(plan, { sandbox, env: options.env, home, onDenied: options.onDenied, check });
   const hooks = toolLockHooks(options, entry);
   const relay = (client: ClientSide): Promise<void> =>
     relayStdio({
@@ -117,8 +123,9 @@ async function planFor(store: Store, entry: LockEntry, options: RunPlanOptions):
   return planOf(store, entry, await installedManifest(store, entry, options), options);
 }
 
-function installedManifest(store: Store, entry: LockEntry, options: RunPlanOptions): Promise<LaunchManifest> {
-  return readInstalledManifest(store.treePath(entry.sha256), entry.name, resolveLimits(options.limits).maxManifestSize);
+/** The installed manifest; with `expected` (the checked marker's digests) its bytes must be the attested ones. */
+function installedManifest(store: Store, entry: LockEntry, options: RunPlanOptions, expected?: Readonly<Record<string, string>>): Promise<LaunchManifest> {
+  return readInstalledManifest(store.treePath(entry.sha256), entry.name, resolveLimits(options.limits).maxManifestSize, expected);
 }
 
 function planOf(store: Store, entry: LockEntry, manifest: LaunchManifest, options: RunPlanOptions): LaunchPlan {
@@ -131,6 +138,11 @@ function planOf(store: Store, entry: LockEntry, manifest: LaunchManifest, option
  * edited along with the tree is caught too. Then every file is hashed again (launch/integrity.ts).
  */
 export function checkInstalledTree(store: Store, entry: LockEntry): void {
+  checkTree(entry.name, store.treePath(entry.sha256), checkedMarker(store, entry));
+}
+
+/** The marker's entry digests (name -> sha256 hex), once the lock's digest of them matched (INSTALL_TAMPERED otherwise). */
+function checkedMarker(store: Store, entry: LockEntry): Readonly<Record<string, string>> {
   const tree = store.treePath(entry.sha256);
   const none = { changed: [], added: [], removed: [] };
   let marker: TreeMarker;
@@ -142,14 +154,18 @@ export function checkInstalledTree(store: Store, entry: LockEntry): void {
   if (typeof marker.entries !== 'object' || marker.entries === null || entriesDigest(marker.entries) !== entry.entries.sha256) {
     throw tampered(entry.name, tree, `its store marker does not match the entry digest the lock records (${entry.entries.sha256})`, none);
   }
-  checkTree(entry.name, tree, marker.entries);
+  return marker.entries;
 }
 
 /** The tree's manifest.json, bounded, with the one shape the plan reads (server.mcp_config.command). */
-async function readInstalledManifest(tree: string, name: string, max: number): Promise<LaunchManifest> {
+async function readInstalledManifest(tree: string, name: string, max: number, expected?: Readonly<Record<string, string>>): Promise<LaunchManifest> {
   const path = join(tree, 'manifest.json');
   const invalid = (why: string): MCPSealError => new MCPSealError('MANIFEST_INVALID', `the installed manifest of ${name} (${path}) ${why}; reinstall it`, { details: { path } });
   const bytes = await readBoundedFile(path, { max, tooLarge: (size) => invalid(`is ${size} bytes (limit ${max})`) });
+  if (expected !== undefined && (!Object.hasOwn(expected, 'manifest.json') || hash('sha256', bytes) !== expected['manifest.json'])) {
+    const changed = Object.hasOwn(expected, 'manifest.json') ? { changed: ['manifest.json'], added: [] } : { changed: [], added: ['manifest.json'] };
+    throw tampered(name, tree, `it differs from what was installed (${changed.changed.length > 0 ? 'changed' : 'added'}: manifest.json)`, { ...changed, removed: [] });
+  }
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));

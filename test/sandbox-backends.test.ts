@@ -43,6 +43,8 @@ function setup(over: Partial<LaunchSetup> = {}): LaunchSetup {
       allowExec: ['/opt/node/bin/node', '/lib64/ld-linux-x86-64.so.2'],
       remove: ['/tmp/mcpseal-run-x/bin/python3'],
     },
+    gate: null,
+    staged: [],
     ...over,
   };
 }

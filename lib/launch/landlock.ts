@@ -6,7 +6,9 @@
 //   2. restrict execution with Landlock (kernel Documentation/userspace-api/landlock.rst): a
 //      ruleset that handles LANDLOCK_ACCESS_FS_EXECUTE and allows it only on the server's
 //      interpreter and its ELF loader, no_new_privs, landlock_restrict_self;
-//   3. execute the server's interpreter. Every later execve in the server fails with EACCES.
+//   3. when it is the start gate (gate.ts), wait for the go byte on the gate descriptor: end of
+//      file (the re-hash failed, or run died) exits 125 without running anything of the bundle;
+//   4. execute the server's interpreter. Every later execve in the server fails with EACCES.
 // The forwards start before step 2, so they are not restricted; they are children of this
 // process in the sandbox's pid namespace and die with it.
 //
@@ -74,6 +76,12 @@ else:
     if libc.syscall(RESTRICT, ctypes.c_int(fd), ctypes.c_uint32(0)) != 0: fail('landlock_restrict_self failed (errno %d)' % ctypes.get_errno())
     os.close(fd)
 os.close(null)
+if config['gate'] is not None:
+    go = b''
+    try: go = os.read(config['gate'], 1)
+    except OSError: pass
+    if go != b'1': os._exit(125)
+    os.close(config['gate'])
 try: os.execv(argv[0], argv)
 except OSError as error: fail('cannot execute %s: %s' % (argv[0], error))
 `;
@@ -85,6 +93,8 @@ export interface LauncherConfig {
   allow: string[] | null;
   /** Files deleted once the forwards run (the launcher's own python3 and socat copies). */
   remove: string[];
+  /** The gate descriptor to wait on before executing the server (gate.ts), or null: execute at once. */
+  gate: number | null;
 }
 
 /** The launcher's argv: python, its isolation flags, the source, the config, then the server's argv. */
