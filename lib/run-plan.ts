@@ -9,7 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { MCPSealError } from './errors.ts';
 import { readBoundedFile } from './io.ts';
-import { lockPathOf, type LockLocation } from './install/installed.ts';
+import type { LockLocation } from './install/installed.ts';
 import { lockEntryOf, readLock, type LockEntry } from './install/lockfile.ts';
 import { entriesDigest, notInstalled, Store, type TreeMarker } from './install/store.ts';
 import type { DeniedEgress } from './launch/egress.ts';
@@ -17,8 +17,6 @@ import { checkTree, tampered } from './launch/integrity.ts';
 import { launchPlan, type LaunchManifest, type LaunchPlan } from './launch/plan.ts';
 import { bwrapProbeCache } from './launch/machine.ts';
 import { prepareSandbox, startServer, type SandboxChoice, type StartedServer } from './launch/sandbox.ts';
-import { relayStdio } from './launch/relay.ts';
-import { toolLockHooks } from './install/tool-state.ts';
 import type { Readable, Writable } from 'node:stream';
 import { resolveLimits, type Limits } from './limits.ts';
 import type { Platform } from './scopes/variables.ts';
@@ -81,6 +79,8 @@ export async function runInstalled(name: string, options: RunOptions): Promise<R
   const tree = store.treePath(entry.sha256);
   const check = (): void => checkTree(entry.name, tree, expected);
   const server = await startServer(plan, { sandbox, env: options.env, home, onDenied: options.onDenied, check });
+  // Loaded once the sandbox is started (run's start-up time is a bar: README "Launch latency").
+  const [{ relayStdio }, { toolLockHooks }] = await Promise.all([import('./launch/relay.ts'), import('./install/tool-state.ts')]);
   const hooks = toolLockHooks(options, entry);
   const relay = (client: ClientSide): Promise<void> =>
     relayStdio({
@@ -113,7 +113,8 @@ function declaredToolsOf(manifest: LaunchManifest): readonly string[] | undefine
 
 async function installedEntry(name: string, options: RunPlanOptions): Promise<{ store: Store; entry: LockEntry }> {
   const store = new Store(options.store);
-  const lockPath = lockPathOf(options);
+  // install/installed.ts lockPathOf, without loading install's update machinery.
+  const lockPath = options.lock ?? store.defaultLock;
   const entry = lockEntryOf(await readLock(lockPath), name);
   if (entry === undefined) throw notInstalled(name, lockPath);
   return { store, entry };

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { MCPSealError } from '../errors.ts';
 import { COMMON_OPTIONS, parse, positionals } from './args.ts';
 import type { Command } from './command.ts';
-import { STORE_HELP, STORE_OPTIONS, storeOf } from './install.ts';
+import { STORE_HELP, STORE_OPTIONS, storeOf } from './store-options.ts';
 import { EXIT_OK } from './output.ts';
 
 const CLIENTS = ['claude-desktop', 'claude-code', 'vscode', 'cursor'] as const;

@@ -8,7 +8,7 @@ import type { LaunchPlan } from '../launch/plan.ts';
 import type { SandboxChoice, ServerProcess } from '../launch/sandbox.ts';
 import { COMMON_OPTIONS, LIMIT_OPTIONS, limitsFrom, parse, positionals } from './args.ts';
 import type { Command } from './command.ts';
-import { STORE_HELP, STORE_OPTIONS, storeOf } from './install.ts';
+import { STORE_HELP, STORE_OPTIONS, storeOf } from './store-options.ts';
 import { EXIT_OK } from './output.ts';
 
 /** How long a server whose output ended may take to exit on its own before it is stopped. */
