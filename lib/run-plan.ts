@@ -4,9 +4,9 @@
 // sandbox (lib/launch/sandbox.ts). `--print-plan` stops after the plan (nothing is started).
 
 import { hash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { MCPSealError } from './errors.ts';
 import { readBoundedFile } from './io.ts';
 import type { LockLocation } from './install/installed.ts';
@@ -14,7 +14,7 @@ import { lockEntryOf, readLock, type LockEntry } from './install/lockfile.ts';
 import { entriesDigest, notInstalled, Store, type TreeMarker } from './install/store.ts';
 import type { DeniedEgress } from './launch/egress.ts';
 import { checkTree, tampered } from './launch/integrity.ts';
-import { launchPlan, type LaunchManifest, type LaunchPlan } from './launch/plan.ts';
+import { launchPlan, refusedDirectory, type LaunchManifest, type LaunchPlan } from './launch/plan.ts';
 import { bwrapProbeCache } from './launch/machine.ts';
 import { prepareSandbox, startServer, type SandboxChoice, type StartedServer } from './launch/sandbox.ts';
 import type { Readable, Writable } from 'node:stream';
@@ -28,6 +28,10 @@ export interface RunPlanOptions extends LockLocation {
   home?: string;
   platform?: Platform;
   limits?: Partial<Limits>;
+  /** Directories given as the client's MCP roots (`--root`), relative to `cwd`; shared per the `filesystem.roots` grant. */
+  roots?: readonly string[];
+  /** The client's working directory (default: this process's); shared per the `filesystem.cwd` grant. */
+  cwd?: string;
 }
 
 /** The plan for the installed bundle `name`; INSTALL_NOT_INSTALLED when the lock does not hold it. */
@@ -90,6 +94,7 @@ export async function runInstalled(name: string, options: RunOptions): Promise<R
       savePins: hooks.savePins,
       savePending: hooks.savePending,
       declaredTools: declaredToolsOf(manifest),
+      ...(sandbox.backend === 'none' ? {} : { roots: reachableDirectories(entry, plan) }),
       bundle: name,
       warn: client.warn,
       ...(client.signal ? { signal: client.signal } : {}),
@@ -131,7 +136,50 @@ function installedManifest(store: Store, entry: LockEntry, options: RunPlanOptio
 
 function planOf(store: Store, entry: LockEntry, manifest: LaunchManifest, options: RunPlanOptions): LaunchPlan {
   const platform = options.platform ?? (process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux');
-  return launchPlan(entry, manifest, { platform, store: store.root, home: options.home ?? homedir() }, options.env);
+  const home = options.home ?? homedir();
+  return launchPlan(entry, manifest, { platform, store: store.root, home, ...runtimeDirectories(store, entry, options, home) }, options.env);
+}
+
+/**
+ * The --root directories (resolved against the working directory, real, existing, each checked by
+ * refusedDirectory against the real home and store: LAUNCH_ROOT_REFUSED) and the real working
+ * directory when the bundle is granted it.
+ */
+function runtimeDirectories(store: Store, entry: LockEntry, options: RunPlanOptions, home: string): { roots: string[]; cwd?: string } {
+  const cwd = options.cwd ?? process.cwd();
+  const paths = { home: realOr(home), store: realOr(store.root) };
+  const roots = (options.roots ?? []).map((given) => {
+    const refused = (why: string): MCPSealError => new MCPSealError('LAUNCH_ROOT_REFUSED', `--root ${given} is refused: ${why}`, { details: { entry: entry.name, path: given, reason: why } });
+    let real: string;
+    try {
+      real = realpathSync(resolve(cwd, given));
+    } catch {
+      throw refused('it does not exist');
+    }
+    if (!statSync(real).isDirectory()) throw refused('it is not a directory');
+    const why = refusedDirectory(real, paths);
+    if (why !== null) throw refused(`${why} (${real})`);
+    return real;
+  });
+  return { roots, ...(entry.grants.runtime.cwd === 'none' ? {} : { cwd: realOr(cwd) }) };
+}
+
+function realOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/**
+ * The user's directories in the sandbox's view (granted at install, the roots and the working
+ * directory shared now): a root the client lists outside them is dropped from its roots/list
+ * answer (launch/relay.ts), so the server never believes it can reach what the sandbox hides.
+ */
+function reachableDirectories(entry: LockEntry, plan: LaunchPlan): string[] {
+  const { rootPaths, cwdPath } = plan.filesystem.runtime;
+  return [...entry.grants.read, ...entry.grants.write, ...rootPaths, ...(cwdPath === null ? [] : [cwdPath])];
 }
 
 /**

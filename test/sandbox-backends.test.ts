@@ -234,11 +234,14 @@ describe('the interpreter behind a command (machine.ts)', () => {
 });
 
 describe('what the sandbox says it does not provide', () => {
-  it('runtime roots and working-directory grants are not mounted, a listener is unreachable: one warning each; none for a plain plan', () => {
+  it('roots granted and none given, a granted working directory that is not shared, a listener that is unreachable: one warning each; none for a plain plan', () => {
     assert.deepEqual(planWarnings(plan()), []);
-    const warnings = planWarnings(plan({ listen: true, runtime: { roots: 'read', cwd: 'write', userDriven: null } }));
+    const entry = launchEntry({ sha256: SHA, grants: { listen: true, runtime: { roots: 'read', cwd: 'write', userDriven: null } } });
+    const refusedCwd = launchPlan(entry, { server: { type: 'node', mcp_config: { command: 'node', args: ['x.js'] } } }, { platform: 'linux', store: '/store', home: '/home/alice', cwd: '/home/alice' }, {});
+    const warnings = planWarnings(refusedCwd);
     assert.equal(warnings.length, 3);
-    assert.match(warnings.join('\n'), /MCP roots \(read\)[\s\S]*working directory \(write\)[\s\S]*not reachable from outside/u);
+    assert.match(warnings.join('\n'), /MCP roots \(read\) and no directory was given with --root[\s\S]*working directory \(write\), which is not shared \(\/home\/alice: it is the home directory itself\)[\s\S]*not reachable from outside/u);
+    assert.equal(refusedCwd.workdir, `/store/sha256/${SHA}`, 'a refused working directory: the server starts in its tree');
   });
 });
 

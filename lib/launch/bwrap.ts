@@ -45,7 +45,7 @@ export function bwrapArgv(plan: LaunchPlan, setup: LaunchSetup): string[] {
   // can be traversed, not listed or written: the names beside a grant stay hidden.
   for (const path of skeletonDirectories(mountPoints(mounts))) args.push('--chmod', '0111', path);
   // The root that holds the mount points is read-only too: a write outside every grant is EROFS.
-  args.push('--remount-ro', '/', '--chdir', plan.tree, '--');
+  args.push('--remount-ro', '/', '--chdir', plan.workdir, '--');
   args.push(...commandArgv(plan, setup));
   return args;
 }

@@ -179,19 +179,21 @@ interface Spawned {
 
 /** sandbox-exec with the plan's profile (no gate: started once the re-hash passed). */
 function spawnSeatbelt(tool: string, plan: LaunchPlan, setup: LaunchSetup): Spawned {
-  const child = spawn(tool, seatbeltArgv(plan, setup), { stdio: ['pipe', 'pipe', 'inherit'], env: seatbeltEnv(plan, setup), cwd: plan.tree });
+  const child = spawn(tool, seatbeltArgv(plan, setup), { stdio: ['pipe', 'pipe', 'inherit'], env: seatbeltEnv(plan, setup), cwd: plan.workdir });
   return { child, gate: null, optionsSent: Promise.resolve() };
 }
 
 /**
- * What the sandbox does not provide of the plan, said once at start: grants that only exist at run
- * time (MCP roots, the working directory) are not mounted, and a listener is unreachable from outside.
+ * What the sandbox does not provide of the plan, said once at start: MCP roots granted but none
+ * given with --root (the client's roots stay invisible, and its roots/list answer is filtered), a
+ * granted working directory that is not shared (refusedDirectory), and a listener that is
+ * unreachable from outside.
  */
 export function planWarnings(plan: LaunchPlan): string[] {
   const warnings: string[] = [];
-  const { roots, cwd } = plan.filesystem.runtime;
-  if (roots !== 'none') warnings.push(`${plan.name} is granted the client's MCP roots (${roots}); the sandbox mounts only the directories granted at install, so roots outside them stay invisible to it`);
-  if (cwd !== 'none') warnings.push(`${plan.name} is granted the working directory (${cwd}); the sandbox starts it in its bundle tree and does not mount the client's working directory`);
+  const { roots, cwd, rootPaths, cwdRefused } = plan.filesystem.runtime;
+  if (roots !== 'none' && rootPaths.length === 0) warnings.push(`${plan.name} is granted the client's MCP roots (${roots}) and no directory was given with --root: roots stay invisible to it (add --root DIR to the client's configuration)`);
+  if (cwd !== 'none' && cwdRefused !== null) warnings.push(`${plan.name} is granted the working directory (${cwd}), which is not shared (${cwdRefused}): it starts in its bundle tree`);
   if (plan.network.listen) warnings.push(`${plan.name} may listen; inside the sandbox's network namespace a listener is not reachable from outside`);
   return warnings;
 }
@@ -304,7 +306,7 @@ function startUnconfined(plan: LaunchPlan, options: StartOptions): StartedServer
   const command = findProgram(plan.argv[0]!, options.env['PATH']);
   if (command === null) throw commandMissing(plan);
   mkdirSync(plan.home, { recursive: true, mode: 0o700 });
-  const child = spawn(command, plan.argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env: plan.env, cwd: plan.tree });
+  const child = spawn(command, plan.argv.slice(1), { stdio: ['pipe', 'pipe', 'inherit'], env: plan.env, cwd: plan.workdir });
   return { child, backend: 'none', setup: null, warnings: ['--sandbox none: the server runs unconfined, with every right of this user'], cleanup: () => Promise.resolve() };
 }
 
