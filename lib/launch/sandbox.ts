@@ -12,7 +12,7 @@ import { finished } from 'node:stream/promises';
 import { MCPSealError } from '../errors.ts';
 import { bwrapArgv } from './bwrap.ts';
 import { GATE_FD, GO, nodeMayWaitItself } from './gate.ts';
-import { startEgress, type DeniedEgress, type Egress } from './egress.ts';
+import type { DeniedEgress, Egress } from './egress.ts';
 import { findProgram, nodeMajorOf, resolveProgram, unavailable, usableBwrap, type ResolvedProgram } from './machine.ts';
 import type { LaunchPlan } from './plan.ts';
 import { seatbeltArgv, seatbeltEnv } from './seatbelt.ts';
@@ -85,7 +85,7 @@ export async function startServer(plan: LaunchPlan, options: StartOptions): Prom
   let egress: Egress | null = null;
   let started: Spawned | null = null;
   try {
-    egress = await startEgress(plan, runtimeDir, { onDenied: options.onDenied, transport: backend === 'bwrap' ? 'unix' : 'tcp' });
+    egress = await openEgress(plan, runtimeDir, backend, options.onDenied);
     const { setup, warnings } = machineSetup(plan, backend, interpreter, egress, runtimeDir, options);
     warnings.push(...planWarnings(plan));
     mkdirSync(plan.home, { recursive: true, mode: 0o700 });
@@ -108,6 +108,13 @@ export async function startServer(plan: LaunchPlan, options: StartOptions): Prom
     rmSync(runtimeDir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** The host side of the plan's egress; the proxy code (and the resolver) loaded only when it declares some. */
+async function openEgress(plan: LaunchPlan, runtimeDir: string, backend: Backend, onDenied: (denied: DeniedEgress) => void): Promise<Egress> {
+  if (plan.network.egress.length === 0 && plan.network.userDriven === null) return { forwards: [], proxyPort: null, close: () => Promise.resolve() };
+  const { startEgress } = await import('./egress.ts');
+  return startEgress(plan, runtimeDir, { onDenied, transport: backend === 'bwrap' ? 'unix' : 'tcp' });
 }
 
 /**
