@@ -12,6 +12,7 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import { bwrapArgv, nodePermissionFlags, skeletonDirectories } from '../lib/launch/bwrap.ts';
 import { parseRequest, startEgress, type DeniedEgress, type Egress } from '../lib/launch/egress.ts';
+import { environmentAllowsGate, nodeMayWaitItself } from '../lib/launch/gate.ts';
 import { elfInterpreter } from '../lib/launch/landlock.ts';
 import { resolveProgram } from '../lib/launch/machine.ts';
 import { planWarnings } from '../lib/launch/sandbox.ts';
@@ -242,6 +243,32 @@ describe('what the sandbox says it does not provide', () => {
     assert.equal(warnings.length, 3);
     assert.match(warnings.join('\n'), /MCP roots \(read\) and no directory was given with --root[\s\S]*working directory \(write\), which is not shared \(\/home\/alice: it is the home directory itself\)[\s\S]*not reachable from outside/u);
     assert.equal(refusedCwd.workdir, `/store/sha256/${SHA}`, 'a refused working directory: the server starts in its tree');
+  });
+});
+
+describe('the start gate (launch/gate.ts): what may start before the re-hash passed', () => {
+  it('a declared LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT or GLIBC_TUNABLES (read by the loader of our own launcher) means no gate', () => {
+    assert.equal(environmentAllowsGate({ PATH: '/usr/bin', HOME: '/h', API_KEY: 'x' }), true);
+    for (const key of ['LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT', 'GLIBC_TUNABLES']) assert.equal(environmentAllowsGate({ [key]: '/store/sha256/x/evil.so' }), false, key);
+  });
+
+  it('a Node server waits in its own interpreter only when nothing of the bundle can run before an --import: Node >= 22, not a binary of the tree, no NODE_OPTIONS, no Node flags of the manifest', () => {
+    assert.equal(nodeMayWaitItself(false, { PATH: '/usr/bin' }, ['/store/sha256/x/server/index.js'], 24), true);
+    assert.equal(nodeMayWaitItself(true, {}, ['/store/sha256/x/server/index.js'], 24), false, 'the interpreter is a file of the bundle');
+    assert.equal(nodeMayWaitItself(false, { NODE_OPTIONS: '--require /store/sha256/x/evil.js' }, ['index.js'], 24), false);
+    assert.equal(nodeMayWaitItself(false, {}, ['--require', '/store/sha256/x/evil.js', 'index.js'], 24), false);
+    assert.equal(nodeMayWaitItself(false, {}, ['index.js'], 20), false);
+    assert.equal(nodeMayWaitItself(false, {}, ['index.js'], null), false, 'not Node');
+  });
+
+  it('the Node gate is an --import after the permission flags; the launcher gate is the launcher\'s config', () => {
+    const node = afterDashes(bwrapArgv(plan(), setup({ gate: 'node' })));
+    const flag = node.findIndex((arg) => arg.startsWith('--import=data:text/javascript,'));
+    assert.ok(flag > node.indexOf('--permission') && flag < node.indexOf(`/store/sha256/${SHA}/server/index.js`));
+    assert.equal((JSON.parse(node[5]!) as { gate: unknown }).gate, null);
+    const launcher = afterDashes(bwrapArgv(plan(), setup({ gate: 'launcher' })));
+    assert.equal((JSON.parse(launcher[5]!) as { gate: unknown }).gate, 4);
+    assert.ok(!launcher.some((arg) => arg.startsWith('--import=')));
   });
 });
 

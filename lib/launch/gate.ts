@@ -15,6 +15,18 @@
 //     would run first), and the manifest passes no Node flags of its own before the entry point
 //     (a --require there runs before every --import too).
 
+/**
+ * Whether the plan's environment lets the gate's waiting side start before the hash passed. It is
+ * the environment of our own interpreters too (python3 under -I ignores PYTHON*; Node's
+ * NODE_OPTIONS is checked in nodeMayWaitItself), and the dynamic loader reads LD_PRELOAD,
+ * LD_LIBRARY_PATH, LD_AUDIT (ld.so(8)) and GLIBC_TUNABLES before any program: a declared one could
+ * load a library of the bundle into the launcher. Then there is no gate: the sandbox starts after
+ * the hash.
+ */
+export function environmentAllowsGate(env: Readonly<Record<string, string>>): boolean {
+  return !Object.keys(env).some((key) => key.startsWith('LD_') || key === 'GLIBC_TUNABLES');
+}
+
 /** The descriptor the waiting side reads inside the sandbox (0-2 are stdio, 3 carries bwrap's options). */
 export const GATE_FD = 4;
 

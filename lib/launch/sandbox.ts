@@ -11,7 +11,7 @@ import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { MCPSealError } from '../errors.ts';
 import { bwrapArgv } from './bwrap.ts';
-import { GATE_FD, GO, nodeMayWaitItself } from './gate.ts';
+import { environmentAllowsGate, GATE_FD, GO, nodeMayWaitItself } from './gate.ts';
 import type { DeniedEgress, Egress } from './egress.ts';
 import { findProgram, nodeMajorOf, resolveProgram, unavailable, usableBwrap, type ResolvedProgram } from './machine.ts';
 import type { LaunchPlan } from './plan.ts';
@@ -275,7 +275,7 @@ function machineSetup(plan: LaunchPlan, backend: Backend, interpreter: ResolvedP
     proxyPort: egress.proxyPort,
     socat,
     launcher,
-    gate: nodeGate ? 'node' : launcher !== null ? 'launcher' : null,
+    gate: !environmentAllowsGate(plan.env) ? null : nodeGate ? 'node' : launcher !== null ? 'launcher' : null,
     staged,
   };
   return { setup, warnings };
