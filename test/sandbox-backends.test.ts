@@ -4,6 +4,7 @@
 // egress (the CONNECT proxy and the loopback forwards) on real sockets.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
@@ -13,7 +14,7 @@ import { after, before, describe, it } from 'mocha';
 import { bwrapArgv, nodePermissionFlags, skeletonDirectories } from '../lib/launch/bwrap.ts';
 import { parseRequest, startEgress, type DeniedEgress, type Egress } from '../lib/launch/egress.ts';
 import { environmentAllowsGate, nodeMayWaitItself } from '../lib/launch/gate.ts';
-import { elfInterpreter } from '../lib/launch/landlock.ts';
+import { elfInterpreter, LAUNCHER_SOURCE } from '../lib/launch/landlock.ts';
 import { resolveProgram } from '../lib/launch/machine.ts';
 import { planWarnings } from '../lib/launch/sandbox.ts';
 import { launchPlan, type LaunchEntry, type LaunchPlan } from '../lib/launch/plan.ts';
@@ -269,6 +270,17 @@ describe('the start gate (launch/gate.ts): what may start before the re-hash pas
     const launcher = afterDashes(bwrapArgv(plan(), setup({ gate: 'launcher' })));
     assert.equal((JSON.parse(launcher[5]!) as { gate: unknown }).gate, 4);
     assert.ok(!launcher.some((arg) => arg.startsWith('--import=')));
+  });
+});
+
+describe('the launcher reads its config without the json module (launch/landlock.ts)', () => {
+  it('JSON.stringify output evaluated as the launcher does is the same value as json.loads gives, for quotes, backslashes, control and line-separator characters', () => {
+    const config = { forwards: [[5432, '/tmp/a "b" \\ c\n\u0001\u2028/port.sock']], socat: null, allow: ['/opt/nöde/bin/node', "/x'); import os #"], remove: [], gate: 4 };
+    const line = LAUNCHER_SOURCE.split('\n').find((text) => text.startsWith('config = eval('))!;
+    const script = `import json, sys\n${line}\nprint(config == json.loads(sys.argv[1]))`;
+    const result = spawnSync('/usr/bin/python3', ['-I', '-S', '-c', script, JSON.stringify(config)], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout.trim(), 'True');
   });
 });
 
