@@ -34,6 +34,8 @@ export interface ClientConfigOptions extends LockLocation {
   launcher: readonly string[];
   /** Pass `--store` (the store is not the default one). */
   storeFlag: boolean;
+  /** Directories passed to `run` as `--root DIR` (resolved to absolute paths here; checked by `run`). */
+  roots?: readonly string[];
 }
 
 export interface ClientConfig {
@@ -57,6 +59,7 @@ export async function clientConfig(name: string, options: ClientConfigOptions): 
   const args = [...launcherArgs, 'run', name];
   if (options.storeFlag) args.push('--store', resolve(options.store));
   if (options.lock !== undefined) args.push('--lock', resolve(options.lock));
+  for (const root of options.roots ?? []) args.push('--root', resolve(root));
   const format = CLIENT_FORMATS[options.client];
   const entry: Record<string, unknown> = { ...(format.type ? { type: 'stdio' } : {}), command, args };
   if (options.client === 'claude-code') entry['env'] = {};

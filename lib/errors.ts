@@ -193,6 +193,8 @@ export type InstallErrorCode =
   | 'LOCK_BUSY'
   /** A user_config answer recorded as an env:NAME reference names a variable that is not set at launch. */
   | 'LAUNCH_CONFIG_MISSING'
+  /** `run --root DIR`: a root the bundle is not granted, that does not exist, or that the sandbox never shares (/, the home or above it, the store). */
+  | 'LAUNCH_ROOT_REFUSED'
   /** `tools accept --tool T` for a tool with no pending change recorded by `run`. */
   | 'TOOLS_NOT_PENDING'
   /** `client-config --write FILE`: FILE is not a JSON object of the client's format; it was left untouched. */
@@ -396,6 +398,7 @@ export const EXIT_CLASS: Readonly<Record<ErrorCode, ExitClass>> = Object.freeze(
   LOCK_INVALID: 'failed',
   LOCK_BUSY: 'failed',
   LAUNCH_CONFIG_MISSING: 'failed',
+  LAUNCH_ROOT_REFUSED: 'failed',
   TOOLS_NOT_PENDING: 'failed',
   CLIENT_CONFIG_INVALID: 'failed',
   INSTALL_TAMPERED: 'rejected',

@@ -3,20 +3,20 @@
 // (INSTALL_TAMPERED), the manifest in that tree, the launch plan, then the server started in the
 // sandbox (lib/launch/sandbox.ts). `--print-plan` stops after the plan (nothing is started).
 
-import { readFileSync } from 'node:fs';
+import { hash } from 'node:crypto';
+import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { MCPSealError } from './errors.ts';
 import { readBoundedFile } from './io.ts';
-import { lockPathOf, type LockLocation } from './install/installed.ts';
+import type { LockLocation } from './install/installed.ts';
 import { lockEntryOf, readLock, type LockEntry } from './install/lockfile.ts';
 import { entriesDigest, notInstalled, Store, type TreeMarker } from './install/store.ts';
 import type { DeniedEgress } from './launch/egress.ts';
 import { checkTree, tampered } from './launch/integrity.ts';
-import { launchPlan, type LaunchManifest, type LaunchPlan } from './launch/plan.ts';
+import { launchPlan, refusedDirectory, type LaunchManifest, type LaunchPlan } from './launch/plan.ts';
+import { bwrapProbeCache } from './launch/machine.ts';
 import { prepareSandbox, startServer, type SandboxChoice, type StartedServer } from './launch/sandbox.ts';
-import { relayStdio } from './launch/relay.ts';
-import { toolLockHooks } from './install/tool-state.ts';
 import type { Readable, Writable } from 'node:stream';
 import { resolveLimits, type Limits } from './limits.ts';
 import type { Platform } from './scopes/variables.ts';
@@ -28,6 +28,10 @@ export interface RunPlanOptions extends LockLocation {
   home?: string;
   platform?: Platform;
   limits?: Partial<Limits>;
+  /** Directories given as the client's MCP roots (`--root`), relative to `cwd`; shared per the `filesystem.roots` grant. */
+  roots?: readonly string[];
+  /** The client's working directory (default: this process's); shared per the `filesystem.cwd` grant. */
+  cwd?: string;
 }
 
 /** The plan for the installed bundle `name`; INSTALL_NOT_INSTALLED when the lock does not hold it. */
@@ -63,18 +67,24 @@ export interface RunningServer {
 }
 
 /**
- * Starts the installed bundle `name`: the tree re-hashed first (INSTALL_TAMPERED: nothing runs),
- * then the plan, then the sandboxed process, whose stdio the caller relays with `relay`.
+ * Starts the installed bundle `name`. Nothing of the bundle runs before its tree was re-hashed
+ * (INSTALL_TAMPERED): the store marker is checked against the lock and the manifest against the
+ * marker first (the plan is built from attested bytes), then the sandbox is built while the rest
+ * of the tree is hashed, and released only once it passed (launch/gate.ts). The caller relays the
+ * server's stdio with `relay`.
  */
 export async function runInstalled(name: string, options: RunOptions): Promise<RunningServer> {
   const { store, entry } = await installedEntry(name, options);
-  // The sandbox probe (a process) runs while the tree is hashed; a tampered tree is reported first.
-  const sandbox = prepareSandbox(options.sandbox, options.env);
-  sandbox.catch(() => undefined);
-  checkInstalledTree(store, entry);
-  const manifest = await installedManifest(store, entry, options);
+  const expected = checkedMarker(store, entry);
+  const manifest = await installedManifest(store, entry, options, expected);
+  const home = options.home ?? homedir();
+  const sandbox = await prepareSandbox(options.sandbox, options.env, process.platform, bwrapProbeCache(options.env, home));
   const plan = planOf(store, entry, manifest, options);
-  const server = await startServer(plan, { sandbox: await sandbox, env: options.env, home: options.home ?? homedir(), onDenied: options.onDenied });
+  const tree = store.treePath(entry.sha256);
+  const check = (): void => checkTree(entry.name, tree, expected);
+  const server = await startServer(plan, { sandbox, env: options.env, home, onDenied: options.onDenied, check });
+  // Loaded once the sandbox is started (run's start-up time is a bar: README "Launch latency").
+  const [{ relayStdio }, { toolLockHooks }] = await Promise.all([import('./launch/relay.ts'), import('./install/tool-state.ts')]);
   const hooks = toolLockHooks(options, entry);
   const relay = (client: ClientSide): Promise<void> =>
     relayStdio({
@@ -84,6 +94,7 @@ export async function runInstalled(name: string, options: RunOptions): Promise<R
       savePins: hooks.savePins,
       savePending: hooks.savePending,
       declaredTools: declaredToolsOf(manifest),
+      ...(sandbox.backend === 'none' ? {} : { roots: reachableDirectories(entry, plan) }),
       bundle: name,
       warn: client.warn,
       ...(client.signal ? { signal: client.signal } : {}),
@@ -107,7 +118,8 @@ function declaredToolsOf(manifest: LaunchManifest): readonly string[] | undefine
 
 async function installedEntry(name: string, options: RunPlanOptions): Promise<{ store: Store; entry: LockEntry }> {
   const store = new Store(options.store);
-  const lockPath = lockPathOf(options);
+  // install/installed.ts lockPathOf, without loading install's update machinery.
+  const lockPath = options.lock ?? store.defaultLock;
   const entry = lockEntryOf(await readLock(lockPath), name);
   if (entry === undefined) throw notInstalled(name, lockPath);
   return { store, entry };
@@ -117,13 +129,57 @@ async function planFor(store: Store, entry: LockEntry, options: RunPlanOptions):
   return planOf(store, entry, await installedManifest(store, entry, options), options);
 }
 
-function installedManifest(store: Store, entry: LockEntry, options: RunPlanOptions): Promise<LaunchManifest> {
-  return readInstalledManifest(store.treePath(entry.sha256), entry.name, resolveLimits(options.limits).maxManifestSize);
+/** The installed manifest; with `expected` (the checked marker's digests) its bytes must be the attested ones. */
+function installedManifest(store: Store, entry: LockEntry, options: RunPlanOptions, expected?: Readonly<Record<string, string>>): Promise<LaunchManifest> {
+  return readInstalledManifest(store.treePath(entry.sha256), entry.name, resolveLimits(options.limits).maxManifestSize, expected);
 }
 
 function planOf(store: Store, entry: LockEntry, manifest: LaunchManifest, options: RunPlanOptions): LaunchPlan {
   const platform = options.platform ?? (process.platform === 'darwin' || process.platform === 'win32' ? process.platform : 'linux');
-  return launchPlan(entry, manifest, { platform, store: store.root, home: options.home ?? homedir() }, options.env);
+  const home = options.home ?? homedir();
+  return launchPlan(entry, manifest, { platform, store: store.root, home, ...runtimeDirectories(store, entry, options, home) }, options.env);
+}
+
+/**
+ * The --root directories (resolved against the working directory, real, existing, each checked by
+ * refusedDirectory against the real home and store: LAUNCH_ROOT_REFUSED) and the real working
+ * directory when the bundle is granted it.
+ */
+function runtimeDirectories(store: Store, entry: LockEntry, options: RunPlanOptions, home: string): { roots: string[]; cwd?: string } {
+  const cwd = options.cwd ?? process.cwd();
+  const paths = { home: realOr(home), store: realOr(store.root) };
+  const roots = (options.roots ?? []).map((given) => {
+    const refused = (why: string): MCPSealError => new MCPSealError('LAUNCH_ROOT_REFUSED', `--root ${given} is refused: ${why}`, { details: { entry: entry.name, path: given, reason: why } });
+    let real: string;
+    try {
+      real = realpathSync(resolve(cwd, given));
+    } catch {
+      throw refused('it does not exist');
+    }
+    if (!statSync(real).isDirectory()) throw refused('it is not a directory');
+    const why = refusedDirectory(real, paths);
+    if (why !== null) throw refused(`${why} (${real})`);
+    return real;
+  });
+  return { roots, ...(entry.grants.runtime.cwd === 'none' ? {} : { cwd: realOr(cwd) }) };
+}
+
+function realOr(path: string): string {
+  try {
+    return realpathSync(path);
+  } catch {
+    return resolve(path);
+  }
+}
+
+/**
+ * The user's directories in the sandbox's view (granted at install, the roots and the working
+ * directory shared now): a root the client lists outside them is dropped from its roots/list
+ * answer (launch/relay.ts), so the server never believes it can reach what the sandbox hides.
+ */
+function reachableDirectories(entry: LockEntry, plan: LaunchPlan): string[] {
+  const { rootPaths, cwdPath } = plan.filesystem.runtime;
+  return [...entry.grants.read, ...entry.grants.write, ...rootPaths, ...(cwdPath === null ? [] : [cwdPath])];
 }
 
 /**
@@ -131,6 +187,11 @@ function planOf(store: Store, entry: LockEntry, manifest: LaunchManifest, option
  * edited along with the tree is caught too. Then every file is hashed again (launch/integrity.ts).
  */
 export function checkInstalledTree(store: Store, entry: LockEntry): void {
+  checkTree(entry.name, store.treePath(entry.sha256), checkedMarker(store, entry));
+}
+
+/** The marker's entry digests (name -> sha256 hex), once the lock's digest of them matched (INSTALL_TAMPERED otherwise). */
+function checkedMarker(store: Store, entry: LockEntry): Readonly<Record<string, string>> {
   const tree = store.treePath(entry.sha256);
   const none = { changed: [], added: [], removed: [] };
   let marker: TreeMarker;
@@ -142,14 +203,18 @@ export function checkInstalledTree(store: Store, entry: LockEntry): void {
   if (typeof marker.entries !== 'object' || marker.entries === null || entriesDigest(marker.entries) !== entry.entries.sha256) {
     throw tampered(entry.name, tree, `its store marker does not match the entry digest the lock records (${entry.entries.sha256})`, none);
   }
-  checkTree(entry.name, tree, marker.entries);
+  return marker.entries;
 }
 
 /** The tree's manifest.json, bounded, with the one shape the plan reads (server.mcp_config.command). */
-async function readInstalledManifest(tree: string, name: string, max: number): Promise<LaunchManifest> {
+async function readInstalledManifest(tree: string, name: string, max: number, expected?: Readonly<Record<string, string>>): Promise<LaunchManifest> {
   const path = join(tree, 'manifest.json');
   const invalid = (why: string): MCPSealError => new MCPSealError('MANIFEST_INVALID', `the installed manifest of ${name} (${path}) ${why}; reinstall it`, { details: { path } });
   const bytes = await readBoundedFile(path, { max, tooLarge: (size) => invalid(`is ${size} bytes (limit ${max})`) });
+  if (expected !== undefined && (!Object.hasOwn(expected, 'manifest.json') || hash('sha256', bytes) !== expected['manifest.json'])) {
+    const changed = Object.hasOwn(expected, 'manifest.json') ? { changed: ['manifest.json'], added: [] } : { changed: [], added: ['manifest.json'] };
+    throw tampered(name, tree, `it differs from what was installed (${changed.changed.length > 0 ? 'changed' : 'added'}: manifest.json)`, { ...changed, removed: [] });
+  }
   let json: unknown;
   try {
     json = JSON.parse(bytes.toString('utf8'));

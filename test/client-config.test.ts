@@ -52,6 +52,12 @@ describe('client-config', function () {
     assert.deepEqual((jsonOf(withLock)['document'] as any).mcpServers.notes.args, [BIN, 'run', 'notes', '--lock', fixture.lock]);
   });
 
+  it('--root DIR (repeatable) is passed on to run as --root with an absolute path', async () => {
+    const result = await runCli(['client-config', 'notes', '--client', 'cursor', '--store', fixture.store, '--root', 'projects', '--root', '/srv/data', '--json'], { cwd: tmp.path });
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual((jsonOf(result)['document'] as any).mcpServers.notes.args.slice(-4), ['--root', join(tmp.path, 'projects'), '--root', '/srv/data']);
+  });
+
   it('--write merges into an existing file: every other key and server kept, a same-name entry replaced, a backup of the old bytes first, mode kept', async () => {
     const file = join(tmp.path, 'claude_desktop_config.json');
     const original = `${JSON.stringify({ globalShortcut: 'Ctrl+Space', mcpServers: { other: { command: 'npx', args: ['-y', 'other-server'], env: { K: 'v' } }, notes: { command: 'old' } } }, null, 4)}\n`;

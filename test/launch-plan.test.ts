@@ -99,7 +99,9 @@ const CASES: Case[] = [
       assert.deepEqual(plan.filesystem.readOnly, [...SYSTEM_READ_PATHS.linux, TREE, '/home/alice/notes']);
       assert.deepEqual(plan.filesystem.readWrite, ['/home/alice/out', PRIVATE_HOME]);
       assert.equal(plan.filesystem.privateTmp, true);
-      assert.deepEqual(plan.filesystem.runtime, { roots: 'read', cwd: 'write' });
+      // Granted at run time, and nothing given at launch (no --root, no working directory): nothing more shared.
+      assert.deepEqual(plan.filesystem.runtime, { roots: 'read', cwd: 'write', rootPaths: [], cwdPath: null, cwdRefused: null });
+      assert.equal(plan.workdir, TREE);
       const all = [...plan.filesystem.readOnly, ...plan.filesystem.readWrite];
       assert.ok(!all.includes('/home/alice') && !all.includes('/tmp'), 'neither the whole home nor the host /tmp is mounted');
     },

@@ -416,3 +416,51 @@ describe('relay: backpressure', () => {
     assert.ok(maxAhead <= 512 * 1024, `the relay read ${maxAhead} bytes ahead of the client`);
   });
 });
+
+describe('relay: the client\'s roots/list answer is filtered to the directories the sandbox shares', () => {
+  const roots = (...uris: string[]): Json => ({ roots: uris.map((uri) => ({ uri, name: uri.split('/').pop() })) });
+
+  it('a root outside the shared directories is dropped with a line on stderr; roots at or below one are kept', async () => {
+    const h = harness({ roots: ['/home/alice/projects', '/data/shared/'] });
+    h.fromClient(answer(7, roots('file:///home/alice/projects', 'file:///home/alice/projects/app', 'file:///home/alice', 'file:///data/shared-not', 'file:///data/shared/x')));
+    const forwarded = JSON.parse(await h.toServer.next()) as Json;
+    assert.equal(forwarded['id'], 7);
+    assert.deepEqual(
+      (forwarded['result']['roots'] as Json[]).map((root) => root['uri']),
+      ['file:///home/alice/projects', 'file:///home/alice/projects/app', 'file:///data/shared/x'],
+    );
+    assert.equal(h.warnings.length, 2);
+    assert.match(h.warnings.join('\n'), /dropped the client's root file:\/\/\/home\/alice from its roots\/list answer[\s\S]*file:\/\/\/data\/shared-not/u);
+    await h.end();
+  });
+
+  it('dot segments, percent-encoding, a remote host or another scheme cannot pass a root outside', async () => {
+    const h = harness({ roots: ['/home/alice/projects'] });
+    h.fromClient(answer(8, roots('file:///home/alice/projects/../secrets', 'file:///home/alice/projects/%2E%2E/secrets', 'file://evil.example/home/alice/projects', 'https://example.com/home/alice/projects', 'not a uri')));
+    const forwarded = JSON.parse(await h.toServer.next()) as Json;
+    assert.deepEqual(forwarded['result']['roots'], []);
+    assert.equal(h.warnings.length, 5);
+    await h.end();
+  });
+
+  it('in a batch too; an answer that lists only shared roots, and every other message, passes byte for byte', async () => {
+    const h = harness({ roots: ['/w'] });
+    const untouched = `${JSON.stringify({ jsonrpc: '2.0', id: 1, result: { roots: [{ uri: 'file:///w/a' }] } })}\n`;
+    h.fromClient(untouched);
+    assert.equal(`${await h.toServer.next()}\n`, untouched);
+    h.fromClient(`${JSON.stringify([{ jsonrpc: '2.0', id: 2, result: { roots: [{ uri: 'file:///w' }, { uri: 'file:///etc' }] } }, { jsonrpc: '2.0', method: 'notifications/roots/list_changed' }])}\n`);
+    const batch = JSON.parse(await h.toServer.next()) as Json[];
+    assert.deepEqual(batch[0]!['result']['roots'], [{ uri: 'file:///w' }]);
+    assert.equal(batch[1]!['method'], 'notifications/roots/list_changed');
+    await h.end();
+  });
+
+  it('without shared directories given (--sandbox none) roots pass unchanged', async () => {
+    const h = harness();
+    const line = answer(3, roots('file:///anything'));
+    h.fromClient(line);
+    assert.equal(`${await h.toServer.next()}\n`, line);
+    assert.deepEqual(h.warnings, []);
+    await h.end();
+  });
+});

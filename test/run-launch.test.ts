@@ -166,6 +166,63 @@ describe('run: integrity of the installed tree before every start', function () 
   });
 });
 
+describe('run: the sandbox is built while the tree is re-hashed, and nothing of the bundle runs before the hash passed', function () {
+  this.timeout(120_000);
+  let tmp: { path: string; cleanup: () => Promise<void> };
+  let root: string;
+  let home: string;
+  let signer: Signer;
+
+  before(async () => {
+    tmp = await tempDir('mcpseal-run-gate-');
+    root = await realpath(tmp.path);
+    home = join(root, 'home');
+    await mkdir(home);
+    signer = await makeSigner(root);
+  });
+  after(() => tmp?.cleanup());
+
+  // The Node server waits in its own interpreter (an --import preload), the Python one in the launcher (launch/gate.ts).
+  const PLANTED = {
+    node: "require('fs').writeFileSync(process.env.HOME + '/ran', 'the tampered server ran');\n",
+    python: "import os\nopen(os.environ['HOME'] + '/ran', 'w').write('the tampered server ran')\n",
+  } as const;
+
+  for (const runtime of ['node', 'python'] as const) {
+    it(`${runtime}: a changed entry point that would write a file is INSTALL_TAMPERED and never ran (gate closed, sandbox stopped)`, async () => {
+      const name = `gate-${runtime}`;
+      const store = join(root, `store-${runtime}`);
+      await install(await probeBundle(root, signer, { name, runtime, scopes: {} }), signer, store, { HOME: home });
+      const lock = JSON.parse(await readFile(join(store, 'mcpseal.lock.json'), 'utf8')) as { bundles: Record<string, { sha256: string }> };
+      const entry = join(store, 'sha256', lock.bundles[name]!.sha256, 'server', runtime === 'node' ? 'index.js' : 'main.py');
+      await chmod(entry, 0o644);
+      await writeFile(entry, PLANTED[runtime]);
+      const result = await runCli(['run', name, '--store', store, '--json'], { env: { HOME: home } });
+      assert.equal(result.status, 1, result.stderr);
+      assert.equal(errorOf(result).code, 'INSTALL_TAMPERED');
+      // The private home is the server's writable directory: the planted code would have written there.
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await assert.rejects(readFile(join(store, 'home', name, 'ran')), { code: 'ENOENT' });
+    });
+  }
+
+  it('a changed manifest.json (the plan\'s source) is INSTALL_TAMPERED before a sandbox is built', async () => {
+    const store = join(root, 'store-manifest');
+    await install(await probeBundle(root, signer, { name: 'gate-manifest', runtime: 'node', scopes: {} }), signer, store, { HOME: home });
+    const lock = JSON.parse(await readFile(join(store, 'mcpseal.lock.json'), 'utf8')) as { bundles: Record<string, { sha256: string }> };
+    const manifest = join(store, 'sha256', lock.bundles['gate-manifest']!.sha256, 'manifest.json');
+    const original = JSON.parse(await readFile(manifest, 'utf8')) as { server: { mcp_config: { args: string[] } } };
+    original.server.mcp_config.args = ['-e', "require('fs').writeFileSync(process.env.HOME + '/ran', 'x')"];
+    await chmod(manifest, 0o644);
+    await writeFile(manifest, JSON.stringify(original));
+    const result = await runCli(['run', 'gate-manifest', '--store', store, '--json'], { env: { HOME: home } });
+    assert.equal(result.status, 1, result.stderr);
+    assert.equal(errorOf(result).code, 'INSTALL_TAMPERED');
+    assert.deepEqual(errorOf(result).details['changed'], ['manifest.json']);
+    await assert.rejects(readFile(join(store, 'home', 'gate-manifest', 'ran')), { code: 'ENOENT' });
+  });
+});
+
 describe('run: the real @modelcontextprotocol/server-filesystem with a directory grant', function () {
   this.timeout(300_000);
   let tmp: { path: string; cleanup: () => Promise<void> };

@@ -4,6 +4,7 @@
 // egress (the CONNECT proxy and the loopback forwards) on real sockets.
 
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, realpathSync } from 'node:fs';
 import { mkdir, symlink } from 'node:fs/promises';
 import { connect, createServer, type AddressInfo, type Server } from 'node:net';
@@ -12,7 +13,8 @@ import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import { bwrapArgv, nodePermissionFlags, skeletonDirectories } from '../lib/launch/bwrap.ts';
 import { parseRequest, startEgress, type DeniedEgress, type Egress } from '../lib/launch/egress.ts';
-import { elfInterpreter } from '../lib/launch/landlock.ts';
+import { environmentAllowsGate, nodeMayWaitItself } from '../lib/launch/gate.ts';
+import { elfInterpreter, LAUNCHER_SOURCE } from '../lib/launch/landlock.ts';
 import { resolveProgram } from '../lib/launch/machine.ts';
 import { planWarnings } from '../lib/launch/sandbox.ts';
 import { launchPlan, type LaunchEntry, type LaunchPlan } from '../lib/launch/plan.ts';
@@ -43,6 +45,8 @@ function setup(over: Partial<LaunchSetup> = {}): LaunchSetup {
       allowExec: ['/opt/node/bin/node', '/lib64/ld-linux-x86-64.so.2'],
       remove: ['/tmp/mcpseal-run-x/bin/python3'],
     },
+    gate: null,
+    staged: [],
     ...over,
   };
 }
@@ -232,11 +236,51 @@ describe('the interpreter behind a command (machine.ts)', () => {
 });
 
 describe('what the sandbox says it does not provide', () => {
-  it('runtime roots and working-directory grants are not mounted, a listener is unreachable: one warning each; none for a plain plan', () => {
+  it('roots granted and none given, a granted working directory that is not shared, a listener that is unreachable: one warning each; none for a plain plan', () => {
     assert.deepEqual(planWarnings(plan()), []);
-    const warnings = planWarnings(plan({ listen: true, runtime: { roots: 'read', cwd: 'write', userDriven: null } }));
+    const entry = launchEntry({ sha256: SHA, grants: { listen: true, runtime: { roots: 'read', cwd: 'write', userDriven: null } } });
+    const refusedCwd = launchPlan(entry, { server: { type: 'node', mcp_config: { command: 'node', args: ['x.js'] } } }, { platform: 'linux', store: '/store', home: '/home/alice', cwd: '/home/alice' }, {});
+    const warnings = planWarnings(refusedCwd);
     assert.equal(warnings.length, 3);
-    assert.match(warnings.join('\n'), /MCP roots \(read\)[\s\S]*working directory \(write\)[\s\S]*not reachable from outside/u);
+    assert.match(warnings.join('\n'), /MCP roots \(read\) and no directory was given with --root[\s\S]*working directory \(write\), which is not shared \(\/home\/alice: it is the home directory itself\)[\s\S]*not reachable from outside/u);
+    assert.equal(refusedCwd.workdir, `/store/sha256/${SHA}`, 'a refused working directory: the server starts in its tree');
+  });
+});
+
+describe('the start gate (launch/gate.ts): what may start before the re-hash passed', () => {
+  it('a declared LD_PRELOAD, LD_LIBRARY_PATH, LD_AUDIT or GLIBC_TUNABLES (read by the loader of our own launcher) means no gate', () => {
+    assert.equal(environmentAllowsGate({ PATH: '/usr/bin', HOME: '/h', API_KEY: 'x' }), true);
+    for (const key of ['LD_PRELOAD', 'LD_LIBRARY_PATH', 'LD_AUDIT', 'GLIBC_TUNABLES']) assert.equal(environmentAllowsGate({ [key]: '/store/sha256/x/evil.so' }), false, key);
+  });
+
+  it('a Node server waits in its own interpreter only when nothing of the bundle can run before an --import: Node >= 22, not a binary of the tree, no NODE_OPTIONS, no Node flags of the manifest', () => {
+    assert.equal(nodeMayWaitItself(false, { PATH: '/usr/bin' }, ['/store/sha256/x/server/index.js'], 24), true);
+    assert.equal(nodeMayWaitItself(true, {}, ['/store/sha256/x/server/index.js'], 24), false, 'the interpreter is a file of the bundle');
+    assert.equal(nodeMayWaitItself(false, { NODE_OPTIONS: '--require /store/sha256/x/evil.js' }, ['index.js'], 24), false);
+    assert.equal(nodeMayWaitItself(false, {}, ['--require', '/store/sha256/x/evil.js', 'index.js'], 24), false);
+    assert.equal(nodeMayWaitItself(false, {}, ['index.js'], 20), false);
+    assert.equal(nodeMayWaitItself(false, {}, ['index.js'], null), false, 'not Node');
+  });
+
+  it('the Node gate is an --import after the permission flags; the launcher gate is the launcher\'s config', () => {
+    const node = afterDashes(bwrapArgv(plan(), setup({ gate: 'node' })));
+    const flag = node.findIndex((arg) => arg.startsWith('--import=data:text/javascript,'));
+    assert.ok(flag > node.indexOf('--permission') && flag < node.indexOf(`/store/sha256/${SHA}/server/index.js`));
+    assert.equal((JSON.parse(node[5]!) as { gate: unknown }).gate, null);
+    const launcher = afterDashes(bwrapArgv(plan(), setup({ gate: 'launcher' })));
+    assert.equal((JSON.parse(launcher[5]!) as { gate: unknown }).gate, 4);
+    assert.ok(!launcher.some((arg) => arg.startsWith('--import=')));
+  });
+});
+
+describe('the launcher reads its config without the json module (launch/landlock.ts)', () => {
+  it('JSON.stringify output evaluated as the launcher does is the same value as json.loads gives, for quotes, backslashes, control and line-separator characters', () => {
+    const config = { forwards: [[5432, '/tmp/a "b" \\ c\n\u0001\u2028/port.sock']], socat: null, allow: ['/opt/nöde/bin/node', "/x'); import os #"], remove: [], gate: 4 };
+    const line = LAUNCHER_SOURCE.split('\n').find((text) => text.startsWith('config = eval('))!;
+    const script = `import json, sys\n${line}\nprint(config == json.loads(sys.argv[1]))`;
+    const result = spawnSync('/usr/bin/python3', ['-I', '-S', '-c', script, JSON.stringify(config)], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout.trim(), 'True');
   });
 });
 

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { MCPSealError } from '../errors.ts';
 import { COMMON_OPTIONS, parse, positionals } from './args.ts';
 import type { Command } from './command.ts';
-import { STORE_HELP, STORE_OPTIONS, storeOf } from './install.ts';
+import { STORE_HELP, STORE_OPTIONS, storeOf } from './store-options.ts';
 import { EXIT_OK } from './output.ts';
 
 const CLIENTS = ['claude-desktop', 'claude-code', 'vscode', 'cursor'] as const;
@@ -17,7 +17,7 @@ function launcher(): string[] {
 
 export const CLIENT_CONFIG_COMMANDS: Record<string, Command> = {
   'client-config': {
-    help: `Usage: mcpseal client-config <name> --client claude-desktop|claude-code|vscode|cursor [--write FILE] [options]
+    help: `Usage: mcpseal client-config <name> --client claude-desktop|claude-code|vscode|cursor [--root DIR]... [--write FILE] [options]
 
 Prints the entry that makes an MCP client start the installed bundle <name> through
 "mcpseal run <name>" (sandboxed, tools pinned), with absolute paths: the node running this
@@ -37,6 +37,8 @@ FILE is created.
 Options:
   --client C    claude-desktop, claude-code, vscode or cursor (required)
   --write FILE  merge the entry into FILE instead of printing it
+  --root DIR    pass "--root DIR" (absolute) to "mcpseal run": a directory shared with the server
+                as an MCP root when it is granted filesystem.roots (repeatable; checked at run)
   --json        print one JSON document on stdout
   -h, --help    show this help
 
@@ -45,7 +47,7 @@ ${STORE_HELP}
 Exit status: 0 printed or written, 2 usage, I/O or config error (INSTALL_NOT_INSTALLED,
 CLIENT_CONFIG_INVALID).`,
     async run(args, output, context) {
-      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...STORE_OPTIONS, client: { type: 'string' }, write: { type: 'string' } });
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...STORE_OPTIONS, client: { type: 'string' }, write: { type: 'string' }, root: { type: 'string', multiple: true } });
       const [name] = positionals(given, ['name']);
       const client = values['client'];
       if (typeof client !== 'string' || !(CLIENTS as readonly string[]).includes(client)) {
@@ -56,7 +58,7 @@ CLIENT_CONFIG_INVALID).`,
       const { clientConfig, writeClientConfig } = await import('../client-config.ts');
       // The client starts mcpseal with its own environment: name the store unless it is the plain default.
       const plainDefault = defaultStoreDir({}, context.env['HOME'] || undefined);
-      const config = await clientConfig(name!, { ...location, client: client as (typeof CLIENTS)[number], launcher: launcher(), storeFlag: location.store !== plainDefault });
+      const config = await clientConfig(name!, { ...location, client: client as (typeof CLIENTS)[number], launcher: launcher(), storeFlag: location.store !== plainDefault, roots: (values['root'] as string[] | undefined) ?? [] });
       const file = values['write'];
       if (typeof file !== 'string') {
         output.result({ client, name, document: config.document }, () => JSON.stringify(config.document, null, 2).split('\n'));

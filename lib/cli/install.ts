@@ -2,26 +2,15 @@
 
 import { MCPSealError } from '../errors.ts';
 import type { LockEntry } from '../install/lockfile.ts';
-import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, positionals, type Parsed } from './args.ts';
-import type { Command, CommandContext } from './command.ts';
+import { COMMON_OPTIONS, LIMITS_HELP, LIMIT_OPTIONS, limitsFrom, parse, positionals } from './args.ts';
+import type { Command } from './command.ts';
 import { EXIT_OK } from './output.ts';
 import { POLICY_HELP, POLICY_OPTION, policyFlag } from './policy.ts';
+import { STORE_HELP, STORE_OPTIONS, storeOf } from './store-options.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS, verifyFlags } from './verify-options.ts';
 
-export const STORE_OPTIONS = {
-  store: { type: 'string' },
-  lock: { type: 'string' },
-} as const;
-
-export const STORE_HELP = `Store and lockfile:
-  --store DIR   the store (default: \${XDG_DATA_HOME:-~/.local/share}/mcpseal)
-  --lock FILE   the lockfile (default: <store>/mcpseal.lock.json); a project-level lock to commit`;
-
-export async function storeOf(values: Parsed['values'], context: CommandContext): Promise<{ store: string; lock?: string }> {
-  const { defaultStoreDir } = await import('../install/store-dir.ts');
-  const store = typeof values['store'] === 'string' ? values['store'] : defaultStoreDir(context.env, context.env['HOME'] || undefined);
-  return { store, ...(typeof values['lock'] === 'string' ? { lock: values['lock'] } : {}) };
-}
+// Where they were first defined; run, tools and client-config import them from store-options.ts.
+export { STORE_HELP, STORE_OPTIONS, storeOf };
 
 function signerText(entry: LockEntry): string {
   const signer = entry.signer;

@@ -8,7 +8,7 @@ import type { LaunchPlan } from '../launch/plan.ts';
 import type { SandboxChoice, ServerProcess } from '../launch/sandbox.ts';
 import { COMMON_OPTIONS, LIMIT_OPTIONS, limitsFrom, parse, positionals } from './args.ts';
 import type { Command } from './command.ts';
-import { STORE_HELP, STORE_OPTIONS, storeOf } from './install.ts';
+import { STORE_HELP, STORE_OPTIONS, storeOf } from './store-options.ts';
 import { EXIT_OK } from './output.ts';
 
 /** How long a server whose output ended may take to exit on its own before it is stopped. */
@@ -18,7 +18,7 @@ const SANDBOXES: readonly SandboxChoice[] = ['auto', 'bwrap', 'seatbelt', 'none'
 
 export const RUN_COMMANDS: Record<string, Command> = {
   run: {
-    help: `Usage: mcpseal run <name> [--sandbox auto|bwrap|seatbelt|none] [options]
+    help: `Usage: mcpseal run <name> [--root DIR]... [--sandbox auto|bwrap|seatbelt|none] [options]
        mcpseal run <name> --print-plan [--json] [options]
 
 Starts the installed bundle <name> for an MCP client speaking over stdin and stdout (what
@@ -36,6 +36,12 @@ the launch (INSTALL_TAMPERED). The server then runs in an OS sandbox built from 
     refused connection prints "egress to HOST:PORT denied" on stderr.
   - Node servers also get --permission with the fs allowances and --allow-child-process,
     --allow-worker, --allow-addons only with their grants.
+  - Run-time grants: with filesystem.roots, the directories given with --root are shared
+    read-only or read-write per the grant, and the client's roots/list answer is filtered to what
+    is shared (a root outside is dropped, with a line on stderr); with filesystem.cwd, this
+    process's working directory is shared likewise and the server starts there. Never shared: /,
+    the home directory or one above it, the store (LAUNCH_ROOT_REFUSED for a --root; a working
+    directory like that is not shared, with a warning).
 
 --print-plan prints what a launch would run and allow, without starting anything: the command line
 (platform override applied, every variable substituted: \${__dirname} is the store tree, \${HOME} a
@@ -45,6 +51,8 @@ environment now), the environment, the filesystem view, the network and the proc
 Options:
   --sandbox S   auto (default: bwrap on Linux, seatbelt on macOS), bwrap, seatbelt, or none: none
                 runs the server UNCONFINED and is never chosen unless named
+  --root DIR    a directory the client gives the server as an MCP root (repeatable); refused
+                unless the bundle is granted filesystem.roots
   --print-plan  print the plan instead of starting the server
   --json        with --print-plan: print { ok, plan } on stdout (errors are JSON either way)
   -h, --help    show this help
@@ -54,14 +62,15 @@ ${STORE_HELP}
 Exit status: the server's own exit status once it ran; before that, 1 for INSTALL_TAMPERED and 2
 for a usage or I/O error (INSTALL_NOT_INSTALLED, LAUNCH_CONFIG_MISSING, SANDBOX_UNAVAILABLE).`,
     async run(args, output, context) {
-      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...STORE_OPTIONS, 'print-plan': { type: 'boolean' }, sandbox: { type: 'string' } });
+      const { values, positionals: given } = parse(args, { ...COMMON_OPTIONS, ...LIMIT_OPTIONS, ...STORE_OPTIONS, 'print-plan': { type: 'boolean' }, sandbox: { type: 'string' }, root: { type: 'string', multiple: true } });
       const [name] = positionals(given, ['name']);
       const sandbox = values['sandbox'] ?? 'auto';
       if (typeof sandbox !== 'string' || !(SANDBOXES as readonly string[]).includes(sandbox)) {
         throw new MCPSealError('USAGE_INVALID_ARGUMENT', `--sandbox takes ${SANDBOXES.join(', ')}; got ${JSON.stringify(sandbox)}`);
       }
       const location = await storeOf(values, context);
-      const options = { ...location, env: context.env, limits: limitsFrom(values), ...(context.env['HOME'] ? { home: context.env['HOME'] } : {}) };
+      const roots = (values['root'] as string[] | undefined) ?? [];
+      const options = { ...location, env: context.env, limits: limitsFrom(values), roots, cwd: process.cwd(), ...(context.env['HOME'] ? { home: context.env['HOME'] } : {}) };
       if (values['print-plan'] === true) {
         const { runPlan } = await import('../run-plan.ts');
         const plan = await runPlan(name!, options);
@@ -136,7 +145,9 @@ function planLines(plan: LaunchPlan): string[] {
     'read-write:',
     ...list(fs.readWrite),
     `/tmp:          private`,
-    `run time:      roots ${fs.runtime.roots}, cwd ${fs.runtime.cwd}`,
+    `roots:         ${fs.runtime.roots === 'none' ? 'not granted' : `${fs.runtime.roots}: ${fs.runtime.rootPaths.length === 0 ? '(none given with --root)' : fs.runtime.rootPaths.join(', ')}`}`,
+    `cwd:           ${fs.runtime.cwd === 'none' ? 'not granted' : `${fs.runtime.cwd}: ${fs.runtime.cwdPath ?? `not shared (${fs.runtime.cwdRefused ?? 'unknown'})`}`}`,
+    `starts in:     ${plan.workdir}`,
     `network:       ${net.none ? 'none (no network namespace access)' : `egress ${net.egress.length === 0 ? '(none)' : net.egress.join(', ')}${net.userDriven ? `; user-driven on ports ${net.userDriven.ports.join(', ')} (${net.userDriven.reason})` : ''}; listen ${net.listen ? 'yes' : 'no'}`}`,
     `process:       spawn ${plan.process.spawn.length === 0 ? '(none)' : plan.process.spawn.join(', ')}; workers ${plan.process.workers ? 'yes' : 'no'}; native addons ${plan.process.nativeAddons ? 'yes' : 'no'}`,
   ];

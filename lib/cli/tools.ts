@@ -4,7 +4,7 @@ import { MCPSealError } from '../errors.ts';
 import type { LockToolChange } from '../install/lockfile.ts';
 import { COMMON_OPTIONS, parse, positionals } from './args.ts';
 import type { Command } from './command.ts';
-import { STORE_HELP, STORE_OPTIONS, storeOf } from './install.ts';
+import { STORE_HELP, STORE_OPTIONS, storeOf } from './store-options.ts';
 import { EXIT_OK } from './output.ts';
 
 const short = (hash: string | null): string => (hash === null ? '(none)' : hash.slice(0, 16));

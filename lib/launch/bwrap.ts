@@ -11,6 +11,7 @@
 // granted write paths and the private home (read-write), and the runtime directory of the forwards.
 
 import { posix } from 'node:path';
+import { GATE_FD, nodeGateFlag } from './gate.ts';
 import { launcherArgv } from './landlock.ts';
 import type { LaunchPlan } from './plan.ts';
 import type { LaunchSetup } from './setup.ts';
@@ -36,13 +37,15 @@ export function bwrapArgv(plan: LaunchPlan, setup: LaunchSetup): string[] {
   for (const [key, value] of Object.entries(sandboxEnv(plan, setup))) args.push('--setenv', key, value);
   // /tmp first: a bound path below /tmp (a test's store, a grant) is mounted onto the private tmpfs.
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
+  // The launcher's programs, copied into that tmpfs (memory: nothing written to the host's disk per launch).
+  for (const file of setup.staged) args.push('--perms', '0500', '--file', String(file.fd), file.path);
   const mounts = mountArgs(plan, setup);
   args.push(...mounts);
   // The directories bwrap creates to hold the mount points (the home above a granted directory)
   // can be traversed, not listed or written: the names beside a grant stay hidden.
   for (const path of skeletonDirectories(mountPoints(mounts))) args.push('--chmod', '0111', path);
   // The root that holds the mount points is read-only too: a write outside every grant is EROFS.
-  args.push('--remount-ro', '/', '--chdir', plan.tree, '--');
+  args.push('--remount-ro', '/', '--chdir', plan.workdir, '--');
   args.push(...commandArgv(plan, setup));
   return args;
 }
@@ -57,8 +60,8 @@ function mountArgs(plan: LaunchPlan, setup: LaunchSetup): string[] {
     ...setup.interpreterPaths.map((path): Mount => ({ kind: '--ro-bind', path })),
     ...(setup.launcher?.bind ?? []).map((path): Mount => ({ kind: '--ro-bind', path })),
     ...plan.filesystem.readWrite.map((path): Mount => ({ kind: path === plan.home ? '--bind' : '--bind-try', path })),
-    // Read-write: the launcher deletes its copies of python3 and socat there before the server starts.
-    ...(setup.forwards.length > 0 || setup.launcher !== null ? [{ kind: '--bind', path: setup.runtimeDir } as Mount] : []),
+    // Read-write: the forwards' Unix sockets.
+    ...(setup.forwards.length > 0 ? [{ kind: '--bind', path: setup.runtimeDir } as Mount] : []),
   ];
   const depth = (path: string): number => posix.normalize(path).split('/').filter(Boolean).length;
   const seen = new Set<string>();
@@ -102,12 +105,19 @@ export function sandboxEnv(plan: LaunchPlan, setup: LaunchSetup): Record<string,
 
 /** What runs inside: the launcher (forwards, Landlock) then the server, or the server alone. */
 export function commandArgv(plan: LaunchPlan, setup: LaunchSetup): string[] {
-  const server = [setup.command, ...(setup.nodeMajor === null ? [] : nodePermissionFlags(plan, setup.nodeMajor)), ...plan.argv.slice(1)];
+  const nodeFlags = [...(setup.nodeMajor === null ? [] : nodePermissionFlags(plan, setup.nodeMajor)), ...(setup.gate === 'node' ? [nodeGateFlag()] : [])];
+  const server = [setup.command, ...nodeFlags, ...plan.argv.slice(1)];
   if (setup.launcher === null) return server;
   const landlock = plan.process.spawn.length === 0;
   return launcherArgv(
     setup.launcher.python,
-    { forwards: setup.forwards.map((forward) => [forward.port, forward.socket]), socat: setup.socat, allow: landlock ? setup.launcher.allowExec : null, remove: setup.launcher.remove },
+    {
+      forwards: setup.forwards.map((forward) => [forward.port, forward.socket]),
+      socat: setup.socat,
+      allow: landlock ? setup.launcher.allowExec : null,
+      remove: setup.launcher.remove,
+      gate: setup.gate === 'launcher' ? GATE_FD : null,
+    },
     server,
   );
 }

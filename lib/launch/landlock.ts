@@ -6,7 +6,9 @@
 //   2. restrict execution with Landlock (kernel Documentation/userspace-api/landlock.rst): a
 //      ruleset that handles LANDLOCK_ACCESS_FS_EXECUTE and allows it only on the server's
 //      interpreter and its ELF loader, no_new_privs, landlock_restrict_self;
-//   3. execute the server's interpreter. Every later execve in the server fails with EACCES.
+//   3. when it is the start gate (gate.ts), wait for the go byte on the gate descriptor: end of
+//      file (the re-hash failed, or run died) exits 125 without running anything of the bundle;
+//   4. execute the server's interpreter. Every later execve in the server fails with EACCES.
 // The forwards start before step 2, so they are not restricted; they are children of this
 // process in the sandbox's pid namespace and die with it.
 //
@@ -19,8 +21,10 @@
 
 /** Python source, run as `python3 -I -S -c LAUNCHER_SOURCE CONFIG_JSON ARGV...`. */
 export const LAUNCHER_SOURCE = String.raw`
-import ctypes, json, os, sys, time
-config = json.loads(sys.argv[1]); argv = sys.argv[2:]
+import ctypes, os, sys, time
+# The config is JSON.stringify output (ours): as a Python expression it is the same value (its
+# string escapes are Python's), read without importing json, which costs python3 ~6 ms at start.
+config = eval(sys.argv[1], {'__builtins__': {}}, {'null': None, 'true': True, 'false': False}); argv = sys.argv[2:]
 def fail(message):
     sys.stderr.write('mcpseal launcher: ' + message + '\n'); sys.stderr.flush(); os._exit(126)
 null = os.open('/dev/null', os.O_RDWR)
@@ -74,6 +78,12 @@ else:
     if libc.syscall(RESTRICT, ctypes.c_int(fd), ctypes.c_uint32(0)) != 0: fail('landlock_restrict_self failed (errno %d)' % ctypes.get_errno())
     os.close(fd)
 os.close(null)
+if config['gate'] is not None:
+    go = b''
+    try: go = os.read(config['gate'], 1)
+    except OSError: pass
+    if go != b'1': os._exit(125)
+    os.close(config['gate'])
 try: os.execv(argv[0], argv)
 except OSError as error: fail('cannot execute %s: %s' % (argv[0], error))
 `;
@@ -85,6 +95,8 @@ export interface LauncherConfig {
   allow: string[] | null;
   /** Files deleted once the forwards run (the launcher's own python3 and socat copies). */
   remove: string[];
+  /** The gate descriptor to wait on before executing the server (gate.ts), or null: execute at once. */
+  gate: number | null;
 }
 
 /** The launcher's argv: python, its isolation flags, the source, the config, then the server's argv. */

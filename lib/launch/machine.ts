@@ -4,7 +4,7 @@
 // the machine is here, so bwrap.ts and seatbelt.ts stay pure.
 
 import { spawn, spawnSync } from 'node:child_process';
-import { accessSync, closeSync, constants, openSync, readSync, realpathSync, statSync } from 'node:fs';
+import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join, sep } from 'node:path';
 import { MCPSealError } from '../errors.ts';
 import { elfInterpreter } from './landlock.ts';
@@ -40,14 +40,17 @@ export function unavailable(message: string, details: Record<string, unknown> = 
 /**
  * bubblewrap, checked by running it once the way a launch does (new user, pid, net, ipc and uts
  * namespaces): an installed binary that the kernel or a setuid policy stops is no sandbox.
- * `MCPSEAL_BWRAP` names another binary (tests use it to take bwrap away). Asynchronous, so the
- * caller re-hashes the installed tree while the probe runs.
+ * `MCPSEAL_BWRAP` names another binary (tests use it to take bwrap away). A binary that passed is
+ * remembered in `cacheFile` (bwrapProbeCache) by what identifies it and the kernel's user-namespace
+ * switches: the next launch skips the probe, a process start of 10-30 ms (README "Launch latency").
  */
-export async function usableBwrap(env: Record<string, string | undefined>): Promise<string> {
+export async function usableBwrap(env: Record<string, string | undefined>, cacheFile: string | null = null): Promise<string> {
   const override = env['MCPSEAL_BWRAP'];
   const bwrap = override !== undefined && override !== '' ? (isExecutable(override) ? override : null) : findProgram('bwrap', env['PATH'], []);
   const fix = 'install bubblewrap (Debian/Ubuntu: apt-get install bubblewrap; Fedora: dnf install bubblewrap), or pass --sandbox none to run the server unconfined';
   if (bwrap === null) throw unavailable(`no sandbox: bubblewrap (bwrap) is not on PATH; ${fix}`, { program: 'bwrap' });
+  const key = probeKey(bwrap);
+  if (cacheFile !== null && key !== null && readProbeCache(cacheFile) === key) return bwrap;
   const why = await new Promise<string | null>((resolve) => {
     const probe = spawn(bwrap, ['--unshare-all', '--die-with-parent', '--ro-bind', '/', '/', '--', ...trueCommand()], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
     let stderr = '';
@@ -58,7 +61,63 @@ export async function usableBwrap(env: Record<string, string | undefined>): Prom
   if (why !== null) {
     throw unavailable(`no sandbox: ${bwrap} does not work here (${why}); unprivileged user namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1, or an AppArmor profile for bwrap); ${fix}`, { program: bwrap });
   }
+  if (cacheFile !== null && key !== null) writeProbeCache(cacheFile, key);
   return bwrap;
+}
+
+/** Where a passed bwrap probe is remembered: `$XDG_CACHE_HOME/mcpseal` or `~/.cache/mcpseal`; null without either. */
+export function bwrapProbeCache(env: Record<string, string | undefined>, home: string | undefined): string | null {
+  const base = env['XDG_CACHE_HOME'] !== undefined && env['XDG_CACHE_HOME'].startsWith('/') ? env['XDG_CACHE_HOME'] : home !== undefined && home.startsWith('/') ? join(home, '.cache') : null;
+  return base === null ? null : join(base, 'mcpseal', 'bwrap-probe');
+}
+
+/**
+ * What a probe result depends on: the binary (real path, device, inode, size, mode, owner, change
+ * and modification times: a replaced or re-permissioned binary, a setuid bit set or dropped,
+ * gives another key), the kernel (its boot id) and its user-namespace switches. Null when one of
+ * them cannot be read: no caching then.
+ */
+function probeKey(bwrap: string): string | null {
+  try {
+    const real = realpathSync(bwrap);
+    const info = statSync(real, { bigint: true });
+    const facts = [real, info.dev, info.ino, info.size, info.mode, info.uid, info.ctimeNs, info.mtimeNs].map(String);
+    for (const path of ['/proc/sys/kernel/random/boot_id', '/proc/sys/user/max_user_namespaces', '/proc/sys/kernel/unprivileged_userns_clone', '/proc/sys/kernel/apparmor_restrict_unprivileged_userns']) {
+      facts.push(readSmall(path) ?? '-');
+    }
+    return `v1\0${facts.join('\0')}`;
+  } catch {
+    return null;
+  }
+}
+
+function readSmall(path: string): string | null {
+  try {
+    return readFileSync(path, 'utf8').trim();
+  } catch {
+    return null;
+  }
+}
+
+function readProbeCache(file: string): string | null {
+  // Bounded: the file is a few hundred bytes; anything else is not ours and is ignored.
+  try {
+    return statSync(file).size <= 4096 ? readFileSync(file, 'utf8') : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Best effort: a cache that cannot be written only means probing again next time. */
+function writeProbeCache(file: string, key: string): void {
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    const temp = `${file}.${process.pid}.tmp`;
+    writeFileSync(temp, key, { mode: 0o600 });
+    renameSync(temp, file);
+  } catch {
+    // no cache
+  }
 }
 
 function trueCommand(): string[] {

@@ -34,6 +34,33 @@ export interface MachineFacts {
   desktop?: string;
   documents?: string;
   downloads?: string;
+  /**
+   * Directories given at launch as the client's roots (`run --root DIR`): real, existing and
+   * checked by the caller (refusedDirectory); mounted per the `filesystem.roots` grant.
+   */
+  roots?: readonly string[];
+  /** The client's working directory (the `run` process's), real; mounted per the `filesystem.cwd` grant unless refusedDirectory refuses it. */
+  cwd?: string;
+}
+
+/** The paths a runtime root or working directory may never be, at or above (real paths). */
+export interface ProtectedPaths {
+  home: string;
+  store: string;
+}
+
+/**
+ * Why the sandbox never shares `dir` (a real path) as a root or working directory, or null: the
+ * filesystem root, the home directory or a directory above it (all of the user's files), the
+ * store or anything in or above it (the lock and every installed tree: a server that could write
+ * them could change what the next launch verifies against).
+ */
+export function refusedDirectory(dir: string, paths: ProtectedPaths): string | null {
+  const at = (path: string, base: string): boolean => path === base || path.startsWith(base.endsWith('/') ? base : `${base}/`);
+  if (dir === '/') return 'it is the filesystem root';
+  if (at(paths.home, dir)) return dir === paths.home ? 'it is the home directory itself' : 'it holds the home directory';
+  if (at(dir, paths.store) || at(paths.store, dir)) return 'it is, holds or lies in the mcpseal store';
+  return null;
 }
 
 /** The part of `mcp_config` a launch uses (MCPB manifest spec, `server.mcp_config`). */
@@ -58,6 +85,8 @@ export interface LaunchPlan {
   tree: string;
   /** The server's private home (`${HOME}` and `HOME`): never the user's. */
   home: string;
+  /** Where the server starts: the client's working directory when granted and shared, else the tree. */
+  workdir: string;
   /** The command line, every variable substituted (argv[0] is the command). */
   argv: string[];
   /** The whole environment: declared keys only, plus PATH, HOME, LANG. */
@@ -72,8 +101,12 @@ export interface LaunchPlan {
     readWrite: string[];
     /** A private, empty /tmp. */
     privateTmp: true;
-    /** Granted at run time by the client (MCP roots, the working directory), not mounted up front. */
-    runtime: { roots: 'none' | 'read' | 'write'; cwd: 'none' | 'read' | 'write' };
+    /**
+     * Granted at run time by the client: MCP roots (the directories given with `run --root`, in
+     * readOnly or readWrite per the grant) and the working directory (`cwdPath`, likewise; null
+     * when not granted, or `cwdRefused` says why it is not shared).
+     */
+    runtime: { roots: 'none' | 'read' | 'write'; cwd: 'none' | 'read' | 'write'; rootPaths: string[]; cwdPath: string | null; cwdRefused: string | null };
   };
   network: {
     /** No egress and no listen: the server gets no network at all (a new, empty net namespace). */
@@ -96,6 +129,10 @@ export function launchPlan(entry: LaunchEntry, manifest: LaunchManifest, machine
   const substitute = substituter({ entry, machine, env, tree, home, separator: path.sep });
   const argv = [config.command, ...config.args].flatMap((arg) => substitute(arg, 'arg'));
   const grants = entry.grants;
+  const runtime = runtimeDirectories(entry, machine);
+  const byGrant = (grant: 'none' | 'read' | 'write', paths: string[]): { read: string[]; write: string[] } => ({ read: grant === 'read' ? paths : [], write: grant === 'write' ? paths : [] });
+  const roots = byGrant(grants.runtime.roots, runtime.rootPaths);
+  const cwd = byGrant(grants.runtime.cwd, runtime.cwdPath === null ? [] : [runtime.cwdPath]);
   return {
     name: entry.name,
     version: entry.version,
@@ -103,13 +140,14 @@ export function launchPlan(entry: LaunchEntry, manifest: LaunchManifest, machine
     platform: machine.platform,
     tree,
     home,
+    workdir: runtime.cwdPath ?? tree,
     argv,
     env: launchEnv(config.env, grants.env.read, env, home, substitute),
     filesystem: {
-      readOnly: unique([...SYSTEM_READ_PATHS[machine.platform], ...(grants.spawn.length > 0 ? SYSTEM_PROGRAM_PATHS[machine.platform] : []), tree, ...grants.read]),
-      readWrite: unique([...grants.write, home]),
+      readOnly: unique([...SYSTEM_READ_PATHS[machine.platform], ...(grants.spawn.length > 0 ? SYSTEM_PROGRAM_PATHS[machine.platform] : []), tree, ...grants.read, ...roots.read, ...cwd.read]),
+      readWrite: unique([...grants.write, ...roots.write, ...cwd.write, home]),
       privateTmp: true,
-      runtime: { roots: grants.runtime.roots, cwd: grants.runtime.cwd },
+      runtime: { roots: grants.runtime.roots, cwd: grants.runtime.cwd, ...runtime },
     },
     network: {
       none: grants.egress.length === 0 && grants.runtime.userDriven === null && !grants.listen,
@@ -119,6 +157,28 @@ export function launchPlan(entry: LaunchEntry, manifest: LaunchManifest, machine
     },
     process: { spawn: [...grants.spawn], workers: grants.workers, nativeAddons: grants.nativeAddons },
   };
+}
+
+/**
+ * The runtime directories to share: the given roots (LAUNCH_ROOT_REFUSED when the bundle is not
+ * granted roots, or one is refusedDirectory: the caller checks with real paths too; this is the
+ * plan's own guard), and the working directory when granted and not refused.
+ */
+function runtimeDirectories(entry: LaunchEntry, machine: MachineFacts): { rootPaths: string[]; cwdPath: string | null; cwdRefused: string | null } {
+  const paths = { home: machine.home, store: machine.store };
+  const rootPaths = unique([...(machine.roots ?? [])]);
+  if (rootPaths.length > 0 && entry.grants.runtime.roots === 'none') {
+    throw new MCPSealError('LAUNCH_ROOT_REFUSED', `${entry.name} is not granted filesystem.roots: --root ${rootPaths[0]} is refused (reinstall a version that declares it to share directories)`, {
+      details: { entry: entry.name, path: rootPaths[0] },
+    });
+  }
+  for (const root of rootPaths) {
+    const why = refusedDirectory(root, paths);
+    if (why !== null) throw new MCPSealError('LAUNCH_ROOT_REFUSED', `--root ${root} is refused: ${why}; give the directory the server needs`, { details: { entry: entry.name, path: root, reason: why } });
+  }
+  if (entry.grants.runtime.cwd === 'none' || machine.cwd === undefined) return { rootPaths, cwdPath: null, cwdRefused: null };
+  const refused = refusedDirectory(machine.cwd, paths);
+  return { rootPaths, cwdPath: refused === null ? machine.cwd : null, cwdRefused: refused === null ? null : `${machine.cwd}: ${refused}` };
 }
 
 /** `mcp_config` with the override for `platform` applied: each key it sets replaces the base's. */

@@ -5,6 +5,9 @@
 //   which pins the tools on the first run);
 // - a client's `tools/call` of a withheld tool, answered by the relay with a JSON-RPC error and
 //   never forwarded.
+// - a client's answer listing MCP roots (`result.roots`, the answer to the server's `roots/list`),
+//   from which every root outside the directories the sandbox shares (`roots`) is dropped, with
+//   a line on stderr: the server never believes it can reach what the sandbox hides.
 // `notifications/tools/list_changed` passes through; the client's next list is checked again.
 //
 // Memory: a server line streams through in chunks unless a `tools/list` answer is awaited, when
@@ -17,6 +20,7 @@
 // relay cannot read cannot be checked, and a lenient client parser might still take it for the
 // `tools/list` answer. Malformed client lines are forwarded: the server answers them.
 
+import { posix } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { MCPSealError } from '../errors.ts';
 import { resolveLimits, type Limits } from '../limits.ts';
@@ -45,6 +49,8 @@ export interface RelayOptions {
   savePending?(changes: readonly ToolChange[]): Promise<void>;
   /** Caps (only `maxRelayMessage` is read: the largest line held in memory). */
   limits?: Partial<Limits>;
+  /** The directories the sandbox shares (absolute); a client's root outside all of them is dropped. Undefined: roots pass unchanged. */
+  roots?: readonly string[];
 }
 
 /** The JSON-RPC error code of a call to a withheld tool (the implementation-defined server range, JSON-RPC 2.0 §5.1). */
@@ -138,7 +144,9 @@ class Relay {
       await write(this.#options.server.input, line.bytes);
       return;
     }
-    const messages = Array.isArray(message) ? message : [message];
+    const given = Array.isArray(message) ? message : [message];
+    const messages = given.map((item) => this.#filteredRoots(item));
+    const rewritten = messages.some((item, index) => item !== given[index]);
     const refused = messages.filter((item) => this.#refusedCall(item) !== null);
     const lists = messages.filter((item) => isRecord(item) && item['method'] === 'tools/list' && idKey(item['id']) !== null);
     for (const item of lists as Json[]) {
@@ -148,11 +156,31 @@ class Relay {
     // The answer to a list must start a new server line (see the header).
     if (lists.length > 0) await this.#atBoundary();
     for (const item of refused) await this.#refuse(item as Json);
-    if (refused.length === 0) await write(this.#options.server.input, line.bytes);
+    if (refused.length === 0 && !rewritten) await write(this.#options.server.input, line.bytes);
+    else if (refused.length === 0) await write(this.#options.server.input, `${JSON.stringify(Array.isArray(message) ? messages : messages[0])}\n`);
     else if (refused.length < messages.length) {
       const rest = messages.filter((item) => !refused.includes(item));
       await write(this.#options.server.input, `${JSON.stringify(rest)}\n`);
     }
+  }
+
+  /**
+   * A client answer listing roots (any response whose `result.roots` is a list, whatever its id:
+   * see #checkListAnswer), without the roots the sandbox does not share; other messages unchanged.
+   */
+  #filteredRoots(message: unknown): unknown {
+    const shared = this.#options.roots;
+    if (shared === undefined || !isRecord(message) || message['method'] !== undefined || !isRecord(message['result'])) return message;
+    const result = message['result'];
+    if (!Array.isArray(result['roots'])) return message;
+    const kept = (result['roots'] as unknown[]).filter((root) => {
+      const path = isRecord(root) && typeof root['uri'] === 'string' ? filePath(root['uri']) : null;
+      if (path !== null && shared.some((dir) => isAtOrBelow(path, dir))) return true;
+      const shown = isRecord(root) && typeof root['uri'] === 'string' ? root['uri'] : JSON.stringify(root);
+      this.#options.warn(`dropped the client's root ${shown} from its roots/list answer: the sandbox does not share it (give it with --root DIR, if the bundle is granted filesystem.roots)`);
+      return false;
+    });
+    return kept.length === result['roots'].length ? message : { ...message, result: { ...result, roots: kept } };
   }
 
   /** Why a `tools/call` must not reach the server, or null. */
@@ -359,6 +387,23 @@ class Relay {
     // Synchronous from the check to the write: the server pump cannot start a line in between.
     await write(this.#options.client.output, text);
   }
+}
+
+/** The absolute path of a file: URI (MCP roots are file URIs), normalised; null for anything else. */
+function filePath(uri: string): string | null {
+  try {
+    const url = new URL(uri);
+    if (url.protocol !== 'file:' || (url.host !== '' && url.host !== 'localhost')) return null;
+    const path = posix.normalize(decodeURIComponent(url.pathname));
+    return path.startsWith('/') && !path.includes('\0') ? path : null;
+  } catch {
+    return null;
+  }
+}
+
+function isAtOrBelow(path: string, dir: string): boolean {
+  const base = posix.normalize(dir).replace(/\/+$/u, '');
+  return path === base || path.startsWith(`${base}/`) || (base === '' && path.startsWith('/'));
 }
 
 interface Line {

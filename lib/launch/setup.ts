@@ -3,6 +3,8 @@
 // what the server may do; the setup says how this machine provides it. Both backends (bwrap.ts,
 // seatbelt.ts) are pure functions of the two.
 
+import type { GateKind } from './gate.ts';
+
 /** One listener inside the sandbox that leads, through a Unix socket, to the host side. */
 export interface Forward {
   /** The loopback port the server connects to inside the sandbox. */
@@ -13,7 +15,7 @@ export interface Forward {
 
 /** The launcher that starts the forwards and applies Landlock before it executes the server (landlock.ts). */
 export interface Launcher {
-  /** The python3 that runs it: a copy in the runtime directory, removed before the server starts. */
+  /** The python3 that runs it: a copy in the sandbox's private /tmp (a StagedFile), removed before the server starts. */
   python: string;
   /** Paths to bind read-only for that python (beyond the system library directories): its prefix's lib/. */
   bind: string[];
@@ -34,14 +36,25 @@ export interface LaunchSetup {
   interpreterPaths: string[];
   /** The major version of a Node interpreter (its permission flags differ), else null. */
   nodeMajor: number | null;
-  /** A private host directory (the forwards' Unix sockets, the launcher's copies of python3 and socat), bound read-write at the same path. */
+  /** A private host directory (the forwards' Unix sockets), bound read-write at the same path when there are forwards. */
   runtimeDir: string;
   /** In-sandbox listeners: the egress proxy (at proxyPort) and each declared loopback service. */
   forwards: Forward[];
   /** The port of the HTTP CONNECT proxy inside the sandbox, or null without host-name egress. */
   proxyPort: number | null;
-  /** socat for the forwards: a copy in the runtime directory (removed by the launcher once started). */
+  /** socat for the forwards: a copy in the sandbox's private /tmp (removed by the launcher once started). */
   socat: string | null;
   /** null when python3 is missing: then no Landlock (the empty executable view still holds) and no forwards. */
   launcher: Launcher | null;
+  /** What waits for the go byte once the tree's re-hash passed (gate.ts); null: started only after it. */
+  gate: GateKind;
+  /** Programs bwrap copies into the sandbox's private /tmp (memory) from a descriptor (`--file`): the launcher's python3 and socat. */
+  staged: StagedFile[];
+}
+
+/** A file bwrap copies in from the descriptor `fd` (opened on `source` at spawn) to `path` inside, mode 0500. */
+export interface StagedFile {
+  fd: number;
+  source: string;
+  path: string;
 }
