@@ -10,6 +10,7 @@ import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createDeflateRaw, crc32 } from 'node:zlib';
 import { CentralDirectoryWriter, VERSION_MADE_BY, VERSION_NEEDED, VERSION_NEEDED_ZIP64, type WrittenEntry } from './central-writer.ts';
+import { sampleCompressibility } from './compressibility.ts';
 import { DEFLATE_LANES, DeflateLane } from './deflater.ts';
 import { MCPSealError } from '../errors.ts';
 import type { SourceFile } from './collect.ts';
@@ -275,8 +276,12 @@ async function prepare(file: SourceFile, { level, limits, pool, lane }: PrepareC
   const crc = crc32(data);
   const stored: Prepared = { method: METHOD_STORED, crc, payload: data, size: data.length, buffer };
   if (data.length === 0 || level === 0) return stored;
+  // Random-looking content is stored without a deflate (it would not shrink: compressibility.ts);
+  // text and code skip the probe. Decided by the bytes alone, before the lane: reproducible.
+  const kind = sampleCompressibility(data);
+  if (kind === 'random') return stored;
   return await lane.run(async (deflate) => {
-    if (data.length >= PROBE_MIN_SIZE && (await incompressible(data.subarray(0, PROBE_BYTES), deflate))) return stored;
+    if (kind === 'unclear' && data.length >= PROBE_MIN_SIZE && (await incompressible(data.subarray(0, PROBE_BYTES), deflate))) return stored;
     const compressed = await deflate(data);
     // Store when deflate does not help, and when the ratio would trip the reader's bomb rule.
     const tooDense = data.length >= limits.ratioThreshold && data.length > compressed.length * limits.maxCompressionRatio;
