@@ -135,11 +135,15 @@ export async function collectSourceFiles(root: string, options: CollectOptions =
   if (!exclusions.all.ignores('node_modules/')) await refusePnpmLayout(realRoot);
   await walk(walker, { directory: realRoot, prefix: '', realPrefix: '', ancestors: new Set([realRoot]) });
   files.sort((a, b) => compareUtf8(a.name, b.name));
-  // The reader's own name-set rules, in the order the archive will hold the names.
-  const names = new EntryNameIndex(limits);
-  for (const file of files) names.add(file.name);
+  checkNameSet(files, limits);
   await refuseSecrets(files, options.allowSecretFiles ?? []);
   return { files, excluded };
+}
+
+/** The reader's own name-set rules, in the order the archive will hold the names; the index is garbage once they passed. */
+function checkNameSet(files: readonly SourceFile[], limits: Pick<ArchiveLimits, 'maxEntries'>): void {
+  const names = new EntryNameIndex(limits);
+  for (const file of files) names.add(file.name);
 }
 
 /** ARCHIVE_SOURCE_SECRET when a file's content holds a secret its name did not give away. */

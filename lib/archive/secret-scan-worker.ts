@@ -1,13 +1,14 @@
-// The worker half of a split secret scan (secret-scan.ts scanForSecrets): scans the files it is
-// given, in order, and posts the findings or the coded error of the first file that failed.
+// The worker half of a split secret scan (secret-scan.ts scanForSecrets): scans the files at the
+// paths it is given, in order, and posts the findings (by position in the list) or the coded
+// error of the first file that failed. Paths only: the names stay on the main thread.
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { isMCPSealError } from '../errors.ts';
-import { scanFiles } from './secret-scan.ts';
+import { scanPaths } from './secret-scan.ts';
 
-const { files, maxBytes } = workerData as { files: { name: string; path: string }[]; maxBytes: number };
+const { paths, maxBytes } = workerData as { paths: string[]; maxBytes: number };
 try {
-  parentPort?.postMessage({ findings: await scanFiles(files, maxBytes) });
+  parentPort?.postMessage({ findings: await scanPaths(paths, maxBytes) });
 } catch (error) {
   const coded = isMCPSealError(error)
     ? { code: error.code, message: error.message, details: error.details }

@@ -116,25 +116,35 @@ export async function scanForSecrets(files: readonly { name: string; path: strin
   if (split === 0) return sortFindings(await scanFiles(files, maxBytes));
   // The worker takes the first part, this thread the rest; an error of the first part wins, as
   // it would in one pass in order.
-  const first = scanOnWorker(files.slice(0, split).map((file) => ({ name: file.name, path: file.path })), maxBytes);
+  const head = files.slice(0, split);
+  const first = scanOnWorker(head.map((file) => file.path), maxBytes).then((found) => found.map(({ index, ...finding }) => ({ name: head[index]!.name, ...finding })));
   const rest = await scanFiles(files.slice(split), maxBytes).then(
     (findings) => ({ findings }),
     (error: unknown) => ({ error }),
   );
-  const head = await first;
+  const headFindings = await first;
   if ('error' in rest) throw rest.error;
-  return sortFindings([...head, ...rest.findings]);
+  return sortFindings([...headFindings, ...rest.findings]);
 }
 
 /** Scans `files` in order on this thread. */
-export async function scanFiles(files: readonly { name: string; path: string }[], maxBytes: number): Promise<SecretFinding[]> {
+async function scanFiles(files: readonly { name: string; path: string }[], maxBytes: number): Promise<SecretFinding[]> {
+  const found = await scanPaths(files.map((file) => file.path), maxBytes);
+  return found.map(({ index, ...finding }) => ({ name: files[index]!.name, ...finding }));
+}
+
+/** A finding by the position of the file in the list scanned (the worker gets paths only). */
+export type IndexedFinding = Omit<SecretFinding, 'name'> & { index: number };
+
+/** Scans the files at `paths` in order on this thread. */
+export async function scanPaths(paths: readonly string[], maxBytes: number): Promise<IndexedFinding[]> {
   const buffer = Buffer.allocUnsafeSlow(maxBytes);
-  const findings: SecretFinding[] = [];
-  for (const [index, file] of files.entries()) {
+  const findings: IndexedFinding[] = [];
+  for (const [index, path] of paths.entries()) {
     // Let timers and signal handlers (a user's Ctrl-C) run now and then.
     if (index % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
-    const found = findSecret(readStart(file.path, buffer).toString('latin1'));
-    if (found) findings.push({ name: file.name, ...found });
+    const found = findSecret(readStart(path, buffer).toString('latin1'));
+    if (found) findings.push({ index, ...found });
   }
   return findings;
 }
@@ -157,12 +167,12 @@ function splitPoint(files: readonly { size?: number }[], maxBytes: number, paral
   return 0;
 }
 
-/** Scans `files` on a worker thread; its error (a coded one) is rethrown here. */
-function scanOnWorker(files: { name: string; path: string }[], maxBytes: number): Promise<SecretFinding[]> {
+/** Scans the files at `paths` on a worker thread; its error (a coded one) is rethrown here. */
+function scanOnWorker(paths: string[], maxBytes: number): Promise<IndexedFinding[]> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_URL, { workerData: { files, maxBytes } });
+    const worker = new Worker(WORKER_URL, { workerData: { paths, maxBytes } });
     let settled = false;
-    worker.once('message', (message: { findings: SecretFinding[] } | { error: { code: ErrorCode; message: string; details: Record<string, unknown> } }) => {
+    worker.once('message', (message: { findings: IndexedFinding[] } | { error: { code: ErrorCode; message: string; details: Record<string, unknown> } }) => {
       settled = true;
       if ('findings' in message) resolve(message.findings);
       else reject(new MCPSealError(message.error.code, message.error.message, { details: message.error.details }));
