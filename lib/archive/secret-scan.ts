@@ -6,9 +6,7 @@
 
 import { setImmediate } from 'node:timers/promises';
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import { MCPSealError, type ErrorCode } from '../errors.ts';
+import { MCPSealError } from '../errors.ts';
 import { ioError } from '../io.ts';
 
 const YIELD_EVERY = 512;
@@ -84,107 +82,22 @@ function lineOf(text: string, index: number): number {
   return line;
 }
 
-/** Options of scanForSecrets. */
-export interface SecretScanOptions {
-  maxBytes?: number;
-  /** Accepted for compatibility; the scan is synchronous (see scanForSecrets). */
-  concurrency?: number;
-  /**
-   * From this many bytes of files on, half of them (by bytes) are scanned on a worker thread
-   * while this thread scans the other half (default 64 MiB; Infinity: never). The regular
-   * expressions over every file's start were the largest serial step of pack (2.1 s of 13 at
-   * 420 MB, before any compression can start).
-   */
-  parallelFrom?: number;
-}
-
-const PARALLEL_FROM = 64 * 1024 * 1024;
-
-// The worker entry beside this module: secret-scan-worker.ts from the sources (tests run them
-// with Node's type stripping), secret-scan-worker.js in dist/.
-const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './secret-scan-worker.ts' : './secret-scan-worker.js', import.meta.url);
-
 /**
- * Scans the files (their first `maxBytes`); returns every finding in name order. The reads are
- * synchronous into one reused buffer: the tree was just walked and sits in the page cache, and
- * four promise round trips per file (open, fstat, read, close) cost 3 s of CPU for 20,000 files,
- * most of pack's listing time. A large tree is split with a worker thread (`parallelFrom`).
+ * Scans the files (their first `maxBytes`) in name order; returns every finding in name order.
+ * The reads are synchronous into one reused buffer: the tree was just walked and sits in the page
+ * cache, and four promise round trips per file (open, fstat, read, close) cost 3 s of CPU for
+ * 20,000 files, most of pack's listing time. `concurrency` is accepted for compatibility.
  */
-export async function scanForSecrets(files: readonly { name: string; path: string; size?: number }[], options: SecretScanOptions = {}): Promise<SecretFinding[]> {
-  const maxBytes = options.maxBytes ?? SECRET_SCAN_BYTES;
-  const split = splitPoint(files, maxBytes, options.parallelFrom ?? PARALLEL_FROM);
-  if (split === 0) return sortFindings(await scanFiles(files, maxBytes));
-  // The worker takes the first part, this thread the rest; an error of the first part wins, as
-  // it would in one pass in order.
-  const head = files.slice(0, split);
-  const first = scanOnWorker(head.map((file) => file.path), maxBytes).then((found) => found.map(({ index, ...finding }) => ({ name: head[index]!.name, ...finding })));
-  const rest = await scanFiles(files.slice(split), maxBytes).then(
-    (findings) => ({ findings }),
-    (error: unknown) => ({ error }),
-  );
-  const headFindings = await first;
-  if ('error' in rest) throw rest.error;
-  return sortFindings([...headFindings, ...rest.findings]);
-}
-
-/** Scans `files` in order on this thread. */
-async function scanFiles(files: readonly { name: string; path: string }[], maxBytes: number): Promise<SecretFinding[]> {
-  const found = await scanPaths(files.map((file) => file.path), maxBytes);
-  return found.map(({ index, ...finding }) => ({ name: files[index]!.name, ...finding }));
-}
-
-/** A finding by the position of the file in the list scanned (the worker gets paths only). */
-export type IndexedFinding = Omit<SecretFinding, 'name'> & { index: number };
-
-/** Scans the files at `paths` in order on this thread. */
-export async function scanPaths(paths: readonly string[], maxBytes: number): Promise<IndexedFinding[]> {
-  const buffer = Buffer.allocUnsafeSlow(maxBytes);
-  const findings: IndexedFinding[] = [];
-  for (const [index, path] of paths.entries()) {
+export async function scanForSecrets(files: readonly { name: string; path: string }[], options: { maxBytes?: number; concurrency?: number } = {}): Promise<SecretFinding[]> {
+  const buffer = Buffer.allocUnsafeSlow(options.maxBytes ?? SECRET_SCAN_BYTES);
+  const findings: SecretFinding[] = [];
+  for (const [index, file] of files.entries()) {
     // Let timers and signal handlers (a user's Ctrl-C) run now and then.
     if (index % YIELD_EVERY === YIELD_EVERY - 1) await setImmediate();
-    const found = findSecret(readStart(path, buffer).toString('latin1'));
-    if (found) findings.push({ index, ...found });
+    const found = findSecret(readStart(file.path, buffer).toString('latin1'));
+    if (found) findings.push({ name: file.name, ...found });
   }
-  return findings;
-}
-
-function sortFindings(findings: SecretFinding[]): SecretFinding[] {
   return findings.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-}
-
-/** Where to split `files` into two halves of about equal bytes, or 0 to scan them all here. */
-function splitPoint(files: readonly { size?: number }[], maxBytes: number, parallelFrom: number): number {
-  if (files.length < 2 || availableParallelism() < 2) return 0;
-  const sizes = files.map((file) => Math.min(maxBytes, file.size ?? maxBytes));
-  const total = sizes.reduce((sum, size) => sum + size, 0);
-  if (total < parallelFrom) return 0;
-  let bytes = 0;
-  for (let i = 0; i < sizes.length; i++) {
-    bytes += sizes[i]!;
-    if (bytes >= total / 2) return Math.max(1, i);
-  }
-  return 0;
-}
-
-/** Scans the files at `paths` on a worker thread; its error (a coded one) is rethrown here. */
-function scanOnWorker(paths: string[], maxBytes: number): Promise<IndexedFinding[]> {
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(WORKER_URL, { workerData: { paths, maxBytes } });
-    let settled = false;
-    worker.once('message', (message: { findings: IndexedFinding[] } | { error: { code: ErrorCode; message: string; details: Record<string, unknown> } }) => {
-      settled = true;
-      if ('findings' in message) resolve(message.findings);
-      else reject(new MCPSealError(message.error.code, message.error.message, { details: message.error.details }));
-    });
-    worker.once('error', (error) => {
-      settled = true;
-      reject(new MCPSealError('INTERNAL_ERROR', `the secret scan's worker failed: ${error.message}`, { cause: error }));
-    });
-    worker.once('exit', (code) => {
-      if (!settled) reject(new MCPSealError('INTERNAL_ERROR', `the secret scan's worker exited with code ${code}`));
-    });
-  });
 }
 
 /** The first `buffer.length` bytes of a regular file (a FIFO swapped in since the walk is refused, not waited on). */
