@@ -13,6 +13,7 @@ import { checkEntryCounts, readEndRecords, type EndRecords, type Tail } from './
 import { CENTRAL_HEADER_SIZE, EOCD_SIZE, LOCAL_HEADER_SIZE, MAX_COMMENT, SIG_CENTRAL, ZIP64_LOCATOR_SIZE } from './format.ts';
 import type { ArchiveLimits } from '../limits.ts';
 import { EntryNameIndex } from './name-index.ts';
+import { EntryTable } from './entry-table.ts';
 import { printable } from './names.ts';
 import { frameSignatureBlock, type SignatureBlock } from './signature-block.ts';
 import type { ByteSource } from './source.ts';
@@ -35,7 +36,8 @@ export interface ArchiveLayout {
 
 export interface CentralDirectory {
   layout: ArchiveLayout;
-  entries: ArchiveEntry[];
+  /** The checked entries, stored compactly (entry-table.ts), with the lookup by name. */
+  table: EntryTable;
   totalSize: number;
 }
 
@@ -65,13 +67,13 @@ export async function readCentralDirectory(source: ByteSource, limits: Readonly<
 
   const { cdOffset, cdSize } = ends;
   const trailerBytes = cdOffset >= tail.start ? tail.bytes.subarray(cdOffset - tail.start) : Buffer.concat([await source.read(cdOffset, tail.start - cdOffset), tail.bytes]);
-  const { entries, totalSize } = parseEntries(trailerBytes.subarray(0, cdSize), ends.entryCount, cdOffset, limits);
-  checkLayout(entries, cdOffset);
+  const { table, totalSize } = parseEntries(trailerBytes.subarray(0, cdSize), ends.entryCount, cdOffset, limits);
+  checkLayout(table.entries, cdOffset);
   // With a signature block the comment field may cover the block; the block is not a comment.
   const comment = signatureBlock ? Buffer.alloc(0) : tail.bytes.subarray(ends.eocdOffset - tail.start + EOCD_SIZE);
   return {
     layout: { size, centralDirectoryOffset: cdOffset, centralDirectorySize: cdSize, zip64EndOffset: ends.zip64EndOffset, eocdOffset: ends.eocdOffset, comment, signatureBlock, trailerBytes },
-    entries,
+    table,
     totalSize,
   };
 }
@@ -104,8 +106,8 @@ export async function locateCentralDirectory(source: ByteSource, ends: EndRecord
 }
 
 /** Decodes every central-directory record (APPNOTE 4.3.12), applies the per-entry rules, and indexes the names. */
-export function parseEntries(cd: Buffer, entryCount: number, cdOffset: number, limits: Readonly<ArchiveLimits>): { entries: ArchiveEntry[]; totalSize: number } {
-  const entries: ArchiveEntry[] = [];
+export function parseEntries(cd: Buffer, entryCount: number, cdOffset: number, limits: Readonly<ArchiveLimits>): { table: EntryTable; totalSize: number } {
+  const table = new EntryTable(cd, entryCount);
   const names = new EntryNameIndex(limits);
   let totalSize = 0;
   let offset = 0;
@@ -118,12 +120,12 @@ export function parseEntries(cd: Buffer, entryCount: number, cdOffset: number, l
       fail('ARCHIVE_TOTAL_TOO_LARGE', `the entries expand to more than ${limits.maxTotalSize} bytes`, { limit: 'maxTotalSize', expected: limits.maxTotalSize });
     }
     names.add(entry.name);
-    entries.push(entry);
+    table.add(entry);
   }
   if (offset !== cd.length) {
     fail('ARCHIVE_ENTRY_COUNT_MISMATCH', `the central directory holds ${cd.length - offset} bytes beyond its ${entryCount} records`);
   }
-  return { entries, totalSize };
+  return { table, totalSize };
 }
 
 /**

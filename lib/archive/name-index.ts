@@ -20,12 +20,16 @@ const ROOT = 0;
 
 export class EntryNameIndex {
   readonly #maxDirectories: number;
-  readonly #exact = new Set<string>();
   /** `${parent id}/${folded segment}` -> node id. A slash never occurs inside a segment. */
   readonly #children = new Map<string, number>();
-  /** Per node: its parent, the segment as first spelled, and the entry that names it (null when implied). */
+  /**
+   * Per node: its parent, the segment as first spelled (directories only: a file's is never
+   * compared, and its name is its owner), and the entry that names it (null when implied).
+   * Exact duplicates need no set of their own: the second one reaches its own node (issue 14:
+   * a set of every name was 30 bytes per entry of the central directory's peak).
+   */
   readonly #parent: number[] = [-1];
-  readonly #spelling: string[] = [''];
+  readonly #spelling: (string | null)[] = [''];
   readonly #owner: (string | null)[] = [null];
   #directories = 0;
 
@@ -45,8 +49,6 @@ export class EntryNameIndex {
 
   /** Adds one entry name (a directory ends with `/`), or throws the name-set rule it breaks. */
   add(name: string): void {
-    if (this.#exact.has(name)) fail('ARCHIVE_DUPLICATE_ENTRY', `entry "${printable(name)}" appears twice`, { entry: name });
-    this.#exact.add(name);
     const isDirectory = name.endsWith('/');
     // Folding keeps the slashes and the segment count, so the key's segments line up with the name's.
     const segments = (isDirectory ? name.slice(0, -1) : name).split('/');
@@ -83,6 +85,7 @@ export class EntryNameIndex {
     }
     const owner = this.#owner[existing];
     if (owner != null) {
+      if (owner === name) fail('ARCHIVE_DUPLICATE_ENTRY', `entry "${printable(name)}" appears twice`, { entry: name });
       if (owner.endsWith('/') !== isDirectory) {
         fail('ARCHIVE_PATH_CONFLICT', `"${printable(owner)}" and "${printable(name)}" make one path both a file and a directory`, { entry: name, found: owner });
       }
@@ -121,7 +124,7 @@ export class EntryNameIndex {
     }
     const id = this.#parent.length;
     this.#parent.push(parent);
-    this.#spelling.push(segment);
+    this.#spelling.push(isDirectory ? segment : null);
     this.#owner.push(owner);
     this.#children.set(`${parent}/${key}`, id);
     return id;
@@ -129,7 +132,7 @@ export class EntryNameIndex {
 
   /** The path of `node` as first spelled (only built for an error message); `last` respells its final segment. */
   #path(node: number, last?: string): string {
-    const segments: string[] = [last ?? this.#spelling[node]!];
+    const segments: string[] = [last ?? this.#spelling[node] ?? this.#owner[node]!.slice(this.#owner[node]!.lastIndexOf('/') + 1)];
     for (let at = this.#parent[node]!; at !== ROOT; at = this.#parent[at]!) segments.push(this.#spelling[at]!);
     return segments.reverse().join('/');
   }

@@ -19,6 +19,7 @@ import {
   type ChunkSink,
 } from './entry-data.ts';
 import type { ArchiveEntry } from './entry.ts';
+import type { EntryTable } from './entry-table.ts';
 import { FLAG_DATA_DESCRIPTOR, LOCAL_HEADER_SIZE, METHOD_DEFLATED, METHOD_STORED } from './format.ts';
 import { resolveLimits, type ArchiveLimits } from '../limits.ts';
 import { SequentialReader } from './sequential-reader.ts';
@@ -68,22 +69,22 @@ export class Archive {
   readonly layout: ArchiveLayout;
   /** Sum of the declared (and, once scanned, checked) uncompressed sizes. */
   readonly totalSize: number;
-  readonly #byName: Map<string, ArchiveEntry>;
+  readonly #table: EntryTable;
 
-  private constructor(source: ByteSource, limits: Readonly<ArchiveLimits>, entries: ArchiveEntry[], layout: ArchiveLayout, totalSize: number) {
+  private constructor(source: ByteSource, limits: Readonly<ArchiveLimits>, table: EntryTable, layout: ArchiveLayout, totalSize: number) {
     this.source = source;
     this.limits = limits;
-    this.entries = entries;
+    this.entries = table.entries;
     this.layout = layout;
     this.totalSize = totalSize;
-    this.#byName = new Map(entries.map((entry) => [entry.name, entry]));
+    this.#table = table;
   }
 
   /** Reads and checks the central directory of the archive in `source`. The caller keeps ownership of the source. */
   static async open(source: ByteSource, options: OpenArchiveOptions = {}): Promise<Archive> {
     const limits = resolveLimits(options.limits);
-    const { entries, layout, totalSize } = await readCentralDirectory(source, limits);
-    return new Archive(source, limits, entries, layout, totalSize);
+    const { table, layout, totalSize } = await readCentralDirectory(source, limits);
+    return new Archive(source, limits, table, layout, totalSize);
   }
 
   /** Opens a file; `close()` closes it. */
@@ -102,7 +103,7 @@ export class Archive {
   }
 
   entry(name: string): ArchiveEntry | undefined {
-    return this.#byName.get(name);
+    return this.#table.lookup(name);
   }
 
   /** Names of the file entries (directories excluded), e.g. for the manifest's file checks. */

@@ -63,7 +63,12 @@ const PGPASS_KIND = 'PostgreSQL password file (.pgpass format)';
 function looksLikePgpass(text: string): boolean {
   if (text.length > 64 * 1024) return false;
   let lines = 0;
-  for (const line of text.split(/\r?\n/u)) {
+  // Line by line as split(/\r?\n/u) would cut them, without splitting a whole file that fails on its first line.
+  for (let start = 0; start <= text.length; ) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    const line = text.slice(start, newline !== -1 && text[end - 1] === '\r' && end - 1 >= start ? end - 1 : end);
+    start = end + 1;
     if (line.trim() === '' || line.startsWith('#')) continue;
     if (!PGPASS_LINE.test(line)) return false;
     lines++;

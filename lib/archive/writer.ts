@@ -9,22 +9,19 @@ import { basename, dirname, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createDeflateRaw, crc32 } from 'node:zlib';
+import { CentralDirectoryWriter, VERSION_MADE_BY, VERSION_NEEDED, VERSION_NEEDED_ZIP64, type WrittenEntry } from './central-writer.ts';
+import { sampleCompressibility } from './compressibility.ts';
 import { DEFLATE_LANES, DeflateLane } from './deflater.ts';
 import { MCPSealError } from '../errors.ts';
 import type { SourceFile } from './collect.ts';
 import { WHOLE_ENTRY_LIMIT } from './entry-data.ts';
 import {
-  CENTRAL_HEADER_SIZE,
   EOCD_SIZE,
-  EXTRA_ZIP64,
   FLAG_DATA_DESCRIPTOR,
   FLAG_UTF8,
-  HOST_UNIX,
   LOCAL_HEADER_SIZE,
   METHOD_DEFLATED,
   METHOD_STORED,
-  S_IFREG,
-  SIG_CENTRAL,
   SIG_DATA_DESCRIPTOR,
   SIG_EOCD,
   SIG_LOCAL,
@@ -57,17 +54,6 @@ export interface WriteResult {
   entries: number;
 }
 
-interface CentralRecord {
-  name: Buffer;
-  flags: number;
-  method: number;
-  crc: number;
-  compressedSize: number;
-  size: number;
-  offset: number;
-  mode: number;
-}
-
 interface Prepared {
   method: number;
   crc: number;
@@ -77,9 +63,6 @@ interface Prepared {
   buffer: Buffer | null;
 }
 
-const VERSION_MADE_BY = (HOST_UNIX << 8) | 20;
-const VERSION_NEEDED = 20;
-const VERSION_NEEDED_ZIP64 = 45;
 // In flight ahead of the writer: enough files to keep the thread pool busy, bounded in bytes.
 const WINDOW_FILES = 16;
 const WINDOW_BYTES = 8 * 1024 * 1024;
@@ -115,12 +98,12 @@ export async function writeArchive(files: readonly SourceFile[], outPath: string
   const out = new OutputFile(handle);
   const window = new PrepareWindow(files, level, limits);
   try {
-    const records: CentralRecord[] = [];
+    const directory = new CentralDirectoryWriter(time, date);
     let done = 0;
     for (let i = 0; i < files.length; i++) {
       const file = files[i]!;
       throwIfAborted(options.signal);
-      const name = Buffer.from(file.name, 'utf8');
+      const name = file.name;
       const flags = /[^\u0000-\u007f]/u.test(file.name) ? FLAG_UTF8 : 0;
       const mode = file.executable ? 0o755 : 0o644;
       const offset = out.position;
@@ -129,18 +112,18 @@ export async function writeArchive(files: readonly SourceFile[], outPath: string
         await out.write(localHeader({ name, flags, method: prepared.method, crc: prepared.crc, compressedSize: prepared.payload.length, size: prepared.size, time, date }));
         await out.write(prepared.payload);
         window.release(i, prepared);
-        records.push({ name, flags, method: prepared.method, crc: prepared.crc, compressedSize: prepared.payload.length, size: prepared.size, offset, mode });
+        directory.add({ name, flags, method: prepared.method, crc: prepared.crc, compressedSize: prepared.payload.length, size: prepared.size, offset, mode });
       } else {
-        records.push(await writeLargeEntry(out, file, { name, flags, mode, offset, level, time, date }, limits));
+        directory.add(await writeLargeEntry(out, file, { name, flags, mode, offset, level, time, date }, limits));
       }
       done += file.size;
       options.onProgress?.(done, total);
     }
-    await writeCentralDirectory(out, records, time, date);
+    await writeCentralDirectory(out, directory);
     const sha256 = await out.digest();
     await handle.close();
     await rename(temp, outPath);
-    return { path: outPath, size: out.position, sha256, entries: records.length };
+    return { path: outPath, size: out.position, sha256, entries: directory.count };
   } catch (error) {
     await handle.close().catch(() => {});
     await rm(temp, { force: true });
@@ -293,8 +276,12 @@ async function prepare(file: SourceFile, { level, limits, pool, lane }: PrepareC
   const crc = crc32(data);
   const stored: Prepared = { method: METHOD_STORED, crc, payload: data, size: data.length, buffer };
   if (data.length === 0 || level === 0) return stored;
+  // Random-looking content is stored without a deflate (it would not shrink: compressibility.ts);
+  // text and code skip the probe. Decided by the bytes alone, before the lane: reproducible.
+  const kind = sampleCompressibility(data);
+  if (kind === 'random') return stored;
   return await lane.run(async (deflate) => {
-    if (data.length >= PROBE_MIN_SIZE && (await incompressible(data.subarray(0, PROBE_BYTES), deflate))) return stored;
+    if (kind === 'unclear' && data.length >= PROBE_MIN_SIZE && (await incompressible(data.subarray(0, PROBE_BYTES), deflate))) return stored;
     const compressed = await deflate(data);
     // Store when deflate does not help, and when the ratio would trip the reader's bomb rule.
     const tooDense = data.length >= limits.ratioThreshold && data.length > compressed.length * limits.maxCompressionRatio;
@@ -339,7 +326,7 @@ async function deflateFileTo(file: SourceFile, level: number, out: OutputFile): 
 }
 
 interface EntryPlacement {
-  name: Buffer;
+  name: string;
   flags: number;
   mode: number;
   offset: number;
@@ -354,7 +341,7 @@ interface EntryPlacement {
  * deflate does not help, or the ratio would trip the strict reader's bomb rule, the entry is
  * rewritten stored.
  */
-async function writeLargeEntry(out: OutputFile, file: SourceFile, at: EntryPlacement, limits: Readonly<ArchiveLimits>): Promise<CentralRecord> {
+async function writeLargeEntry(out: OutputFile, file: SourceFile, at: EntryPlacement, limits: Readonly<ArchiveLimits>): Promise<WrittenEntry> {
   const { name, mode, offset, time, date } = at;
   const flags = at.flags | FLAG_DATA_DESCRIPTOR;
   await out.write(localHeader({ name, flags, method: METHOD_DEFLATED, crc: 0, compressedSize: 0, size: 0, time, date }));
@@ -395,8 +382,9 @@ async function copyFileTo(file: SourceFile, out: OutputFile): Promise<{ crc: num
   return { crc, size };
 }
 
-function localHeader(fields: { name: Buffer; flags: number; method: number; crc: number; compressedSize: number; size: number; time: number; date: number }): Buffer {
-  const header = Buffer.alloc(LOCAL_HEADER_SIZE + fields.name.length);
+function localHeader(fields: { name: string; flags: number; method: number; crc: number; compressedSize: number; size: number; time: number; date: number }): Buffer {
+  const nameLength = Buffer.byteLength(fields.name, 'utf8');
+  const header = Buffer.alloc(LOCAL_HEADER_SIZE + nameLength);
   header.writeUInt32LE(SIG_LOCAL, 0);
   header.writeUInt16LE(VERSION_NEEDED, 4);
   header.writeUInt16LE(fields.flags, 6);
@@ -406,44 +394,19 @@ function localHeader(fields: { name: Buffer; flags: number; method: number; crc:
   header.writeUInt32LE(fields.crc, 14);
   header.writeUInt32LE(fields.compressedSize, 18);
   header.writeUInt32LE(fields.size, 22);
-  header.writeUInt16LE(fields.name.length, 26);
+  header.writeUInt16LE(nameLength, 26);
   header.writeUInt16LE(0, 28);
-  fields.name.copy(header, LOCAL_HEADER_SIZE);
+  header.write(fields.name, LOCAL_HEADER_SIZE, 'utf8');
   return header;
 }
 
 /** Central directory (APPNOTE 4.3.12) and end records, with zip64 records only when a value overflows. */
-async function writeCentralDirectory(out: OutputFile, records: CentralRecord[], time: number, date: number): Promise<void> {
+async function writeCentralDirectory(out: OutputFile, directory: CentralDirectoryWriter): Promise<void> {
   const cdOffset = out.position;
-  for (const record of records) {
-    const offsetOverflows = record.offset >= 0xffffffff;
-    const extra = offsetOverflows ? Buffer.alloc(12) : Buffer.alloc(0);
-    if (offsetOverflows) {
-      extra.writeUInt16LE(EXTRA_ZIP64, 0);
-      extra.writeUInt16LE(8, 2);
-      extra.writeBigUInt64LE(BigInt(record.offset), 4);
-    }
-    const header = Buffer.alloc(CENTRAL_HEADER_SIZE + record.name.length + extra.length);
-    header.writeUInt32LE(SIG_CENTRAL, 0);
-    header.writeUInt16LE(VERSION_MADE_BY, 4);
-    header.writeUInt16LE(offsetOverflows ? VERSION_NEEDED_ZIP64 : VERSION_NEEDED, 6);
-    header.writeUInt16LE(record.flags, 8);
-    header.writeUInt16LE(record.method, 10);
-    header.writeUInt16LE(time, 12);
-    header.writeUInt16LE(date, 14);
-    header.writeUInt32LE(record.crc, 16);
-    header.writeUInt32LE(record.compressedSize, 20);
-    header.writeUInt32LE(record.size, 24);
-    header.writeUInt16LE(record.name.length, 28);
-    header.writeUInt16LE(extra.length, 30);
-    header.writeUInt32LE(((S_IFREG | record.mode) << 16) >>> 0, 38);
-    header.writeUInt32LE(offsetOverflows ? 0xffffffff : record.offset, 42);
-    record.name.copy(header, CENTRAL_HEADER_SIZE);
-    extra.copy(header, CENTRAL_HEADER_SIZE + record.name.length);
-    await out.write(header);
-  }
+  for (const chunk of directory.chunks()) await out.write(chunk);
+  const count = directory.count;
   const cdSize = out.position - cdOffset;
-  const needsZip64 = records.length >= 0xffff || cdOffset >= 0xffffffff || cdSize >= 0xffffffff;
+  const needsZip64 = count >= 0xffff || cdOffset >= 0xffffffff || cdSize >= 0xffffffff;
   if (needsZip64) {
     const zip64EndOffset = out.position;
     const record = Buffer.alloc(56);
@@ -451,8 +414,8 @@ async function writeCentralDirectory(out: OutputFile, records: CentralRecord[], 
     record.writeBigUInt64LE(44n, 4);
     record.writeUInt16LE(VERSION_MADE_BY, 12);
     record.writeUInt16LE(VERSION_NEEDED_ZIP64, 14);
-    record.writeBigUInt64LE(BigInt(records.length), 24);
-    record.writeBigUInt64LE(BigInt(records.length), 32);
+    record.writeBigUInt64LE(BigInt(count), 24);
+    record.writeBigUInt64LE(BigInt(count), 32);
     record.writeBigUInt64LE(BigInt(cdSize), 40);
     record.writeBigUInt64LE(BigInt(cdOffset), 48);
     const locator = Buffer.alloc(20);
@@ -464,8 +427,8 @@ async function writeCentralDirectory(out: OutputFile, records: CentralRecord[], 
   }
   const eocd = Buffer.alloc(EOCD_SIZE);
   eocd.writeUInt32LE(SIG_EOCD, 0);
-  eocd.writeUInt16LE(needsZip64 ? 0xffff : records.length, 8);
-  eocd.writeUInt16LE(needsZip64 ? 0xffff : records.length, 10);
+  eocd.writeUInt16LE(needsZip64 ? 0xffff : count, 8);
+  eocd.writeUInt16LE(needsZip64 ? 0xffff : count, 10);
   eocd.writeUInt32LE(needsZip64 ? 0xffffffff : cdSize, 12);
   eocd.writeUInt32LE(needsZip64 ? 0xffffffff : cdOffset, 16);
   await out.write(eocd);
