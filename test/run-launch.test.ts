@@ -5,7 +5,7 @@
 // with a directory grant and driven by the official MCP SDK client through `mcpseal run`.
 
 import assert from 'node:assert/strict';
-import { chmod, cp, mkdir, readFile, realpath, rename, writeFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, readFile, realpath, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
 import { jsonOf, runCli, tempDir } from './helpers/cli.ts';
@@ -203,8 +203,31 @@ describe('run: the sandbox is built while the tree is re-hashed, and nothing of 
       // The private home is the server's writable directory: the planted code would have written there.
       await new Promise((resolve) => setTimeout(resolve, 300));
       await assert.rejects(readFile(join(store, 'home', name, 'ran')), { code: 'ENOENT' });
+      // Node's compile cache is switched on only after the go byte: nothing was compiled into it.
+      assert.deepEqual(await filesUnder(join(store, 'cache', 'node', lock.bundles[name]!.sha256)), []);
     });
   }
+
+  it('node: the compile cache is the tree\'s own directory, filled by a start that passed the hash, and a tampered start runs nothing from it', async () => {
+    const name = 'gate-cache';
+    const store = join(root, 'store-cache');
+    await install(await probeBundle(root, signer, { name, runtime: 'node', scopes: {} }), signer, store, { HOME: home });
+    const lock = JSON.parse(await readFile(join(store, 'mcpseal.lock.json'), 'utf8')) as { bundles: Record<string, { sha256: string }> };
+    const cache = join(store, 'cache', 'node', lock.bundles[name]!.sha256);
+    const running = await connectRun(name, store, { HOME: home, PATH: process.env['PATH']! });
+    assert.ok((await running.client.listTools()).tools.length > 0);
+    await running.close();
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    assert.ok((await filesUnder(cache)).length > 0, 'the untouched start compiled its modules into its cache');
+    // A changed entry point whose cached code is still there: the hash refuses it before anything is loaded.
+    const entry = join(store, 'sha256', lock.bundles[name]!.sha256, 'server', 'index.js');
+    await chmod(entry, 0o644);
+    await writeFile(entry, PLANTED.node);
+    const result = await runCli(['run', name, '--store', store, '--json'], { env: { HOME: home } });
+    assert.equal(errorOf(result).code, 'INSTALL_TAMPERED');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await assert.rejects(readFile(join(store, 'home', name, 'ran')), { code: 'ENOENT' });
+  });
 
   it('a changed manifest.json (the plan\'s source) is INSTALL_TAMPERED before a sandbox is built', async () => {
     const store = join(root, 'store-manifest');
@@ -283,3 +306,9 @@ describe('run: the real @modelcontextprotocol/server-filesystem with a directory
     }
   });
 });
+
+/** Every regular file below `dir` (none when it does not exist). */
+async function filesUnder(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
+  return entries.filter((entry) => entry.isFile()).map((entry) => join(entry.parentPath, entry.name));
+}

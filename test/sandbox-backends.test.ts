@@ -46,6 +46,7 @@ function setup(over: Partial<LaunchSetup> = {}): LaunchSetup {
       remove: ['/tmp/mcpseal-run-x/bin/python3'],
     },
     gate: null,
+    compileCache: null,
     staged: [],
     ...over,
   };
@@ -270,6 +271,21 @@ describe('the start gate (launch/gate.ts): what may start before the re-hash pas
     const launcher = afterDashes(bwrapArgv(plan(), setup({ gate: 'launcher' })));
     assert.equal((JSON.parse(launcher[5]!) as { gate: unknown }).gate, 4);
     assert.ok(!launcher.some((arg) => arg.startsWith('--import=')));
+  });
+
+  it('the compile cache: the tree\'s own directory bound read-write and allowed to Node, switched on by the gate after the go byte, never through NODE_COMPILE_CACHE', () => {
+    const cache = `/store/cache/node/${SHA}`;
+    const argv = bwrapArgv(plan(), setup({ gate: 'node', compileCache: cache }));
+    assert.ok(binds(argv).includes(`--bind ${cache}`));
+    const inside = afterDashes(argv);
+    assert.ok(inside.includes(`--allow-fs-read=${cache}`) && inside.includes(`--allow-fs-write=${cache}`));
+    assert.ok(!argv.some((arg) => arg.includes('NODE_COMPILE_CACHE')));
+    const source = decodeURIComponent(inside.find((arg) => arg.startsWith('--import=data:text/javascript,'))!.slice('--import=data:text/javascript,'.length));
+    const enabled = source.indexOf(`enableCompileCache(${JSON.stringify(cache)})`);
+    assert.ok(enabled > source.indexOf('process.exit(125)') && source.indexOf('process.exit(125)') > source.indexOf('readSync(4'), source);
+    // Without it (no Node gate): no cache, no bind.
+    const plain = bwrapArgv(plan(), setup({ gate: 'node' }));
+    assert.ok(!plain.some((arg) => arg.includes('/store/cache') || arg.includes('enableCompileCache')));
   });
 });
 

@@ -60,7 +60,8 @@ function mountArgs(plan: LaunchPlan, setup: LaunchSetup): string[] {
     ...setup.interpreterPaths.map((path): Mount => ({ kind: '--ro-bind', path })),
     ...(setup.launcher?.bind ?? []).map((path): Mount => ({ kind: '--ro-bind', path })),
     ...plan.filesystem.readWrite.map((path): Mount => ({ kind: path === plan.home ? '--bind' : '--bind-try', path })),
-    // Read-write: the forwards' Unix sockets.
+    // Read-write: the tree's own compile cache (gate.ts), the forwards' Unix sockets.
+    ...(setup.compileCache === null ? [] : [{ kind: '--bind', path: setup.compileCache } as Mount]),
     ...(setup.forwards.length > 0 ? [{ kind: '--bind', path: setup.runtimeDir } as Mount] : []),
   ];
   const depth = (path: string): number => posix.normalize(path).split('/').filter(Boolean).length;
@@ -105,7 +106,7 @@ export function sandboxEnv(plan: LaunchPlan, setup: LaunchSetup): Record<string,
 
 /** What runs inside: the launcher (forwards, Landlock) then the server, or the server alone. */
 export function commandArgv(plan: LaunchPlan, setup: LaunchSetup): string[] {
-  const nodeFlags = [...(setup.nodeMajor === null ? [] : nodePermissionFlags(plan, setup.nodeMajor)), ...(setup.gate === 'node' ? [nodeGateFlag()] : [])];
+  const nodeFlags = [...(setup.nodeMajor === null ? [] : nodePermissionFlags(plan, setup.nodeMajor, setup.compileCache)), ...(setup.gate === 'node' ? [nodeGateFlag(setup.compileCache)] : [])];
   const server = [setup.command, ...nodeFlags, ...plan.argv.slice(1)];
   if (setup.launcher === null) return server;
   const landlock = plan.process.spawn.length === 0;
@@ -127,10 +128,12 @@ export function commandArgv(plan: LaunchPlan, setup: LaunchSetup): string[] {
  * allowed directory and a child process escapes it): reads of the plan's paths, writes of its
  * writable ones, and each capability only with its grant.
  */
-export function nodePermissionFlags(plan: LaunchPlan, nodeMajor: number): string[] {
+export function nodePermissionFlags(plan: LaunchPlan, nodeMajor: number, compileCache: string | null = null): string[] {
   const flags = ['--permission'];
-  for (const path of [...plan.filesystem.readOnly, ...plan.filesystem.readWrite, '/tmp']) flags.push(`--allow-fs-read=${path}`);
-  for (const path of [...plan.filesystem.readWrite, '/tmp']) flags.push(`--allow-fs-write=${path}`);
+  // Node writes its compile cache only where the permission model allows writes.
+  const cache = compileCache === null ? [] : [compileCache];
+  for (const path of [...plan.filesystem.readOnly, ...plan.filesystem.readWrite, '/tmp', ...cache]) flags.push(`--allow-fs-read=${path}`);
+  for (const path of [...plan.filesystem.readWrite, '/tmp', ...cache]) flags.push(`--allow-fs-write=${path}`);
   if (plan.process.spawn.length > 0) flags.push('--allow-child-process');
   if (plan.process.workers) flags.push('--allow-worker');
   if (plan.process.nativeAddons) flags.push('--allow-addons');

@@ -38,19 +38,33 @@ export type GateKind = 'launcher' | 'node' | null;
 
 /**
  * The preload: a blocking read of GATE_FD (a pipe the parent created blocking; EAGAIN is retried
- * after 2 ms), the descriptor closed, and exit 125 unless the byte was GO.
+ * after 2 ms), the descriptor closed, and exit 125 unless the byte was GO. Then, with
+ * `compileCache`, Node's module compile cache is switched on (README "Launch latency"): only here,
+ * after the hash passed, never through NODE_COMPILE_CACHE, because Node looks up every module in
+ * it, this preload included, and a cache entry is trusted on a checksum of the source only: its
+ * code could be anything the cache's writer put there. So nothing compiled from it runs before
+ * the go byte, and the directory is the tree's own (only that tree's code writes it, see
+ * compileCacheDirectory).
  */
-const NODE_GATE_SOURCE = [
-  "import{readSync,closeSync}from'node:fs';",
-  'const b=Buffer.alloc(1);let n=0;',
-  `for(;;){try{n=readSync(${GATE_FD},b,0,1,null);break}catch(e){if(e.code!=='EAGAIN')throw e;Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,2)}}`,
-  `closeSync(${GATE_FD});`,
-  `if(n!==1||b[0]!==${GO.charCodeAt(0)})process.exit(125);`,
-].join('');
+function nodeGateSource(compileCache: string | null): string {
+  return [
+    "import{readSync,closeSync}from'node:fs';",
+    ...(compileCache === null ? [] : ["import{enableCompileCache}from'node:module';"]),
+    'const b=Buffer.alloc(1);let n=0;',
+    `for(;;){try{n=readSync(${GATE_FD},b,0,1,null);break}catch(e){if(e.code!=='EAGAIN')throw e;Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,2)}}`,
+    `closeSync(${GATE_FD});`,
+    `if(n!==1||b[0]!==${GO.charCodeAt(0)})process.exit(125);`,
+    ...(compileCache === null ? [] : [`try{enableCompileCache(${JSON.stringify(compileCache)})}catch{}`]),
+  ].join('');
+}
 
-/** The Node flag that makes the interpreter wait for the gate before it loads the entry point. */
-export function nodeGateFlag(): string {
-  return `--import=data:text/javascript,${encodeURIComponent(NODE_GATE_SOURCE)}`;
+/**
+ * The Node flag that makes the interpreter wait for the gate before it loads the entry point;
+ * with `compileCache` (a directory the sandbox binds read-write), the modules loaded after the
+ * gate opened are compiled through Node's compile cache there.
+ */
+export function nodeGateFlag(compileCache: string | null = null): string {
+  return `--import=data:text/javascript,${encodeURIComponent(nodeGateSource(compileCache))}`;
 }
 
 /**

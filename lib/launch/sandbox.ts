@@ -52,6 +52,11 @@ export interface StartOptions {
    * re-hash of the installed tree); it throws to refuse the start.
    */
   check: () => void;
+  /**
+   * The installed tree's own Node compile cache directory (run-plan.ts), used with a Node gate
+   * only (gate.ts: switched on after the hash passed); null or absent: none.
+   */
+  compileCache?: string | null;
 }
 
 export type ServerProcess = ChildProcessByStdio<Writable, Readable, null>;
@@ -89,6 +94,7 @@ export async function startServer(plan: LaunchPlan, options: StartOptions): Prom
     const { setup, warnings } = machineSetup(plan, backend, interpreter, egress, runtimeDir, options);
     warnings.push(...planWarnings(plan));
     mkdirSync(plan.home, { recursive: true, mode: 0o700 });
+    if (setup.compileCache !== null) mkdirSync(setup.compileCache, { recursive: true, mode: 0o700 });
     if (backend === 'seatbelt') mkdirSync(join(runtimeDir, 'tmp'), { mode: 0o700 });
     if (setup.gate === null) options.check();
     started = backend === 'bwrap' ? spawnBwrap(tool, bwrapArgv(plan, setup), plan.tree, setup) : spawnSeatbelt(tool, plan, setup);
@@ -266,6 +272,7 @@ function machineSetup(plan: LaunchPlan, backend: Backend, interpreter: ResolvedP
   const inTree = [interpreter.path, interpreter.invoke].some((path) => isInside(path, plan.tree));
   const nodeMajor = /^node/u.test(basename(interpreter.path)) && !inTree ? nodeMajorOf(interpreter.path) : null;
   const nodeGate = backend === 'bwrap' && nodeMayWaitItself(inTree, plan.env, plan.argv.slice(1), nodeMajor);
+  const gate = !environmentAllowsGate(plan.env) ? null : nodeGate ? 'node' : launcher !== null ? 'launcher' : null;
   const setup: LaunchSetup = {
     command: interpreter.invoke,
     interpreterPaths: interpreter.bind,
@@ -275,7 +282,8 @@ function machineSetup(plan: LaunchPlan, backend: Backend, interpreter: ResolvedP
     proxyPort: egress.proxyPort,
     socat,
     launcher,
-    gate: !environmentAllowsGate(plan.env) ? null : nodeGate ? 'node' : launcher !== null ? 'launcher' : null,
+    gate,
+    compileCache: gate === 'node' ? (options.compileCache ?? null) : null,
     staged,
   };
   return { setup, warnings };

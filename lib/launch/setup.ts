@@ -48,6 +48,11 @@ export interface LaunchSetup {
   launcher: Launcher | null;
   /** What waits for the go byte once the tree's re-hash passed (gate.ts); null: started only after it. */
   gate: GateKind;
+  /**
+   * The tree's own Node compile cache directory (read-write inside at the same path), switched on
+   * by the Node gate once the hash passed (gate.ts); null: none (no Node gate, or not asked for).
+   */
+  compileCache: string | null;
   /** Programs bwrap copies into the sandbox's private /tmp (memory) from a descriptor (`--file`): the launcher's python3 and socat. */
   staged: StagedFile[];
 }
