@@ -85,7 +85,7 @@ export async function runInstalled(name: string, options: RunOptions): Promise<R
   // A Node server's compile cache (README "Launch latency"): one directory per installed tree,
   // bound read-write into that tree's sandbox only (no other bundle's, and no other version of
   // this one: its private home is shared across versions), switched on after the hash (gate.ts).
-  const compileCache = join(store.root, 'cache', 'node', entry.sha256);
+  const compileCache = store.compileCachePath(entry.sha256);
   const server = await startServer(plan, { sandbox, env: options.env, home, onDenied: options.onDenied, check, compileCache });
   // Loaded once the sandbox is started (run's start-up time is a bar: README "Launch latency").
   const [{ relayStdio }, { toolLockHooks }] = await Promise.all([import('./launch/relay.ts'), import('./install/tool-state.ts')]);

@@ -227,6 +227,10 @@ describe('run: the sandbox is built while the tree is re-hashed, and nothing of 
     assert.equal(errorOf(result).code, 'INSTALL_TAMPERED');
     await new Promise((resolve) => setTimeout(resolve, 300));
     await assert.rejects(readFile(join(store, 'home', name, 'ran')), { code: 'ENOENT' });
+    // Removed with its tree: a reinstall starts from an empty cache, and no dead tree's cache is left behind.
+    const removed = await runCli(['remove', name, '--store', store], { env: { HOME: home } });
+    assert.equal(removed.status, 0, removed.stderr);
+    await assert.rejects(readdir(cache), { code: 'ENOENT' });
   });
 
   it('a changed manifest.json (the plan\'s source) is INSTALL_TAMPERED before a sandbox is built', async () => {

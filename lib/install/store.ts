@@ -39,6 +39,11 @@ export class Store {
     return join(this.root, 'sha256', `${sha256}.json`);
   }
 
+  /** The compile cache of a Node server run from the tree `sha256` (written by `run`, removed with the tree). */
+  compileCachePath(sha256: string): string {
+    return join(this.root, 'cache', 'node', sha256);
+  }
+
   /** Creates the store's directories (0755) and removes staging directories left by dead processes. */
   async open(): Promise<void> {
     try {
@@ -117,6 +122,7 @@ export class Store {
   async deleteTree(sha256: string): Promise<void> {
     await rm(this.markerPath(sha256), { force: true });
     await removeTree(this.treePath(sha256));
+    await rm(this.compileCachePath(sha256), { recursive: true, force: true });
   }
 
   /** Records which trees the lockfile at `lockPath` names (a lock elsewhere keeps its trees alive). */
