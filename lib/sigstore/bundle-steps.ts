@@ -55,6 +55,21 @@ export interface SignatureInputs {
  */
 export async function readSignatureInputs(archive: Archive, path: string, options: BundleTrustOptions): Promise<SignatureInputs> {
   const sidecar = options.sigstoreBundle ?? sidecarPath(path);
+  const { bundle, choice } = await readSidecarBundle(archive, sidecar, options);
+  if (bundle.content.$case !== 'dsseEnvelope') {
+    throw new MCPSealError('ATTESTATION_MALFORMED', 'the Sigstore bundle signs the file directly; mcpseal expects an in-toto attestation (DSSE)');
+  }
+  const root = usesTrustedRoot(bundle, choice, options) ? await trustRootProvider(options, archive.limits.maxTrustedRootSize).trustedRoot() : NO_AUTHORITIES;
+  const trust = trustMaterialFrom(root, choice.kind === 'key' ? choice.publicKey : undefined);
+  return { sidecar, bundle, choice, trust, requireTlog: options.requireTlog };
+}
+
+/**
+ * The sidecar read and parsed in a frame of its own: its bytes and their text (7.7 MB each for a
+ * 40,000-entry attestation) are dead once it returns, not kept alive across the trusted root's read
+ * and the long pass that follow.
+ */
+async function readSidecarBundle(archive: Archive, sidecar: string, options: BundleTrustOptions): Promise<{ bundle: Bundle; choice: TrustChoice }> {
   const text = await readSidecar(sidecar, archive.limits.maxSigstoreBundleSize).catch((error: unknown) => {
     if (error instanceof MCPSealError && error.code === 'SIGNATURE_ABSENT' && archive.layout.signatureBlock) {
       // DESIGN: a legacy signature alone does not make a bundle acceptable (it binds no identity policy).
@@ -66,13 +81,7 @@ export async function readSignatureInputs(archive: Archive, path: string, option
     throw error;
   });
   const choice = trustChoice(options);
-  const bundle = parseSigstoreBundle(text, archive.limits.maxSigstoreBundleSize);
-  if (bundle.content.$case !== 'dsseEnvelope') {
-    throw new MCPSealError('ATTESTATION_MALFORMED', 'the Sigstore bundle signs the file directly; mcpseal expects an in-toto attestation (DSSE)');
-  }
-  const root = usesTrustedRoot(bundle, choice, options) ? await trustRootProvider(options, archive.limits.maxTrustedRootSize).trustedRoot() : NO_AUTHORITIES;
-  const trust = trustMaterialFrom(root, choice.kind === 'key' ? choice.publicKey : undefined);
-  return { sidecar, bundle, choice, trust, requireTlog: options.requireTlog };
+  return { bundle: parseSigstoreBundle(text, archive.limits.maxSigstoreBundleSize), choice };
 }
 
 /** A trusted root with no log, CA or timestamp authority: all a key signature without log entries or timestamps is checked with. */
@@ -110,7 +119,8 @@ export function verifyBundleSignature(inputs: SignatureInputs): SignatureCheck {
 /** The in-toto statement, parsed from the verified DSSE payload bytes only (DESIGN.md step 6). */
 export function attestedStatement(inputs: SignatureInputs): Statement {
   if (inputs.bundle.content.$case !== 'dsseEnvelope') throw new MCPSealError('ATTESTATION_MALFORMED', 'the Sigstore bundle holds no DSSE envelope');
-  return parseStatement(Buffer.from(inputs.bundle.content.dsseEnvelope.payload));
+  // The payload is already a Buffer of its own (decoded from the bundle's base64): parsed in place, not copied.
+  return parseStatement(inputs.bundle.content.dsseEnvelope.payload);
 }
 
 /** The statement is about this file: one subject has the file's sha256. */
