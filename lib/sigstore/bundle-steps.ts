@@ -198,19 +198,32 @@ function sourceClaim(provenance: ProvenanceView, identity: CertificateIdentity |
   return { claimed, verified: false, basis: `the certificate names ${github.sourceRepositoryUri} at ${github.sourceRepositoryDigest}` };
 }
 
-/** mcpseal's predicate lists exactly the archive's files (their digests are checked as they are extracted). */
+/**
+ * mcpseal's predicate lists exactly the archive's files (their digests are checked as they are
+ * extracted). Every file must be listed, and the lists must be as long (names are unique on both
+ * sides: the reader refuses a duplicate entry, the provenance a name listed twice): then they are
+ * the same set, found without a set of every name, an array of them and its copy (3 MB at 40,000
+ * entries, allocated at the very end of an unpack, its peak). The names that differ are collected
+ * only when they do.
+ */
 export function checkEntryList(archive: Archive, provenance: ProvenanceView): void {
   if (!provenance.entries) return;
   const entries = provenance.entries;
-  const files = archive.fileNames();
-  const listed = Object.keys(entries);
-  const missing = [...files].filter((name) => !Object.hasOwn(entries, name));
-  const extra = listed.filter((name) => !files.has(name));
-  if (missing.length > 0 || extra.length > 0) {
-    throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', 'the attestation lists other entries than the archive holds', {
-      details: { expected: listed.length, found: files.size, missing: missing.slice(0, 10), extra: extra.slice(0, 10) },
-    });
+  let files = 0;
+  let complete = true;
+  for (const entry of archive.entries) {
+    if (entry.kind !== 'file') continue;
+    files += 1;
+    if (!Object.hasOwn(entries, entry.name)) complete = false;
   }
+  const listed = Object.keys(entries);
+  if (complete && listed.length === files) return;
+  const names = archive.fileNames();
+  const missing = [...names].filter((name) => !Object.hasOwn(entries, name));
+  const extra = listed.filter((name) => !names.has(name));
+  throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', 'the attestation lists other entries than the archive holds', {
+    details: { expected: listed.length, found: files, missing: missing.slice(0, 10), extra: extra.slice(0, 10) },
+  });
 }
 
 /** For extraction: every file's digest must be the one the attestation lists (none to check for GitHub provenance). */
