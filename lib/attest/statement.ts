@@ -206,7 +206,8 @@ function dependenciesOf(dependencies: unknown, withEntries: boolean): Pick<Prove
     const sha256 = dependency['digest']['sha256'];
     if (typeof name !== 'string' || typeof sha256 !== 'string') malformed('an archive entry in resolvedDependencies needs a name and a sha256');
     if (Object.hasOwn(entries, name)) malformed(`the entry "${name}" is listed twice`);
-    entries[name] = sha256.toLowerCase();
+    // toLowerCase copies even a lower-case string (3.3 MB for 40,000 digests, kept beside the statement's own).
+    entries[name] = /[A-F]/u.test(sha256) ? sha256.toLowerCase() : sha256;
   }
   return { entries: withEntries ? entries : null, source };
 }

@@ -81,7 +81,24 @@ async function readSidecarBundle(archive: Archive, sidecar: string, options: Bun
     throw error;
   });
   const choice = trustChoice(options);
-  return { bundle: parseSigstoreBundle(text, archive.limits.maxSigstoreBundleSize), choice };
+  // The bytes are freed as soon as they are text, before JSON.parse builds the document from it.
+  // readSidecar held them to maxSigstoreBundleSize; the text is not measured again (a byte that is
+  // not UTF-8 becomes a 3-byte U+FFFD in it, so its UTF-8 length is not the file's).
+  const json = text.toString('utf8');
+  releaseBytes(text);
+  return { bundle: parseSigstoreBundle(json, Number.POSITIVE_INFINITY), choice };
+}
+
+/**
+ * Frees a buffer's memory now instead of at the next full collection (detaching its ArrayBuffer,
+ * ES2024 `ArrayBuffer.prototype.transfer`): the sidecar's 7.7 MB would otherwise sit beside the
+ * attestation parsed from them and the first buffers of the pass. Only for a buffer that owns its
+ * whole ArrayBuffer (over Node's pool size, it cannot be a slice of the shared pool) and that
+ * nothing else holds: the caller's own.
+ */
+function releaseBytes(bytes: Buffer): void {
+  if (bytes.byteOffset !== 0 || bytes.length <= Buffer.poolSize || !(bytes.buffer instanceof ArrayBuffer)) return;
+  (bytes.buffer as ArrayBuffer & { transfer(length: number): ArrayBuffer }).transfer(0);
 }
 
 /** A trusted root with no log, CA or timestamp authority: all a key signature without log entries or timestamps is checked with. */
