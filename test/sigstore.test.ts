@@ -9,7 +9,8 @@
 // Bundles are signed once per shape in `before` and mutated in copies.
 
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign as signData, verify as verifyData, type KeyObject } from 'node:crypto';
+import { dsse as sigstoreDsse } from '@sigstore/core';
 import { access, copyFile, mkdir, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -50,6 +51,7 @@ import {
   type ZipRegions,
 } from './helpers/signing.ts';
 import { assertSameTree, writeTree } from './helpers/tree.ts';
+import { dsseSignatureContent } from '../lib/sigstore/dsse-content.ts';
 import { signatureBlock } from './helpers/zip-builder.ts';
 
 /** The files of the test bundle, besides manifest.json (which writeTree adds). */
@@ -1221,4 +1223,43 @@ describe('sigstore: signing and verifying bundles', function () {
       }
     });
   });
+});
+
+describe('issue 14 (memory): the DSSE PAE fed in parts checks exactly what sigstore-js checks', () => {
+  // sigstore-js: crypto.verify(undefined, PAE, key, sig) over the concatenated PAE (DSSE spec, "Protocol").
+  const keyTypes: [string, string, object][] = [
+    ['ECDSA P-256', 'ec', { namedCurve: 'P-256' }],
+    ['ECDSA P-384', 'ec', { namedCurve: 'P-384' }],
+    ['RSA', 'rsa', { modulusLength: 2048 }],
+    ['RSA-PSS', 'rsa-pss', { modulusLength: 2048 }],
+    ['Ed25519', 'ed25519', {}],
+  ];
+  for (const [label, type, options] of keyTypes) {
+    it(`${label}: the same verdict as the concatenated PAE for a good signature, a changed payload, a changed type and another digest`, () => {
+      const { publicKey, privateKey } = (generateKeyPairSync as (type: string, options: object) => { publicKey: KeyObject; privateKey: KeyObject })(type, options);
+      const payload = Buffer.from(JSON.stringify({ _type: 'https://in-toto.io/Statement/v1', subject: [{ digest: { sha256: 'a'.repeat(64) } }], pad: 'é'.repeat(5000) }));
+      const payloadType = 'application/vnd.in-toto+json';
+      const sig = signData(undefined, sigstoreDsse.preAuthEncoding(payloadType, payload), privateKey);
+      const sha384 = type === 'ed25519' ? null : signData('sha384', sigstoreDsse.preAuthEncoding(payloadType, payload), privateKey);
+      const envelope = (p: Buffer, t: string, s: Buffer) => ({ payload: p, payloadType: t, signatures: [{ sig: s, keyid: '' }] });
+      const cases = [
+        envelope(payload, payloadType, sig),
+        envelope(Buffer.concat([payload.subarray(0, -1), Buffer.from('x')]), payloadType, sig),
+        envelope(payload, 'application/json', sig),
+        envelope(Buffer.concat([payload, Buffer.from(' ')]), payloadType, sig),
+        ...(sha384 ? [envelope(payload, payloadType, sha384)] : []),
+      ];
+      const verdicts = cases.map((env) => {
+        const pae = sigstoreDsse.preAuthEncoding(env.payloadType, env.payload);
+        const content = dsseSignatureContent(env);
+        assert.equal(content.verifySignature(publicKey), verifyData(undefined, pae, publicKey, env.signatures[0]!.sig));
+        assert.ok(content.compareSignedDigest(createHash('sha256').update(pae).digest()));
+        assert.ok(content.compareDigest(createHash('sha256').update(env.payload).digest()));
+        assert.ok(!content.compareDigest(createHash('sha256').update(pae).digest()));
+        assert.ok(content.compareSignature(sig) === env.signatures[0]!.sig.equals(sig));
+        return content.verifySignature(publicKey);
+      });
+      assert.deepEqual(verdicts, [true, false, false, false, ...(sha384 ? [false] : [])]);
+    });
+  }
 });

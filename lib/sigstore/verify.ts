@@ -19,6 +19,7 @@ import { MCPSealError } from '../errors.ts';
 import { defaultLimits } from '../limits.ts';
 import { certificateIdentity, checkIdentity, completePolicy, type CertificateIdentity, type IdentityPolicy } from './identity.ts';
 import { digestSignatureContent } from './digest-content.ts';
+import { dsseSignatureContent } from './dsse-content.ts';
 import { publicKeyHint } from './trust.ts';
 
 const KNOWN_MEDIA_TYPES: ReadonlySet<string> = new Set([BUNDLE_V01_MEDIA_TYPE, BUNDLE_V02_MEDIA_TYPE, BUNDLE_V03_LEGACY_MEDIA_TYPE, BUNDLE_V03_MEDIA_TYPE]);
@@ -127,7 +128,7 @@ export function verifySignature(bundle: Bundle, artifact: ArtifactInput, options
 export function verifyArtifactBundle(bundle: Bundle, artifact: ArtifactInput & { sha256: string }, options: SignatureOptions): VerifiedSignature {
   const check = verifySignature(bundle, artifact, options);
   if (bundle.content.$case === 'dsseEnvelope') {
-    const statement = parseStatement(Buffer.from(bundle.content.dsseEnvelope.payload));
+    const statement = parseStatement(bundle.content.dsseEnvelope.payload);
     matchingSubject(statement, artifact.sha256);
     return { ...check, statement };
   }
@@ -173,7 +174,10 @@ function signedEntity(bundle: Bundle, artifact: ArtifactInput): SignedEntity {
       if (artifact.sha256 === undefined) throw new MCPSealError('ATTESTATION_MALFORMED', 'a message signature needs the artifact or its digest');
       return { ...toSignedEntity(bundle, Buffer.alloc(0)), signature: digestSignatureContent(bundle.content.messageSignature, artifact.sha256) };
     }
-    return toSignedEntity(bundle, artifact.bytes);
+    const entity = toSignedEntity(bundle, artifact.bytes);
+    // The envelope's PAE fed in parts: sigstore-js would concatenate a copy of the payload for each check.
+    if (bundle.content.$case === 'dsseEnvelope') return { ...entity, signature: dsseSignatureContent(bundle.content.dsseEnvelope) };
+    return entity;
   } catch (cause) {
     if (cause instanceof MCPSealError) throw cause;
     throw new MCPSealError('SIGNATURE_MALFORMED', `the Sigstore bundle cannot be read: ${(cause as Error).message}`, { cause });
