@@ -10,7 +10,7 @@ import { defaultLimits, type ArchiveLimits } from '../limits.ts';
 import { EntryNameIndex } from './name-index.ts';
 import { validateEntryName } from './names.ts';
 import { ioError } from '../io.ts';
-import { scanForSecrets } from './secret-scan.ts';
+import { scanForSecrets, secretError } from './secret-scan.ts';
 
 /** Never packed unless `.mcpbignore` re-includes them with `!pattern`: build junk and version control. */
 export const DEFAULT_JUNK_PATTERNS: readonly string[] = [
@@ -102,6 +102,12 @@ export interface CollectOptions {
    * the file in `.mcpbignore`.
    */
   allowSecretFiles?: readonly string[];
+  /**
+   * Scan the files' content for secrets here (default true). `pack` passes false and has the
+   * writer scan the bytes it reads for each entry instead (writeArchive's `secretScan`): the scan
+   * then runs beside compression, on the very bytes packed, instead of a whole pass before it.
+   */
+  scanSecrets?: boolean;
 }
 
 export interface CollectResult {
@@ -136,7 +142,7 @@ export async function collectSourceFiles(root: string, options: CollectOptions =
   await walk(walker, { directory: realRoot, prefix: '', realPrefix: '', ancestors: new Set([realRoot]) });
   files.sort((a, b) => compareUtf8(a.name, b.name));
   checkNameSet(files, limits);
-  await refuseSecrets(files, options.allowSecretFiles ?? []);
+  if (options.scanSecrets !== false) await refuseSecrets(files, options.allowSecretFiles ?? []);
   return { files, excluded };
 }
 
@@ -150,13 +156,7 @@ function checkNameSet(files: readonly SourceFile[], limits: Pick<ArchiveLimits, 
 async function refuseSecrets(files: readonly SourceFile[], allowed: readonly string[]): Promise<void> {
   const allow = new Set(allowed);
   const findings = await scanForSecrets(files.filter((file) => !allow.has(file.name)));
-  if (findings.length === 0) return;
-  const list = findings.map((finding) => `${finding.name} (${finding.kind}, line ${finding.line})`).join(', ');
-  throw new MCPSealError(
-    'ARCHIVE_SOURCE_SECRET',
-    `${findings.length === 1 ? 'a file holds' : `${findings.length} files hold`} what looks like a secret: ${list}. Remove it, exclude it in .mcpbignore, or, for a false positive, pack it with --allow-secret-file NAME`,
-    { details: { files: findings } },
-  );
+  if (findings.length > 0) throw secretError(findings);
 }
 
 /**
