@@ -67,7 +67,7 @@ export const SECRET_NEEDLES: readonly string[] = [
   'ghs_',
   'ghr_',
   'github_pat_',
-  'xox',
+  ...['b', 'a', 'p', 'r', 's'].map((kind) => `xox${kind}`),
   'npm_',
   'k_live_',
   'sk-ant-',
@@ -84,45 +84,51 @@ function caseSpellings(word: string): string[] {
   return spellings;
 }
 
+/** Positions looked up by the screen: every third one (needles are four bytes or more). */
+const STRIDE = 3;
+
 /**
- * Finds whether any of a set of needles (three bytes or more) occurs in a byte string, in one
- * pass. The 11 regexes cost 2.1 s of CPU on the 420 MB bench tree (each a full irregexp pass over
- * every file's first MiB, plus a latin1 string per file), and one native `Buffer.indexOf` per
- * needle 0.05-0.3 s each, 2.5 s for the 24 needles (issue 14). Here every second position is
- * looked up once: the byte pair there is either a needle's first two bytes (a match starting
- * at it) or its second and third (a match starting one before), so a match at an odd or an even
- * position is seen; the rare pairs that hit are then compared in full.
+ * Finds whether any of a set of needles (STRIDE + 1 bytes or more) occurs in a byte string, in
+ * one pass. The 11 regexes cost 2.1 s of CPU on the 420 MB bench tree (each a full irregexp pass
+ * over every file's first MiB, plus a latin1 string per file), and one native `Buffer.indexOf`
+ * per needle 0.05-0.3 s each, 2.5 s for the 28 needles (issue 14). Here only every third
+ * position is looked up: a match starting at s covers one such position s + k (k < 3) with the
+ * byte pair there inside it, so the pair is registered for each offset k of each needle; the rare
+ * pairs that hit are then compared in full.
  */
 class NeedleScreen {
-  /** Bit 1: a needle starts with this byte pair; bit 2: a needle's bytes 1-2 are this pair. */
+  /** Bit k: some needle holds this byte pair at offset k. */
   readonly #table = new Uint8Array(65536);
-  readonly #starting = new Map<number, Buffer[]>();
-  readonly #second = new Map<number, Buffer[]>();
+  /** Per offset k, the needles by the byte pair they hold there. */
+  readonly #at: Map<number, Buffer[]>[] = Array.from({ length: STRIDE }, () => new Map<number, Buffer[]>());
 
   constructor(needles: readonly string[]) {
     for (const text of needles) {
       const needle = Buffer.from(text, 'latin1');
-      if (needle.length < 3) throw new Error(`a needle needs three bytes: ${text}`);
-      this.#add(this.#starting, (needle[0]! << 8) | needle[1]!, 1, needle);
-      this.#add(this.#second, (needle[1]! << 8) | needle[2]!, 2, needle);
+      if (needle.length < STRIDE + 1) throw new Error(`a needle needs ${STRIDE + 1} bytes: ${text}`);
+      for (let k = 0; k < STRIDE; k++) {
+        const key = (needle[k]! << 8) | needle[k + 1]!;
+        this.#table[key]! |= 1 << k;
+        this.#at[k]!.set(key, [...(this.#at[k]!.get(key) ?? []), needle]);
+      }
     }
-  }
-
-  #add(map: Map<number, Buffer[]>, key: number, bit: number, needle: Buffer): void {
-    this.#table[key]! |= bit;
-    map.set(key, [...(map.get(key) ?? []), needle]);
   }
 
   /** Whether one of the needles occurs in `bytes`. */
   test(bytes: Uint8Array): boolean {
     const table = this.#table;
     const end = bytes.length - 1;
-    for (let i = 0; i < end; i += 2) {
+    for (let i = 0; i < end; i += STRIDE) {
       const key = (bytes[i]! << 8) | bytes[i + 1]!;
       const bits = table[key]!;
-      if (bits === 0) continue;
-      if ((bits & 1) !== 0 && anyAt(bytes, i, this.#starting.get(key)!)) return true;
-      if ((bits & 2) !== 0 && i > 0 && anyAt(bytes, i - 1, this.#second.get(key)!)) return true;
+      if (bits !== 0 && this.#hit(bytes, i, key, bits)) return true;
+    }
+    return false;
+  }
+
+  #hit(bytes: Uint8Array, position: number, key: number, bits: number): boolean {
+    for (let k = 0; k < STRIDE; k++) {
+      if ((bits & (1 << k)) !== 0 && position >= k && anyAt(bytes, position - k, this.#at[k]!.get(key)!)) return true;
     }
     return false;
   }
