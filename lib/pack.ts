@@ -65,7 +65,8 @@ export async function packBundle(directory: string, outPath: string, options: Pa
   const { files, excluded } = await collectSourceFiles(directory, {
     ...(options.ignore ? { ignore: options.ignore } : {}),
     ...(options.limits ? { limits: options.limits } : {}),
-    ...(options.allowSecretFiles ? { allowSecretFiles: options.allowSecretFiles } : {}),
+    // The writer scans each file's content for secrets on the bytes it reads (writeArchive's secretScan).
+    scanSecrets: false,
   });
   if (!files.some((file) => file.name === MANIFEST_NAME)) {
     throw new MCPSealError('MANIFEST_MISSING', 'manifest.json is excluded by an ignore pattern', { details: { path: join(directory, MANIFEST_NAME) } });
@@ -83,6 +84,7 @@ export async function packBundle(directory: string, outPath: string, options: Pa
     ...(options.limits ? { limits: options.limits } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    secretScan: { allow: options.allowSecretFiles ?? [] },
   });
   let removedSidecar: string | null = null;
   if (previous && previous.sha256 !== written.sha256) {

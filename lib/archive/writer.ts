@@ -12,6 +12,7 @@ import { createDeflateRaw, crc32 } from 'node:zlib';
 import { CentralDirectoryWriter, VERSION_MADE_BY, VERSION_NEEDED, VERSION_NEEDED_ZIP64, type WrittenEntry } from './central-writer.ts';
 import { sampleCompressibility } from './compressibility.ts';
 import { DEFLATE_LANES, DeflateLane } from './deflater.ts';
+import { findSecretInBytes, scanFileStart, scanForSecrets, secretError, SECRET_SCAN_BYTES } from './secret-scan.ts';
 import { MCPSealError } from '../errors.ts';
 import type { SourceFile } from './collect.ts';
 import { WHOLE_ENTRY_LIMIT } from './entry-data.ts';
@@ -45,6 +46,14 @@ export interface WriteOptions {
   onProgress?: (done: number, total: number) => void;
   /** Aborting stops the writer and removes the temporary file (IO_INTERRUPTED). */
   signal?: AbortSignal;
+  /**
+   * Refuse files whose content looks like a secret (ARCHIVE_SOURCE_SECRET, secret-scan.ts), but
+   * the names in `allow`. Each file's first SECRET_SCAN_BYTES are checked in memory, on the bytes
+   * read to pack it, before anything of its entry is written: nothing of a file with a secret
+   * reaches the temporary file. From the first finding on nothing more is written; the files
+   * after it are only scanned, so the error lists every finding, and the temporary file is removed.
+   */
+  secretScan?: { allow: readonly string[] };
 }
 
 export interface WriteResult {
@@ -61,6 +70,8 @@ interface Prepared {
   size: number;
   /** The pooled input buffer the payload views (a stored entry), returned to the pool once written. */
   buffer: Buffer | null;
+  /** What the secret scan found in the file: the entry must not be written. */
+  secret?: { kind: string; line: number };
 }
 
 // In flight ahead of the writer: enough files to keep the thread pool busy, bounded in bytes.
@@ -96,7 +107,8 @@ export async function writeArchive(files: readonly SourceFile[], outPath: string
     throw ioError(cause, outPath, 'write');
   }
   const out = new OutputFile(handle);
-  const window = new PrepareWindow(files, level, limits);
+  const scanned = secretScanFilter(options.secretScan);
+  const window = new PrepareWindow(files, { level, limits, scanned });
   try {
     const directory = new CentralDirectoryWriter(time, date);
     let done = 0;
@@ -109,11 +121,14 @@ export async function writeArchive(files: readonly SourceFile[], outPath: string
       const offset = out.position;
       if (file.size <= WHOLE_ENTRY_LIMIT) {
         const prepared = await window.take(i);
+        if (prepared.secret) throw await refuseFrom(files, i, prepared.secret, scanned);
         await out.write(localHeader({ name, flags, method: prepared.method, crc: prepared.crc, compressedSize: prepared.payload.length, size: prepared.size, time, date }));
         await out.write(prepared.payload);
         window.release(i, prepared);
         directory.add({ name, flags, method: prepared.method, crc: prepared.crc, compressedSize: prepared.payload.length, size: prepared.size, offset, mode });
       } else {
+        const secret = scanned(file) ? scanFileStart(file.path) : undefined;
+        if (secret) throw await refuseFrom(files, i, secret, scanned);
         directory.add(await writeLargeEntry(out, file, { name, flags, mode, offset, level, time, date }, limits));
       }
       done += file.size;
@@ -134,6 +149,19 @@ export async function writeArchive(files: readonly SourceFile[], outPath: string
   }
 }
 
+/** Which files the secret scan checks: none without `secretScan`, else all but the allowed names. */
+function secretScanFilter(scan: WriteOptions['secretScan']): (file: SourceFile) => boolean {
+  if (!scan) return () => false;
+  const allow = new Set(scan.allow);
+  return (file) => !allow.has(file.name);
+}
+
+/** ARCHIVE_SOURCE_SECRET for the secret in entry `index` and any in the files after it (scanned, not written). */
+async function refuseFrom(files: readonly SourceFile[], index: number, secret: { kind: string; line: number }, scanned: (file: SourceFile) => boolean): Promise<MCPSealError> {
+  const rest = await scanForSecrets(files.slice(index + 1).filter(scanned));
+  return secretError([{ name: files[index]!.name, ...secret }, ...rest]);
+}
+
 /**
  * Reads and compresses files ahead of the writer on the thread pool. What is in flight is bounded
  * by bytes (and entries): memory stays flat whatever the size of the tree. Input buffers are
@@ -144,16 +172,18 @@ class PrepareWindow {
   readonly #files: readonly SourceFile[];
   readonly #level: number;
   readonly #limits: Readonly<ArchiveLimits>;
+  readonly #scanned: (file: SourceFile) => boolean;
   readonly #pending = new Map<number, Promise<Prepared>>();
   readonly #buffers = new BufferPool(POOL_BYTES);
   readonly #lanes: DeflateLane[];
   #next = 0;
   #bytes = 0;
 
-  constructor(files: readonly SourceFile[], level: number, limits: Readonly<ArchiveLimits>) {
+  constructor(files: readonly SourceFile[], { level, limits, scanned }: { level: number; limits: Readonly<ArchiveLimits>; scanned: (file: SourceFile) => boolean }) {
     this.#files = files;
     this.#level = level;
     this.#limits = limits;
+    this.#scanned = scanned;
     this.#lanes = Array.from({ length: DEFLATE_LANES }, () => new DeflateLane(level));
   }
 
@@ -186,7 +216,8 @@ class PrepareWindow {
       if (file.size > WHOLE_ENTRY_LIMIT) continue;
       this.#bytes += file.size;
       // The lane is fixed by the index (see deflater.ts): the bytes must not depend on timing.
-      const prepared = prepare(file, { level: this.#level, limits: this.#limits, pool: this.#buffers, lane: this.#lanes[index % DEFLATE_LANES]! });
+      const lane = this.#lanes[index % DEFLATE_LANES]!;
+      const prepared = prepare(file, { level: this.#level, limits: this.#limits, pool: this.#buffers, lane, scan: this.#scanned(file) });
       prepared.catch(() => {});
       this.#pending.set(index, prepared);
     }
@@ -267,12 +298,18 @@ interface PrepareContext {
   limits: Readonly<ArchiveLimits>;
   pool: BufferPool;
   lane: DeflateLane;
+  /** Check the file's first bytes for a secret before anything else is done with them. */
+  scan: boolean;
 }
 
-async function prepare(file: SourceFile, { level, limits, pool, lane }: PrepareContext): Promise<Prepared> {
+async function prepare(file: SourceFile, { level, limits, pool, lane, scan }: PrepareContext): Promise<Prepared> {
   // Everything up to lane.run happens during the call, before any await: files are read and
   // queued on their lanes in index order. They are compressed when the lane's earlier files are done.
   const { data, buffer } = readWhole(file, limits, pool);
+  // The scan runs here, on the main thread, while the lanes compress the files read before: it
+  // overlaps the zlib pool's work instead of a whole pass ahead of it (issue 14).
+  const secret = scan ? findSecretInBytes(data.subarray(0, SECRET_SCAN_BYTES)) : undefined;
+  if (secret) return { method: METHOD_STORED, crc: 0, payload: data, size: data.length, buffer, secret };
   const crc = crc32(data);
   const stored: Prepared = { method: METHOD_STORED, crc, payload: data, size: data.length, buffer };
   if (data.length === 0 || level === 0) return stored;
