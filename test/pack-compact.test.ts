@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { Archive, bufferSource } from '../lib/index.ts';
 import { compareUtf8 } from '../lib/archive/collect.ts';
 import { sampleCompressibility } from '../lib/archive/compressibility.ts';
-import { findSecret, findSecretInBytes, mayMatchSecretPattern, SECRET_NEEDLES } from '../lib/archive/secret-scan.ts';
+import { findSecret, findSecretInBytes, mayMatchSecretPattern, SECRET_NEEDLES, SECRET_PATTERN_KINDS } from '../lib/archive/secret-scan.ts';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { packBundle } from '../lib/pack.ts';
@@ -96,11 +96,16 @@ describe('issue 14: compact entries, names sorted without encoding, the sampled 
       `${'sk-ant-api03-'}${chars(90)}`,
       `{"client_secret": "${chars(24)}"}`,
     ];
+    const kinds = new Set<string>();
     for (const example of examples) {
       const text = `const x = 1;\n${example}\n`;
-      assert.ok(findSecret(text), `the pattern itself finds: ${example}`);
+      const found = findSecret(text);
+      assert.ok(found, `the pattern itself finds: ${example}`);
+      kinds.add(found.kind);
       assert.deepEqual(findSecretInBytes(Buffer.from(text, 'latin1')), findSecret(text), example);
     }
+    // Every content pattern has an example here: a pattern added without its needle fails above.
+    assert.deepEqual(SECRET_PATTERN_KINDS.filter((kind) => !kinds.has(kind)), []);
   });
 
   describe('pack scans for secrets on the bytes it packs, before anything of the file is written', () => {

@@ -162,6 +162,9 @@ export function findSecretInBytes(bytes: Buffer): { kind: string; line: number }
 }
 
 /** The first secret in `text` (latin1 of a file's first bytes), or undefined. */
+/** The kind of every content pattern (what a test holds its examples to: a new pattern needs its needle in SECRET_NEEDLES). */
+export const SECRET_PATTERN_KINDS: readonly string[] = PATTERNS.map((item) => item.kind);
+
 export function findSecret(text: string): { kind: string; line: number } | undefined {
   for (const { kind, pattern } of PATTERNS) {
     const match = pattern.exec(text);
