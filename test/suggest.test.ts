@@ -180,9 +180,20 @@ describe('scopes suggest: the draft validates for generated code', () => {
     text.map((value) => `require('fs').writeFileSync(${JSON.stringify(value)}, 'x');`),
     text.map((value) => `require('fs').readFileSync(require('os').homedir() + ${JSON.stringify(`/${value}`)});`),
     text.map((value) => `require('child_process').spawn(${JSON.stringify(value)});`),
-    fc.constantFrom('fetch("http://169.254.169.254/latest");', 'fetch("http://[fe80::1]/");', 'fetch("http://[::1]:8080/");', 'fetch("https://EXAMPLE.COM/");', 'process.env.constructor;', 'process.env.__proto__;', 'fetch("https://xn--nxasmq6b.example/");'),
+    fc.constantFrom('fetch("http://169.254.169.254/latest");', 'fetch("http://[fe80::1]/");', 'fetch("http://[::1]:8080/");', 'fetch("https://EXAMPLE.COM/");', 'process.env.constructor;', 'process.env.__proto__;', 'fetch("https://xn--nxasmq6b.example/");', 'fetch("https://\u3251");', 'fetch("http://224.0.0.1/");'),
     fc.constantFrom('new Worker("./w.js");', 'eval(x);', 'dotenv.config();', 'server.listen(1);', 'await server.server.listRoots();', 'require("./a.node");'),
   );
+
+  it('finding (CI property seed -2043560336): hosts the URL parser folds into refused addresses (https://\u3251 -> 0.0.0.21, 0.0.0.0, multicast) are asked about, never drafted as egress', async () => {
+    const code = Buffer.from(['fetch("https://\u3251");', 'fetch("http://0.0.0.0:8080/");', 'fetch("http://224.0.0.1/");', 'fetch("https://api.example.com/");'].join('\n'));
+    const report = await analyzeSources([{ path: 'server/index.js', size: code.length, read: async () => code }]);
+    const manifest = { ...HARDENED_MANIFEST } as Record<string, unknown>;
+    const draft = suggestFromEvidence(manifest, suggestScopes(manifest, { files: new Set(['server/index.js']) }), report);
+    assert.deepEqual(draft.scopes.network.egress.map((rule) => rule.host), ['api.example.com']);
+    assertDraftValidates(manifest, draft.scopes, new Set(['server/index.js']));
+    const asked = JSON.stringify(draft);
+    for (const host of ['0.0.0.21', '0.0.0.0', '224.0.0.1']) assert.ok(asked.includes(`the code contacts ${host}, which cannot be declared as egress`), host);
+  });
 
   it('property: any mix of capability calls with arbitrary literals gives a draft that passes validate', async () => {
     await fc.assert(

@@ -9,6 +9,7 @@ import { launchConfigs } from '../manifest/command.ts';
 import { userConfigOptions, type JsonRecord } from '../manifest/document.ts';
 import { variableReferences } from '../manifest/variables.ts';
 import { secretCarriers } from './check.ts';
+import { egressHostProblem } from './hosts.ts';
 import type { Grant, Scopes } from './model.ts';
 
 /** Why an item is in the draft: a sentence and where the evidence is (file:line, at most 5). */
@@ -175,8 +176,10 @@ function addEgress(scopes: Scopes, observation: Observation, reason: string, dra
   const target = urlTarget(text.replace(/…$/u, ''), { head: text.endsWith('…') });
   if (target === null) return;
   const host = target.host.includes(':') && !target.host.startsWith('[') ? `[${target.host}]` : target.host;
-  if (!HOST.test(host) || /^169\.254\.|^\[fe80:|^\[fd00:ec2::254\]$/iu.test(host)) {
-    draft.ask('network', `the code contacts ${host}, which cannot be declared as egress (link-local, metadata or not a host name)`, [observation]);
+  // The validator's own host rule (hosts.ts), not a second list: a draft never declares what validate refuses.
+  const problem = HOST.test(host) ? egressHostProblem(host) : { why: 'it is not a host name' };
+  if (problem !== null) {
+    draft.ask('network', `the code contacts ${host}, which cannot be declared as egress: ${problem.why}`, [observation]);
     return;
   }
   const rule = scopes.network.egress.find((entry) => entry.host === host);
