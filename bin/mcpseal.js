@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 // Thin launcher: check the runtime, then hand over to the compiled CLI (dist/cli-bundle, or dist/cli).
 // The Sigstore 5 packages mcpseal builds on need Node ^22.22.2 or >=24.15.
-import { statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { SUPPORTED_NODE, isSupportedNode, unsupportedNodeMessage } from './node-check.js';
 if (!isSupportedNode(process.versions.node)) {
   // The one error shape of the CLI (lib/cli/output.ts errorDocument), written here by hand: the
@@ -16,6 +14,10 @@ if (!isSupportedNode(process.versions.node)) {
   if (process.argv.slice(2).includes('--json')) process.stdout.write(`${JSON.stringify({ ok: false, error }, null, 2)}\n`);
   process.exit(2);
 }
+// Built-in modules through process.getBuiltinModule, not `import`: an ES import of node:fs builds a
+// facade that loads its 15 stream modules (scripts/build-cli.ts, builtinsWithoutFacade).
+const { statSync } = process.getBuiltinModule('node:fs');
+const { fileURLToPath } = process.getBuiltinModule('node:url');
 // Memory: archive work allocates many short-lived buffers, and V8 finds dead ones only when it
 // collects the young generation; capped at 1 MB (instead of growing to 16 MB or more), those
 // collections come often enough to keep peak RSS flat (inspect --check-data at 420 MB: 207 -> 146 MB)
@@ -53,7 +55,7 @@ const NO_ARCHIVE_COMMANDS = new Set(['run', 'tools', 'client-config', 'list', 'k
 const command = process.argv[2];
 if (command === 'audit' || (!NO_ARCHIVE_COMMANDS.has(command) && !smallFilesOnly(process.argv.slice(2)))) {
   try {
-    const v8 = await import('node:v8');
+    const v8 = process.getBuiltinModule('node:v8');
     v8.setFlagsFromString('--max-semi-space-size=1');
     v8.setFlagsFromString('--semi-space-growth-factor=1');
     // And V8's size-over-speed mode: the heap grows in smaller steps and is compacted sooner, so
@@ -70,8 +72,8 @@ if (command === 'audit' || (!NO_ARCHIVE_COMMANDS.has(command) && !smallFilesOnly
 // module compile cache, under the user's cache directory). Best effort: an unwritable or missing
 // cache directory only means compiling again, never an error.
 try {
-  const { enableCompileCache } = await import('node:module');
-  const { homedir } = await import('node:os');
+  const { enableCompileCache } = process.getBuiltinModule('node:module');
+  const { homedir } = process.getBuiltinModule('node:os');
   const cacheHome = process.env.XDG_CACHE_HOME || (homedir() ? `${homedir()}/.cache` : '');
   if (enableCompileCache && cacheHome) enableCompileCache(`${cacheHome}/mcpseal/compile-cache`);
 } catch {

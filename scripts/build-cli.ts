@@ -7,6 +7,7 @@
 // "Flat memory and speed", Start-up. Run by `npm run build`; by hand: `node scripts/build-cli.ts`.
 
 import { readFile, rm } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Parser, type Node } from 'acorn';
@@ -22,51 +23,97 @@ export const BUNDLE_DIR = `${DIST}cli-bundle/`;
  */
 const EXTERNAL = ['@sigstore/sign', '@sigstore/tuf'];
 
-interface MetaUrl {
+/** One replacement of source text: `[start, end)` becomes `text`. */
+interface Edit {
   start: number;
   end: number;
+  text: string;
 }
 
-/** Every `import.meta.url` expression of a module (a MetaProperty's `.url`), by source position. */
-function metaUrls(source: string): MetaUrl[] {
-  const found: MetaUrl[] = [];
+type AstNode = Node & Record<string, unknown>;
+
+/**
+ * Every `import.meta.url` expression of a module (a MetaProperty's `.url`) becomes `own`, the
+ * module's URL as seen from the bundle. Found by parsing, not by text: the analyzer has the words
+ * in string literals.
+ */
+function metaUrlEdits(ast: Node, own: string): Edit[] {
+  const edits: Edit[] = [];
   const visit = (node: unknown): void => {
     if (node === null || typeof node !== 'object') return;
     if (Array.isArray(node)) {
       for (const child of node) visit(child);
       return;
     }
-    const n = node as Node & Record<string, unknown>;
+    const n = node as AstNode;
     if (n.type === 'MemberExpression' && (n['object'] as Node).type === 'MetaProperty' && !n['computed'] && (n['property'] as { name?: string }).name === 'url') {
-      found.push({ start: n.start, end: n.end });
+      edits.push({ start: n.start, end: n.end, text: own });
       return;
     }
     for (const [key, value] of Object.entries(n)) if (key !== 'loc') visit(value);
   };
-  visit(Parser.parse(source, { ecmaVersion: 'latest', sourceType: 'module' }));
-  return found;
+  visit(ast);
+  return edits;
+}
+
+const BUILTINS = new Set(builtinModules);
+
+/**
+ * Node's built-in modules read without their ES module facade. `import { x } from 'node:fs'`
+ * makes Node build a facade that reads every export once, and a lazy export loads its
+ * implementation when read: `node:fs` pulls in the 15 stream modules (its ReadStream), `node:util`
+ * the worker_threads machinery (34 internal modules), `node:crypto` WebCrypto, whatever the
+ * importer uses (and esbuild's CommonJS interop would read every export the same way). So each
+ * static import of a built-in becomes a destructuring of `process.getBuiltinModule` (Node >=
+ * 22.3), which reads only the names imported. The compiled modules import at their top, as
+ * tsc emits them, so the order of evaluation is unchanged.
+ */
+function builtinImportEdits(ast: Node): Edit[] {
+  const edits: Edit[] = [];
+  for (const statement of (ast as AstNode)['body'] as AstNode[]) {
+    if (statement.type !== 'ImportDeclaration') continue;
+    const from = (statement['source'] as { value: string }).value;
+    if (!BUILTINS.has(from.startsWith('node:') ? from.slice(5) : from)) continue;
+    const module = `process.getBuiltinModule(${JSON.stringify(from.startsWith('node:') ? from : `node:${from}`)})`;
+    const named: string[] = [];
+    const whole: string[] = [];
+    for (const specifier of statement['specifiers'] as AstNode[]) {
+      const local = (specifier['local'] as { name: string }).name;
+      if (specifier.type === 'ImportSpecifier') {
+        const imported = specifier['imported'] as { name?: string; value?: string };
+        const name = imported.name ?? imported.value!;
+        named.push(name === local ? local : `${JSON.stringify(name)}: ${local}`);
+      } else {
+        whole.push(local);
+      }
+    }
+    const parts = [...whole.map((local) => `const ${local} = ${module};`), ...(named.length > 0 ? [`const { ${named.join(', ')} } = ${module};`] : [])];
+    edits.push({ start: statement.start, end: statement.end, text: parts.length > 0 ? parts.join(' ') : `${module};` });
+  }
+  return edits;
 }
 
 /**
- * Keeps each compiled module's `import.meta.url` pointing at its own file in dist/, so the URLs
- * built from it (package.json, schemas/, trust/, the batch worker, bin/mcpseal.js) resolve as they
- * do unbundled, whatever chunk the module lands in. Only real `import.meta.url` expressions are
- * rewritten (found by parsing, not by text: the analyzer has the words in string literals).
+ * Rewrites each compiled module of dist/ before esbuild bundles it: its `import.meta.url` keeps
+ * pointing at its own file in dist/, so the URLs built from it (package.json, schemas/, trust/,
+ * the batch worker, bin/mcpseal.js) resolve as they do unbundled, whatever chunk the module lands
+ * in; and its built-in imports skip Node's facades (builtinImportEdits).
  */
-const keepModuleUrls: Plugin = {
-  name: 'keep-module-urls',
+const rewriteModules: Plugin = {
+  name: 'rewrite-modules',
   setup(builder) {
     // esbuild takes Go regular expressions: no `u` flag.
     // eslint-disable-next-line require-unicode-regexp
     builder.onLoad({ filter: /\.js$/ }, async ({ path }) => {
       if (!path.startsWith(DIST)) return undefined;
       const source = await readFile(path, 'utf8');
-      if (!source.includes('import.meta')) return { contents: source, loader: 'js' };
-      const own = JSON.stringify(relative(BUNDLE_DIR, path).split('\\').join('/'));
+      const ast = Parser.parse(source, { ecmaVersion: 'latest', sourceType: 'module' });
+      const own = `new URL(${JSON.stringify(relative(BUNDLE_DIR, path).split('\\').join('/'))}, import.meta.url).href`;
+      const edits = [...metaUrlEdits(ast, own), ...builtinImportEdits(ast)].sort((a, b) => a.start - b.start);
       let contents = '';
       let at = 0;
-      for (const { start, end } of metaUrls(source)) {
-        contents += `${source.slice(at, start)}new URL(${own}, import.meta.url).href`;
+      for (const { start, end, text } of edits) {
+        contents += source.slice(at, start) + text;
         at = end;
       }
       return { contents: contents + source.slice(at), loader: 'js', resolveDir: dirname(path) };
@@ -87,7 +134,7 @@ export async function buildCliBundle(): Promise<void> {
     target: 'node22',
     external: EXTERNAL,
     chunkNames: 'chunk-[hash]',
-    plugins: [keepModuleUrls],
+    plugins: [rewriteModules],
     // CommonJS packages inside an ES module bundle call require() for node's built-ins.
     banner: { js: "import { createRequire as __mcpsealRequire } from 'node:module'; const require = __mcpsealRequire(import.meta.url);" },
     logLevel: 'warning',

@@ -5,14 +5,15 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN, ROOT, runMain, tempDir } from './helpers/cli.ts';
 
 const HOOK = join(ROOT, 'test', 'fixtures', 'startup', 'module-log.mjs');
 
 /**
- * The modules a real CLI process loads for `args` (relative to the package: dist/..., node_modules/...).
+ * The modules a real CLI process loads for `args` (relative to the package: dist/..., node_modules/...,
+ * and Node's own as builtin:NAME).
  * Unbundled by default: the lazy-loading structure is checked on the compiled modules, which the
  * bundle's chunks follow (one chunk per dynamic import).
  */
@@ -23,7 +24,8 @@ function modulesLoadedBy(args: string[], env: NodeJS.ProcessEnv, log: string, bu
     encoding: 'utf8',
   });
   assert.ok(result.status === 0 || result.status === 2, `${args.join(' ')}: exit ${result.status}: ${result.stderr}`);
-  return readFileSync(log, 'utf8').split('\n').filter((url) => url.startsWith('file:')).map((url) => url.slice(url.indexOf(ROOT.slice(1)) + ROOT.length - 1));
+  const lines = readFileSync(log, 'utf8').split('\n');
+  return [...lines.filter((url) => url.startsWith('file:')).map((url) => url.slice(url.indexOf(ROOT.slice(1)) + ROOT.length - 1)), ...lines.filter((line) => line.startsWith('builtin:'))];
 }
 
 describe('start-up: each command loads only what it uses', () => {
@@ -79,6 +81,23 @@ describe('start-up: each command loads only what it uses', () => {
       assert.deepEqual(loaded.filter((path) => path.startsWith('dist/') && !path.startsWith('dist/cli-bundle/')), []);
       assert.deepEqual(loaded.filter((path) => path.startsWith('node_modules/@sigstore/')), []);
       assert.ok(loaded.length < unbundled.length / 2, `${loaded.length} modules bundled, ${unbundled.length} unbundled`);
+    });
+
+    it('reads built-in modules without their ES facades (a facade reads every export: node:util loads worker_threads, node:crypto WebCrypto)', () => {
+      const key = join(tmp.path, 'facade.pub');
+      writeFileSync(key, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
+      const env = { ...process.env, XDG_DATA_HOME: join(tmp.path, 'data') };
+      mkdirSync(join(tmp.path, 'data', 'mcpseal'), { recursive: true });
+      for (const args of [['verify', join(ROOT, 'test', 'fixtures', 'absent.mcpb'), '--key', key], ['run', 'absent', '--print-plan']]) {
+        const loaded = modulesLoadedBy(args, env, join(tmp.path, `facade-${args[0]!}.log`), true);
+        assert.ok(loaded.includes('builtin:internal/util/parse_args/parse_args'), `${args[0]!}: the built-ins are logged\n${loaded.join('\n')}`);
+        const unused = loaded.filter((name) => ['builtin:worker_threads', 'builtin:internal/crypto/webcrypto', 'builtin:internal/util/diff'].includes(name));
+        assert.deepEqual(unused, [], args[0]);
+      }
+      // No chunk imports a built-in: each reads it through process.getBuiltinModule.
+      for (const chunk of readdirSync(join(ROOT, 'dist', 'cli-bundle'))) {
+        assert.doesNotMatch(readFileSync(join(ROOT, 'dist', 'cli-bundle', chunk), 'utf8'), /^import [^;]* from ["']node:(?!module["'])/mu, chunk);
+      }
     });
 
     it('a stale bundle (older than dist/cli/main.js) is not used', async () => {

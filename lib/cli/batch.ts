@@ -9,7 +9,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { MCPSealError } from '../errors.ts';
 import { ioError } from '../io.ts';
 import { parseCount, type Parsed } from './args.ts';
@@ -128,7 +128,9 @@ const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './batch-worker.ts'
  * however slow one early file is. A worker that exits while holding a file (a crash, an
  * out-of-memory kill) is reported for that file (INTERNAL_ERROR) and replaced.
  */
-export function runBatch(run: BatchRun, emit: (outcome: FileOutcome) => void): Promise<void> {
+export async function runBatch(run: BatchRun, emit: (outcome: FileOutcome) => void): Promise<void> {
+  // Loaded here, not with the module: a command given one file never starts a worker.
+  const { Worker } = await import('node:worker_threads');
   const { files } = run;
   const size = Math.max(1, Math.min(run.jobs, files.length));
   const window = Math.max(4 * size, 16);

@@ -13,6 +13,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP, connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import { isLoopback, splitHostPort } from './egress-targets.ts';
 import type { LaunchPlan } from './plan.ts';
 import type { Forward } from './setup.ts';
 
@@ -41,7 +42,6 @@ export interface Egress {
   close(): Promise<void>;
 }
 
-const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
 const MAX_HEAD = 16 * 1024;
 
 /** The host side of the plan's egress, its sockets under `runtimeDir`; nothing when the plan declares none. */
@@ -82,16 +82,6 @@ function freePort(start: number, taken: readonly Forward[]): number {
   let port = start;
   while (taken.some((forward) => forward.port === port)) port++;
   return port;
-}
-
-/** `host:port` or `[v6]:port` as written in the grants. */
-export function splitHostPort(item: string): { host: string; port: number } {
-  const colon = item.lastIndexOf(':');
-  return { host: item.slice(0, colon).toLowerCase(), port: Number(item.slice(colon + 1)) };
-}
-
-function isLoopback(host: string): boolean {
-  return LOOPBACK_NAMES.has(host) || /^127\.\d+\.\d+\.\d+$/u.test(host);
 }
 
 function listenOn(where: string | { port: number; host: string }, onConnection: (socket: Socket) => void): Promise<Server> {

@@ -9,7 +9,7 @@
 
 import { posix } from 'node:path';
 import { commandArgv, sandboxEnv } from './bwrap.ts';
-import { splitHostPort } from './egress.ts';
+import { isLoopback, splitHostPort } from './egress-targets.ts';
 import type { LaunchPlan } from './plan.ts';
 import type { LaunchSetup } from './setup.ts';
 
@@ -56,7 +56,7 @@ function networkRules(plan: LaunchPlan, setup: LaunchSetup): string[] {
   const ports = [
     ...(setup.proxyPort === null ? [] : [setup.proxyPort]),
     // No network namespace on macOS: declared loopback services are reached directly.
-    ...plan.network.egress.map(splitHostPort).filter((target) => /^(?:127\.|localhost$|\[::1\]$)/u.test(target.host)).map((target) => target.port),
+    ...plan.network.egress.map(splitHostPort).filter((target) => isLoopback(target.host)).map((target) => target.port),
   ];
   const lines = ports.length === 0 ? [] : ['(allow network-outbound', ...[...new Set(ports)].map((port) => `    (remote tcp ${sbplString(`localhost:${port}`)})`), ')'];
   if (plan.network.listen) lines.push('(allow network-bind network-inbound (local tcp))');
