@@ -201,7 +201,7 @@ export type InstallErrorCode =
   | 'CLIENT_CONFIG_INVALID'
   /** `run`: the installed tree differs from the entry digests recorded at install (a changed, added or removed file). */
   | 'INSTALL_TAMPERED'
-  /** `run`: no usable sandbox on this machine (bubblewrap missing or not working; socat or python3 missing for egress). */
+  /** `run`: no usable sandbox on this machine (bubblewrap missing or not working; socat or perl missing for egress). */
   | 'SANDBOX_UNAVAILABLE';
 
 /** A bug in mcpseal: something failed that no rule or input explains. */

@@ -14,7 +14,7 @@ import { after, before, describe, it } from 'mocha';
 import { bwrapArgv, nodePermissionFlags, skeletonDirectories } from '../lib/launch/bwrap.ts';
 import { parseRequest, startEgress, type DeniedEgress, type Egress } from '../lib/launch/egress.ts';
 import { environmentAllowsGate, nodeMayWaitItself } from '../lib/launch/gate.ts';
-import { elfInterpreter, LAUNCHER_SOURCE } from '../lib/launch/landlock.ts';
+import { elfInterpreter, launcherArgv, type LauncherConfig } from '../lib/launch/landlock.ts';
 import { resolveProgram } from '../lib/launch/machine.ts';
 import { planWarnings } from '../lib/launch/sandbox.ts';
 import { launchPlan, type LaunchEntry, type LaunchPlan } from '../lib/launch/plan.ts';
@@ -40,10 +40,10 @@ function setup(over: Partial<LaunchSetup> = {}): LaunchSetup {
     proxyPort: null,
     socat: null,
     launcher: {
-      python: '/tmp/mcpseal-run-x/bin/python3',
+      perl: '/tmp/mcpseal-run-x/bin/perl',
       bind: [],
       allowExec: ['/opt/node/bin/node', '/lib64/ld-linux-x86-64.so.2'],
-      remove: ['/tmp/mcpseal-run-x/bin/python3'],
+      remove: ['/tmp/mcpseal-run-x/bin/perl'],
     },
     gate: null,
     compileCache: null,
@@ -63,6 +63,25 @@ function binds(argv: readonly string[]): string[] {
 
 const afterDashes = (argv: readonly string[]): string[] => argv.slice(argv.indexOf('--') + 1);
 
+/** The launcher's arguments in a bwrap argv, read back (landlock.ts launcherArgv writes them). */
+function launcherOf(argv: readonly string[]): LauncherConfig & { perl: string; server: string[] } {
+  const inside = afterDashes(argv);
+  assert.deepEqual(inside.slice(1, 3), ['-t', '-e']);
+  assert.equal(inside[4], '--');
+  const rest = inside.slice(5);
+  const list = (): string[] => rest.splice(0, Number(rest.shift()));
+  const gate = rest.shift()!;
+  const socat = rest.shift()!;
+  const unset = list();
+  const landlock = rest.shift() === '1';
+  const allow = list();
+  const remove = list();
+  const flat = list();
+  assert.equal(rest.shift(), '--');
+  const forwards = Array.from({ length: flat.length / 2 }, (_, i): [number, string] => [Number(flat[2 * i]), flat[2 * i + 1]!]);
+  return { perl: inside[0]!, gate: gate === '-' ? null : Number(gate), socat: socat === '-' ? null : socat, unset, allow: landlock ? allow : null, remove, forwards, server: rest };
+}
+
 describe('bwrap argv', () => {
   it('new user, pid, ipc, uts and net namespaces, no capabilities, no nested user namespaces, dies with its parent, a new session, a cleared environment', () => {
     const argv = bwrapArgv(plan(), setup());
@@ -76,8 +95,12 @@ describe('bwrap argv', () => {
   it('the environment is exactly the plan\'s (--setenv), the parent\'s never', () => {
     const argv = bwrapArgv(plan(), setup());
     const set = Object.fromEntries(argv.flatMap((arg, i) => (arg === '--setenv' ? [[argv[i + 1], argv[i + 2]]] : [])));
-    assert.deepEqual(Object.keys(set).sort(), ['HOME', 'LANG', 'PATH']);
+    // PERL_BADLANG is the launcher's own, removed before the server runs (launcherOf(...).unset).
+    assert.deepEqual(Object.keys(set).sort(), ['HOME', 'LANG', 'PATH', 'PERL_BADLANG']);
+    assert.deepEqual(launcherOf(argv).unset, ['PERL_BADLANG']);
     assert.equal(set['HOME'], '/store/home/notes');
+    const bare = bwrapArgv(plan(), setup({ launcher: null }));
+    assert.ok(!bare.includes('PERL_BADLANG'), 'no launcher, no launcher variable');
   });
 
   it('the filesystem: libraries, interpreter, tree and read grants read-only; write grants and the private home read-write; nothing of the home itself; no program directories with spawn empty', () => {
@@ -115,18 +138,16 @@ describe('bwrap argv', () => {
   it('with process.spawn the program directories are visible and Landlock is not applied (allow: null)', () => {
     const argv = bwrapArgv(plan({ spawn: ['git'] }), setup());
     assert.ok(binds(argv).includes('--ro-bind-try /usr/bin'));
-    const config = JSON.parse(afterDashes(argv)[5]!) as { allow: unknown };
-    assert.equal(config.allow, null);
+    assert.equal(launcherOf(argv).allow, null);
   });
 
   it('with process.spawn empty the launcher restricts execution to the interpreter and its loader, then runs the server', () => {
-    const inside = afterDashes(bwrapArgv(plan(), setup()));
-    assert.deepEqual(inside.slice(0, 3), ['/tmp/mcpseal-run-x/bin/python3', '-I', '-S']);
-    const config = JSON.parse(inside[5]!) as { allow: string[]; remove: string[] };
+    const config = launcherOf(bwrapArgv(plan(), setup()));
+    assert.equal(config.perl, '/tmp/mcpseal-run-x/bin/perl');
     assert.deepEqual(config.allow, ['/opt/node/bin/node', '/lib64/ld-linux-x86-64.so.2']);
-    assert.deepEqual(config.remove, ['/tmp/mcpseal-run-x/bin/python3'], 'the launcher deletes its own python copy before the server runs');
-    assert.equal(inside[6], '/opt/node/bin/node', 'argv[0] is the resolved interpreter, not "node" looked up on a PATH');
-    assert.equal(inside.at(-1), `/store/sha256/${SHA}/server/index.js`);
+    assert.deepEqual(config.remove, ['/tmp/mcpseal-run-x/bin/perl'], 'the launcher deletes its own perl copy before the server runs');
+    assert.equal(config.server[0], '/opt/node/bin/node', 'argv[0] is the resolved interpreter, not "node" looked up on a PATH');
+    assert.equal(config.server.at(-1), `/store/sha256/${SHA}/server/index.js`);
   });
 
   it('egress: the proxy variables (and NODE_USE_ENV_PROXY for Node), the runtime directory bound, the forwards and socat in the launcher config', () => {
@@ -142,7 +163,7 @@ describe('bwrap argv', () => {
     assert.match(set['NO_PROXY'] ?? '', /127\.0\.0\.1/u);
     assert.ok(binds(argv).includes('--bind /tmp/mcpseal-run-x'));
     assert.ok(!binds(argv).some((item) => item.includes('socat')), 'socat runs from the runtime directory, never bound from /usr/bin');
-    const config = JSON.parse(afterDashes(argv)[5]!) as { forwards: [number, string][]; socat: string };
+    const config = launcherOf(argv);
     assert.equal(config.socat, '/tmp/mcpseal-run-x/bin/socat');
     assert.deepEqual(config.forwards, [
       [5432, '/tmp/mcpseal-run-x/port-5432.sock'],
@@ -155,7 +176,7 @@ describe('bwrap argv', () => {
     assert.ok(!argv.slice(0, argv.indexOf('--')).some((arg) => /PROXY|socat/u.test(arg)));
     const bare = bwrapArgv(plan(), setup({ launcher: null }));
     assert.ok(!bare.some((arg) => /PROXY|socat|mcpseal-run-x/u.test(arg)));
-    assert.deepEqual((JSON.parse(afterDashes(argv)[5]!) as { forwards: unknown[] }).forwards, []);
+    assert.deepEqual(launcherOf(argv).forwards, []);
   });
 });
 
@@ -267,9 +288,9 @@ describe('the start gate (launch/gate.ts): what may start before the re-hash pas
     const node = afterDashes(bwrapArgv(plan(), setup({ gate: 'node' })));
     const flag = node.findIndex((arg) => arg.startsWith('--import=data:text/javascript,'));
     assert.ok(flag > node.indexOf('--permission') && flag < node.indexOf(`/store/sha256/${SHA}/server/index.js`));
-    assert.equal((JSON.parse(node[5]!) as { gate: unknown }).gate, null);
+    assert.equal(launcherOf(bwrapArgv(plan(), setup({ gate: 'node' }))).gate, null);
     const launcher = afterDashes(bwrapArgv(plan(), setup({ gate: 'launcher' })));
-    assert.equal((JSON.parse(launcher[5]!) as { gate: unknown }).gate, 4);
+    assert.equal(launcherOf(bwrapArgv(plan(), setup({ gate: 'launcher' }))).gate, 4);
     assert.ok(!launcher.some((arg) => arg.startsWith('--import=')));
   });
 
@@ -289,14 +310,62 @@ describe('the start gate (launch/gate.ts): what may start before the re-hash pas
   });
 });
 
-describe('the launcher reads its config without the json module (launch/landlock.ts)', () => {
-  it('JSON.stringify output evaluated as the launcher does is the same value as json.loads gives, for quotes, backslashes, control and line-separator characters', () => {
-    const config = { forwards: [[5432, '/tmp/a "b" \\ c\n\u0001\u2028/port.sock']], socat: null, allow: ['/opt/nöde/bin/node', "/x'); import os #"], remove: [], gate: 4 };
-    const line = LAUNCHER_SOURCE.split('\n').find((text) => text.startsWith('config = eval('))!;
-    const script = `import json, sys\n${line}\nprint(config == json.loads(sys.argv[1]))`;
-    const result = spawnSync('/usr/bin/python3', ['-I', '-S', '-c', script, JSON.stringify(config)], { encoding: 'utf8' });
-    assert.equal(result.status, 0, result.stderr);
-    assert.equal(result.stdout.trim(), 'True');
+describe('the perl launcher (launch/landlock.ts), run outside a sandbox', () => {
+  // Hostile-looking values: quotes, backslashes, newlines, a leading dash, an empty string, "--", non-ASCII.
+  const odd = ['a "b" \\ c', 'line\nbreak', '-x', '', '--', 'nöde ☃', "it's"];
+  const run = (config: Partial<LauncherConfig>, server: string[], env: NodeJS.ProcessEnv): ReturnType<typeof spawnSync> => {
+    const argv = launcherArgv('/usr/bin/perl', { forwards: [], socat: null, allow: null, remove: [], gate: null, unset: [], ...config }, server);
+    return spawnSync(argv[0]!, argv.slice(1), { env, encoding: 'utf8' });
+  };
+
+  it('executes the server with exactly its argv and environment, minus the launcher\'s own variables', () => {
+    const script = 'process.stdout.write(JSON.stringify({ argv: process.argv.slice(1), env: process.env }))';
+    const env = { PATH: '/usr/bin:/bin', ODD: 'x\ny "z"', PERL_BADLANG: '0', LANG: 'xx_XX.UTF-8' };
+    const result = run({ unset: ['PERL_BADLANG'] }, [process.execPath, '-e', script, ...odd], env);
+    assert.equal(result.status, 0, String(result.stderr));
+    assert.equal(result.stderr, '', 'no locale warning (PERL_BADLANG), no taint warning');
+    const seen = JSON.parse(String(result.stdout)) as { argv: string[]; env: Record<string, string> };
+    assert.deepEqual(seen.argv, odd);
+    assert.deepEqual(seen.env, { PATH: '/usr/bin:/bin', ODD: 'x\ny "z"', LANG: 'xx_XX.UTF-8' });
+  });
+
+  it('runs under taint mode: PERL5OPT and PERL5LIB naming code (of the bundle, say) load nothing into it', async () => {
+    const tmp = await tempDir();
+    try {
+      await mkdir(join(tmp.path, 'lib'));
+      const marker = join(tmp.path, 'loaded');
+      const { writeFile } = await import('node:fs/promises');
+      await writeFile(join(tmp.path, 'lib', 'Evil.pm'), `open(my $f, '>', '${marker}'); print $f 'x'; close($f); 1;\n`);
+      const result = run({}, ['/bin/true'], { PATH: '/usr/bin:/bin', PERL5OPT: '-MEvil', PERL5LIB: join(tmp.path, 'lib'), PERLLIB: join(tmp.path, 'lib') });
+      assert.equal(result.status, 0, String(result.stderr));
+      assert.equal(spawnSync('test', ['-e', marker]).status, 1, 'Evil.pm did not run');
+      // The same variables do load it into a perl without -t: the test would see it.
+      spawnSync('/usr/bin/perl', ['-e', '1'], { env: { PERL5OPT: '-MEvil', PERL5LIB: join(tmp.path, 'lib') } });
+      assert.equal(spawnSync('test', ['-e', marker]).status, 0, 'the check itself works');
+    } finally {
+      await tmp.cleanup();
+    }
+  });
+
+  it('with a gate: exits 125 without executing anything unless the byte is "1"; runs the server after it', () => {
+    const argv = launcherArgv('/usr/bin/perl', { forwards: [], socat: null, allow: null, remove: [], gate: 3, unset: [] }, ['/bin/echo', 'ran']);
+    for (const [input, status, output] of [['', 125, ''], ['0', 125, ''], ['1', 0, 'ran\n']] as const) {
+      // The gate on descriptor 3, a pipe holding `input`.
+      const viaShell = spawnSync('/bin/sh', ['-c', `printf '%s' "$0" | "$@" 3<&0 0</dev/null`, input, ...argv], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+      assert.equal(viaShell.status, status, `input ${JSON.stringify(input)}: ${viaShell.stderr}`);
+      assert.equal(viaShell.stdout, output);
+    }
+  });
+
+  it('refuses arguments it cannot read (a count beyond the list, no "--" before the server): exit 126, nothing executed', () => {
+    const argv = launcherArgv('/usr/bin/perl', { forwards: [], socat: null, allow: null, remove: [], gate: null, unset: [] }, ['/bin/echo', 'ran']);
+    const cut = argv.slice(0, 5).concat(['-', '-', '9', 'a']);
+    for (const bad of [cut, argv.filter((arg, i) => !(arg === '--' && i > 5))]) {
+      const result = spawnSync(bad[0]!, bad.slice(1), { encoding: 'utf8', env: { PATH: '/usr/bin:/bin' } });
+      assert.equal(result.status, 126, result.stderr);
+      assert.equal(result.stdout, '');
+      assert.match(result.stderr, /mcpseal launcher: bad arguments/u);
+    }
   });
 });
 

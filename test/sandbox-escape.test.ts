@@ -3,7 +3,7 @@
 // Its `probe` tool tries each escape of the issue's list, one call each; every forbidden attempt
 // must fail and every declared one must work. The same probes run from a Node server and from a
 // Python server (standard library only), so the OS layer, not Node's permission flags, is shown to
-// hold. Needs bubblewrap, socat and python3 (.ci/run installs them).
+// hold. Needs bubblewrap, socat, perl and python3 (.ci/run installs them).
 
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -98,10 +98,12 @@ const ESCAPES: Escape[] = [
     check: (_w, result) => assert.match(result.detail, /ERR_ACCESS_DENIED|PermissionError: \[Errno 13\]/u),
   },
   // The ELF loader must stay executable (the interpreter needs it), so `ld.so PROGRAM` would run any
-  // program in the view: none is left (no /usr/bin; the launcher's python3 and socat copies are
+  // program in the view: none is left (no /usr/bin; the launcher's perl and socat copies are
   // deleted before the server starts).
   { title: 'run /usr/bin/socat through the ELF loader', attempt: () => ({ action: 'spawn', path: LOADER, args: ['/usr/bin/socat', '-V'] }), allowed: false },
   { title: 'run the system python3 through the ELF loader', attempt: () => ({ action: 'spawn', path: LOADER, args: ['/usr/bin/python3', '-c', 'print(1)'] }), allowed: false },
+  { title: 'run the system perl through the ELF loader', attempt: () => ({ action: 'spawn', path: LOADER, args: ['/usr/bin/perl', '-e', 'print 1'] }), allowed: false },
+  { title: 'run the launcher\'s own perl copy through the ELF loader', attempt: () => ({ action: 'spawn', path: LOADER, args: ['/tmp/.mcpseal-launcher/perl', '-e', 'print 1'] }), allowed: false },
   {
     // Node's flags do not let it read /proc; the Python server finds the directory.
     title: 'find the launcher\'s runtime directory in /proc/self/mountinfo: its bin/ is empty by the time the server runs',
@@ -111,7 +113,7 @@ const ESCAPES: Escape[] = [
       if (!result.ok) return;
       const runtime = /\S*mcpseal-run-[^\s/]+/u.exec(result.detail)?.[0];
       assert.ok(runtime, 'the runtime directory is mounted');
-      assert.ok(!existsSync(join(runtime, 'bin', 'python3')) && !existsSync(join(runtime, 'bin', 'socat')), 'the copies are gone on the host side too');
+      assert.ok(['python3', 'perl', 'socat'].every((name) => !existsSync(join(runtime, 'bin', name))), 'no copy on the host side either');
     },
   },
   {

@@ -12,7 +12,7 @@
 
 import { posix } from 'node:path';
 import { GATE_FD, nodeGateFlag } from './gate.ts';
-import { launcherArgv } from './landlock.ts';
+import { launcherArgv, launcherEnv } from './landlock.ts';
 import type { LaunchPlan } from './plan.ts';
 import type { LaunchSetup } from './setup.ts';
 
@@ -34,7 +34,10 @@ export function bwrapArgv(plan: LaunchPlan, setup: LaunchSetup): string[] {
     '--new-session',
     '--clearenv',
   ];
-  for (const [key, value] of Object.entries(sandboxEnv(plan, setup))) args.push('--setenv', key, value);
+  const env = sandboxEnv(plan, setup);
+  // The launcher's own variables (removed again before the server runs: landlock.ts).
+  const environment = setup.launcher === null ? env : { ...env, ...launcherEnv(env) };
+  for (const [key, value] of Object.entries(environment)) args.push('--setenv', key, value);
   // /tmp first: a bound path below /tmp (a test's store, a grant) is mounted onto the private tmpfs.
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp');
   // The launcher's programs, copied into that tmpfs (memory: nothing written to the host's disk per launch).
@@ -111,13 +114,14 @@ export function commandArgv(plan: LaunchPlan, setup: LaunchSetup): string[] {
   if (setup.launcher === null) return server;
   const landlock = plan.process.spawn.length === 0;
   return launcherArgv(
-    setup.launcher.python,
+    setup.launcher.perl,
     {
       forwards: setup.forwards.map((forward) => [forward.port, forward.socket]),
       socat: setup.socat,
       allow: landlock ? setup.launcher.allowExec : null,
       remove: setup.launcher.remove,
       gate: setup.gate === 'launcher' ? GATE_FD : null,
+      unset: Object.keys(launcherEnv(sandboxEnv(plan, setup))),
     },
     server,
   );

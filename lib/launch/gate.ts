@@ -2,12 +2,12 @@
 // re-hashed, and nothing of the bundle runs before the hash has passed.
 //
 // `run` spawns bwrap with one more pipe, file descriptor GATE_FD inside. Everything up to the
-// point before the server's own code starts at once (bwrap's namespaces and mounts, the python3
+// point before the server's own code starts at once (bwrap's namespaces and mounts, the perl
 // launcher with its forwards and Landlock, and for a Node server the interpreter itself), then
 // waits for one byte on that pipe: GO once the re-hash passed. A failed hash closes the pipe
 // without it (end of file: the waiting side exits 125 without running anything) and kills the
 // sandbox. The side that waits is ours:
-//   - the python3 launcher (landlock.ts), just before it executes the server's command; or
+//   - the perl launcher (landlock.ts), just before it executes the server's command; or
 //   - for a Node server, a module preloaded with `--import` (a data: URL: no file to read, and
 //     the Node permission model allows it), which blocks until the byte arrives; Node loads the
 //     entry point only after its `--import` modules ran. Used only when nothing of the bundle can
@@ -17,7 +17,7 @@
 
 /**
  * Whether the plan's environment lets the gate's waiting side start before the hash passed. It is
- * the environment of our own interpreters too (python3 under -I ignores PYTHON*; Node's
+ * the environment of our own interpreters too (perl under -t ignores PERL5OPT and PERL5LIB; Node's
  * NODE_OPTIONS is checked in nodeMayWaitItself), and the dynamic loader reads LD_PRELOAD,
  * LD_LIBRARY_PATH, LD_AUDIT (ld.so(8)) and GLIBC_TUNABLES before any program: a declared one could
  * load a library of the bundle into the launcher. Then there is no gate: the sandbox starts after
@@ -33,7 +33,7 @@ export const GATE_FD = 4;
 /** The one byte that lets the server start. */
 export const GO = '1';
 
-/** What waits for the go byte: the python3 launcher, the Node interpreter's preload, or nothing (no gate: start after the hash). */
+/** What waits for the go byte: the perl launcher, the Node interpreter's preload, or nothing (no gate: start after the hash). */
 export type GateKind = 'launcher' | 'node' | null;
 
 /**

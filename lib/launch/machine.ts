@@ -10,7 +10,7 @@ import { MCPSealError } from '../errors.ts';
 import { elfInterpreter } from './landlock.ts';
 import { MINIMAL_PATH } from './system-paths.ts';
 
-/** Directories searched after the caller's PATH for the sandbox's own tools (bwrap, socat, python3). */
+/** Directories searched after the caller's PATH for the sandbox's own tools (bwrap, socat, perl). */
 const SYSTEM_BIN = ['/usr/bin', '/bin', '/usr/local/bin'];
 
 /** An executable file named `name` on `path` (then the system directories), or null. */

@@ -72,7 +72,7 @@ export interface StartedServer {
 }
 
 /**
- * Starts the plan's server in the prepared sandbox (SANDBOX_UNAVAILABLE for socat or python3
+ * Starts the plan's server in the prepared sandbox (SANDBOX_UNAVAILABLE for socat or perl
  * missing where egress needs them). `options.check` (the re-hash of the installed tree) has passed
  * before any of the bundle's code runs: with a gate (gate.ts) the sandbox is built while it runs and
  * released after it; without one the sandbox is started only after it. A check that throws kills
@@ -243,7 +243,7 @@ function commandMissing(plan: LaunchPlan): MCPSealError {
   });
 }
 
-/** The setup for this machine: the launcher when python3 exists, socat for the forwards. */
+/** The setup for this machine: the launcher when perl exists, socat for the forwards. */
 function machineSetup(plan: LaunchPlan, backend: Backend, interpreter: ResolvedProgram, egress: Egress, runtimeDir: string, options: StartOptions): { setup: LaunchSetup; warnings: string[] } {
   const warnings: string[] = [];
   const needsForwards = backend === 'bwrap' && egress.forwards.length > 0;
@@ -253,15 +253,15 @@ function machineSetup(plan: LaunchPlan, backend: Backend, interpreter: ResolvedP
   const socat = socatFound === null ? null : stageProgram(realpathSync(socatFound), 'socat', staged);
   let launcher: LaunchSetup['launcher'] = null;
   if (backend === 'bwrap') {
-    // The system python first: its standard library is under /usr/lib, already in the view.
-    const python = resolveProgram('python3', '/usr/bin:/bin', options.home) ?? resolveProgram('python3', options.env['PATH'], options.home, ['-c', 'import sys; print(sys.executable)']);
-    if (python === null && needsForwards) throw unavailable(`${plan.name} declares network egress, whose forwards a python3 launcher starts inside the sandbox, and python3 is not installed; apt-get install python3`, { program: 'python3' });
-    if (python === null && plan.process.spawn.length === 0) warnings.push('python3 is missing: Landlock is not applied; the empty executable view alone keeps the server from running other programs');
-    if (python !== null) {
-      const copy = stageProgram(python.path, 'python3', staged);
+    // The system perl first (perl-base, Essential in Debian and Ubuntu); it loads no module.
+    const perl = resolveProgram('perl', '/usr/bin:/bin', options.home) ?? resolveProgram('perl', options.env['PATH'], options.home, ['-e', 'print $^X']);
+    if (perl === null && needsForwards) throw unavailable(`${plan.name} declares network egress, whose forwards a perl launcher starts inside the sandbox, and perl is not installed; apt-get install perl-base`, { program: 'perl' });
+    if (perl === null && plan.process.spawn.length === 0) warnings.push('perl is missing: Landlock is not applied; the empty executable view alone keeps the server from running other programs');
+    if (perl !== null) {
+      const copy = stageProgram(perl.path, 'perl', staged);
       launcher = {
-        python: copy,
-        bind: python.bind.filter((path) => path !== python.path),
+        perl: copy,
+        bind: perl.bind.filter((path) => path !== perl.path),
         allowExec: [interpreter.path, ...(interpreter.loader === null ? [] : [interpreter.loader])],
         remove: [copy, ...(socat === null ? [] : [socat])],
       };
@@ -303,7 +303,7 @@ function isInside(path: string, tree: string): boolean {
 /** Where the launcher's programs are copied inside the sandbox: its private /tmp (a tmpfs). */
 const STAGE_DIR = '/tmp/.mcpseal-launcher';
 /** The descriptors bwrap copies them from (0-2 stdio, 3 bwrap's options, 4 the gate). */
-const STAGE_FDS = { python3: 5, socat: 6 } as const;
+const STAGE_FDS = { perl: 5, socat: 6 } as const;
 
 /**
  * A copy of a program in the sandbox's private /tmp, which the launcher deletes before the server

@@ -15,13 +15,13 @@ export interface Forward {
 
 /** The launcher that starts the forwards and applies Landlock before it executes the server (landlock.ts). */
 export interface Launcher {
-  /** The python3 that runs it: a copy in the sandbox's private /tmp (a StagedFile), removed before the server starts. */
-  python: string;
-  /** Paths to bind read-only for that python (beyond the system library directories): its prefix's lib/. */
+  /** The perl that runs it: a copy in the sandbox's private /tmp (a StagedFile), removed before the server starts. */
+  perl: string;
+  /** Paths to bind read-only for that perl (beyond the system library directories): its prefix's lib/. */
   bind: string[];
   /**
    * Files the launcher deletes once the forwards run, before the server starts: the copies of
-   * python3 and socat. With them gone the view holds no program but the server's interpreter, so
+   * perl and socat. With them gone the view holds no program but the server's interpreter, so
    * even `ld.so FILE` (the loader must stay executable) finds nothing else to run.
    */
   remove: string[];
@@ -44,7 +44,7 @@ export interface LaunchSetup {
   proxyPort: number | null;
   /** socat for the forwards: a copy in the sandbox's private /tmp (removed by the launcher once started). */
   socat: string | null;
-  /** null when python3 is missing: then no Landlock (the empty executable view still holds) and no forwards. */
+  /** null when perl is missing: then no Landlock (the empty executable view still holds) and no forwards. */
   launcher: Launcher | null;
   /** What waits for the go byte once the tree's re-hash passed (gate.ts); null: started only after it. */
   gate: GateKind;
@@ -53,7 +53,7 @@ export interface LaunchSetup {
    * by the Node gate once the hash passed (gate.ts); null: none (no Node gate, or not asked for).
    */
   compileCache: string | null;
-  /** Programs bwrap copies into the sandbox's private /tmp (memory) from a descriptor (`--file`): the launcher's python3 and socat. */
+  /** Programs bwrap copies into the sandbox's private /tmp (memory) from a descriptor (`--file`): the launcher's perl and socat. */
   staged: StagedFile[];
 }
 
