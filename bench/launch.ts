@@ -5,7 +5,9 @@
 // clock at the first line on its stdout that answers id 1; the process is then killed.
 
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { compareTree } from '../lib/launch/integrity.ts';
 
 const INITIALIZE = `${JSON.stringify({
@@ -53,11 +55,22 @@ export interface LaunchSamples {
   rehash: number[];
   rehashCpu: number[];
   files: number;
+  /** Phases inside `run` (bench/launch-marks.mjs), ms since its start, one object per extra run. */
+  phases: LaunchPhases[];
 }
+
+/** Milliseconds since `run` started: bwrap spawned, the go byte written, the server's first output. */
+export interface LaunchPhases {
+  spawned?: number;
+  go?: number;
+  firstOutput?: number;
+}
+
+const MARKS_PRELOAD = new URL('./launch-marks.mjs', import.meta.url);
 
 /** Alternates the two launches run by run (after one untimed round each), then times the re-hash. */
 export async function measureLaunch(spec: { run: string[]; direct: string[]; env: NodeJS.ProcessEnv; tree: string; marker: string; runs: number; log: (line: string) => void }): Promise<LaunchSamples> {
-  const samples: LaunchSamples = { mcpseal: [], direct: [], rehash: [], rehashCpu: [], files: 0 };
+  const samples: LaunchSamples = { mcpseal: [], direct: [], rehash: [], rehashCpu: [], files: 0, phases: [] };
   for (let round = 0; round <= spec.runs; round++) {
     const ours = await timeToInitialize(spec.run, spec.env);
     const theirs = await timeToInitialize(spec.direct, spec.env);
@@ -67,6 +80,12 @@ export async function measureLaunch(spec: { run: string[]; direct: string[]; env
       samples.direct.push(theirs);
     }
   }
+  // The phases, in runs of their own (the preload adds a little to the process it times).
+  const marks = join(mkdtempSync(join(tmpdir(), 'mcpseal-marks-')), 'marks.jsonl');
+  const env = { ...spec.env, NODE_OPTIONS: `${spec.env['NODE_OPTIONS'] ?? ''} --import ${MARKS_PRELOAD.href}`.trim(), MCPSEAL_BENCH_MARKS: marks };
+  for (let round = 0; round < spec.runs; round++) await timeToInitialize(spec.run, env);
+  samples.phases = readFileSync(marks, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as LaunchPhases);
+  rmSync(dirname(marks), { recursive: true, force: true });
   const entries = (JSON.parse(readFileSync(spec.marker, 'utf8')) as { entries: Record<string, string> }).entries;
   samples.files = Object.keys(entries).length;
   for (let round = 0; round <= spec.runs; round++) {

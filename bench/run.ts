@@ -46,7 +46,7 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 import { crc32, deflateSync } from 'node:zlib';
 import { ensureBundle, formatBundleInfo, WORK_DIR } from './synth.ts';
-import { measureLaunch } from './launch.ts';
+import { measureLaunch, type LaunchPhases } from './launch.ts';
 import type { BundleInfo } from './synth.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -882,6 +882,15 @@ async function launchRealCase(runs: number, out: string): Promise<GroupResult> {
     const rehashCpuMs = median(samples.rehashCpu);
     console.log(`    mcpseal run - direct: ${extraMs.toFixed(0)} ms (target <= ${TARGET_LAUNCH_EXTRA_MS} ms: ${extraMs <= TARGET_LAUNCH_EXTRA_MS ? 'met' : 'NOT met'})`);
     console.log(`    re-hash of ${samples.files} files: ${rehashMs.toFixed(1)} ms wall, ${rehashCpuMs.toFixed(1)} ms CPU (target < ${TARGET_REHASH_MS} ms: ${rehashMs < TARGET_REHASH_MS ? 'met' : 'NOT met'} on wall time)`);
+    const phase = (pick: (p: LaunchPhases) => number | undefined): string => {
+      const values = samples.phases.map(pick).filter((value): value is number => value !== undefined);
+      return values.length === 0 ? 'n/a' : `${median(values).toFixed(0)} ms`;
+    };
+    console.log(
+      `    inside run (medians of ${samples.phases.length} extra runs, ms since run started): bwrap spawned ${phase((p) => p.spawned)}, ` +
+        `go byte after ${phase((p) => (p.go !== undefined && p.spawned !== undefined ? p.go - p.spawned : undefined))} more, ` +
+        `the server's first output ${phase((p) => (p.firstOutput !== undefined && p.go !== undefined ? p.firstOutput - p.go : undefined))} after that`,
+    );
     return { ...result, tools, targets: [{ tool: 'direct', max: TARGET_LAUNCH, ratio: ours / theirs, met: ours / theirs <= TARGET_LAUNCH }] };
   } catch (cause) {
     return failed((cause as Error).message);
