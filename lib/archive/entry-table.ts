@@ -120,6 +120,24 @@ export class EntryTable {
     return this.#entries;
   }
 
+  /**
+   * Entries in the order of their local headers: the entries themselves when the central
+   * directory lists them in that order (every writer we know does), else a sorted copy (stable:
+   * equal offsets keep their directory order, which the layout checks then refuse).
+   */
+  byOffset(): readonly ArchiveEntry[] {
+    const offsets = this.#columns.localHeaderOffset;
+    for (let row = 1; row < this.#entries.length; row++) {
+      if (offsets[row]! < offsets[row - 1]!) return [...this.#entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+    }
+    return this.#entries;
+  }
+
+  /** The length of the raw name of the entry in `row`, without making a view of it. */
+  rawNameLength(row: number): number {
+    return this.#columns.nameLength[row]!;
+  }
+
   /** Stores a checked entry (whose rawName views `cd`) and returns its compact replacement. */
   add(entry: ArchiveEntry): ArchiveEntry {
     const row = this.#entries.length;

@@ -67,6 +67,29 @@ export class SequentialReader {
   }
 
   /**
+   * The chunk the offsets of `peek` and `claim` index into: valid only until the reader next
+   * moves to another chunk (an awaited call), when its buffer takes the next read.
+   */
+  get chunk(): Buffer {
+    return this.#chunk;
+  }
+
+  /**
+   * Where the next `length` bytes lie in `chunk`, without consuming them; -1 when they are not
+   * all in it. No copy, no view, no promise: the scan reads most local headers this way.
+   */
+  peek(length: number): number {
+    return length <= this.#available() ? this.#position - this.#chunkStart : -1;
+  }
+
+  /** Consumes the next `length` bytes when they all lie in `chunk` and returns their offset there; -1 (nothing consumed) when not. */
+  claim(length: number): number {
+    const offset = this.peek(length);
+    if (offset >= 0) this.#position += length;
+    return offset;
+  }
+
+  /**
    * Exactly `length` bytes, as a view into the current chunk when they lie in it (valid only
    * until the next call on this reader), else as a copy.
    */
@@ -91,9 +114,26 @@ export class SequentialReader {
     }
   }
 
-  /** Consumes `length` bytes without keeping them (they are still hashed). */
+  /**
+   * Consumes `length` bytes without keeping them (they are still hashed, a chunk at a time).
+   * Returns true when they all lay in the current chunk (consumed, nothing to await), false
+   * when the caller must await `skip` for them (nothing consumed yet): most entries of a small
+   * bundle end inside the chunk they start in, and an awaited call per entry was a microtask turn
+   * and an async generator each (issue 14: 19 of a small verify's 38 ms of scan).
+   */
+  skipInChunk(length: number): boolean {
+    return this.claim(length) >= 0;
+  }
+
+  /** Consumes `length` bytes without keeping them, moving through as many chunks as needed. */
   async skip(length: number): Promise<void> {
-    for await (const piece of this.pieces(length)) void piece;
+    let remaining = length;
+    while (remaining > 0) {
+      if (this.#available() === 0) await this.#advance();
+      const count = Math.min(remaining, this.#available());
+      this.#position += count;
+      remaining -= count;
+    }
   }
 
   #available(): number {
