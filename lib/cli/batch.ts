@@ -9,7 +9,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { MCPSealError } from '../errors.ts';
 import { ioError } from '../io.ts';
 import { parseCount, type Parsed } from './args.ts';
@@ -128,7 +128,10 @@ const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './batch-worker.ts'
  * however slow one early file is. A worker that exits while holding a file (a crash, an
  * out-of-memory kill) is reported for that file (INTERNAL_ERROR) and replaced.
  */
-export function runBatch(run: BatchRun, emit: (outcome: FileOutcome) => void): Promise<void> {
+export async function runBatch(run: BatchRun, emit: (outcome: FileOutcome) => void): Promise<void> {
+  // Loaded here, for a batch only: node:worker_threads and the modules it pulls in were ~1-2 ms
+  // of every single-file command's start-up (issue 14 item 2).
+  const threads = await import('node:worker_threads');
   const { files } = run;
   const size = Math.max(1, Math.min(run.jobs, files.length));
   const window = Math.max(4 * size, 16);
@@ -175,7 +178,7 @@ export function runBatch(run: BatchRun, emit: (outcome: FileOutcome) => void): P
     const spawn = (): void => {
       // A young generation of 8 MB (V8's default is larger): measured on 200 copies of the filesystem
       // server bundle, peak RSS 250 MB instead of 430 MB for about 8% more CPU.
-      const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      const worker = new threads.Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
       workers.add(worker);
       worker.on('message', (message: { index: number; outcome: FileOutcome }) => {
         holding.delete(worker);
