@@ -49,6 +49,11 @@ const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp}]/u;
 // this shortcut against the full rule on generated names.
 const PLAIN = /^[^\u0000-\u001f\u007f-\u{10ffff}\\:<>"|?*~]*$/u;
 const DOTS_AND_SPACES = /^[. ]+$/u;
+// A segment that some segment rule below could refuse: empty or only dots and spaces, ending in
+// a dot or a space, starting like a device name, or over 255 characters. A plain name with no
+// such segment passes every segment rule, so their loop is skipped; with one, the loop decides
+// (and reports the first segment's problem, as always).
+const SEGMENT_SUSPECT = /(?:^|\/)(?:[. ]*(?:\/|$)|con|prn|aux|nul|com|lpt)|[. ](?:\/|$)|[^/]{256}/iu;
 const DRIVE_LETTER = /^[A-Za-z]:/u;
 
 /**
@@ -85,6 +90,7 @@ export function entryNameProblem(name: string, limits: NameLimits, plain: boolea
   if (segments.length > limits.maxPathDepth) {
     return { code: 'ARCHIVE_PATH_TOO_DEEP', reason: `the name is ${segments.length} levels deep (limit ${limits.maxPathDepth})` };
   }
+  if (plain && !SEGMENT_SUSPECT.test(body)) return null;
   for (const segment of segments) {
     const problem = segmentProblem(segment, plain);
     if (problem) return problem;
