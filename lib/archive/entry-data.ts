@@ -52,10 +52,9 @@ export function localHeaderTailLength(bytes: Buffer, at: number, entry: ArchiveE
  * Checks a local header (APPNOTE 4.3.7) against the central directory record: the same name,
  * method and flags; the same CRC and sizes unless a data descriptor carries them. The header, its
  * name and its extra field lie in `bytes` from `at` on, read in place (the scan's read chunk:
- * no copy and no view per entry).
+ * no copy and no view per entry); `view` is a DataView of `bytes` (fieldsOf).
  */
-export function checkLocalHeader(entry: ArchiveEntry, bytes: Buffer, at: number): void {
-  const view = fieldsOf(bytes);
+export function checkLocalHeader(entry: ArchiveEntry, bytes: Buffer, at: number, view = fieldsOf(bytes)): void {
   const nameLength = view.getUint16(at + 26, true);
   const nameStart = at + LOCAL_HEADER_SIZE;
   const extraEnd = nameStart + nameLength + view.getUint16(at + 28, true);

@@ -86,16 +86,23 @@ export function entryNameProblem(name: string, limits: NameLimits, plain: boolea
   }
   // One trailing slash marks a directory entry (APPNOTE 4.4.17.1); it is not an empty segment.
   const body = name.endsWith('/') ? name.slice(0, -1) : name;
-  const segments = body.split('/');
-  if (segments.length > limits.maxPathDepth) {
-    return { code: 'ARCHIVE_PATH_TOO_DEEP', reason: `the name is ${segments.length} levels deep (limit ${limits.maxPathDepth})` };
+  const depth = segmentCount(body);
+  if (depth > limits.maxPathDepth) {
+    return { code: 'ARCHIVE_PATH_TOO_DEEP', reason: `the name is ${depth} levels deep (limit ${limits.maxPathDepth})` };
   }
   if (plain && !SEGMENT_SUSPECT.test(body)) return null;
-  for (const segment of segments) {
+  for (const segment of body.split('/')) {
     const problem = segmentProblem(segment, plain);
     if (problem) return problem;
   }
   return null;
+}
+
+/** How many segments `body.split('/')` would give, without making them. */
+function segmentCount(body: string): number {
+  let count = 1;
+  for (let at = body.indexOf('/'); at >= 0; at = body.indexOf('/', at + 1)) count++;
+  return count;
 }
 
 /** The characters no name may hold, in the order they are reported. */

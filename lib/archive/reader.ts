@@ -205,7 +205,7 @@ function localHeaderInChunk(reader: SequentialReader, entry: ArchiveEntry, nextO
   const restLength = localHeaderTailLength(reader.chunk, at, entry);
   if (reader.position + LOCAL_HEADER_SIZE + restLength + entry.compressedSize > nextOffset) throw overlap(entry, next);
   if (reader.claim(LOCAL_HEADER_SIZE + restLength) < 0) return false;
-  checkLocalHeader(entry, reader.chunk, at);
+  checkLocalHeader(entry, reader.chunk, at, reader.chunkFields);
   return true;
 }
 

@@ -8,6 +8,7 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import { MCPSealError } from '../errors.ts';
+import { fieldsOf } from './format.ts';
 import type { ByteSource } from './source.ts';
 
 const EMPTY = Buffer.alloc(0);
@@ -17,6 +18,7 @@ export class SequentialReader {
   readonly #chunkSize: number;
   readonly #hash: Hash | null;
   #chunk: Buffer = EMPTY;
+  #chunkFields: DataView | null = null;
   #chunkStart = 0;
   #position = 0;
   #ahead: Promise<Buffer> | null = null;
@@ -72,6 +74,11 @@ export class SequentialReader {
    */
   get chunk(): Buffer {
     return this.#chunk;
+  }
+
+  /** A DataView of `chunk` (format.ts fieldsOf), made once per chunk, for reading records in place. */
+  get chunkFields(): DataView {
+    return (this.#chunkFields ??= fieldsOf(this.#chunk));
   }
 
   /**
@@ -146,6 +153,7 @@ export class SequentialReader {
     const chunk = await this.#ahead;
     this.#hash?.update(chunk);
     this.#chunk = chunk;
+    this.#chunkFields = null;
     this.#chunkStart = start;
     // The consumer is done with the previous chunk (it asked for more): its buffer takes the next read.
     [this.#current, this.#spare] = [this.#spare, this.#current];
