@@ -47,6 +47,22 @@ function metaUrls(source: string): MetaUrl[] {
   return found;
 }
 
+/** The ajv standalone validators (scripts/build-schemas.ts), which load ajv's runtime helpers with their own require(). */
+const VALIDATORS = new Set([`${DIST}manifest/generated/manifest-validators.js`, `${DIST}registry/generated/server-validator.js`]);
+const OWN_REQUIRE = 'const require = createRequire(import.meta.url);';
+
+/**
+ * The validators' require() calls bundled like any other: without their own `require` (made by
+ * createRequire), esbuild bundles the helpers they name (ajv's equal and ucs2length, and
+ * fast-deep-equal), instead of Node resolving them in node_modules at run time (package.json
+ * lookups and two CommonJS modules compiled on every verify, issue 14 item 2).
+ */
+function bundledRequires(path: string, source: string): string {
+  if (!VALIDATORS.has(path)) return source;
+  if (!source.includes(OWN_REQUIRE)) throw new Error(`${path}: expected "${OWN_REQUIRE}" (scripts/build-schemas.ts writes it)`);
+  return source.replace(OWN_REQUIRE, '');
+}
+
 /**
  * Keeps each compiled module's `import.meta.url` pointing at its own file in dist/, so the URLs
  * built from it (package.json, schemas/, trust/, the batch worker, bin/mcpseal.js) resolve as they
@@ -60,8 +76,8 @@ const keepModuleUrls: Plugin = {
     // eslint-disable-next-line require-unicode-regexp
     builder.onLoad({ filter: /\.js$/ }, async ({ path }) => {
       if (!path.startsWith(DIST)) return undefined;
-      const source = await readFile(path, 'utf8');
-      if (!source.includes('import.meta')) return { contents: source, loader: 'js' };
+      const source = bundledRequires(path, await readFile(path, 'utf8'));
+      if (!source.includes('import.meta')) return { contents: source, loader: 'js', resolveDir: dirname(path) };
       const own = JSON.stringify(relative(BUNDLE_DIR, path).split('\\').join('/'));
       let contents = '';
       let at = 0;
