@@ -28,7 +28,8 @@ const TRAILING_DOT_OR_SPACE = /[. ](?:\/|$)/u;
 const WINDOWS_FORBIDDEN = /[<>"|?*]/u;
 // Windows device names, with any extension and trailing spaces (`nul.js`, `AUX .txt`, `COM¹`): a
 // write to one goes to the device, so the verified file is never installed.
-const WINDOWS_DEVICE = /^(?:con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3]|conin\$|conout\$) *(?:\.|$)/iu;
+const DEVICE_NAMES = String.raw`con|prn|aux|nul|com[0-9\u00b9\u00b2\u00b3]|lpt[0-9\u00b9\u00b2\u00b3]|conin\$|conout\$`;
+const WINDOWS_DEVICE = new RegExp(String.raw`^(?:${DEVICE_NAMES}) *(?:\.|$)`, 'iu');
 // An 8.3 short name (`PROGRA~1`, `INDEX~1.JS`): on a volume with short names it opens the
 // long-named file it abbreviates, another entry (git refuses these too, core.protectNTFS).
 const SHORT_NAME = /^[^.~]{1,6}~[0-9]+(?:\.[^.]{0,3})?$/u;
@@ -49,11 +50,11 @@ const INVISIBLE = /[\p{Cf}\p{Default_Ignorable_Code_Point}\p{Zl}\p{Zp}]/u;
 // this shortcut against the full rule on generated names.
 const PLAIN = /^[^\u0000-\u001f\u007f-\u{10ffff}\\:<>"|?*~]*$/u;
 const DOTS_AND_SPACES = /^[. ]+$/u;
-// A segment that some segment rule below could refuse: empty or only dots and spaces, ending in
-// a dot or a space, starting like a device name, or over 255 characters. A plain name with no
-// such segment passes every segment rule, so their loop is skipped; with one, the loop decides
-// (and reports the first segment's problem, as always).
-const SEGMENT_SUSPECT = /(?:^|\/)(?:[. ]*(?:\/|$)|con|prn|aux|nul|com|lpt)|[. ](?:\/|$)|[^/]{256}/iu;
+// A segment that some segment rule below could refuse: empty or only dots and spaces, a device
+// name (WINDOWS_DEVICE's names, at a segment's start), ending in a dot or a space, or over 255
+// characters. A plain name with no such segment passes every segment rule, so their loop is
+// skipped; with one, the loop decides (and reports the first segment's problem, as always).
+const SEGMENT_SUSPECT = new RegExp(String.raw`(?:^|/)(?:[. ]*(?:/|$)|(?:${DEVICE_NAMES}) *(?:[./]|$))|[. ](?:/|$)|[^/]{256}`, 'iu');
 const DRIVE_LETTER = /^[A-Za-z]:/u;
 
 /**
