@@ -12,6 +12,7 @@ import {
   FLAG_UTF8,
   SIG_CENTRAL,
   fieldsOf,
+  extraField,
   parseExtraFields,
   readZip64Extra,
   type ExtraField,
@@ -88,7 +89,7 @@ function applyZip64(record: CentralRecord, fields: readonly ExtraField[], where:
     disk: record.diskStart === 0xffff,
   };
   const wide = readZip64Extra(
-    fields.find((f) => f.id === EXTRA_ZIP64),
+    extraField(fields, EXTRA_ZIP64),
     wanted,
     where,
   );
@@ -123,7 +124,7 @@ export function decodeName(raw: Buffer, flags: number, fields: readonly ExtraFie
   } catch (cause) {
     throw new MCPSealError('ARCHIVE_NAME_ENCODING', `${where()}: the name is not valid UTF-8`, { cause });
   }
-  const unicodePath = fields.find((f) => f.id === EXTRA_UNICODE_PATH);
+  const unicodePath = extraField(fields, EXTRA_UNICODE_PATH);
   if (unicodePath) {
     // APPNOTE 4.6.9: version 1, CRC-32 of the header name, then the UTF-8 name.
     const data = unicodePath.data;

@@ -20,6 +20,7 @@ import {
   SIG_DATA_DESCRIPTOR,
   SIG_LOCAL,
   fieldsOf,
+  extraField,
   parseExtraFields,
   readSafeUInt64,
 } from './format.ts';
@@ -38,14 +39,14 @@ function sameBytes(expected: Buffer, bytes: Buffer, start: number, end: number):
   return end - start === expected.length && expected.compare(bytes, start, end) === 0;
 }
 
-/** Lengths of the variable parts that follow the 30-byte local header at `at` in `bytes`. */
-export function localHeaderTailLength(bytes: Buffer, at: number, entry: ArchiveEntry): number {
-  if (bytes.readUInt32LE(at) !== SIG_LOCAL) {
+/** Lengths of the variable parts that follow the 30-byte local header at `at` in `bytes` (`view`: its DataView, fieldsOf). */
+export function localHeaderTailLength(bytes: Buffer, at: number, entry: ArchiveEntry, view = fieldsOf(bytes)): number {
+  if (view.getUint32(at, true) !== SIG_LOCAL) {
     throw new MCPSealError('ARCHIVE_BAD_LOCAL_HEADER', `entry "${printable(entry.name)}": no local header at offset ${entry.localHeaderOffset}`, {
       details: { entry: entry.name, offset: entry.localHeaderOffset },
     });
   }
-  return bytes.readUInt16LE(at + 26) + bytes.readUInt16LE(at + 28);
+  return view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
 }
 
 /**
@@ -65,7 +66,7 @@ export function checkLocalHeader(entry: ArchiveEntry, bytes: Buffer, at: number,
   if (method !== entry.method) mismatch(entry, 'compression method', entry.method, method);
 
   const fields = parseExtraFields(bytes, nameStart + nameLength, extraEnd, () => `local header of "${printable(entry.name)}"`);
-  const localUnicode = fields.find((f) => f.id === EXTRA_UNICODE_PATH);
+  const localUnicode = extraField(fields, EXTRA_UNICODE_PATH);
   if (localUnicode && !localUnicode.data.subarray(5).equals(entry.rawName)) mismatch(entry, 'Unicode path');
 
   const crc = view.getUint32(at + 14, true);
@@ -73,7 +74,7 @@ export function checkLocalHeader(entry: ArchiveEntry, bytes: Buffer, at: number,
   let size: number = view.getUint32(at + 22, true);
   if (compressedSize === 0xffffffff || size === 0xffffffff) {
     // APPNOTE 4.5.3: in a local header the zip64 field holds both sizes, uncompressed first.
-    const zip64 = fields.find((f) => f.id === EXTRA_ZIP64);
+    const zip64 = extraField(fields, EXTRA_ZIP64);
     if (!zip64 || zip64.data.length < 16) {
       throw new MCPSealError('ARCHIVE_BAD_ZIP64', `entry "${printable(entry.name)}": local sizes overflow but the zip64 field is missing`, {
         details: { entry: entry.name },

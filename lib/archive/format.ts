@@ -91,6 +91,12 @@ export function parseExtraFields(bytes: Buffer, start: number, end: number, wher
   return fields;
 }
 
+/** The field with header id `id`, if any (a loop, not find(): no closure per entry). */
+export function extraField(fields: readonly ExtraField[], id: number): ExtraField | undefined {
+  for (const field of fields) if (field.id === id) return field;
+  return undefined;
+}
+
 /** The 64-bit values a zip64 extra field supplies for the 32-bit fields that hold 0xFFFFFFFF. */
 export interface Zip64Wanted {
   size: boolean;

@@ -202,7 +202,7 @@ export class Archive {
 function localHeaderInChunk(reader: SequentialReader, entry: ArchiveEntry, nextOffset: number, next: ArchiveEntry | undefined): boolean {
   const at = reader.peek(LOCAL_HEADER_SIZE);
   if (at < 0) return false;
-  const restLength = localHeaderTailLength(reader.chunk, at, entry);
+  const restLength = localHeaderTailLength(reader.chunk, at, entry, reader.chunkFields);
   if (reader.position + LOCAL_HEADER_SIZE + restLength + entry.compressedSize > nextOffset) throw overlap(entry, next);
   if (reader.claim(LOCAL_HEADER_SIZE + restLength) < 0) return false;
   checkLocalHeader(entry, reader.chunk, at, reader.chunkFields);
