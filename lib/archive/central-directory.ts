@@ -143,11 +143,14 @@ export function checkLayout(table: EntryTable, cdOffset: number): void {
   if (first.localHeaderOffset !== 0) {
     fail('ARCHIVE_PREPENDED_DATA', `${first.localHeaderOffset} bytes precede the first entry`, { found: first.localHeaderOffset });
   }
+  const { localHeaderOffset, compressedSize, nameLength } = table.extents;
   for (let i = 0; i < byOffset.length; i++) {
-    const entry = byOffset[i]!;
-    const minimalEnd = entry.localHeaderOffset + LOCAL_HEADER_SIZE + table.rawNameLength(entry.index) + entry.compressedSize;
-    const next = byOffset[i + 1];
-    if (minimalEnd > (next ? next.localHeaderOffset : cdOffset)) {
+    const row = byOffset[i]!.index;
+    const minimalEnd = localHeaderOffset[row]! + LOCAL_HEADER_SIZE + nameLength[row]! + compressedSize[row]!;
+    const nextRow = i + 1 < byOffset.length ? byOffset[i + 1]!.index : -1;
+    if (minimalEnd > (nextRow >= 0 ? localHeaderOffset[nextRow]! : cdOffset)) {
+      const entry = byOffset[i]!;
+      const next = byOffset[i + 1];
       const code = next ? 'ARCHIVE_OVERLAPPING_ENTRIES' : 'ARCHIVE_OUT_OF_BOUNDS';
       const message = next ? `entries "${printable(entry.name)}" and "${printable(next.name)}" overlap` : `entry "${printable(entry.name)}" extends into the central directory`;
       fail(code, message, { entry: entry.name });

@@ -142,9 +142,12 @@ export class EntryTable {
     return true;
   }
 
-  /** The length of the raw name of the entry in `row`, without making a view of it. */
-  rawNameLength(row: number): number {
-    return this.#columns.nameLength[row]!;
+  /**
+   * The columns the layout checks read, indexed by row (an entry's `index`): plain array reads
+   * instead of three getter calls per entry and a view of its name (central-directory.ts checkLayout).
+   */
+  get extents(): Pick<Columns, 'localHeaderOffset' | 'compressedSize' | 'nameLength'> {
+    return this.#columns;
   }
 
   /** Stores a checked entry (whose rawName views `cd`) and returns its compact replacement. */
