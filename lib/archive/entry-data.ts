@@ -20,6 +20,7 @@ import {
   SIG_DATA_DESCRIPTOR,
   SIG_LOCAL,
   fieldsOf,
+  NO_EXTRA_FIELDS,
   extraField,
   parseExtraFields,
   readSafeUInt64,
@@ -65,7 +66,8 @@ export function checkLocalHeader(entry: ArchiveEntry, bytes: Buffer, at: number,
   const method = view.getUint16(at + 8, true);
   if (method !== entry.method) mismatch(entry, 'compression method', entry.method, method);
 
-  const fields = parseExtraFields(bytes, nameStart + nameLength, extraEnd, () => `local header of "${printable(entry.name)}"`);
+  // An empty extra area (most entries) needs no parse, nor the closure that names it for an error.
+  const fields = extraEnd === nameStart + nameLength ? NO_EXTRA_FIELDS : parseExtraFields(bytes, nameStart + nameLength, extraEnd, () => `local header of "${printable(entry.name)}"`);
   const localUnicode = extraField(fields, EXTRA_UNICODE_PATH);
   if (localUnicode && !localUnicode.data.subarray(5).equals(entry.rawName)) mismatch(entry, 'Unicode path');
 

@@ -55,7 +55,8 @@ export interface ExtraField {
   data: Buffer;
 }
 
-const NO_EXTRA_FIELDS: readonly ExtraField[] = Object.freeze([]);
+/** The fields of an empty extra-field area (most entries): one shared, frozen array. */
+export const NO_EXTRA_FIELDS: readonly ExtraField[] = Object.freeze([]);
 
 /**
  * Splits the extra-field area `bytes[start, end)` into its records; anything that does not tile
@@ -93,7 +94,8 @@ export function parseExtraFields(bytes: Buffer, start: number, end: number, wher
 
 /** The field with header id `id`, if any (a loop, not find(): no closure per entry). */
 export function extraField(fields: readonly ExtraField[], id: number): ExtraField | undefined {
-  for (const field of fields) if (field.id === id) return field;
+  // An index loop: for-of made an iterator object per call, twice per entry (issue 14).
+  for (let i = 0; i < fields.length; i++) if (fields[i]!.id === id) return fields[i];
   return undefined;
 }
 

@@ -108,7 +108,9 @@ export class Archive {
 
   /** Names of the file entries (directories excluded), e.g. for the manifest's file checks. */
   fileNames(): Set<string> {
-    return new Set(this.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name));
+    const names = new Set<string>();
+    for (const entry of this.entries) if (entry.kind === 'file') names.add(entry.name);
+    return names;
   }
 
   /** Reads one whole entry by random access, with the local header and data checks of a scan. */
