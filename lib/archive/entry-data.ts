@@ -7,6 +7,7 @@ import { crc32, createInflateRaw, inflateRaw, inflateRawSync, type ZlibOptions }
 import { MCPSealError } from '../errors.ts';
 import { printable } from './names.ts';
 import type { ArchiveEntry } from './entry.ts';
+import { rawNameEquals } from './entry-table.ts';
 import {
   EXTRA_UNICODE_PATH,
   EXTRA_ZIP64,
@@ -35,10 +36,6 @@ function mismatch(entry: ArchiveEntry, what: string, expected?: unknown, found?:
   });
 }
 
-/** Whether `bytes[start, end)` holds exactly `expected` (compared in place: no view is made). */
-function sameBytes(expected: Buffer, bytes: Buffer, start: number, end: number): boolean {
-  return end - start === expected.length && expected.compare(bytes, start, end) === 0;
-}
 
 /** Lengths of the variable parts that follow the 30-byte local header at `at` in `bytes` (`view`: its DataView, fieldsOf). */
 export function localHeaderTailLength(bytes: Buffer, at: number, entry: ArchiveEntry, view = fieldsOf(bytes)): number {
@@ -60,7 +57,7 @@ export function checkLocalHeader(entry: ArchiveEntry, bytes: Buffer, at: number,
   const nameLength = view.getUint16(at + 26, true);
   const nameStart = at + LOCAL_HEADER_SIZE;
   const extraEnd = nameStart + nameLength + view.getUint16(at + 28, true);
-  if (!sameBytes(entry.rawName, bytes, nameStart, nameStart + nameLength)) mismatch(entry, 'name', entry.name, bytes.toString('utf8', nameStart, nameStart + nameLength));
+  if (!rawNameEquals(entry, bytes, nameStart, nameStart + nameLength)) mismatch(entry, 'name', entry.name, bytes.toString('utf8', nameStart, nameStart + nameLength));
   const flags = view.getUint16(at + 6, true);
   if ((flags & SIGNIFICANT_FLAGS) !== (entry.flags & SIGNIFICANT_FLAGS)) mismatch(entry, 'flags', entry.flags, flags);
   const method = view.getUint16(at + 8, true);
