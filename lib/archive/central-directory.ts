@@ -6,7 +6,7 @@
 // over the whole name set (name-index.ts).
 
 import { MCPSealError } from '../errors.ts';
-import { checkEntry } from './entry-rules.ts';
+import { checkRecord, entryMode } from './entry-rules.ts';
 import { decodeCentralRecord } from './central-record.ts';
 import { checkEntryCounts, readEndRecords, type EndRecords, type Tail } from './end-records.ts';
 import { CENTRAL_HEADER_SIZE, EOCD_SIZE, LOCAL_HEADER_SIZE, MAX_COMMENT, SIG_CENTRAL, ZIP64_LOCATOR_SIZE, fieldsOf } from './format.ts';
@@ -114,13 +114,13 @@ export function parseEntries(cd: Buffer, entryCount: number, cdOffset: number, l
   for (let index = 0; index < entryCount; index++) {
     const { record, next } = decodeCentralRecord(cd, offset, index, cdOffset, view);
     offset = next;
-    const entry = checkEntry(record, limits);
-    totalSize += entry.size;
+    const kind = checkRecord(record, limits);
+    totalSize += record.size;
     if (totalSize > limits.maxTotalSize) {
       fail('ARCHIVE_TOTAL_TOO_LARGE', `the entries expand to more than ${limits.maxTotalSize} bytes`, { limit: 'maxTotalSize', expected: limits.maxTotalSize });
     }
-    names.add(entry.name);
-    table.add(entry);
+    names.add(record.name);
+    table.add(record, kind, entryMode(record, kind));
   }
   if (offset !== cd.length) {
     fail('ARCHIVE_ENTRY_COUNT_MISMATCH', `the central directory holds ${cd.length - offset} bytes beyond its ${entryCount} records`);

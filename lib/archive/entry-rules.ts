@@ -27,6 +27,28 @@ function fail(code: ArchiveErrorCode, message: string, details: Record<string, u
 
 /** Applies every per-entry rule to `record` and returns the entry the reader reports. */
 export function checkEntry(record: CentralRecord, limits: Readonly<ArchiveLimits>): ArchiveEntry {
+  const kind = checkRecord(record, limits);
+  return {
+    index: record.index,
+    name: record.name,
+    kind,
+    method: record.method,
+    flags: record.flags,
+    crc32: record.crc32,
+    compressedSize: record.compressedSize,
+    size: record.size,
+    localHeaderOffset: record.localHeaderOffset,
+    mode: entryMode(record, kind),
+    rawName: record.rawName,
+    zip64: record.zip64,
+  };
+}
+
+/**
+ * Applies every per-entry rule to `record` and returns its kind: `checkEntry` without the entry
+ * object, for the reader, which stores the record's fields in its table (entry-table.ts) directly.
+ */
+export function checkRecord(record: CentralRecord, limits: Readonly<ArchiveLimits>): EntryKind {
   const { name } = record;
   // Details and messages are built only for a failure (objects per entry were a share of the parse).
   if (record.diskStart !== 0) fail('ARCHIVE_MULTIDISK', `central directory entry ${record.index}: the entry starts on another disk`, { entry: name });
@@ -44,21 +66,13 @@ export function checkEntry(record: CentralRecord, limits: Readonly<ArchiveLimits
   }
   const kind = entryKind(record);
   checkSizes(record, kind, limits);
+  return kind;
+}
+
+/** The mode the extractor gives an entry: 0o755 for directories and Unix executables, else 0o644. */
+export function entryMode(record: CentralRecord, kind: EntryKind): number {
   const executable = kind === 'directory' || ((record.madeBy >> 8) === HOST_UNIX && ((record.externalAttributes >>> 16) & 0o111) !== 0);
-  return {
-    index: record.index,
-    name,
-    kind,
-    method: record.method,
-    flags: record.flags,
-    crc32: record.crc32,
-    compressedSize: record.compressedSize,
-    size: record.size,
-    localHeaderOffset: record.localHeaderOffset,
-    mode: executable ? 0o755 : 0o644,
-    rawName: record.rawName,
-    zip64: record.zip64,
-  };
+  return executable ? 0o755 : 0o644;
 }
 
 /**

@@ -8,6 +8,9 @@
 
 import type { ArchiveEntry, EntryKind } from './entry.ts';
 
+/** What the table stores of an entry besides its kind and mode: a decoded record's fields (or an entry's). */
+export type EntryFields = Pick<ArchiveEntry, 'name' | 'rawName' | 'localHeaderOffset' | 'compressedSize' | 'size' | 'crc32' | 'method' | 'flags' | 'zip64'>;
+
 /** Lookups answered by a scan of the rows before the hash of the names is built. */
 const LINEAR_LOOKUPS = 4;
 
@@ -168,8 +171,11 @@ export class EntryTable {
     return this.#columns;
   }
 
-  /** Stores a checked entry (whose rawName views `cd`) and returns its compact replacement. */
-  add(entry: ArchiveEntry): ArchiveEntry {
+  /**
+   * Stores a checked entry (whose rawName views `cd`), given as the fields of its record with its
+   * kind and mode (entry-rules.ts checkRecord, entryMode), and returns its compact replacement.
+   */
+  add(entry: EntryFields, kind: EntryKind, mode: number): ArchiveEntry {
     const row = this.#entries.length;
     const columns = this.#columns;
     const raw = entry.rawName;
@@ -182,7 +188,7 @@ export class EntryTable {
     columns.nameLength[row] = raw.length;
     columns.method[row] = entry.method;
     columns.flags[row] = entry.flags;
-    columns.bits[row] = (entry.kind === 'directory' ? DIRECTORY : 0) | (entry.mode === 0o755 ? EXECUTABLE : 0) | (entry.zip64 ? ZIP64 : 0);
+    columns.bits[row] = (kind === 'directory' ? DIRECTORY : 0) | (mode === 0o755 ? EXECUTABLE : 0) | (entry.zip64 ? ZIP64 : 0);
     const compact = new TableEntry(columns, row, entry.name);
     this.#entries.push(compact);
     return compact;
