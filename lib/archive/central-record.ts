@@ -105,8 +105,8 @@ function applyZip64(record: CentralRecord, fields: readonly ExtraField[], where:
  * ICU's converter (20 ms, a tenth of a small bundle's verify). isUtf8 validates as strictly (no
  * overlongs, no surrogates); a leading BOM, which TextDecoder strips, still goes through it.
  */
-function decodeUtf8(raw: Buffer): string {
-  if (isAscii(raw)) return raw.toString('latin1');
+function decodeUtf8(raw: Buffer, ascii = isAscii(raw)): string {
+  if (ascii) return raw.toString('latin1');
   if (isUtf8(raw) && !(raw[0] === 0xef && raw[1] === 0xbb && raw[2] === 0xbf)) return raw.toString('utf8');
   return UTF8.decode(raw);
 }
@@ -118,9 +118,11 @@ function decodeUtf8(raw: Buffer): string {
  */
 export function decodeName(raw: Buffer, flags: number, fields: readonly ExtraField[], whereText: string | (() => string)): string {
   const where = (): string => (typeof whereText === 'string' ? whereText : whereText());
+  // Asked once: both the decoding and the flag rule below need it.
+  const ascii = isAscii(raw);
   let name: string;
   try {
-    name = decodeUtf8(raw);
+    name = decodeUtf8(raw, ascii);
   } catch (cause) {
     throw new MCPSealError('ARCHIVE_NAME_ENCODING', `${where()}: the name is not valid UTF-8`, { cause });
   }
@@ -131,7 +133,7 @@ export function decodeName(raw: Buffer, flags: number, fields: readonly ExtraFie
     if (data.length < 5 || data[0] !== 1 || data.readUInt32LE(1) !== crc32(raw) || !data.subarray(5).equals(raw)) {
       throw new MCPSealError('ARCHIVE_NAME_ENCODING', `${where()}: the Unicode Path extra field names a different file than the header`);
     }
-  } else if (!(flags & FLAG_UTF8) && !isAscii(raw)) {
+  } else if (!(flags & FLAG_UTF8) && !ascii) {
     throw new MCPSealError('ARCHIVE_NAME_ENCODING', `${where()}: a non-ASCII name without the UTF-8 flag is read differently by different tools`);
   }
   return name;

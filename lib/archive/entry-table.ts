@@ -159,7 +159,8 @@ export class EntryTable {
 
   #offsetsAscend(): boolean {
     const offsets = this.#columns.localHeaderOffset;
-    for (let row = 1; row < this.#entries.length; row++) if (offsets[row]! < offsets[row - 1]!) return false;
+    const count = this.#entries.length;
+    for (let row = 1; row < count; row++) if (offsets[row]! < offsets[row - 1]!) return false;
     return true;
   }
 
