@@ -93,6 +93,22 @@ function builtinImportEdits(ast: Node): Edit[] {
   return edits;
 }
 
+/** The ajv standalone validators (scripts/build-schemas.ts), which load ajv's runtime helpers with their own require(). */
+const VALIDATORS = new Set([`${DIST}manifest/generated/manifest-validators.js`, `${DIST}registry/generated/server-validator.js`]);
+const OWN_REQUIRE = 'const require = createRequire(import.meta.url);';
+
+/**
+ * The validators' require() calls bundled like any other: without their own `require` (made by
+ * createRequire), esbuild bundles the helpers they name (ajv's equal and ucs2length, and
+ * fast-deep-equal), instead of Node resolving them in node_modules at run time (package.json
+ * lookups and two CommonJS modules compiled on every verify, issue 14 item 2).
+ */
+function bundledRequires(path: string, source: string): string {
+  if (!VALIDATORS.has(path)) return source;
+  if (!source.includes(OWN_REQUIRE)) throw new Error(`${path}: expected "${OWN_REQUIRE}" (scripts/build-schemas.ts writes it)`);
+  return source.replace(OWN_REQUIRE, '');
+}
+
 /**
  * Rewrites each compiled module of dist/ before esbuild bundles it: its `import.meta.url` keeps
  * pointing at its own file in dist/, so the URLs built from it (package.json, schemas/, trust/,
@@ -106,7 +122,7 @@ const rewriteModules: Plugin = {
     // eslint-disable-next-line require-unicode-regexp
     builder.onLoad({ filter: /\.js$/ }, async ({ path }) => {
       if (!path.startsWith(DIST)) return undefined;
-      const source = await readFile(path, 'utf8');
+      const source = bundledRequires(path, await readFile(path, 'utf8'));
       const ast = Parser.parse(source, { ecmaVersion: 'latest', sourceType: 'module' });
       const own = `new URL(${JSON.stringify(relative(BUNDLE_DIR, path).split('\\').join('/'))}, import.meta.url).href`;
       const edits = [...metaUrlEdits(ast, own), ...builtinImportEdits(ast)].sort((a, b) => a.start - b.start);
@@ -135,8 +151,12 @@ export async function buildCliBundle(): Promise<void> {
     external: EXTERNAL,
     chunkNames: 'chunk-[hash]',
     plugins: [rewriteModules],
-    // CommonJS packages inside an ES module bundle call require() for node's built-ins.
-    banner: { js: "import { createRequire as __mcpsealRequire } from 'node:module'; const require = __mcpsealRequire(import.meta.url);" },
+    // CommonJS packages inside an ES module bundle call require() for node's built-ins (through
+    // esbuild's __require, which calls and applies it). Made on first use: a createRequire per
+    // chunk evaluated was 0.1-0.4 ms each, for the few chunks that ever require anything.
+    banner: {
+      js: "import { createRequire as __mcpsealCreateRequire } from 'node:module'; let __mcpsealRequire; function require(id) { __mcpsealRequire ??= __mcpsealCreateRequire(import.meta.url); return __mcpsealRequire(id); }",
+    },
     logLevel: 'warning',
   });
 }

@@ -6,11 +6,10 @@
 // over the whole name set (name-index.ts).
 
 import { MCPSealError } from '../errors.ts';
-import type { ArchiveEntry } from './entry.ts';
-import { checkEntry } from './entry-rules.ts';
+import { checkRecord, entryMode } from './entry-rules.ts';
 import { decodeCentralRecord } from './central-record.ts';
 import { checkEntryCounts, readEndRecords, type EndRecords, type Tail } from './end-records.ts';
-import { CENTRAL_HEADER_SIZE, EOCD_SIZE, LOCAL_HEADER_SIZE, MAX_COMMENT, SIG_CENTRAL, ZIP64_LOCATOR_SIZE } from './format.ts';
+import { CENTRAL_HEADER_SIZE, EOCD_SIZE, LOCAL_HEADER_SIZE, MAX_COMMENT, SIG_CENTRAL, ZIP64_LOCATOR_SIZE, fieldsOf } from './format.ts';
 import type { ArchiveLimits } from '../limits.ts';
 import { EntryNameIndex } from './name-index.ts';
 import { EntryTable } from './entry-table.ts';
@@ -68,7 +67,7 @@ export async function readCentralDirectory(source: ByteSource, limits: Readonly<
   const { cdOffset, cdSize } = ends;
   const trailerBytes = cdOffset >= tail.start ? tail.bytes.subarray(cdOffset - tail.start) : Buffer.concat([await source.read(cdOffset, tail.start - cdOffset), tail.bytes]);
   const { table, totalSize } = parseEntries(trailerBytes.subarray(0, cdSize), ends.entryCount, cdOffset, limits);
-  checkLayout(table.entries, cdOffset);
+  checkLayout(table, cdOffset);
   // With a signature block the comment field may cover the block; the block is not a comment.
   const comment = signatureBlock ? Buffer.alloc(0) : tail.bytes.subarray(ends.eocdOffset - tail.start + EOCD_SIZE);
   return {
@@ -111,16 +110,17 @@ export function parseEntries(cd: Buffer, entryCount: number, cdOffset: number, l
   const names = new EntryNameIndex(limits);
   let totalSize = 0;
   let offset = 0;
+  const view = fieldsOf(cd);
   for (let index = 0; index < entryCount; index++) {
-    const { record, next } = decodeCentralRecord(cd, offset, index, cdOffset);
+    const { record, next } = decodeCentralRecord(cd, offset, index, cdOffset, view);
     offset = next;
-    const entry = checkEntry(record, limits);
-    totalSize += entry.size;
+    const kind = checkRecord(record, limits);
+    totalSize += record.size;
     if (totalSize > limits.maxTotalSize) {
       fail('ARCHIVE_TOTAL_TOO_LARGE', `the entries expand to more than ${limits.maxTotalSize} bytes`, { limit: 'maxTotalSize', expected: limits.maxTotalSize });
     }
-    names.add(entry.name);
-    table.add(entry);
+    names.add(record.name);
+    table.add(record, kind, entryMode(record, kind));
   }
   if (offset !== cd.length) {
     fail('ARCHIVE_ENTRY_COUNT_MISMATCH', `the central directory holds ${cd.length - offset} bytes beyond its ${entryCount} records`);
@@ -133,21 +133,24 @@ export function parseEntries(cd: Buffer, entryCount: number, cdOffset: number, l
  * the file, and no entry's minimal extent (header, name, data) reaches into the next one. This
  * refuses overlapping-entry bombs up front; the scan then checks the exact extents.
  */
-export function checkLayout(entries: readonly ArchiveEntry[], cdOffset: number): void {
-  if (entries.length === 0) {
+export function checkLayout(table: EntryTable, cdOffset: number): void {
+  const byOffset = table.byOffset();
+  if (byOffset.length === 0) {
     if (cdOffset !== 0) fail('ARCHIVE_HIDDEN_DATA', `${cdOffset} bytes precede an empty central directory`);
     return;
   }
-  const byOffset = [...entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
   const first = byOffset[0]!;
   if (first.localHeaderOffset !== 0) {
     fail('ARCHIVE_PREPENDED_DATA', `${first.localHeaderOffset} bytes precede the first entry`, { found: first.localHeaderOffset });
   }
+  const { localHeaderOffset, compressedSize, nameLength } = table.extents;
   for (let i = 0; i < byOffset.length; i++) {
-    const entry = byOffset[i]!;
-    const minimalEnd = entry.localHeaderOffset + LOCAL_HEADER_SIZE + entry.rawName.length + entry.compressedSize;
-    const next = byOffset[i + 1];
-    if (minimalEnd > (next ? next.localHeaderOffset : cdOffset)) {
+    const row = byOffset[i]!.index;
+    const minimalEnd = localHeaderOffset[row]! + LOCAL_HEADER_SIZE + nameLength[row]! + compressedSize[row]!;
+    const nextRow = i + 1 < byOffset.length ? byOffset[i + 1]!.index : -1;
+    if (minimalEnd > (nextRow >= 0 ? localHeaderOffset[nextRow]! : cdOffset)) {
+      const entry = byOffset[i]!;
+      const next = byOffset[i + 1];
       const code = next ? 'ARCHIVE_OVERLAPPING_ENTRIES' : 'ARCHIVE_OUT_OF_BOUNDS';
       const message = next ? `entries "${printable(entry.name)}" and "${printable(next.name)}" overlap` : `entry "${printable(entry.name)}" extends into the central directory`;
       fail(code, message, { entry: entry.name });

@@ -73,12 +73,18 @@ function eocdBeforeBlock({ bytes, start }: Tail, block: SignatureBlock): number 
   return at;
 }
 
+/** The EOCD signature as it is stored (little-endian), for a native search of the tail. */
+const EOCD_SIGNATURE_BYTES = Buffer.from([SIG_EOCD & 0xff, (SIG_EOCD >>> 8) & 0xff, (SIG_EOCD >>> 16) & 0xff, SIG_EOCD >>> 24]);
+
 function eocdEndingFile({ bytes, start, size }: Tail): number {
   let found = -1;
   let strayEocd = -1;
   let anySignature = -1;
-  for (let at = bytes.length - EOCD_SIZE; at >= 0 && at >= bytes.length - EOCD_SIZE - MAX_COMMENT; at--) {
-    if (bytes.readUInt32LE(at) !== SIG_EOCD) continue;
+  const lowest = Math.max(0, bytes.length - EOCD_SIZE - MAX_COMMENT);
+  // Every position holding the signature, last first: Buffer#lastIndexOf visits exactly the
+  // positions a byte-by-byte walk would stop at (a readUInt32LE per byte of the last 64 KiB cost
+  // 3-5 ms of a small bundle's verify).
+  for (let at = signatureAtOrBefore(bytes, bytes.length - EOCD_SIZE); at >= lowest; at = signatureAtOrBefore(bytes, at - 1)) {
     const end = start + at + EOCD_SIZE + bytes.readUInt16LE(at + 20);
     if (end !== size && anySignature < 0) anySignature = at;
     if (end === size) {
@@ -97,6 +103,12 @@ function eocdEndingFile({ bytes, start, size }: Tail): number {
   }
   if (anySignature > found) fail('ARCHIVE_MULTIPLE_EOCD', 'the archive comment contains another end of central directory record');
   return start + found;
+}
+
+/** The last position at or before `from` where the EOCD signature starts, or -1. */
+function signatureAtOrBefore(bytes: Buffer, from: number): number {
+  // A negative offset would count from the end of the buffer.
+  return from < 0 ? -1 : bytes.lastIndexOf(EOCD_SIGNATURE_BYTES, from);
 }
 
 /** APPNOTE 4.3.16: the EOCD fields; 0xFFFF / 0xFFFFFFFF mean "see the zip64 record". */

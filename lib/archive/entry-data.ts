@@ -7,6 +7,7 @@ import { crc32, createInflateRaw, inflateRaw, inflateRawSync, type ZlibOptions }
 import { MCPSealError } from '../errors.ts';
 import { printable } from './names.ts';
 import type { ArchiveEntry } from './entry.ts';
+import { rawNameEquals } from './entry-table.ts';
 import {
   EXTRA_UNICODE_PATH,
   EXTRA_ZIP64,
@@ -15,9 +16,13 @@ import {
   FLAG_MASKED_HEADERS,
   FLAG_STRONG_ENCRYPTION,
   FLAG_UTF8,
+  LOCAL_HEADER_SIZE,
   METHOD_STORED,
   SIG_DATA_DESCRIPTOR,
   SIG_LOCAL,
+  fieldsOf,
+  NO_EXTRA_FIELDS,
+  extraField,
   parseExtraFields,
   readSafeUInt64,
 } from './format.ts';
@@ -25,45 +30,50 @@ import {
 /** Flags that change how an entry is read; they must agree between the two headers. */
 const SIGNIFICANT_FLAGS = FLAG_ENCRYPTED | FLAG_DATA_DESCRIPTOR | FLAG_STRONG_ENCRYPTION | FLAG_UTF8 | FLAG_MASKED_HEADERS;
 
-/** Lengths of the variable parts that follow a 30-byte local header. */
-export function localHeaderTailLength(header: Buffer, entry: ArchiveEntry): number {
-  if (header.readUInt32LE(0) !== SIG_LOCAL) {
+function mismatch(entry: ArchiveEntry, what: string, expected?: unknown, found?: unknown): never {
+  throw new MCPSealError('ARCHIVE_HEADER_MISMATCH', `entry "${printable(entry.name)}": the local header's ${what} differs from the central directory`, {
+    details: { entry: entry.name, expected, found },
+  });
+}
+
+
+/** Lengths of the variable parts that follow the 30-byte local header at `at` in `bytes` (`view`: its DataView, fieldsOf). */
+export function localHeaderTailLength(bytes: Buffer, at: number, entry: ArchiveEntry, view = fieldsOf(bytes)): number {
+  if (view.getUint32(at, true) !== SIG_LOCAL) {
     throw new MCPSealError('ARCHIVE_BAD_LOCAL_HEADER', `entry "${printable(entry.name)}": no local header at offset ${entry.localHeaderOffset}`, {
       details: { entry: entry.name, offset: entry.localHeaderOffset },
     });
   }
-  return header.readUInt16LE(26) + header.readUInt16LE(28);
+  return view.getUint16(at + 26, true) + view.getUint16(at + 28, true);
 }
 
 /**
  * Checks a local header (APPNOTE 4.3.7) against the central directory record: the same name,
- * method and flags; the same CRC and sizes unless a data descriptor carries them.
+ * method and flags; the same CRC and sizes unless a data descriptor carries them. The header, its
+ * name and its extra field lie in `bytes` from `at` on, read in place (the scan's read chunk:
+ * no copy and no view per entry); `view` is a DataView of `bytes` (fieldsOf).
  */
-export function checkLocalHeader(entry: ArchiveEntry, header: Buffer, rest: Buffer): void {
-  const nameLength = header.readUInt16LE(26);
-  const name = rest.subarray(0, nameLength);
-  const extra = rest.subarray(nameLength);
-  const mismatch = (what: string, expected?: unknown, found?: unknown): never => {
-    throw new MCPSealError('ARCHIVE_HEADER_MISMATCH', `entry "${printable(entry.name)}": the local header's ${what} differs from the central directory`, {
-      details: { entry: entry.name, expected, found },
-    });
-  };
-  if (!name.equals(entry.rawName)) mismatch('name', entry.name, name.toString('utf8'));
-  const flags = header.readUInt16LE(6);
-  if ((flags & SIGNIFICANT_FLAGS) !== (entry.flags & SIGNIFICANT_FLAGS)) mismatch('flags', entry.flags, flags);
-  const method = header.readUInt16LE(8);
-  if (method !== entry.method) mismatch('compression method', entry.method, method);
+export function checkLocalHeader(entry: ArchiveEntry, bytes: Buffer, at: number, view = fieldsOf(bytes)): void {
+  const nameLength = view.getUint16(at + 26, true);
+  const nameStart = at + LOCAL_HEADER_SIZE;
+  const extraEnd = nameStart + nameLength + view.getUint16(at + 28, true);
+  if (!rawNameEquals(entry, bytes, nameStart, nameStart + nameLength)) mismatch(entry, 'name', entry.name, bytes.toString('utf8', nameStart, nameStart + nameLength));
+  const flags = view.getUint16(at + 6, true);
+  if ((flags & SIGNIFICANT_FLAGS) !== (entry.flags & SIGNIFICANT_FLAGS)) mismatch(entry, 'flags', entry.flags, flags);
+  const method = view.getUint16(at + 8, true);
+  if (method !== entry.method) mismatch(entry, 'compression method', entry.method, method);
 
-  const fields = parseExtraFields(extra, () => `local header of "${printable(entry.name)}"`);
-  const localUnicode = fields.find((f) => f.id === EXTRA_UNICODE_PATH);
-  if (localUnicode && !localUnicode.data.subarray(5).equals(entry.rawName)) mismatch('Unicode path');
+  // An empty extra area (most entries) needs no parse, nor the closure that names it for an error.
+  const fields = extraEnd === nameStart + nameLength ? NO_EXTRA_FIELDS : parseExtraFields(bytes, nameStart + nameLength, extraEnd, () => `local header of "${printable(entry.name)}"`);
+  const localUnicode = extraField(fields, EXTRA_UNICODE_PATH);
+  if (localUnicode && !localUnicode.data.subarray(5).equals(entry.rawName)) mismatch(entry, 'Unicode path');
 
-  const crc = header.readUInt32LE(14);
-  let compressedSize: number = header.readUInt32LE(18);
-  let size: number = header.readUInt32LE(22);
+  const crc = view.getUint32(at + 14, true);
+  let compressedSize: number = view.getUint32(at + 18, true);
+  let size: number = view.getUint32(at + 22, true);
   if (compressedSize === 0xffffffff || size === 0xffffffff) {
     // APPNOTE 4.5.3: in a local header the zip64 field holds both sizes, uncompressed first.
-    const zip64 = fields.find((f) => f.id === EXTRA_ZIP64);
+    const zip64 = extraField(fields, EXTRA_ZIP64);
     if (!zip64 || zip64.data.length < 16) {
       throw new MCPSealError('ARCHIVE_BAD_ZIP64', `entry "${printable(entry.name)}": local sizes overflow but the zip64 field is missing`, {
         details: { entry: entry.name },
@@ -85,14 +95,14 @@ export function checkLocalHeader(entry: ArchiveEntry, header: Buffer, rest: Buff
       });
     }
     // The values follow the data; the header may hold zeros (APPNOTE 4.4.4 bit 3) or the real ones.
-    if (crc !== 0 && crc !== entry.crc32) mismatch('CRC-32', entry.crc32, crc);
-    if (compressedSize !== 0 && compressedSize !== entry.compressedSize) mismatch('compressed size', entry.compressedSize, compressedSize);
-    if (size !== 0 && size !== entry.size) mismatch('size', entry.size, size);
+    if (crc !== 0 && crc !== entry.crc32) mismatch(entry, 'CRC-32', entry.crc32, crc);
+    if (compressedSize !== 0 && compressedSize !== entry.compressedSize) mismatch(entry, 'compressed size', entry.compressedSize, compressedSize);
+    if (size !== 0 && size !== entry.size) mismatch(entry, 'size', entry.size, size);
     return;
   }
-  if (crc !== entry.crc32) mismatch('CRC-32', entry.crc32, crc);
-  if (compressedSize !== entry.compressedSize) mismatch('compressed size', entry.compressedSize, compressedSize);
-  if (size !== entry.size) mismatch('size', entry.size, size);
+  if (crc !== entry.crc32) mismatch(entry, 'CRC-32', entry.crc32, crc);
+  if (compressedSize !== entry.compressedSize) mismatch(entry, 'compressed size', entry.compressedSize, compressedSize);
+  if (size !== entry.size) mismatch(entry, 'size', entry.size, size);
 }
 
 /**

@@ -27,27 +27,10 @@ function fail(code: ArchiveErrorCode, message: string, details: Record<string, u
 
 /** Applies every per-entry rule to `record` and returns the entry the reader reports. */
 export function checkEntry(record: CentralRecord, limits: Readonly<ArchiveLimits>): ArchiveEntry {
-  const { name } = record;
-  const details = { entry: name };
-  if (record.diskStart !== 0) fail('ARCHIVE_MULTIDISK', `central directory entry ${record.index}: the entry starts on another disk`, details);
-  if (record.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION | FLAG_MASKED_HEADERS)) fail('ARCHIVE_ENCRYPTED', `entry "${printable(name)}" is encrypted`, details);
-  if (record.method !== METHOD_STORED && record.method !== METHOD_DEFLATED) {
-    fail('ARCHIVE_UNSUPPORTED_METHOD', `entry "${printable(name)}" uses compression method ${record.method}; only stored and deflate are allowed`, {
-      ...details,
-      found: record.method,
-    });
-  }
-  const problem = validateEntryName(name, limits);
-  if (problem) {
-    const message = problem.code === 'ARCHIVE_PATH_TRAVERSAL' ? `entry "${printable(name)}" escapes the bundle` : `entry "${printable(name)}": ${problem.reason}`;
-    fail(problem.code, message, details);
-  }
-  const kind = entryKind(record);
-  checkSizes(record, kind, limits);
-  const executable = kind === 'directory' || ((record.madeBy >> 8) === HOST_UNIX && ((record.externalAttributes >>> 16) & 0o111) !== 0);
+  const kind = checkRecord(record, limits);
   return {
     index: record.index,
-    name,
+    name: record.name,
     kind,
     method: record.method,
     flags: record.flags,
@@ -55,10 +38,41 @@ export function checkEntry(record: CentralRecord, limits: Readonly<ArchiveLimits
     compressedSize: record.compressedSize,
     size: record.size,
     localHeaderOffset: record.localHeaderOffset,
-    mode: executable ? 0o755 : 0o644,
+    mode: entryMode(record, kind),
     rawName: record.rawName,
     zip64: record.zip64,
   };
+}
+
+/**
+ * Applies every per-entry rule to `record` and returns its kind: `checkEntry` without the entry
+ * object, for the reader, which stores the record's fields in its table (entry-table.ts) directly.
+ */
+export function checkRecord(record: CentralRecord, limits: Readonly<ArchiveLimits>): EntryKind {
+  const { name } = record;
+  // Details and messages are built only for a failure (objects per entry were a share of the parse).
+  if (record.diskStart !== 0) fail('ARCHIVE_MULTIDISK', `central directory entry ${record.index}: the entry starts on another disk`, { entry: name });
+  if (record.flags & (FLAG_ENCRYPTED | FLAG_STRONG_ENCRYPTION | FLAG_MASKED_HEADERS)) fail('ARCHIVE_ENCRYPTED', `entry "${printable(name)}" is encrypted`, { entry: name });
+  if (record.method !== METHOD_STORED && record.method !== METHOD_DEFLATED) {
+    fail('ARCHIVE_UNSUPPORTED_METHOD', `entry "${printable(name)}" uses compression method ${record.method}; only stored and deflate are allowed`, {
+      entry: name,
+      found: record.method,
+    });
+  }
+  const problem = validateEntryName(name, limits);
+  if (problem) {
+    const message = problem.code === 'ARCHIVE_PATH_TRAVERSAL' ? `entry "${printable(name)}" escapes the bundle` : `entry "${printable(name)}": ${problem.reason}`;
+    fail(problem.code, message, { entry: name });
+  }
+  const kind = entryKind(record);
+  checkSizes(record, kind, limits);
+  return kind;
+}
+
+/** The mode the extractor gives an entry: 0o755 for directories and Unix executables, else 0o644. */
+export function entryMode(record: CentralRecord, kind: EntryKind): number {
+  const executable = kind === 'directory' || ((record.madeBy >> 8) === HOST_UNIX && ((record.externalAttributes >>> 16) & 0o111) !== 0);
+  return executable ? 0o755 : 0o644;
 }
 
 /**
@@ -67,34 +81,32 @@ export function checkEntry(record: CentralRecord, limits: Readonly<ArchiveLimits
  * symlinks from "Atari" and "macOS" entries in our tests): any file type there is checked.
  */
 export function entryKind({ name, madeBy, externalAttributes, index }: CentralRecord): EntryKind {
-  const where = `central directory entry ${index}`;
   const slash = name.endsWith('/');
   const type = (externalAttributes >>> 16) & S_IFMT;
   if (type === S_IFLNK) fail('ARCHIVE_SYMLINK', `entry "${printable(name)}" is a symbolic link`, { entry: name });
   if (type !== 0 && type !== S_IFREG && type !== S_IFDIR) {
     fail('ARCHIVE_SPECIAL_FILE', `entry "${printable(name)}" is a device, FIFO or socket`, { entry: name, found: type.toString(8) });
   }
-  if (type === S_IFDIR && !slash) fail('ARCHIVE_BAD_DIRECTORY_ENTRY', `${where}: a directory whose name does not end with "/"`, { entry: name });
-  if (type === S_IFREG && slash) fail('ARCHIVE_BAD_DIRECTORY_ENTRY', `${where}: a regular file whose name ends with "/"`, { entry: name });
+  if (type === S_IFDIR && !slash) fail('ARCHIVE_BAD_DIRECTORY_ENTRY', `central directory entry ${index}: a directory whose name does not end with "/"`, { entry: name });
+  if (type === S_IFREG && slash) fail('ARCHIVE_BAD_DIRECTORY_ENTRY', `central directory entry ${index}: a regular file whose name ends with "/"`, { entry: name });
   if ((madeBy >> 8) !== HOST_UNIX && externalAttributes & DOS_DIRECTORY && !slash) {
-    fail('ARCHIVE_BAD_DIRECTORY_ENTRY', `${where}: a directory whose name does not end with "/"`, { entry: name });
+    fail('ARCHIVE_BAD_DIRECTORY_ENTRY', `central directory entry ${index}: a directory whose name does not end with "/"`, { entry: name });
   }
   return slash ? 'directory' : 'file';
 }
 
 /** Directory entries carry no data; stored sizes agree; the entry's size and ratio are within the limits. */
 export function checkSizes({ name, method, size, compressedSize }: CentralRecord, kind: EntryKind, limits: Readonly<ArchiveLimits>): void {
-  const details = { entry: name };
   if (kind === 'directory' && (size !== 0 || compressedSize > 2)) {
     // A deflated empty stream is 2 bytes; anything more is data hidden in a directory.
-    fail('ARCHIVE_BAD_DIRECTORY_ENTRY', `directory entry "${printable(name)}" carries data`, details);
+    fail('ARCHIVE_BAD_DIRECTORY_ENTRY', `directory entry "${printable(name)}" carries data`, { entry: name });
   }
   if (method === METHOD_STORED && compressedSize !== size) {
-    fail('ARCHIVE_SIZE_MISMATCH', `stored entry "${printable(name)}" has different compressed and uncompressed sizes`, { ...details, expected: size, found: compressedSize });
+    fail('ARCHIVE_SIZE_MISMATCH', `stored entry "${printable(name)}" has different compressed and uncompressed sizes`, { entry: name, expected: size, found: compressedSize });
   }
   if (size > limits.maxEntrySize) {
     fail('ARCHIVE_ENTRY_TOO_LARGE', `entry "${printable(name)}" expands to ${size} bytes (limit ${limits.maxEntrySize})`, {
-      ...details,
+      entry: name,
       limit: 'maxEntrySize',
       expected: limits.maxEntrySize,
       found: size,
@@ -103,7 +115,7 @@ export function checkSizes({ name, method, size, compressedSize }: CentralRecord
   if (size >= limits.ratioThreshold && size > compressedSize * limits.maxCompressionRatio) {
     const ratio = compressedSize === 0 ? Infinity : Math.round(size / compressedSize);
     fail('ARCHIVE_COMPRESSION_RATIO', `entry "${printable(name)}" expands ${ratio}:1 (limit ${limits.maxCompressionRatio}:1)`, {
-      ...details,
+      entry: name,
       limit: 'maxCompressionRatio',
       expected: limits.maxCompressionRatio,
       found: ratio,

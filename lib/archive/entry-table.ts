@@ -8,6 +8,12 @@
 
 import type { ArchiveEntry, EntryKind } from './entry.ts';
 
+/** What the table stores of an entry besides its kind and mode: a decoded record's fields (or an entry's). */
+export type EntryFields = Pick<ArchiveEntry, 'name' | 'rawName' | 'localHeaderOffset' | 'compressedSize' | 'size' | 'crc32' | 'method' | 'flags' | 'zip64'>;
+
+/** Lookups answered by a scan of the rows before the hash of the names is built. */
+const LINEAR_LOOKUPS = 4;
+
 const DIRECTORY = 1;
 const EXECUTABLE = 2;
 const ZIP64 = 4;
@@ -90,6 +96,13 @@ class TableEntry implements ArchiveEntry {
     return this.#columns.cd.subarray(start, start + this.#columns.nameLength[this.index]!);
   }
 
+  /** Whether `bytes[start, end)` holds this entry's raw name, compared in the central directory (no view). */
+  rawNameEquals(bytes: Buffer, start: number, end: number): boolean {
+    const nameStart = this.#columns.nameStart[this.index]!;
+    const nameLength = this.#columns.nameLength[this.index]!;
+    return end - start === nameLength && this.#columns.cd.compare(bytes, start, end, nameStart, nameStart + nameLength) === 0;
+  }
+
   get zip64(): boolean {
     return (this.#columns.bits[this.index]! & ZIP64) !== 0;
   }
@@ -102,14 +115,28 @@ class TableEntry implements ArchiveEntry {
 }
 
 /**
+ * Whether `bytes[start, end)` holds `entry`'s raw name: compared in place for the reader's own
+ * entries (the scan checks 2,400 local names of a small bundle without a view each), through
+ * `rawName` for any other ArchiveEntry.
+ */
+export function rawNameEquals(entry: ArchiveEntry, bytes: Buffer, start: number, end: number): boolean {
+  if (entry instanceof TableEntry) return entry.rawNameEquals(bytes, start, end);
+  const expected = entry.rawName;
+  return end - start === expected.length && expected.compare(bytes, start, end) === 0;
+}
+
+/**
  * The checked entries of a central directory `cd` with room for `count` of them (the count the
  * end record declares, already held to maxEntries and to the directory's size).
  */
 export class EntryTable {
   readonly #columns: Columns;
   readonly #entries: ArchiveEntry[] = [];
-  /** Open-addressing hash of the names (row + 1; 0 is empty), built on the first lookup. */
+  /** Open-addressing hash of the names (row + 1; 0 is empty), built after LINEAR_LOOKUPS lookups. */
   #slots: Int32Array | null = null;
+  #lookups = 0;
+  /** Whether the rows are in local-header order (byOffset), once known. */
+  #inOffsetOrder: boolean | null = null;
 
   constructor(cd: Buffer, count: number) {
     this.#columns = new Columns(cd, count);
@@ -120,11 +147,40 @@ export class EntryTable {
     return this.#entries;
   }
 
-  /** Stores a checked entry (whose rawName views `cd`) and returns its compact replacement. */
-  add(entry: ArchiveEntry): ArchiveEntry {
+  /**
+   * Entries in the order of their local headers: the entries themselves when the central
+   * directory lists them in that order (every writer we know does), else a sorted copy (stable:
+   * equal offsets keep their directory order, which the layout checks then refuse).
+   */
+  byOffset(): readonly ArchiveEntry[] {
+    this.#inOffsetOrder ??= this.#offsetsAscend();
+    return this.#inOffsetOrder ? this.#entries : [...this.#entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+  }
+
+  #offsetsAscend(): boolean {
+    const offsets = this.#columns.localHeaderOffset;
+    const count = this.#entries.length;
+    for (let row = 1; row < count; row++) if (offsets[row]! < offsets[row - 1]!) return false;
+    return true;
+  }
+
+  /**
+   * The columns the layout checks read, indexed by row (an entry's `index`): plain array reads
+   * instead of three getter calls per entry and a view of its name (central-directory.ts checkLayout).
+   */
+  get extents(): Pick<Columns, 'localHeaderOffset' | 'compressedSize' | 'nameLength'> {
+    return this.#columns;
+  }
+
+  /**
+   * Stores a checked entry (whose rawName views `cd`), given as the fields of its record with its
+   * kind and mode (entry-rules.ts checkRecord, entryMode), and returns its compact replacement.
+   */
+  add(entry: EntryFields, kind: EntryKind, mode: number): ArchiveEntry {
     const row = this.#entries.length;
     const columns = this.#columns;
     const raw = entry.rawName;
+    this.#inOffsetOrder = null;
     columns.localHeaderOffset[row] = entry.localHeaderOffset;
     columns.compressedSize[row] = entry.compressedSize;
     columns.size[row] = entry.size;
@@ -133,7 +189,7 @@ export class EntryTable {
     columns.nameLength[row] = raw.length;
     columns.method[row] = entry.method;
     columns.flags[row] = entry.flags;
-    columns.bits[row] = (entry.kind === 'directory' ? DIRECTORY : 0) | (entry.mode === 0o755 ? EXECUTABLE : 0) | (entry.zip64 ? ZIP64 : 0);
+    columns.bits[row] = (kind === 'directory' ? DIRECTORY : 0) | (mode === 0o755 ? EXECUTABLE : 0) | (entry.zip64 ? ZIP64 : 0);
     const compact = new TableEntry(columns, row, entry.name);
     this.#entries.push(compact);
     return compact;
@@ -141,6 +197,9 @@ export class EntryTable {
 
   /** The entry named exactly `name` (names are unique: the name index refused duplicates). */
   lookup(name: string): ArchiveEntry | undefined {
+    // The first few lookups scan the rows: a verify looks up one name (manifest.json), and
+    // hashing every name for it cost more than the scan (3-4 ms for 2,400 names in a cold process).
+    if (this.#slots === null && ++this.#lookups <= LINEAR_LOOKUPS) return this.#entries.find((entry) => entry.name === name);
     const slots = (this.#slots ??= this.#buildSlots());
     const mask = slots.length - 1;
     for (let slot = hashName(name) & mask; slots[slot] !== 0; slot = (slot + 1) & mask) {

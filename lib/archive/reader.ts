@@ -108,7 +108,9 @@ export class Archive {
 
   /** Names of the file entries (directories excluded), e.g. for the manifest's file checks. */
   fileNames(): Set<string> {
-    return new Set(this.entries.filter((entry) => entry.kind === 'file').map((entry) => entry.name));
+    const names = new Set<string>();
+    for (const entry of this.entries) if (entry.kind === 'file') names.add(entry.name);
+    return names;
   }
 
   /** Reads one whole entry by random access, with the local header and data checks of a scan. */
@@ -130,10 +132,8 @@ export class Archive {
 
   /** Checks an entry's local header against the central directory and returns where its data starts. */
   async #checkedDataOffset(entry: ArchiveEntry): Promise<number> {
-    const header = await this.source.read(entry.localHeaderOffset, LOCAL_HEADER_SIZE);
-    const restLength = localHeaderTailLength(header, entry);
-    const rest = await this.source.read(entry.localHeaderOffset + LOCAL_HEADER_SIZE, restLength);
-    checkLocalHeader(entry, header, rest);
+    const restLength = localHeaderTailLength(await this.source.read(entry.localHeaderOffset, LOCAL_HEADER_SIZE), 0, entry);
+    checkLocalHeader(entry, await this.source.read(entry.localHeaderOffset, LOCAL_HEADER_SIZE + restLength), 0);
     const dataOffset = entry.localHeaderOffset + LOCAL_HEADER_SIZE + restLength;
     if (dataOffset + entry.compressedSize > this.layout.centralDirectoryOffset) throw outOfBounds(entry);
     return dataOffset;
@@ -147,49 +147,22 @@ export class Archive {
   async scan(options: ScanOptions = {}): Promise<ScanResult> {
     const checkData = options.checkData === true || options.visitor !== undefined;
     const reader = new SequentialReader(this.source, { hash: options.hash === true });
-    const byOffset = [...this.entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
+    const byOffset = this.#table.byOffset();
     const tasks = new TaskPool(MAX_TASKS, MAX_TASK_BYTES);
-    const visitor = options.visitor;
     try {
       for (let i = 0; i < byOffset.length; i++) {
         const entry = byOffset[i]!;
         throwIfAborted(options.signal);
         const nextOffset = byOffset[i + 1]?.localHeaderOffset ?? this.layout.centralDirectoryOffset;
-        expectPosition(reader.position, entry.localHeaderOffset, `before entry "${printable(entry.name)}"`);
-        const header = await reader.take(LOCAL_HEADER_SIZE);
-        const restLength = localHeaderTailLength(header, entry);
-        if (reader.position + restLength + entry.compressedSize > nextOffset) throw overlap(entry, byOffset[i + 1]);
-        checkLocalHeader(entry, header, await reader.take(restLength));
-
+        if (reader.position !== entry.localHeaderOffset) expectPosition(reader.position, entry.localHeaderOffset, `before entry "${printable(entry.name)}"`);
+        // Most headers lie in the read chunk: checked in place, no copy and no await.
+        if (!localHeaderInChunk(reader, entry, nextOffset, byOffset[i + 1])) await localHeaderCopied(reader, entry, nextOffset, byOffset[i + 1]);
         if (entry.kind === 'directory') {
-          // A directory's only allowed data is an empty deflate stream (03 00): nothing may hide there.
-          const data = await reader.take(entry.compressedSize);
-          if (data.length > 0 && !(entry.method === METHOD_DEFLATED && data.equals(EMPTY_DEFLATE))) {
-            throw new MCPSealError('ARCHIVE_BAD_DIRECTORY_ENTRY', `directory entry "${printable(entry.name)}" carries data`, { details: { entry: entry.name } });
-          }
+          if (entry.compressedSize > 0) await checkDirectoryData(reader, entry);
         } else if (!checkData) {
-          await reader.skip(entry.compressedSize);
-        } else if (entry.compressedSize <= INLINE_ENTRY_LIMIT && entry.size <= INLINE_ENTRY_LIMIT) {
-          // Inflated on this thread, no task. A deflated entry is read as a view into the read
-          // chunk (used before the next read: no copy); a stored one is copied, because its data
-          // is what the visitor gets, and may keep.
-          const compressed = entry.method === METHOD_STORED ? await reader.take(entry.compressedSize) : await reader.view(entry.compressedSize);
-          const data = inflateWholeSync(entry, compressed);
-          if (visitor) await visitor.content(entry, data);
-          else releaseBuffer(data);
-        } else if (isWholeEntry(entry)) {
-          // A view into a read chunk; chunks are never reused, so the task may keep it.
-          const compressed = await reader.take(entry.compressedSize);
-          await tasks.run(entry.compressedSize + entry.size, async () => {
-            const data = await inflateWhole(entry, compressed);
-            // The copy taken above is this scan's own; the inflated data is the visitor's to keep.
-            if (data !== compressed) releaseBuffer(compressed);
-            if (visitor) await visitor.content(entry, data);
-            else releaseBuffer(data);
-          });
+          if (!reader.skipInChunk(entry.compressedSize)) await reader.skip(entry.compressedSize);
         } else {
-          const sink = visitor ? await visitor.stream(entry) : null;
-          await inflateStream(entry, reader.pieces(entry.compressedSize), sink);
+          await checkEntryData(reader, entry, tasks, options.visitor);
         }
         tasks.throwIfFailed();
 
@@ -220,6 +193,63 @@ export class Archive {
   /** Closes the underlying source. */
   async close(): Promise<void> {
     await this.source.close();
+  }
+}
+
+/**
+ * Checks the local header at the reader's position when it lies whole in the read chunk (in
+ * place, consumed); false, consuming nothing, when it does not. The overlap check comes before
+ * the name and extra field are consumed, as in `localHeaderCopied`.
+ */
+function localHeaderInChunk(reader: SequentialReader, entry: ArchiveEntry, nextOffset: number, next: ArchiveEntry | undefined): boolean {
+  const at = reader.peek(LOCAL_HEADER_SIZE);
+  if (at < 0) return false;
+  const restLength = localHeaderTailLength(reader.chunk, at, entry, reader.chunkFields);
+  if (reader.position + LOCAL_HEADER_SIZE + restLength + entry.compressedSize > nextOffset) throw overlap(entry, next);
+  if (reader.claim(LOCAL_HEADER_SIZE + restLength) < 0) return false;
+  checkLocalHeader(entry, reader.chunk, at, reader.chunkFields);
+  return true;
+}
+
+/** The local header across a chunk boundary: the same checks on a copy. */
+async function localHeaderCopied(reader: SequentialReader, entry: ArchiveEntry, nextOffset: number, next: ArchiveEntry | undefined): Promise<void> {
+  const header = await reader.take(LOCAL_HEADER_SIZE);
+  const restLength = localHeaderTailLength(header, 0, entry);
+  if (reader.position + restLength + entry.compressedSize > nextOffset) throw overlap(entry, next);
+  checkLocalHeader(entry, Buffer.concat([header, await reader.take(restLength)]), 0);
+}
+
+/** A directory's only allowed data is an empty deflate stream (03 00): nothing may hide there. */
+async function checkDirectoryData(reader: SequentialReader, entry: ArchiveEntry): Promise<void> {
+  const data = await reader.take(entry.compressedSize);
+  if (data.length > 0 && !(entry.method === METHOD_DEFLATED && data.equals(EMPTY_DEFLATE))) {
+    throw new MCPSealError('ARCHIVE_BAD_DIRECTORY_ENTRY', `directory entry "${printable(entry.name)}" carries data`, { details: { entry: entry.name } });
+  }
+}
+
+/** Inflates a file's data (or checks a stored one) against its size and CRC-32, handing it to the visitor. */
+async function checkEntryData(reader: SequentialReader, entry: ArchiveEntry, tasks: TaskPool, visitor: EntryVisitor | undefined): Promise<void> {
+  if (entry.compressedSize <= INLINE_ENTRY_LIMIT && entry.size <= INLINE_ENTRY_LIMIT) {
+    // Inflated on this thread, no task. A deflated entry is read as a view into the read
+    // chunk (used before the next read: no copy); a stored one is copied, because its data
+    // is what the visitor gets, and may keep.
+    const compressed = entry.method === METHOD_STORED ? await reader.take(entry.compressedSize) : await reader.view(entry.compressedSize);
+    const data = inflateWholeSync(entry, compressed);
+    if (visitor) await visitor.content(entry, data);
+    else releaseBuffer(data);
+  } else if (isWholeEntry(entry)) {
+    // A view into a read chunk; chunks are never reused, so the task may keep it.
+    const compressed = await reader.take(entry.compressedSize);
+    await tasks.run(entry.compressedSize + entry.size, async () => {
+      const data = await inflateWhole(entry, compressed);
+      // The copy taken above is this scan's own; the inflated data is the visitor's to keep.
+      if (data !== compressed) releaseBuffer(compressed);
+      if (visitor) await visitor.content(entry, data);
+      else releaseBuffer(data);
+    });
+  } else {
+    const sink = visitor ? await visitor.stream(entry) : null;
+    await inflateStream(entry, reader.pieces(entry.compressedSize), sink);
   }
 }
 

@@ -129,8 +129,9 @@ const WORKER_URL = new URL(import.meta.url.endsWith('.ts') ? './batch-worker.ts'
  * out-of-memory kill) is reported for that file (INTERNAL_ERROR) and replaced.
  */
 export async function runBatch(run: BatchRun, emit: (outcome: FileOutcome) => void): Promise<void> {
-  // Loaded here, not with the module: a command given one file never starts a worker.
-  const { Worker } = await import('node:worker_threads');
+  // Loaded here, for a batch only: node:worker_threads and the modules it pulls in were ~1-2 ms
+  // of every single-file command's start-up (issue 14 item 2).
+  const threads = await import('node:worker_threads');
   const { files } = run;
   const size = Math.max(1, Math.min(run.jobs, files.length));
   const window = Math.max(4 * size, 16);
@@ -177,7 +178,7 @@ export async function runBatch(run: BatchRun, emit: (outcome: FileOutcome) => vo
     const spawn = (): void => {
       // A young generation of 8 MB (V8's default is larger): measured on 200 copies of the filesystem
       // server bundle, peak RSS 250 MB instead of 430 MB for about 8% more CPU.
-      const worker = new Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
+      const worker = new threads.Worker(WORKER_URL, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
       workers.add(worker);
       worker.on('message', (message: { index: number; outcome: FileOutcome }) => {
         holding.delete(worker);
