@@ -150,10 +150,20 @@ function dssePayload(inputs: SignatureInputs): Buffer {
   return inputs.bundle.content.dsseEnvelope.payload;
 }
 
-/** The whole in-toto statement, parsed from the verified DSSE payload bytes only (DESIGN.md step 6). */
-export function attestedStatement(inputs: SignatureInputs): Statement {
-  // The payload is already a Buffer of its own (decoded from the bundle's base64): parsed in place, not copied.
-  return parseStatement(dssePayload(inputs));
+/**
+ * The whole statement of a verified payload, parsed once for whatever reads it after the checks
+ * (a result's `signature.statement` and `provenance.entries`, both for --json and batch output).
+ */
+const wholeStatements = new WeakMap<Buffer, Statement>();
+
+function wholeStatement(payload: Buffer): Statement {
+  let statement = wholeStatements.get(payload);
+  if (statement === undefined) {
+    // The payload is already a Buffer of its own (decoded from the bundle's base64): parsed in place, not copied.
+    statement = parseStatement(payload);
+    wholeStatements.set(payload, statement);
+  }
+  return statement;
 }
 
 /** The statement as read for the checks: its predicate's items already taken (or null: it was parsed whole). */
@@ -202,7 +212,7 @@ export function attestedProvenance(attestation: Attestation, archive: Archive): 
     builderId: head.builderId,
     get entries(): Record<string, string> | null {
       if (!withEntries) return null;
-      entries ??= provenanceView(parseStatement(payload)).entries;
+      entries ??= provenanceView(wholeStatement(payload)).entries;
       return entries;
     },
     source: items.source,
@@ -229,7 +239,7 @@ export function statementWhenRead(checked: SignatureCheck, inputs: SignatureInpu
   return {
     ...checked,
     get statement(): Statement {
-      statement ??= attestedStatement(inputs);
+      statement ??= wholeStatement(dssePayload(inputs));
       return statement;
     },
   };
