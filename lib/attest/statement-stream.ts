@@ -14,7 +14,7 @@
 // - the cut text is `[` part `,` part ... `]` and every part parses alone as a non-empty list of
 //   values, so the array is valid and its items are the parts' items in order (a single part
 //   may be empty: `[]`). A split that does not parse (a `,{` inside a string, say) moves to the
-//   next; too many misses only send the payload to the whole parse, which then decides.
+//   next; once the payload's length has been parsed in vain, the whole parse takes over and decides.
 // Whatever the bytes, a wrong guess costs a parse that fails, never a different meaning.
 
 import { isUtf8 } from 'node:buffer';
@@ -26,8 +26,24 @@ const KEY = Buffer.from('"resolvedDependencies":', 'utf8');
 const ITEM_START = Buffer.from(',{', 'utf8');
 const SLICE = 64 * 1024;
 const CLOSE = 0x5d;
-/** Places tried for the array's end and for splits that did not parse, before the whole parse takes over. */
-const MAX_MISSES = 32;
+
+/**
+ * Characters parsed in vain (an end or a split that was not the one), at most the payload's length
+ * in all: then the whole parse takes over, so a reading never costs more than a few whole parses.
+ */
+class Budget {
+  #left: number;
+
+  constructor(length: number) {
+    this.#left = length;
+  }
+
+  /** Spends `length` characters; false once the budget is gone. */
+  spend(length: number): boolean {
+    this.#left -= length;
+    return this.#left >= 0;
+  }
+}
 
 /** A statement whose dependencies went to a sink; `error` is the first item's error, thrown where provenanceView would. */
 export interface StreamedStatement {
@@ -46,12 +62,13 @@ export interface StreamedStatement {
 export function parseStreamedStatement(payload: Buffer, sink: DependencySink): StreamedStatement | null {
   if (!isUtf8(payload)) return null;
   const from = payload.length >= 3 && payload[0] === 0xef && payload[1] === 0xbb && payload[2] === 0xbf ? 3 : 0;
-  const found = statementAround(payload, from);
+  const budget = new Budget(payload.length);
+  const found = statementAround(payload, from, budget);
   if (found === null) return null;
   const definition = found.definition;
   const withEntries = definition['buildType'] === MCPSEAL_BUILD_TYPE;
   let error: MCPSealError | null = null;
-  const slices = new Slices(payload, found.start + 1, found.end);
+  const slices = new Slices(payload, found.start + 1, found.end, budget);
   for (let items = slices.next(); items !== undefined; items = slices.next()) {
     if (items === null) return null;
     for (const item of items) {
@@ -74,7 +91,7 @@ export function parseStreamedStatement(payload: Buffer, sink: DependencySink): S
  * follows) or one of the few before it: the one for which the cut statement parses with the
  * stand-in as the value of predicate.buildDefinition.resolvedDependencies.
  */
-function statementAround(payload: Buffer, from: number): { statement: unknown; definition: Record<string, unknown>; start: number; end: number } | null {
+function statementAround(payload: Buffer, from: number, budget: Budget): { statement: unknown; definition: Record<string, unknown>; start: number; end: number } | null {
   const key = payload.indexOf(KEY, from);
   if (key < 0) return null;
   let start = key + KEY.length;
@@ -82,15 +99,14 @@ function statementAround(payload: Buffer, from: number): { statement: unknown; d
   if (payload[start] !== 0x5b) return null;
   const standIn = randomBytes(16).toString('hex');
   const head = payload.toString('utf8', from, start);
-  let end = payload.length;
-  for (let miss = 0; miss < MAX_MISSES; miss++) {
-    end = payload.lastIndexOf(CLOSE, end - 1);
-    if (end <= start) return null;
-    const statement = parseOrNull(`${head}"${standIn}"${payload.toString('utf8', end + 1)}`);
+  for (let end = payload.lastIndexOf(CLOSE); end > start; end = payload.lastIndexOf(CLOSE, end - 1)) {
+    const text = `${head}"${standIn}"${payload.toString('utf8', end + 1)}`;
+    const statement = parseOrNull(text);
     const definition = (statement as { predicate?: { buildDefinition?: unknown } } | null)?.predicate?.buildDefinition;
     if (typeof definition === 'object' && definition !== null && (definition as Record<string, unknown>)['resolvedDependencies'] === standIn) {
       return { statement, definition: definition as Record<string, unknown>, start, end };
     }
+    if (!budget.spend(text.length)) return null;
   }
   return null;
 }
@@ -99,19 +115,20 @@ function statementAround(payload: Buffer, from: number): { statement: unknown; d
  * The array's text `[from, end)` (between its brackets) parsed in slices of about 64 KiB, each
  * cut before a `,{` (an item that is an object) and parsed as `[slice]`: next() gives a slice's
  * items, null when the text cannot be read this way, undefined after the last. A cut that does not
- * parse (`,{` inside a string) moves to the next `,{`; a few such misses give up.
+ * parse (`,{` inside a string) moves to the next `,{`, within the budget.
  */
 class Slices {
   readonly #payload: Buffer;
   readonly #end: number;
+  readonly #budget: Budget;
   #at: number;
-  #misses = 0;
   #first = true;
 
-  constructor(payload: Buffer, from: number, end: number) {
+  constructor(payload: Buffer, from: number, end: number, budget: Budget) {
     this.#payload = payload;
     this.#at = from;
     this.#end = end;
+    this.#budget = budget;
   }
 
   next(): unknown[] | null | undefined {
@@ -127,7 +144,7 @@ class Slices {
         this.#at = cut + 1;
         return items;
       }
-      if (cut === this.#end || ++this.#misses > MAX_MISSES) return null;
+      if (cut === this.#end || !this.#budget.spend(cut - this.#at)) return null;
       cut = this.#payload.indexOf(ITEM_START, cut + 1);
     }
   }
