@@ -18,7 +18,6 @@ import type { ArchiveEntry } from './archive/entry.ts';
 import { collectSourceFiles } from './archive/collect.ts';
 import { releaseBuffer } from './archive/entry-data.ts';
 import { Archive } from './archive/reader.ts';
-import { provenanceView } from './attest/statement.ts';
 import { auditReport, aggregateRisks, bundleRisks } from './audit/assemble.ts';
 import { auditEntry, serverMapOf } from './audit/channels.ts';
 import { holdsEvidenceWord } from './audit/evidence-screen.ts';
@@ -39,7 +38,7 @@ import type { Scopes } from './scopes/model.ts';
 import { scopesOf } from './scopes/model.ts';
 import { validateManifest, type Profile } from './scopes/validate.ts';
 import { checkAttestedManifest, readBundleManifest } from './sigstore/bundle-manifest.ts';
-import { attestedStatement, checkEntryList, checkSubject, checkWorkflow, readSignatureInputs, verifyBundleSignature, type BundleTrustOptions } from './sigstore/bundle-steps.ts';
+import { attestedProvenance, checkEntryList, checkSubject, checkWorkflow, readAttestation, readSignatureInputs, verifyBundleSignature, type BundleTrustOptions } from './sigstore/bundle-steps.ts';
 import type { CertificateIdentity } from './sigstore/identity.ts';
 
 export interface AuditOptions extends Omit<BundleTrustOptions, 'policy'> {
@@ -269,13 +268,13 @@ async function flagsSignature(archive: Archive, path: string, sha256: string, ma
   }
 }
 
-function statementChecks(archive: Archive, inputs: Parameters<typeof attestedStatement>[0], sha256: string, manifest: Manifest, identity: CertificateIdentity | null): void {
-  const statement = attestedStatement(inputs);
-  checkSubject(statement, sha256);
-  const provenance = provenanceView(statement);
+function statementChecks(archive: Archive, inputs: Parameters<typeof readAttestation>[0], sha256: string, manifest: Manifest, identity: CertificateIdentity | null): void {
+  const attestation = readAttestation(inputs, archive);
+  checkSubject(attestation.statement, sha256);
+  const { provenance, listed } = attestedProvenance(attestation, archive);
   checkWorkflow(provenance, identity);
-  checkEntryList(archive, provenance);
-  checkAttestedManifest(provenance, manifest);
+  checkEntryList(archive, listed);
+  checkAttestedManifest(listed, manifest);
 }
 
 function trustOf(options: AuditOptions): Omit<BundleTrustOptions, 'policy'> {

@@ -16,7 +16,7 @@ import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 import { extractArchive } from './archive/extract.ts';
 import { Archive } from './archive/reader.ts';
-import { provenanceView, type ProvenanceView } from './attest/statement.ts';
+import type { ProvenanceView } from './attest/statement.ts';
 import { MCPSealError } from './errors.ts';
 import { resolveGrants } from './install/grants.ts';
 import { decideReinstall, lockPathOf, recordEntry, type InstallOutcome, type LockLocation, type ReinstallFlags } from './install/installed.ts';
@@ -35,15 +35,17 @@ import type { Platform } from './scopes/variables.ts';
 import { assertValidManifest, validateManifest, type Profile } from './scopes/validate.ts';
 import { checkAttestedManifest, manifestBinding, readBundleManifest, type BundleManifest } from './sigstore/bundle-manifest.ts';
 import {
-  attestedStatement,
+  attestedProvenance,
   checkEntryList,
   checkSubject,
   checkWorkflow,
   entryDigestCheck,
+  readAttestation,
   readSignatureInputs,
   verifyBundleSignature,
   type SignatureInputs,
 } from './sigstore/bundle-steps.ts';
+import type { ListedEntries } from './sigstore/listed-entries.ts';
 import type { BundleCheckOptions } from './sigstore/bundle-verification.ts';
 import type { SignatureCheck } from './sigstore/verify.ts';
 
@@ -130,7 +132,7 @@ export async function installBundle(path: string, options: InstallOptions): Prom
       return { outcome: 'unchanged', entry: decision.previous!, lock: lockPath, tree: store.treePath(entry.sha256), reusedTree: true, escalations: [] };
     }
     const marker = existing ?? (await extractIntoStore(archive, verified, store, options));
-    const complete: LockEntry = { ...entry, entries: { count: marker.files, sha256: entriesDigest(marker.entries), source: verified.provenance?.entries ? 'attested' : 'computed' } };
+    const complete: LockEntry = { ...entry, entries: { count: marker.files, sha256: entriesDigest(marker.entries), source: verified.listed ? 'attested' : 'computed' } };
     const recorded = await recordEntry(location, complete, options);
     return { outcome: recorded.outcome, entry: recorded.outcome === 'unchanged' ? recorded.previous! : complete, lock: lockPath, tree: store.treePath(entry.sha256), reusedTree: existing !== null, escalations: recorded.escalations };
   } finally {
@@ -155,22 +157,24 @@ interface Verified {
   inputs: SignatureInputs | null;
   signature: SignatureCheck | null;
   provenance: ProvenanceView | null;
+  /** mcpseal's entry list by archive row (null: unsigned, or a predicate without one). */
+  listed: ListedEntries | null;
 }
 
 /** Steps 1-2: everything unpack checks before its pass, plus the file's hash up front (the store is addressed by it). */
 async function verifyForInstall(archive: Archive, path: string, options: InstallOptions): Promise<Verified> {
   const inputs = await signatureInputsOrNone(archive, path, options);
   const sha256 = await hashFile(archive, options.signal);
-  if (inputs === null) return { file: path, sha256, manifest: await validManifest(archive, options), inputs: null, signature: null, provenance: null };
+  if (inputs === null) return { file: path, sha256, manifest: await validManifest(archive, options), inputs: null, signature: null, provenance: null, listed: null };
   const signature = verifyBundleSignature(inputs);
-  const statement = attestedStatement(inputs);
-  checkSubject(statement, sha256);
-  const provenance = provenanceView(statement);
+  const attestation = readAttestation(inputs, archive);
+  checkSubject(attestation.statement, sha256);
+  const { provenance, listed } = attestedProvenance(attestation, archive);
   checkWorkflow(provenance, signature.identity);
-  checkEntryList(archive, provenance);
+  checkEntryList(archive, listed);
   const manifest = await validManifest(archive, options);
-  checkAttestedManifest(provenance, manifest);
-  return { file: path, sha256, manifest, inputs, signature, provenance };
+  checkAttestedManifest(listed, manifest);
+  return { file: path, sha256, manifest, inputs, signature, provenance, listed };
 }
 
 async function signatureInputsOrNone(archive: Archive, path: string, options: InstallOptions): Promise<SignatureInputs | null> {
@@ -271,7 +275,7 @@ async function extractIntoStore(archive: Archive, verified: Verified, store: Sto
   try {
     const entries: Record<string, string> = {};
     const bindManifest = manifestBinding(verified.manifest);
-    const attested = verified.provenance ? entryDigestCheck(verified.provenance) : () => undefined;
+    const attested = entryDigestCheck(verified.listed);
     const result = await extractArchive(archive, join(staging, 'tree'), {
       hash: true,
       checkDigest: (entry, sha256) => {

@@ -8,7 +8,7 @@
 
 import { extractArchive, type ExtractOptions, type ExtractResult } from './archive/extract.ts';
 import { Archive } from './archive/reader.ts';
-import { provenanceView, type ProvenanceView, type Statement } from './attest/statement.ts';
+import type { Statement } from './attest/statement.ts';
 import { MCPSealError } from './errors.ts';
 import type { LegacyVerification } from './legacy/index.ts';
 import { evaluatePolicy, policyRefusal } from './policy/evaluate.ts';
@@ -19,19 +19,21 @@ import { MANIFEST_NAME, type ManifestSummary } from './manifest/load.ts';
 import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './scopes/validate.ts';
 import { checkAttestedManifest, manifestBinding, readBundleManifest, type BundleManifest } from './sigstore/bundle-manifest.ts';
 import {
-  attestedStatement,
+  attestedProvenance,
   checkEntryList,
   checkSubject,
   checkWorkflow,
   entryDigestCheck,
   explainDataError,
+  readAttestation,
   readSignatureInputs,
+  statementWhenRead,
   verifyBundleSignature,
+  type AttestedProvenance,
   type ProvenanceClaims,
   type SignatureInputs,
 } from './sigstore/bundle-steps.ts';
 import type { CertificateIdentity } from './sigstore/identity.ts';
-import type { SignatureCheck, VerifiedSignature } from './sigstore/verify.ts';
 import type { BundleCheckOptions, BundleVerificationOf } from './sigstore/bundle-verification.ts';
 
 /** What verifyBundle returns (the same type, spelled here: pipelines never import each other). */
@@ -105,13 +107,13 @@ async function unpackUnsigned(archive: Archive, target: string, options: UnpackO
 async function unpackSigned(archive: Archive, path: string, target: string, inputs: SignatureInputs, options: UnpackOptions, policyPass?: PolicyPass): Promise<UnpackResult> {
   // Before the pass: the envelope and the identity, the statement and its provenance, the manifest.
   const checked = verifyBundleSignature(inputs);
-  const { statement, provenance, claims } = attestation(inputs, checked.identity);
-  const { manifest, validation } = await signedManifest(archive, statement, provenance, options, policyPass?.valid);
+  const { statement, provenance, listed, claims } = attestation(inputs, archive, checked.identity);
+  const { manifest, validation } = await signedManifest(archive, statement, listed, options, policyPass?.valid);
   const legacy = await reportLegacyBlock(archive, options.legacy);
 
   // During the pass: every file's digest (manifest.json's against the validated bytes too).
   const bindManifest = manifestBinding(manifest);
-  const attested = entryDigestCheck(provenance);
+  const attested = entryDigestCheck(listed);
   let result: ExtractResult;
   try {
     result = await extractArchive(archive, target, {
@@ -123,7 +125,7 @@ async function unpackSigned(archive: Archive, path: string, target: string, inpu
       // After the pass, before the rename: this file is the signed one, holding the listed entries.
       checkFileDigest: (sha256) => {
         checkSubject(statement, sha256);
-        checkEntryList(archive, provenance);
+        checkEntryList(archive, listed);
         policyPass?.checkFile(sha256);
       },
       ...passOptions(options),
@@ -149,39 +151,21 @@ async function unpackSigned(archive: Archive, path: string, target: string, inpu
 }
 
 /**
- * The result's whole statement, parsed again from the same verified payload bytes when it is first
- * read (the --json output, a library caller), not kept from before the pass: a verified unpack
- * then holds the payload (5.7 MB for 40,000 entries), not its tree (12 MB), and pays the parse
- * only when the statement is asked for.
- */
-function statementWhenRead(checked: SignatureCheck, inputs: SignatureInputs): VerifiedSignature {
-  let statement: Statement | undefined;
-  return {
-    ...checked,
-    get statement(): Statement {
-      statement ??= attestedStatement(inputs);
-      return statement;
-    },
-  };
-}
-
-/**
  * Step 6 before the pass: the statement, its provenance and the claims a certificate confirms.
- * What the pass keeps of the statement is its subjects (the file's digest is matched after it):
- * the predicate's tree, an object per attested entry (12 MB for 40,000 entries), would otherwise
- * be held through the whole extraction beside `provenance.entries`, which has the same digests.
+ * What the pass keeps of the statement is its subjects and predicate without the entry list (the
+ * file's digest is matched after it), and the list as a digest per archive row (readAttestation).
  */
-function attestation(inputs: SignatureInputs, identity: CertificateIdentity | null): { statement: Statement; provenance: ProvenanceView; claims: ProvenanceClaims } {
-  const { predicate, ...subjects } = attestedStatement(inputs);
-  const provenance = provenanceView({ ...subjects, ...(predicate ? { predicate } : {}) });
-  return { statement: subjects, provenance, claims: checkWorkflow(provenance, identity) };
+function attestation(inputs: SignatureInputs, archive: Archive, identity: CertificateIdentity | null): AttestedProvenance & { statement: Statement; claims: ProvenanceClaims } {
+  const read = readAttestation(inputs, archive);
+  const { provenance, listed } = attestedProvenance(read, archive);
+  return { statement: read.statement, provenance, listed, claims: checkWorkflow(provenance, identity) };
 }
 
 /** The manifest, validated and bound to the attested digest; bad data may just mean another file than the signed one. */
-async function signedManifest(archive: Archive, statement: Statement, provenance: ProvenanceView, options: UnpackOptions, preread?: ValidManifest): Promise<ValidManifest> {
+async function signedManifest(archive: Archive, statement: Statement, listed: AttestedProvenance['listed'], options: UnpackOptions, preread?: ValidManifest): Promise<ValidManifest> {
   try {
     const valid = preread ?? (await validManifest(archive, options));
-    checkAttestedManifest(provenance, valid.manifest);
+    checkAttestedManifest(listed, valid.manifest);
     return valid;
   } catch (error) {
     await explainDataError(error, archive, statement);

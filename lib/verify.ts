@@ -7,17 +7,18 @@
 
 import { basename } from 'node:path';
 import { Archive } from './archive/reader.ts';
-import { provenanceView } from './attest/statement.ts';
 import type { LegacyVerification } from './legacy/index.ts';
 import { reportLegacyBlock, type LegacyTrustOptions } from './legacy/report.ts';
 import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './scopes/validate.ts';
 import { checkAttestedManifest, readBundleManifest } from './sigstore/bundle-manifest.ts';
 import {
-  attestedStatement,
+  attestedProvenance,
   checkEntryList,
   checkSubject,
   checkWorkflow,
+  readAttestation,
   readSignatureInputs,
+  statementWhenRead,
   verifyBundleSignature,
 } from './sigstore/bundle-steps.ts';
 import type { BundleCheckOptions, BundleVerificationOf } from './sigstore/bundle-verification.ts';
@@ -60,15 +61,15 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
   });
   const fileSha256 = sha256!;
   const checked = verifyBundleSignature(inputs);
-  const statement = attestedStatement(inputs);
-  checkSubject(statement, fileSha256);
-  const provenance = provenanceView(statement);
+  const attestation = readAttestation(inputs, archive);
+  checkSubject(attestation.statement, fileSha256);
+  const { provenance, listed } = attestedProvenance(attestation, archive);
   const claims = checkWorkflow(provenance, checked.identity);
-  checkEntryList(archive, provenance);
+  checkEntryList(archive, listed);
   const manifest = await readBundleManifest(archive);
   const validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames(), maxDepth: archive.limits.maxManifestDepth });
   assertValidManifest(validation);
-  checkAttestedManifest(provenance, manifest);
+  checkAttestedManifest(listed, manifest);
   // The registry checks (their schema validators) load only when a server.json is given.
   let registry: ServerJsonCheck | undefined;
   if (serverJson !== undefined) {
@@ -80,7 +81,7 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
     file: path,
     sha256: fileSha256,
     sigstoreBundle: inputs.sidecar,
-    signature: { ...checked, statement },
+    signature: statementWhenRead(checked, inputs),
     identity: checked.identity,
     provenance,
     claims,

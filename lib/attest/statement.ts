@@ -107,6 +107,11 @@ export function parseStatement(payload: Buffer): Statement {
   } catch (cause) {
     throw new MCPSealError('ATTESTATION_MALFORMED', 'the attestation payload is not UTF-8 JSON', { cause });
   }
+  return checkedStatement(value);
+}
+
+/** The shape of an in-toto Statement v1 (parsed JSON in, the same value out as a Statement). */
+export function checkedStatement(value: unknown): Statement {
   if (!isRecord(value)) malformed('the attestation payload is not a JSON object');
   if (value['_type'] !== STATEMENT_TYPE_V1) malformed(`the payload is not an in-toto Statement v1 (_type ${JSON.stringify(value['_type'])})`);
   const subject = value['subject'];
@@ -161,6 +166,21 @@ function predicateTypeError(message: string, expected: unknown, found: unknown):
  * workflow that ran, which the verifier compares with the certificate.
  */
 export function provenanceView(statement: Statement): ProvenanceView {
+  const head = provenanceHead(statement);
+  const { entries, source } = dependenciesOf(head.dependencies, head.buildType === MCPSEAL_BUILD_TYPE);
+  return { buildType: head.buildType, builderId: head.builderId, entries, source, workflow: head.workflow };
+}
+
+/** A provenance's checked fields other than its dependencies, and the dependencies as found. */
+export interface ProvenanceHead {
+  buildType: string;
+  builderId: string;
+  workflow: WorkflowInfo | null;
+  dependencies: unknown;
+}
+
+/** provenanceView's checks of everything but `resolvedDependencies`, in its order. */
+export function provenanceHead(statement: Statement): ProvenanceHead {
   if (statement.predicateType !== SLSA_PROVENANCE_V1) {
     predicateTypeError(`the attestation is a ${JSON.stringify(statement.predicateType)} statement, not SLSA provenance`, SLSA_PROVENANCE_V1, statement.predicateType);
   }
@@ -174,8 +194,7 @@ export function provenanceView(statement: Statement): ProvenanceView {
   if (!isRecord(details) || !isRecord(details['builder']) || typeof details['builder']['id'] !== 'string') malformed('SLSA provenance v1 needs runDetails.builder.id');
   const workflow = workflowOf(definition['externalParameters']);
   if (buildType === GITHUB_WORKFLOW_BUILD_TYPE && workflow === null) malformed('GitHub build provenance needs externalParameters.workflow');
-  const { entries, source } = dependenciesOf(definition['resolvedDependencies'], buildType === MCPSEAL_BUILD_TYPE);
-  return { buildType, builderId: details['builder']['id'], entries, source, workflow };
+  return { buildType, builderId: details['builder']['id'], workflow, dependencies: definition['resolvedDependencies'] };
 }
 
 /** `externalParameters.workflow` (repository, path, ref), the same shape in both build types. */
@@ -188,26 +207,46 @@ function workflowOf(external: unknown): WorkflowInfo | null {
   return { repository: workflow['repository'], path: workflow['path'], ref: workflow['ref'] };
 }
 
+/** Where the items of `resolvedDependencies` go: the source found so far, and the archive entries. */
+export interface DependencySink {
+  source: ProvenanceView['source'];
+  /** An archive entry and its sha256 (lower-case when it was hex); a name listed twice is refused here. */
+  entry(name: string, sha256: string): void;
+}
+
 /** The source commit (a `uri` with `digest.gitCommit`) and, for mcpseal's predicate, every archive entry. */
 function dependenciesOf(dependencies: unknown, withEntries: boolean): Pick<ProvenanceView, 'entries' | 'source'> {
   if (dependencies === undefined && !withEntries) return { entries: null, source: null };
   if (!Array.isArray(dependencies)) malformed('the provenance lists no resolvedDependencies');
   const entries: Record<string, string> = Object.create(null) as Record<string, string>;
-  let source: ProvenanceView['source'] = null;
-  for (const dependency of dependencies) {
-    if (!isRecord(dependency) || !isRecord(dependency['digest'])) malformed('a resolvedDependencies item has no digest');
-    if (typeof dependency['uri'] === 'string') {
-      const commit = dependency['digest']['gitCommit'];
-      if (typeof commit === 'string') source = { uri: dependency['uri'], commit };
-      continue;
-    }
-    if (!withEntries) continue;
-    const name = dependency['name'];
-    const sha256 = dependency['digest']['sha256'];
-    if (typeof name !== 'string' || typeof sha256 !== 'string') malformed('an archive entry in resolvedDependencies needs a name and a sha256');
-    if (Object.hasOwn(entries, name)) malformed(`the entry "${name}" is listed twice`);
-    // toLowerCase copies even a lower-case string (3.3 MB for 40,000 digests, kept beside the statement's own).
-    entries[name] = /[A-F]/u.test(sha256) ? sha256.toLowerCase() : sha256;
+  const sink: DependencySink = {
+    source: null,
+    entry: (name, sha256) => {
+      if (Object.hasOwn(entries, name)) listedTwice(name);
+      entries[name] = sha256;
+    },
+  };
+  for (const dependency of dependencies) takeDependency(dependency, withEntries, sink);
+  return { entries: withEntries ? entries : null, source: sink.source };
+}
+
+/** The error for an entry listed twice (the same whatever holds the list). */
+export function listedTwice(name: string): never {
+  malformed(`the entry "${name}" is listed twice`);
+}
+
+/** One item of `resolvedDependencies`: a source commit, an archive entry (with `withEntries`), or malformed. */
+export function takeDependency(dependency: unknown, withEntries: boolean, sink: DependencySink): void {
+  if (!isRecord(dependency) || !isRecord(dependency['digest'])) malformed('a resolvedDependencies item has no digest');
+  if (typeof dependency['uri'] === 'string') {
+    const commit = dependency['digest']['gitCommit'];
+    if (typeof commit === 'string') sink.source = { uri: dependency['uri'], commit };
+    return;
   }
-  return { entries: withEntries ? entries : null, source };
+  if (!withEntries) return;
+  const name = dependency['name'];
+  const sha256 = dependency['digest']['sha256'];
+  if (typeof name !== 'string' || typeof sha256 !== 'string') malformed('an archive entry in resolvedDependencies needs a name and a sha256');
+  // toLowerCase copies even a lower-case string (3.3 MB for 40,000 digests, kept beside the statement's own).
+  sink.entry(name, /[A-F]/u.test(sha256) ? sha256.toLowerCase() : sha256);
 }

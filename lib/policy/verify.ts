@@ -8,13 +8,22 @@
 // rule of the policy is evaluated. Below the pipelines, so verify, unpack, install and audit share it.
 
 import { Archive } from '../archive/reader.ts';
-import { provenanceView } from '../attest/statement.ts';
 import { MCPSealError } from '../errors.ts';
 import type { LegacyVerification } from '../legacy/index.ts';
 import { reportLegacyBlock, type LegacyTrustOptions } from '../legacy/report.ts';
 import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from '../scopes/validate.ts';
 import { checkAttestedManifest, readBundleManifest, type BundleManifest } from '../sigstore/bundle-manifest.ts';
-import { attestedStatement, checkEntryList, checkSubject, checkWorkflow, readSignatureInputs, verifyBundleSignature, type SignatureInputs } from '../sigstore/bundle-steps.ts';
+import {
+  attestedProvenance,
+  checkEntryList,
+  checkSubject,
+  checkWorkflow,
+  readAttestation,
+  readSignatureInputs,
+  statementWhenRead,
+  verifyBundleSignature,
+  type SignatureInputs,
+} from '../sigstore/bundle-steps.ts';
 import type { BundleCheckOptions, BundleVerificationOf } from '../sigstore/bundle-verification.ts';
 import { readSidecar, sidecarPath } from '../sigstore/sidecar.ts';
 import { readPinnedTrustedRoot } from '../sigstore/trust-files.ts';
@@ -156,18 +165,18 @@ async function checkStatement(
   winner: Winner,
   options: PolicyVerifyOptions,
 ): Promise<PolicyBundleVerification> {
-  const statement = attestedStatement(winner.inputs);
-  checkSubject(statement, sha256);
-  const provenance = provenanceView(statement);
+  const attestation = readAttestation(winner.inputs, archive);
+  checkSubject(attestation.statement, sha256);
+  const { provenance, listed } = attestedProvenance(attestation, archive);
   const claims = checkWorkflow(provenance, winner.checked.identity);
-  checkEntryList(archive, provenance);
-  checkAttestedManifest(provenance, manifest);
+  checkEntryList(archive, listed);
+  checkAttestedManifest(listed, manifest);
   const legacy = await reportLegacyBlock(archive, options.legacy);
   return {
     file: path,
     sha256,
     sigstoreBundle: winner.inputs.sidecar,
-    signature: { ...winner.checked, statement },
+    signature: statementWhenRead(winner.checked, winner.inputs),
     identity: winner.checked.identity,
     provenance,
     claims,

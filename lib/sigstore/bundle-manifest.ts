@@ -7,9 +7,9 @@
 import { createHash } from 'node:crypto';
 import type { Archive } from '../archive/reader.ts';
 import type { ArchiveEntry } from '../archive/entry.ts';
-import type { ProvenanceView } from '../attest/statement.ts';
 import { MCPSealError } from '../errors.ts';
 import { MANIFEST_NAME, parseManifest, readManifestBytes, summarizeManifest, type ManifestSummary } from '../manifest/load.ts';
+import type { ListedEntries } from './listed-entries.ts';
 
 /** manifest.json as read once, with the digest of the exact bytes read. */
 export interface BundleManifest {
@@ -31,9 +31,9 @@ export async function readBundleManifest(archive: Archive): Promise<BundleManife
  * predicate lists manifest.json's sha256; GitHub provenance lists no entries (the subject digest
  * binds the file, and extraction binds the manifest it writes, see manifestBinding).
  */
-export function checkAttestedManifest(provenance: ProvenanceView, manifest: BundleManifest): void {
-  if (!provenance.entries) return;
-  const attested = Object.hasOwn(provenance.entries, MANIFEST_NAME) ? provenance.entries[MANIFEST_NAME] : undefined;
+export function checkAttestedManifest(listed: ListedEntries | null, manifest: BundleManifest): void {
+  if (!listed) return;
+  const attested = listed.digestOf(MANIFEST_NAME);
   if (attested !== manifest.sha256) {
     throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', 'the manifest.json that was validated is not the one the attestation lists', {
       details: { entry: MANIFEST_NAME, expected: attested, found: manifest.sha256 },

@@ -2,12 +2,14 @@
 // `unpack` pipelines in their own order (DESIGN.md, "The verify-before-extract pipeline"):
 //   readSignatureInputs   step 3-4 inputs: the sidecar, the caller's trust choice, the trust material
 //   verifyBundleSignature step 4-5: the signature and the identity policy (sigstore/verify.ts)
-//   attestedStatement     step 6: the in-toto statement, from the verified payload only
-//   provenanceView        step 6: an accepted provenance predicate (attest/statement.ts)
+//   readAttestation       step 6: the in-toto statement, from the verified payload only, its entry
+//                         list read against the archive (listed-entries.ts), not kept as a tree
+//   attestedProvenance    step 6: an accepted provenance predicate (attest/statement.ts)
 //   checkWorkflow         the predicate's workflow is the certificate's; which claims a certificate confirms
 //   checkSubject          step 6: the statement is about this file (its sha256)
 //   checkEntryList        mcpseal's predicate lists exactly the archive's files
 //   entryDigestCheck      step 8: each extracted file has its attested digest
+//   statementWhenRead     the whole statement for a result, parsed again when it is read
 // The manifest step (step 7) is in bundle-manifest.ts, shared with `sign` and unsigned unpacks.
 
 import { createHash } from 'node:crypto';
@@ -15,13 +17,16 @@ import type { Bundle } from '@sigstore/bundle';
 import type { TrustMaterial } from '@sigstore/verify';
 import type { Archive } from '../archive/reader.ts';
 import type { ArchiveEntry } from '../archive/entry.ts';
-import { matchingSubject, parseStatement, type ProvenanceView, type Statement } from '../attest/statement.ts';
+import { MCPSEAL_BUILD_TYPE, matchingSubject, parseStatement, provenanceHead, provenanceView, type ProvenanceView, type Statement } from '../attest/statement.ts';
+import { parseStreamedStatement } from '../attest/statement-stream.ts';
 import { MCPSealError } from '../errors.ts';
 import type { IdentityPolicy, CertificateIdentity } from './identity.ts';
+import { ListedEntries } from './listed-entries.ts';
 import { readSidecar, sidecarPath } from './sidecar.ts';
+import { parseBundleWithPayload } from './sidecar-payload.ts';
 import { readPinnedTrustedRoot } from './trust-files.ts';
 import { staticTrustRoot, trustMaterialFrom, type TrustRootProvider } from './trust.ts';
-import { parseSigstoreBundle, trustChoice, verifySignature, type SignatureCheck, type TrustChoice } from './verify.ts';
+import { parseSigstoreBundle, trustChoice, verifySignature, type SignatureCheck, type TrustChoice, type VerifiedSignature } from './verify.ts';
 
 /** The trust options of a bundle verification (a subset of VerifyBundleOptions). */
 export interface BundleTrustOptions {
@@ -81,6 +86,12 @@ async function readSidecarBundle(archive: Archive, sidecar: string, options: Bun
     throw error;
   });
   const choice = trustChoice(options);
+  // The DSSE payload decoded from the bytes in pieces (sidecar-payload.ts), else the whole text parsed.
+  const bundle = parseBundleWithPayload(text);
+  if (bundle !== null) {
+    releaseBytes(text);
+    return { bundle, choice };
+  }
   // The bytes are freed as soon as they are text, before JSON.parse builds the document from it.
   // readSidecar held them to maxSigstoreBundleSize; the text is not measured again (a byte that is
   // not UTF-8 becomes a 3-byte U+FFFD in it, so its UTF-8 length is not the file's).
@@ -133,11 +144,105 @@ export function verifyBundleSignature(inputs: SignatureInputs): SignatureCheck {
   return verifySignature(inputs.bundle, {}, { trust: inputs.trust, choice: inputs.choice, requireTlog: inputs.requireTlog });
 }
 
-/** The in-toto statement, parsed from the verified DSSE payload bytes only (DESIGN.md step 6). */
-export function attestedStatement(inputs: SignatureInputs): Statement {
+/** The verified DSSE payload: the only bytes the statement is read from (DESIGN.md step 6). */
+function dssePayload(inputs: SignatureInputs): Buffer {
   if (inputs.bundle.content.$case !== 'dsseEnvelope') throw new MCPSealError('ATTESTATION_MALFORMED', 'the Sigstore bundle holds no DSSE envelope');
-  // The payload is already a Buffer of its own (decoded from the bundle's base64): parsed in place, not copied.
-  return parseStatement(inputs.bundle.content.dsseEnvelope.payload);
+  return inputs.bundle.content.dsseEnvelope.payload;
+}
+
+/**
+ * The whole statement of a verified payload, parsed once for whatever reads it after the checks
+ * (a result's `signature.statement` and `provenance.entries`, both for --json and batch output).
+ */
+const wholeStatements = new WeakMap<Buffer, Statement>();
+
+function wholeStatement(payload: Buffer): Statement {
+  let statement = wholeStatements.get(payload);
+  if (statement === undefined) {
+    // The payload is already a Buffer of its own (decoded from the bundle's base64): parsed in place, not copied.
+    statement = parseStatement(payload);
+    wholeStatements.set(payload, statement);
+  }
+  return statement;
+}
+
+/** The statement as read for the checks: its predicate's items already taken (or null: it was parsed whole). */
+export interface Attestation {
+  /** Subjects, type and predicate; the entry list is not in it when `items` is set. */
+  statement: Statement;
+  items: { listed: ListedEntries; source: ProvenanceView['source']; error: MCPSealError | null } | null;
+  payload: Buffer;
+}
+
+/**
+ * Step 6: the statement, checked as parseStatement checks it, with mcpseal's entry list read item
+ * by item against the archive (attest/statement-stream.ts): 40,000 entries are then 1.3 MB of
+ * digests by archive row, where the whole statement was a 5.7 MB string and 12 MB of objects.
+ * A payload the streamed reading does not apply to is parsed whole, with the same verdicts.
+ */
+export function readAttestation(inputs: SignatureInputs, archive: Archive): Attestation {
+  const payload = dssePayload(inputs);
+  const listed = new ListedEntries(archive);
+  const streamed = parseStreamedStatement(payload, listed);
+  if (streamed === null) return { statement: parseStatement(payload), items: null, payload };
+  return { statement: streamed.statement, items: { listed, source: streamed.source, error: streamed.error }, payload };
+}
+
+/** A provenance and, for mcpseal's predicate, its entry list by archive row. */
+export interface AttestedProvenance {
+  /** What a result reports; its `entries` are parsed again from the payload when read. */
+  provenance: ProvenanceView;
+  listed: ListedEntries | null;
+}
+
+/** Step 6: provenanceView's checks, in its order, on a statement read by readAttestation. */
+export function attestedProvenance(attestation: Attestation, archive: Archive): AttestedProvenance {
+  const items = attestation.items;
+  if (items === null) {
+    const provenance = provenanceView(attestation.statement);
+    return { provenance, listed: provenance.entries === null ? null : listedOf(archive, provenance.entries) };
+  }
+  const head = provenanceHead(attestation.statement);
+  if (items.error !== null) throw items.error;
+  const withEntries = head.buildType === MCPSEAL_BUILD_TYPE;
+  const payload = attestation.payload;
+  let entries: Record<string, string> | null | undefined;
+  const provenance: ProvenanceView = {
+    buildType: head.buildType,
+    builderId: head.builderId,
+    get entries(): Record<string, string> | null {
+      if (!withEntries) return null;
+      entries ??= provenanceView(wholeStatement(payload)).entries;
+      return entries;
+    },
+    source: items.source,
+    workflow: head.workflow,
+  };
+  return { provenance, listed: withEntries ? items.listed : null };
+}
+
+/** The entry list of a provenance parsed whole, by archive row. */
+function listedOf(archive: Archive, entries: Record<string, string>): ListedEntries {
+  const listed = new ListedEntries(archive);
+  for (const [name, sha256] of Object.entries(entries)) listed.entry(name, sha256);
+  return listed;
+}
+
+/**
+ * The result's whole statement, parsed again from the same verified payload bytes when it is first
+ * read (the --json output, a library caller), not kept from before the pass: a verification then
+ * holds the payload (5.7 MB for 40,000 entries), not its tree (12 MB), and pays the parse only
+ * when the statement is asked for.
+ */
+export function statementWhenRead(checked: SignatureCheck, inputs: SignatureInputs): VerifiedSignature {
+  let statement: Statement | undefined;
+  return {
+    ...checked,
+    get statement(): Statement {
+      statement ??= wholeStatement(dssePayload(inputs));
+      return statement;
+    },
+  };
 }
 
 /** The statement is about this file: one subject has the file's sha256. */
@@ -219,36 +324,23 @@ function sourceClaim(provenance: ProvenanceView, identity: CertificateIdentity |
  * mcpseal's predicate lists exactly the archive's files (their digests are checked as they are
  * extracted). Every file must be listed, and the lists must be as long (names are unique on both
  * sides: the reader refuses a duplicate entry, the provenance a name listed twice): then they are
- * the same set, found without a set of every name, an array of them and its copy (3 MB at 40,000
- * entries, allocated at the very end of an unpack, its peak). The names that differ are collected
- * only when they do.
+ * the same set. The names that differ are collected only when they do.
  */
-export function checkEntryList(archive: Archive, provenance: ProvenanceView): void {
-  if (!provenance.entries) return;
-  const entries = provenance.entries;
+export function checkEntryList(archive: Archive, listed: ListedEntries | null): void {
+  if (!listed) return;
   let files = 0;
-  let complete = true;
-  for (const entry of archive.entries) {
-    if (entry.kind !== 'file') continue;
-    files += 1;
-    if (!Object.hasOwn(entries, entry.name)) complete = false;
-  }
-  const listed = Object.keys(entries);
-  if (complete && listed.length === files) return;
-  const names = archive.fileNames();
-  const missing = [...names].filter((name) => !Object.hasOwn(entries, name));
-  const extra = listed.filter((name) => !names.has(name));
+  for (const entry of archive.entries) if (entry.kind === 'file') files += 1;
+  if (listed.listsEveryFile() && listed.count === files) return;
   throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', 'the attestation lists other entries than the archive holds', {
-    details: { expected: listed.length, found: files, missing: missing.slice(0, 10), extra: extra.slice(0, 10) },
+    details: { expected: listed.count, found: files, missing: listed.missing(10), extra: listed.extra(10) },
   });
 }
 
 /** For extraction: every file's digest must be the one the attestation lists (none to check for GitHub provenance). */
-export function entryDigestCheck(provenance: ProvenanceView): (entry: Pick<ArchiveEntry, 'name'>, sha256: string) => void {
-  const entries = provenance.entries;
+export function entryDigestCheck(listed: ListedEntries | null): (entry: Pick<ArchiveEntry, 'name'>, sha256: string) => void {
   return (entry, sha256) => {
-    if (!entries) return;
-    const expected = Object.hasOwn(entries, entry.name) ? entries[entry.name] : undefined;
+    if (!listed) return;
+    const expected = listed.digestOf(entry.name);
     if (expected !== sha256) {
       throw new MCPSealError('ATTESTATION_PREDICATE_MISMATCH', `entry "${entry.name}" does not have the digest the attestation lists`, {
         details: { entry: entry.name, expected, found: sha256 },
