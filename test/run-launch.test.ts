@@ -6,9 +6,11 @@
 
 import assert from 'node:assert/strict';
 import { chmod, cp, mkdir, readdir, readFile, realpath, rename, writeFile } from 'node:fs/promises';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'mocha';
-import { jsonOf, runCli, tempDir } from './helpers/cli.ts';
+import { BIN, jsonOf, runCli, tempDir } from './helpers/cli.ts';
 import { makeSigner, type Signer } from './helpers/install.ts';
 import { REAL_SERVERS, realServerBundle } from './helpers/real-servers.ts';
 import { connectRun, install, probe, probeBundle } from './helpers/sandbox.ts';
@@ -231,6 +233,52 @@ describe('run: the sandbox is built while the tree is re-hashed, and nothing of 
     const removed = await runCli(['remove', name, '--store', store], { env: { HOME: home } });
     assert.equal(removed.status, 0, removed.stderr);
     await assert.rejects(readdir(cache), { code: 'ENOENT' });
+  });
+
+  /** `mcpseal run` as a bare child process whose first initialize was answered (no MCP client: nothing closes its input). */
+  async function answered(name: string, store: string): Promise<ChildProcessWithoutNullStreams> {
+    const child = spawn(process.execPath, [BIN, 'run', name, '--store', store], { env: { HOME: home, PATH: process.env['PATH']! } });
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString('utf8');
+        if (out.includes('"id":1')) resolve();
+      });
+      child.once('close', (code) => reject(new Error(`run exited ${code} before answering: ${err}`)));
+      child.stdin.write(`${JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 't', version: '1' } } })}\n`);
+    });
+    return child;
+  }
+
+  it('interrupted (SIGTERM with its input still open), run closes the server\'s input first and lets it exit on its own: Node writes its compile cache then', async () => {
+    const name = 'stop-graceful';
+    const store = join(root, 'store-stop');
+    await install(await probeBundle(root, signer, { name, runtime: 'node', scopes: {} }), signer, store, { HOME: home });
+    const lock = JSON.parse(await readFile(join(store, 'mcpseal.lock.json'), 'utf8')) as { bundles: Record<string, { sha256: string }> };
+    const cache = join(store, 'cache', 'node', lock.bundles[name]!.sha256);
+    const child = await answered(name, store);
+    const closed = once(child, 'close');
+    child.kill('SIGTERM');
+    await closed;
+    // A server killed (as before: SIGTERM to bwrap at once) never wrote its cache; one that exits does.
+    assert.ok((await filesUnder(cache)).length > 0, 'the server exited on its own, and Node wrote its compile cache');
+  });
+
+  it('killed outright (SIGKILL: no chance to stop the server), the compile cache was already written once the server had loaded', async () => {
+    const name = 'stop-killed';
+    const store = join(root, 'store-killed');
+    await install(await probeBundle(root, signer, { name, runtime: 'node', scopes: {} }), signer, store, { HOME: home });
+    const lock = JSON.parse(await readFile(join(store, 'mcpseal.lock.json'), 'utf8')) as { bundles: Record<string, { sha256: string }> };
+    const cache = join(store, 'cache', 'node', lock.bundles[name]!.sha256);
+    const child = await answered(name, store);
+    // The gate's preload writes the cache 2 s after the start (launch/gate.ts COMPILE_CACHE_FLUSH_MS).
+    await new Promise((resolve) => setTimeout(resolve, 3000));
+    const closed = once(child, 'close');
+    child.kill('SIGKILL');
+    await closed;
+    assert.ok((await filesUnder(cache)).length > 0, 'written before the kill');
   });
 
   it('a changed manifest.json (the plan\'s source) is INSTALL_TAMPERED before a sandbox is built', async () => {

@@ -13,6 +13,8 @@ import { EXIT_OK } from './output.ts';
 
 /** How long a server whose output ended may take to exit on its own before it is stopped. */
 const LINGER_MS = 2000;
+/** How long an interrupted run gives the server, its input closed, to exit on its own. */
+const STOP_GRACE_MS = 1000;
 
 const SANDBOXES: readonly SandboxChoice[] = ['auto', 'bwrap', 'seatbelt', 'none'];
 
@@ -86,7 +88,7 @@ for a usage or I/O error (INSTALL_NOT_INSTALLED, LAUNCH_CONFIG_MISSING, SANDBOX_
       for (const warning of server.warnings) output.warning(warning);
       // A server that exits while the client still writes: its stdin is gone, nothing to report.
       server.child.stdin.on('error', () => undefined);
-      const exit = exitOf(server.child, context.signal);
+      const exit = exitOf(server.child);
       exit.catch(() => undefined);
       try {
         // Tool names and descriptions in the relay's lines are the server's: output.warning escapes them.
@@ -99,7 +101,7 @@ for a usage or I/O error (INSTALL_NOT_INSTALLED, LAUNCH_CONFIG_MISSING, SANDBOX_
         server.child.kill('SIGTERM');
         return await exit;
       } finally {
-        if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill('SIGTERM');
+        await stopServer(server.child, exit);
         process.stdin.destroy();
         await server.cleanup();
       }
@@ -107,22 +109,39 @@ for a usage or I/O error (INSTALL_NOT_INSTALLED, LAUNCH_CONFIG_MISSING, SANDBOX_
   },
 };
 
-/** The server's exit status (128 + signal number when killed); an interrupt stops it first. */
-function exitOf(child: ServerProcess, signal: AbortSignal | undefined): Promise<number> {
+/** The server's exit status (128 + signal number when killed). */
+function exitOf(child: ServerProcess): Promise<number> {
   return new Promise((resolve, reject) => {
-    const stop = (): void => {
-      child.kill('SIGTERM');
-    };
-    signal?.addEventListener('abort', stop, { once: true });
     child.once('error', (error) => {
-      signal?.removeEventListener('abort', stop);
       reject(new MCPSealError('SANDBOX_UNAVAILABLE', `the sandbox could not be started: ${error.message}`, { cause: error }));
     });
     child.once('close', (code, killedBy) => {
-      signal?.removeEventListener('abort', stop);
       resolve(code ?? 128 + (killedBy === null ? 0 : signalNumber(killedBy)));
     });
   });
+}
+
+/**
+ * Stops a server still running when run ends (interrupted, or its output ended and it lingered)
+ * the way MCP's stdio transport says a client shuts a server down (specification, Lifecycle,
+ * Shutdown): its input closed first, then SIGTERM if it has not exited within STOP_GRACE_MS. A
+ * server that exits on the end of its input does so cleanly: it finishes its own work, and Node
+ * writes its compile cache then (launch/gate.ts), which a kill loses. A second Ctrl-C still exits
+ * at once (bin/mcpseal.js), and bwrap's --die-with-parent takes the sandbox along.
+ */
+async function stopServer(child: ServerProcess, exit: Promise<number>): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  child.stdin.end();
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'late'>((resolve) => {
+    timer = setTimeout(resolve, STOP_GRACE_MS, 'late');
+  });
+  const outcome = await Promise.race([exit.then(() => 'exited' as const, () => 'exited' as const), late]);
+  clearTimeout(timer);
+  if (outcome === 'late' && child.exitCode === null && child.signalCode === null) {
+    child.kill('SIGTERM');
+    await exit.catch(() => undefined);
+  }
 }
 
 function signalNumber(name: NodeJS.Signals): number {

@@ -36,6 +36,9 @@ export const GO = '1';
 /** What waits for the go byte: the perl launcher, the Node interpreter's preload, or nothing (no gate: start after the hash). */
 export type GateKind = 'launcher' | 'node' | null;
 
+/** When the preload writes the compile cache (nodeGateSource). */
+const COMPILE_CACHE_FLUSH_MS = 2000;
+
 /**
  * The preload: a blocking read of GATE_FD (a pipe the parent created blocking; EAGAIN is retried
  * after 2 ms), the descriptor closed, and exit 125 unless the byte was GO. Then, with
@@ -44,17 +47,21 @@ export type GateKind = 'launcher' | 'node' | null;
  * it, this preload included, and a cache entry is trusted on a checksum of the source only: its
  * code could be anything the cache's writer put there. So nothing compiled from it runs before
  * the go byte, and the directory is the tree's own (only that tree's code writes it, see
- * compileCacheDirectory).
+ * compileCacheDirectory). Node writes the cache when the process exits; a server that is killed
+ * instead (a client that ends it with a signal) would never write it, so it is also written
+ * COMPILE_CACHE_FLUSH_MS after the start, when the server's own modules are loaded (a timer that
+ * keeps nothing alive). The module is imported whole: a Node without one of the two functions
+ * (enableCompileCache is 22.1, flushCompileCache 22.10) starts without the cache, not at all.
  */
 function nodeGateSource(compileCache: string | null): string {
   return [
     "import{readSync,closeSync}from'node:fs';",
-    ...(compileCache === null ? [] : ["import{enableCompileCache}from'node:module';"]),
+    ...(compileCache === null ? [] : ["import*as m from'node:module';"]),
     'const b=Buffer.alloc(1);let n=0;',
     `for(;;){try{n=readSync(${GATE_FD},b,0,1,null);break}catch(e){if(e.code!=='EAGAIN')throw e;Atomics.wait(new Int32Array(new SharedArrayBuffer(4)),0,0,2)}}`,
     `closeSync(${GATE_FD});`,
     `if(n!==1||b[0]!==${GO.charCodeAt(0)})process.exit(125);`,
-    ...(compileCache === null ? [] : [`try{enableCompileCache(${JSON.stringify(compileCache)})}catch{}`]),
+    ...(compileCache === null ? [] : [`try{m.enableCompileCache(${JSON.stringify(compileCache)});setTimeout(()=>{try{m.flushCompileCache()}catch{}},${COMPILE_CACHE_FLUSH_MS}).unref()}catch{}`]),
   ].join('');
 }
 
