@@ -31,7 +31,7 @@ the launch (INSTALL_TAMPERED). The server then runs in an OS sandbox built from 
     keys only, plus PATH, HOME, LANG); a read-only view of the system libraries, its interpreter,
     the bundle and the granted read paths; the granted write paths and a private home read-write;
     a private /tmp; nothing else of the home; no /bin or /usr/bin unless process.spawn is granted,
-    and with spawn empty Landlock refuses every further program (python3 runs the launcher).
+    and with spawn empty Landlock refuses every further program (a perl launcher applies it).
   - macOS (Seatbelt): the same plan as a sandbox-exec profile.
   - Network: none, except the declared host:port pairs, through a proxy outside the sandbox
     (HTTPS_PROXY/HTTP_PROXY inside; declared 127.0.0.1:PORT services through port forwards). A
