@@ -26,7 +26,9 @@
 // is empty as well (no /bin, /usr/bin), and why perl and socat run from copies in the sandbox's
 // private /tmp that this launcher deletes before the server starts: nothing else is left to run.
 // Without Landlock (kernel < 5.13 or disabled) the launcher says so on stderr and continues: the
-// empty view remains.
+// empty view remains. A rule's file is opened for reading (perl has no O_PATH constant): an
+// interpreter the user cannot read (mode --x) is not allowed, and the launch stops with the reason
+// (exit 126) rather than run without the rule.
 //
 // Its arguments (launcherArgv): after `--`, the gate descriptor or "-", socat or "-", then counted
 // lists (a count, then that many arguments): the variables to remove before exec, the Landlock
