@@ -38,7 +38,7 @@ import type { Scopes } from './scopes/model.ts';
 import { scopesOf } from './scopes/model.ts';
 import { validateManifest, type Profile } from './scopes/validate.ts';
 import { checkAttestedManifest, readBundleManifest } from './sigstore/bundle-manifest.ts';
-import { attestedProvenance, checkEntryList, checkSubject, checkWorkflow, readAttestation, readSignatureInputs, verifyBundleSignature, type BundleTrustOptions } from './sigstore/bundle-steps.ts';
+import { checkAttestation, readSignatureInputs, verifyBundleSignature, type BundleTrustOptions, type SignatureInputs } from './sigstore/bundle-steps.ts';
 import type { CertificateIdentity } from './sigstore/identity.ts';
 
 export interface AuditOptions extends Omit<BundleTrustOptions, 'policy'> {
@@ -268,12 +268,8 @@ async function flagsSignature(archive: Archive, path: string, sha256: string, ma
   }
 }
 
-function statementChecks(archive: Archive, inputs: Parameters<typeof readAttestation>[0], sha256: string, manifest: Manifest, identity: CertificateIdentity | null): void {
-  const attestation = readAttestation(inputs, archive);
-  checkSubject(attestation.statement, sha256);
-  const { provenance, listed } = attestedProvenance(attestation, archive);
-  checkWorkflow(provenance, identity);
-  checkEntryList(archive, listed);
+function statementChecks(archive: Archive, inputs: SignatureInputs, sha256: string, manifest: Manifest, identity: CertificateIdentity | null): void {
+  const { listed } = checkAttestation(inputs, identity, archive, sha256);
   checkAttestedManifest(listed, manifest);
 }
 

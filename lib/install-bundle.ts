@@ -35,12 +35,8 @@ import type { Platform } from './scopes/variables.ts';
 import { assertValidManifest, validateManifest, type Profile } from './scopes/validate.ts';
 import { checkAttestedManifest, manifestBinding, readBundleManifest, type BundleManifest } from './sigstore/bundle-manifest.ts';
 import {
-  attestedProvenance,
-  checkEntryList,
-  checkSubject,
-  checkWorkflow,
+  checkAttestation,
   entryDigestCheck,
-  readAttestation,
   readSignatureInputs,
   verifyBundleSignature,
   type SignatureInputs,
@@ -167,11 +163,7 @@ async function verifyForInstall(archive: Archive, path: string, options: Install
   const sha256 = await hashFile(archive, options.signal);
   if (inputs === null) return { file: path, sha256, manifest: await validManifest(archive, options), inputs: null, signature: null, provenance: null, listed: null };
   const signature = verifyBundleSignature(inputs);
-  const attestation = readAttestation(inputs, archive);
-  checkSubject(attestation.statement, sha256);
-  const { provenance, listed } = attestedProvenance(attestation, archive);
-  checkWorkflow(provenance, signature.identity);
-  checkEntryList(archive, listed);
+  const { provenance, listed } = checkAttestation(inputs, signature.identity, archive, sha256);
   const manifest = await validManifest(archive, options);
   checkAttestedManifest(listed, manifest);
   return { file: path, sha256, manifest, inputs, signature, provenance, listed };

@@ -12,11 +12,7 @@ import { reportLegacyBlock, type LegacyTrustOptions } from './legacy/report.ts';
 import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './scopes/validate.ts';
 import { checkAttestedManifest, readBundleManifest } from './sigstore/bundle-manifest.ts';
 import {
-  attestedProvenance,
-  checkEntryList,
-  checkSubject,
-  checkWorkflow,
-  readAttestation,
+  checkAttestation,
   readSignatureInputs,
   statementWhenRead,
   verifyBundleSignature,
@@ -61,11 +57,7 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
   });
   const fileSha256 = sha256!;
   const checked = verifyBundleSignature(inputs);
-  const attestation = readAttestation(inputs, archive);
-  checkSubject(attestation.statement, fileSha256);
-  const { provenance, listed } = attestedProvenance(attestation, archive);
-  const claims = checkWorkflow(provenance, checked.identity);
-  checkEntryList(archive, listed);
+  const { provenance, listed, claims } = checkAttestation(inputs, checked.identity, archive, fileSha256);
   const manifest = await readBundleManifest(archive);
   const validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames(), maxDepth: archive.limits.maxManifestDepth });
   assertValidManifest(validation);

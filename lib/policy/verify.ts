@@ -14,11 +14,7 @@ import { reportLegacyBlock, type LegacyTrustOptions } from '../legacy/report.ts'
 import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from '../scopes/validate.ts';
 import { checkAttestedManifest, readBundleManifest, type BundleManifest } from '../sigstore/bundle-manifest.ts';
 import {
-  attestedProvenance,
-  checkEntryList,
-  checkSubject,
-  checkWorkflow,
-  readAttestation,
+  checkAttestation,
   readSignatureInputs,
   statementWhenRead,
   verifyBundleSignature,
@@ -165,11 +161,7 @@ async function checkStatement(
   winner: Winner,
   options: PolicyVerifyOptions,
 ): Promise<PolicyBundleVerification> {
-  const attestation = readAttestation(winner.inputs, archive);
-  checkSubject(attestation.statement, sha256);
-  const { provenance, listed } = attestedProvenance(attestation, archive);
-  const claims = checkWorkflow(provenance, winner.checked.identity);
-  checkEntryList(archive, listed);
+  const { provenance, listed, claims } = checkAttestation(winner.inputs, winner.checked.identity, archive, sha256);
   checkAttestedManifest(listed, manifest);
   const legacy = await reportLegacyBlock(archive, options.legacy);
   return {

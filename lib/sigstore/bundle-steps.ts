@@ -336,6 +336,21 @@ export function checkEntryList(archive: Archive, listed: ListedEntries | null): 
   });
 }
 
+/**
+ * Step 6 for a file already hashed (`sha256`) and a signature already verified (`identity`), in
+ * the one order verify and policy verify share: the statement read, its subject matched, the
+ * provenance checked, the workflow claims against the certificate, the entry list against the
+ * archive. (unpack runs the same steps around its extraction, in its own order.)
+ */
+export function checkAttestation(inputs: SignatureInputs, identity: CertificateIdentity | null, archive: Archive, sha256: string): AttestedProvenance & { claims: ProvenanceClaims } {
+  const attestation = readAttestation(inputs, archive);
+  checkSubject(attestation.statement, sha256);
+  const { provenance, listed } = attestedProvenance(attestation, archive);
+  const claims = checkWorkflow(provenance, identity);
+  checkEntryList(archive, listed);
+  return { provenance, listed, claims };
+}
+
 /** For extraction: every file's digest must be the one the attestation lists (none to check for GitHub provenance). */
 export function entryDigestCheck(listed: ListedEntries | null): (entry: Pick<ArchiveEntry, 'name'>, sha256: string) => void {
   return (entry, sha256) => {
