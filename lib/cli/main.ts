@@ -11,36 +11,44 @@ type Commands = Record<string, Command>;
 // command runs or shows its help, and each module imports its pipeline only inside `run`; so
 // "mcpseal --help" loads no command module and "mcpseal run" loads neither Sigstore nor the install
 // stack. The summaries live here, once: the listing needs them without loading anything.
-const bundle = async (): Promise<Commands> => (await import('./bundle.ts')).BUNDLE_COMMANDS;
-const signing = async (): Promise<Commands> => (await import('./signing.ts')).SIGNING_COMMANDS;
-const registry = async (): Promise<Commands> => (await import('./registry.ts')).REGISTRY_COMMANDS;
-const policy = async (): Promise<Commands> => (await import('./policy.ts')).POLICY_COMMANDS;
-const install = async (): Promise<Commands> => (await import('./install.ts')).INSTALL_COMMANDS;
-const run = async (): Promise<Commands> => (await import('./run.ts')).RUN_COMMANDS;
-const tools = async (): Promise<Commands> => (await import('./tools.ts')).TOOLS_COMMANDS;
-const clientConfig = async (): Promise<Commands> => (await import('./client-config.ts')).CLIENT_CONFIG_COMMANDS;
-const audit = async (): Promise<Commands> => (await import('./audit.ts')).AUDIT_COMMANDS;
+/**
+ * The command modules by name: each name is its module's file name (./NAME.ts), which the bundle
+ * build relies on to give every group its own file (scripts/build-cli.ts).
+ */
+export const COMMAND_GROUPS = {
+  bundle: async (): Promise<Commands> => (await import('./bundle.ts')).BUNDLE_COMMANDS,
+  signing: async (): Promise<Commands> => (await import('./signing.ts')).SIGNING_COMMANDS,
+  registry: async (): Promise<Commands> => (await import('./registry.ts')).REGISTRY_COMMANDS,
+  policy: async (): Promise<Commands> => (await import('./policy.ts')).POLICY_COMMANDS,
+  install: async (): Promise<Commands> => (await import('./install.ts')).INSTALL_COMMANDS,
+  run: async (): Promise<Commands> => (await import('./run.ts')).RUN_COMMANDS,
+  tools: async (): Promise<Commands> => (await import('./tools.ts')).TOOLS_COMMANDS,
+  'client-config': async (): Promise<Commands> => (await import('./client-config.ts')).CLIENT_CONFIG_COMMANDS,
+  audit: async (): Promise<Commands> => (await import('./audit.ts')).AUDIT_COMMANDS,
+} as const;
+
+export type CommandGroup = keyof typeof COMMAND_GROUPS;
 
 /** Every command, in the order "mcpseal --help" lists them: the publisher's flow, then the installer's, then tools. */
-const COMMANDS: Record<string, { summary: string; load: () => Promise<Commands> }> = {
-  pack: { summary: 'pack a bundle directory into a deterministic .mcpb', load: bundle },
-  validate: { summary: 'validate manifest.json (hardened profile with scopes, or compat)', load: bundle },
-  inspect: { summary: 'check a .mcpb strictly and show its manifest, entries and signatures', load: bundle },
-  sign: { summary: 'sign a .mcpb with a Sigstore in-toto provenance attestation', load: signing },
-  verify: { summary: 'verify a .mcpb against its Sigstore attestation and an identity policy', load: signing },
-  unpack: { summary: 'verify, then extract a .mcpb safely (all or nothing) into a new directory', load: bundle },
-  install: { summary: 'verify a .mcpb, then install it into the store and record it in the lockfile', load: install },
-  list: { summary: 'list the bundles a lockfile records', load: install },
-  remove: { summary: 'remove a bundle from the lockfile (and its tree when nothing else names it)', load: install },
-  run: { summary: 'start an installed bundle\'s server in a sandbox built from its scopes (or --print-plan)', load: run },
-  tools: { summary: 'show or accept the tool pins of an installed bundle ("tools list|accept")', load: tools },
-  'client-config': { summary: 'print (or merge into a file) the MCP client entry that runs a bundle through "mcpseal run"', load: clientConfig },
-  audit: { summary: 'the ten-risk pre-install audit of a bundle, directory, server.json or client config', load: audit },
-  'verify-blob': { summary: 'verify any file (or sha256:<hex>) against a Sigstore bundle', load: signing },
-  keygen: { summary: 'make an ECDSA P-256 key pair for offline (keyed) signing', load: signing },
-  scopes: { summary: 'draft a scopes block from a manifest and its code ("scopes suggest")', load: bundle },
-  policy: { summary: 'check a .mcpb against an install policy and show every rule ("policy check")', load: policy },
-  registry: { summary: 'print the MCP registry server.json package entry for a .mcpb ("registry entry")', load: registry },
+export const COMMANDS: Readonly<Record<string, { summary: string; group: CommandGroup }>> = {
+  pack: { summary: 'pack a bundle directory into a deterministic .mcpb', group: 'bundle' },
+  validate: { summary: 'validate manifest.json (hardened profile with scopes, or compat)', group: 'bundle' },
+  inspect: { summary: 'check a .mcpb strictly and show its manifest, entries and signatures', group: 'bundle' },
+  sign: { summary: 'sign a .mcpb with a Sigstore in-toto provenance attestation', group: 'signing' },
+  verify: { summary: 'verify a .mcpb against its Sigstore attestation and an identity policy', group: 'signing' },
+  unpack: { summary: 'verify, then extract a .mcpb safely (all or nothing) into a new directory', group: 'bundle' },
+  install: { summary: 'verify a .mcpb, then install it into the store and record it in the lockfile', group: 'install' },
+  list: { summary: 'list the bundles a lockfile records', group: 'install' },
+  remove: { summary: 'remove a bundle from the lockfile (and its tree when nothing else names it)', group: 'install' },
+  run: { summary: 'start an installed bundle\'s server in a sandbox built from its scopes (or --print-plan)', group: 'run' },
+  tools: { summary: 'show or accept the tool pins of an installed bundle ("tools list|accept")', group: 'tools' },
+  'client-config': { summary: 'print (or merge into a file) the MCP client entry that runs a bundle through "mcpseal run"', group: 'client-config' },
+  audit: { summary: 'the ten-risk pre-install audit of a bundle, directory, server.json or client config', group: 'audit' },
+  'verify-blob': { summary: 'verify any file (or sha256:<hex>) against a Sigstore bundle', group: 'signing' },
+  keygen: { summary: 'make an ECDSA P-256 key pair for offline (keyed) signing', group: 'signing' },
+  scopes: { summary: 'draft a scopes block from a manifest and its code ("scopes suggest")', group: 'bundle' },
+  policy: { summary: 'check a .mcpb against an install policy and show every rule ("policy check")', group: 'policy' },
+  registry: { summary: 'print the MCP registry server.json package entry for a .mcpb ("registry entry")', group: 'registry' },
 };
 
 function usage(): string {
@@ -72,7 +80,7 @@ export async function main(argv: string[], streams: Streams): Promise<number> {
   if (!entry) {
     return output.error(new MCPSealError('USAGE_UNKNOWN_COMMAND', `unknown command "${name}"; run "mcpseal --help"`));
   }
-  const command = (await entry.load())[name]!;
+  const command = (await COMMAND_GROUPS[entry.group]())[name]!;
   if (args.includes('--help') || args.includes('-h')) {
     output.text(command.help);
     return EXIT_OK;

@@ -4,7 +4,7 @@
 
 import { createPrivateKey, createPublicKey, sign as signData, type KeyObject } from 'node:crypto';
 import { bundleToJSON, type Bundle } from '@sigstore/bundle';
-import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type Signature, type Signer as SigstoreSigner, type Witness } from '@sigstore/sign';
+import type { Signature, Signer as SigstoreSigner, Witness } from '@sigstore/sign';
 import { MCPSealError } from '../errors.ts';
 import { keyHint } from './keys.ts';
 import type { SigningMethod } from './signing-method.ts';
@@ -25,8 +25,12 @@ export async function signStatement(payload: Buffer, method: SigningMethod): Pro
   const artifact = { data: payload, type: 'application/vnd.in-toto+json' };
   let bundle: Bundle;
   try {
-    const { signer, witnesses } = signingParts(method);
-    bundle = await new DSSEBundleBuilder({ signer, witnesses }).create(artifact);
+    // Imported here, not at the top: the CLI's bundle (scripts/build-cli.ts) moves a package's
+    // static import to the start of its file, and @sigstore/sign loads Node's HTTP stack: every
+    // verify paid ~100 ms for it.
+    const sigstore = await import('@sigstore/sign');
+    const { signer, witnesses } = signingParts(method, sigstore);
+    bundle = await new sigstore.DSSEBundleBuilder({ signer, witnesses }).create(artifact);
   } catch (cause) {
     if (cause instanceof MCPSealError) throw cause;
     throw new MCPSealError('SIGNATURE_SIGNING_FAILED', `signing failed: ${describe(cause)}`, { cause });
@@ -35,7 +39,8 @@ export async function signStatement(payload: Buffer, method: SigningMethod): Pro
 }
 
 /** The signer and the witnesses (log, timestamp authority) of a signing method. */
-function signingParts(method: SigningMethod): { signer: SigstoreSigner; witnesses: Witness[] } {
+function signingParts(method: SigningMethod, sigstore: typeof import('@sigstore/sign')): { signer: SigstoreSigner; witnesses: Witness[] } {
+  const { FulcioSigner, RekorWitness, TSAWitness } = sigstore;
   const rekor = (url: string): Witness => new RekorWitness({ rekorBaseURL: url, entryType: 'dsse' });
   switch (method.kind) {
     case 'keyless':
