@@ -8,6 +8,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMANDS } from '../lib/cli/main.ts';
+import { asciiOnly } from '../scripts/build-cli.ts';
 import { BIN, ROOT, runMain, tempDir } from './helpers/cli.ts';
 
 const HOOK = join(ROOT, 'test', 'fixtures', 'startup', 'module-log.mjs');
@@ -93,6 +94,17 @@ describe('start-up: each command loads only what it uses', () => {
         assert.equal(result.status, 0, command);
         assert.match(result.stdout, new RegExp(`^Usage: mcpseal ${command}\\b`, 'u'), command);
       }
+    });
+
+    it('every file is ASCII (Node then reads it as Latin-1, not decoding UTF-8 into a two-byte source)', () => {
+      for (const file of readdirSync(join(ROOT, 'dist', 'cli-bundle'))) {
+        assert.doesNotMatch(readFileSync(join(ROOT, 'dist', 'cli-bundle', file), 'latin1'), /[^\x00-\x7f]/u, file);
+      }
+      // The build escapes what a comment holds, and stops at a character it cannot escape.
+      assert.equal(asciiOnly('x.js', '/* X.690 \u00a7 11.6 */ const a = 1; // a \u2014 b\n'), '/* X.690 \\u{a7} 11.6 */ const a = 1; // a \\u{2014} b\n');
+      assert.equal(asciiOnly('x.js', 'const a = "plain";'), 'const a = "plain";');
+      assert.throws(() => asciiOnly('x.js', 'const a = 1;\nconst r = /\u2026$/u;'), /^Error: x\.js:2: "\u2026" outside a comment/u);
+      assert.throws(() => asciiOnly('x.js', 'const t = String.raw`\u00e9`;'), /x\.js:1:/u);
     });
 
     it('no file imports a package at its top (a bundled module imports its heavy packages lazily)', () => {

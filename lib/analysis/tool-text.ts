@@ -60,7 +60,7 @@ const HIDDEN: ReadonlyArray<readonly [RegExp, string]> = [
   [/\b(?:ignore|disregard|forget|override)\s+(?:all\s+|any\s+)?(?:the\s+|your\s+)?(?:previous|prior|above|earlier|preceding|other|system)\s+(?:instructions?|prompts?|messages?|rules|guidelines|directions|context)/iu, 'tells the model to ignore its instructions'],
   [/<\/?\s*(?:important|system|instructions?|secret|hidden|admin|sudo|override|context|assistant)\s*>/iu, 'holds a prompt-like tag'],
   [/<\|(?:im_start|im_end|system|endoftext)\|>|\[\/?INST\]|<<\/?SYS>>/iu, 'holds a chat-template control token'],
-  [/\b(?:do\s+not|don['’]t|never|without)\s+(?:tell(?:ing)?|mention(?:ing)?|inform(?:ing)?|reveal(?:ing)?|notify(?:ing)?|alert(?:ing)?|show(?:ing)?|let(?:ting)?|asking)\s+(?:this\s+(?:to\s+)?|it\s+(?:to\s+)?|anything\s+(?:to\s+)?)?(?:the\s+)?user/iu, 'tells the model to keep something from the user'],
+  [/\b(?:do\s+not|don['\u2019]t|never|without)\s+(?:tell(?:ing)?|mention(?:ing)?|inform(?:ing)?|reveal(?:ing)?|notify(?:ing)?|alert(?:ing)?|show(?:ing)?|let(?:ting)?|asking)\s+(?:this\s+(?:to\s+)?|it\s+(?:to\s+)?|anything\s+(?:to\s+)?)?(?:the\s+)?user/iu, 'tells the model to keep something from the user'],
   [/\bthe\s+user\s+(?:must|should|shall)\s+not\s+(?:know|see|be\s+(?:told|informed|aware))/iu, 'tells the model to keep something from the user'],
   [/\b(?:before|prior\s+to)\s+(?:using|calling|invoking|running)\s+(?:this|the|any)\s+(?:tool|function)\b[^.]{0,80}\b(?:read|cat|open|load|include|send|pass|fetch|call)\b/iu, 'tells the model to do something before using the tool'],
   [/\b(?:reveal|print|output|repeat|send|leak|share)\s+(?:your|the)\s+(?:system\s+prompt|instructions|initial\s+prompt)/iu, 'asks for the system prompt'],

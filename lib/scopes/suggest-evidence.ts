@@ -173,7 +173,7 @@ function placeNetwork(scopes: Scopes, own: readonly Observation[], draft: Draft)
 /** Adds host:port of a URL observation to egress (merging ports), or asks when the host is not declarable. */
 function addEgress(scopes: Scopes, observation: Observation, reason: string, draft: Draft): void {
   const text = observation.target?.text ?? observation.detail;
-  const target = urlTarget(text.replace(/…$/u, ''), { head: text.endsWith('…') });
+  const target = urlTarget(text.replace(/\u2026$/u, ''), { head: text.endsWith('…') });
   if (target === null) return;
   const host = target.host.includes(':') && !target.host.startsWith('[') ? `[${target.host}]` : target.host;
   // The validator's own host rule (hosts.ts), not a second list: a draft never declares what validate refuses.
@@ -267,7 +267,7 @@ function addPath(scopes: Scopes, draft: Draft, path: string, write: boolean, rea
 
 /** `${HOME}/.cache/app` for `~/.cache/app/…`; an absolute literal up to its first hole. */
 function scopePath(target: PathExpression): string | undefined {
-  const text = (target.text ?? '').split(/\$\{…\}|…/u)[0]!.replace(/\/+$/u, '');
+  const text = (target.text ?? '').split(/\$\{\u2026\}|\u2026/u)[0]!.replace(/\/+$/u, '');
   if (target.origin === 'home') {
     const rest = text.replace(/^~\/?/u, '');
     return rest === '' || rest.split('/').includes('..') ? undefined : `\${HOME}/${rest}`;
