@@ -8,8 +8,7 @@ import { BATCH_HELP, BATCH_OPTIONS, isBatch, runBatchCommand } from './batch.ts'
 import type { Command } from './command.ts';
 import { EXIT_OK, formatBytes } from './output.ts';
 import { POLICY_HELP, POLICY_OPTION, policyFlag } from './policy.ts';
-import { signatureLines } from './signing.ts';
-import { claimLines, inspectReport } from './reports.ts';
+import { claimLines, inspectReport, signatureLines } from './reports.ts';
 import { VERIFY_HELP, VERIFY_OPTIONS, legacyAnchors, verifyFlags } from './verify-options.ts';
 
 export const BUNDLE_COMMANDS: Record<string, Command> = {

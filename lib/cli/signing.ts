@@ -14,9 +14,6 @@ import { distinguishedName, registryLines, signatureLines, verifyReport } from '
 import { POLICY_HELP, POLICY_OPTION, policyFlag, verifyUnderPolicy } from './policy.ts';
 import { readPemFile, VERIFY_HELP, VERIFY_OPTIONS, verifyFlags } from './verify-options.ts';
 
-// The report helpers moved to reports.ts (shared with the batch workers); re-exported for importers.
-export { distinguishedName, legacyLine, signatureLines } from './reports.ts';
-
 /** What GitHub Actions says about the build, from its documented variables. */
 export function githubBuildContext(env: NodeJS.ProcessEnv): BuildContext | undefined {
   if (env['GITHUB_ACTIONS'] !== 'true') return undefined;
