@@ -219,7 +219,7 @@ export async function main(argv, streams) {
  * Why one file per group and not esbuild's code splitting: split by dynamic import, verify's
  * modules fell into 38 chunks (the pieces it shares with each other command), and a chunk costs a
  * resolution, a read, a module record and its links: one file took verify of the filesystem
- * server from 141 to 103 ms (README "Flat memory and speed", Start-up). The price is size: the
+ * server from 121 to 107 ms (README "Flat memory and speed", "One file per command group"). The price is size: the
  * groups share modules, so each file has its own copy (about 10 MB in all, against 2.7 MB), and
  * a process loads exactly one group, so no module is ever loaded twice. Inside a file a
  * dynamically imported module is still evaluated only when imported (esbuild wraps it); a package
