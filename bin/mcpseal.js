@@ -111,4 +111,17 @@ const bundled = new URL('../dist/cli-bundle/main.js', import.meta.url);
 const bundledStat = process.env.MCPSEAL_UNBUNDLED === '1' ? undefined : statSync(bundled, { throwIfNoEntry: false });
 const entry = bundledStat && bundledStat.mtimeMs >= compiledStat.mtimeMs ? bundled : compiled;
 const { main } = await import(entry.href);
-process.exitCode = await main(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: interrupt.signal });
+// stdout and stderr as getters, with their descriptors: the CLI writes lines to fds 1 and 2 itself
+// and builds Node's streams only when it needs one (lib/cli/output.ts DirectWriter).
+const streams = {
+  get stdout() {
+    return process.stdout;
+  },
+  get stderr() {
+    return process.stderr;
+  },
+  fds: { stdout: 1, stderr: 2 },
+  env: process.env,
+  signal: interrupt.signal,
+};
+process.exitCode = await main(process.argv.slice(2), streams);
