@@ -103,10 +103,10 @@ if (!compiledStat) {
   process.exit(2);
 }
 // Start-up: the same CLI bundled by `npm run build` (scripts/build-cli.ts), which reads two files
-// (a router and its command group's file) instead of ~150 (README "Flat memory and speed",
-// Start-up). Used only when
-// it is at least as new as the compiled CLI (a `tsc` run after the last bundle leaves it stale),
-// and not with MCPSEAL_UNBUNDLED=1 (to see the module graph, as test/startup.test.ts does).
+// (a router and its command group's file) instead of ~150 (README "Flat memory and speed", "One
+// file per command group"). Used only when it is at least as new as the compiled CLI (a `tsc`
+// run after the last bundle leaves it stale), and not with MCPSEAL_UNBUNDLED=1 (to see the module
+// graph, as test/startup.test.ts does).
 const bundled = new URL('../dist/cli-bundle/main.js', import.meta.url);
 const bundledStat = process.env.MCPSEAL_UNBUNDLED === '1' ? undefined : statSync(bundled, { throwIfNoEntry: false });
 const entry = bundledStat && bundledStat.mtimeMs >= compiledStat.mtimeMs ? bundled : compiled;
