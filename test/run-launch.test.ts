@@ -235,6 +235,13 @@ describe('run: the sandbox is built while the tree is re-hashed, and nothing of 
     await assert.rejects(readdir(cache), { code: 'ENOENT' });
   });
 
+  /** A probe bundle installed as `name` into `store`, running under `mcpseal run` (answered), with its compile cache's directory. */
+  async function runningProbe(name: string, store: string): Promise<{ cache: string; child: ChildProcessWithoutNullStreams }> {
+    await install(await probeBundle(root, signer, { name, runtime: 'node', scopes: {} }), signer, store, { HOME: home });
+    const lock = JSON.parse(await readFile(join(store, 'mcpseal.lock.json'), 'utf8')) as { bundles: Record<string, { sha256: string }> };
+    return { cache: join(store, 'cache', 'node', lock.bundles[name]!.sha256), child: await answered(name, store) };
+  }
+
   /** `mcpseal run` as a bare child process whose first initialize was answered (no MCP client: nothing closes its input). */
   async function answered(name: string, store: string): Promise<ChildProcessWithoutNullStreams> {
     const child = spawn(process.execPath, [BIN, 'run', name, '--store', store], { env: { HOME: home, PATH: process.env['PATH']! } });
@@ -254,11 +261,7 @@ describe('run: the sandbox is built while the tree is re-hashed, and nothing of 
 
   it('interrupted (SIGTERM with its input still open), run closes the server\'s input first and lets it exit on its own: Node writes its compile cache then', async () => {
     const name = 'stop-graceful';
-    const store = join(root, 'store-stop');
-    await install(await probeBundle(root, signer, { name, runtime: 'node', scopes: {} }), signer, store, { HOME: home });
-    const lock = JSON.parse(await readFile(join(store, 'mcpseal.lock.json'), 'utf8')) as { bundles: Record<string, { sha256: string }> };
-    const cache = join(store, 'cache', 'node', lock.bundles[name]!.sha256);
-    const child = await answered(name, store);
+    const { cache, child } = await runningProbe(name, join(root, 'store-stop'));
     const closed = once(child, 'close');
     child.kill('SIGTERM');
     await closed;
@@ -268,11 +271,7 @@ describe('run: the sandbox is built while the tree is re-hashed, and nothing of 
 
   it('killed outright (SIGKILL: no chance to stop the server), the compile cache was already written once the server had loaded', async () => {
     const name = 'stop-killed';
-    const store = join(root, 'store-killed');
-    await install(await probeBundle(root, signer, { name, runtime: 'node', scopes: {} }), signer, store, { HOME: home });
-    const lock = JSON.parse(await readFile(join(store, 'mcpseal.lock.json'), 'utf8')) as { bundles: Record<string, { sha256: string }> };
-    const cache = join(store, 'cache', 'node', lock.bundles[name]!.sha256);
-    const child = await answered(name, store);
+    const { cache, child } = await runningProbe(name, join(root, 'store-killed'));
     // The gate's preload writes the cache 2 s after the start (launch/gate.ts COMPILE_CACHE_FLUSH_MS).
     await new Promise((resolve) => setTimeout(resolve, 3000));
     const closed = once(child, 'close');
