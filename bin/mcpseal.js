@@ -53,31 +53,24 @@ const NO_ARCHIVE_COMMANDS = new Set(['run', 'tools', 'client-config', 'list', 'k
 // And audit keeps them whatever the input's size: its memory follows the code it parses (the
 // filesystem server's 4.3 MB bundle: 168 MB peak without them, 120 MB with).
 const command = process.argv[2];
+// The flags set, passed on to the bundled CLI: V8 refuses a code cache made under other flags, so
+// they are part of its key (lib/cli/code-cache.ts).
+const v8Flags = [];
 if (command === 'audit' || (!NO_ARCHIVE_COMMANDS.has(command) && !smallFilesOnly(process.argv.slice(2)))) {
   try {
     const v8 = process.getBuiltinModule('node:v8');
-    v8.setFlagsFromString('--max-semi-space-size=1');
-    v8.setFlagsFromString('--semi-space-growth-factor=1');
     // And V8's size-over-speed mode: the heap grows in smaller steps and is compacted sooner, so
     // the central directory's parse garbage (40,000 entries) and the dead inflate buffers no
     // longer leave the high-water mark behind: peak RSS at scale 2 (840 MB, 40,002 files) of check
     // 174-180 -> 113-123 MB, unpack 176-184 -> 118-121 MB (issue 14, README "Flat memory and
     // speed"), for ~10% more CPU on check.
-    v8.setFlagsFromString('--optimize-for-size');
+    for (const flag of ['--max-semi-space-size=1', '--semi-space-growth-factor=1', '--optimize-for-size']) {
+      v8.setFlagsFromString(flag);
+      v8Flags.push(flag);
+    }
   } catch {
     // defaults
   }
-}
-// Start-up: V8's compiled code for the ~170 modules a command loads is kept between runs (Node's
-// module compile cache, under the user's cache directory). Best effort: an unwritable or missing
-// cache directory only means compiling again, never an error.
-try {
-  const { enableCompileCache } = process.getBuiltinModule('node:module');
-  const { homedir } = process.getBuiltinModule('node:os');
-  const cacheHome = process.env.XDG_CACHE_HOME || (homedir() ? `${homedir()}/.cache` : '');
-  if (enableCompileCache && cacheHome) enableCompileCache(`${cacheHome}/mcpseal/compile-cache`);
-} catch {
-  // no cache
 }
 // Ctrl-C (or SIGTERM) stops long work cleanly: staging directories and temporary files are
 // removed before the command exits with IO_INTERRUPTED. A second signal exits at once.
@@ -124,4 +117,6 @@ const streams = {
   env: process.env,
   signal: interrupt.signal,
 };
-process.exitCode = await main(process.argv.slice(2), streams);
+// The bundled CLI keeps V8 code caches under the user's cache directory (its router, lib/cli/code-cache.ts);
+// the compiled one (dist/cli, for development) runs without.
+process.exitCode = await main(process.argv.slice(2), streams, { v8Flags });

@@ -1,17 +1,22 @@
 // Build step (after tsc): bundles the compiled CLI (dist/cli/main.js and everything it imports,
-// our modules and the Sigstore packages of the verify path) into dist/cli-bundle/, one ES module
-// file per command group (buildCliBundle), so a command reads two files instead of ~150 (each one a
-// resolution, a stat, a read and a module record). bin/mcpseal.js loads it when it is present
-// and not older than dist/cli/main.js, and dist/cli/main.js otherwise; the library entry
-// (dist/index.js) is not bundled. Measured on `verify` of the filesystem server bundle: README
-// "Flat memory and speed", Start-up. Run by `npm run build`; by hand: `node scripts/build-cli.ts`.
+// our modules and the Sigstore packages of the verify path) into dist/cli-bundle/, one file per
+// command group (buildCliBundle), so a command reads two files instead of ~150 (each one a
+// resolution, a stat, a read and a module record). A group file is a script, run by the router
+// (main.js, lib/cli/code-cache.ts) with a V8 code cache taken after the command (groupScript).
+// bin/mcpseal.js loads the router when it is present and not older than dist/cli/main.js, and
+// dist/cli/main.js otherwise; the library entry (dist/index.js) is not bundled. Measured on
+// `verify` of the filesystem server bundle: README "Flat memory and speed", Start-up. Run by
+// `npm run build`; by hand: `node scripts/build-cli.ts`.
 
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import { dirname, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Script } from 'node:vm';
 import { Parser, type Node } from 'acorn';
 import { build, type Plugin } from 'esbuild';
+import type { GroupFile } from '../lib/cli/code-cache.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const DIST = `${ROOT}dist/`;
@@ -198,23 +203,109 @@ export function asciiOnly(file: string, source: string): string {
   return out;
 }
 
-/** The router, dist/cli-bundle/main.js: imports the one file that holds the command's group. */
-function router(commands: Readonly<Record<string, { group: string }>>): string {
+/** The names the group script's wrapper binds (groupScript): `import.meta` and `import()` of the module. */
+export const SCRIPT_META = '__mcpsealMeta';
+export const SCRIPT_IMPORT = '__mcpsealImport';
+
+/**
+ * A group's ES module text (esbuild's output) as a classic script: one function expression,
+ * `(function (__mcpsealMeta, __mcpsealImport) { ... })`, which the router compiles with vm.Script
+ * and calls with the file's `import.meta` and an `import()` (lib/cli/code-cache.ts). Why a script:
+ * its V8 code cache can be taken after the command ran, with every function the command compiled;
+ * Node's module compile cache is taken before a module runs (README "Flat memory and speed").
+ * Edits, found by parsing: each `import.meta` becomes the first parameter, each `import(` the
+ * second, and the one `export { a as b }` at the end a `return { b: a }`. Anything else a script
+ * cannot hold (an import declaration, another export, a top-level await) stops the build, as does a
+ * file that already uses the wrapper's names.
+ */
+export function groupScript(file: string, source: string): string {
+  for (const name of [SCRIPT_META, SCRIPT_IMPORT]) {
+    if (source.includes(name)) throw new Error(`${file}: already uses ${name}, the name the group script's wrapper binds`);
+  }
+  const ast = Parser.parse(source, { ecmaVersion: 'latest', sourceType: 'module' }) as unknown as AstNode;
+  const body = ast['body'] as AstNode[];
+  const edits: Edit[] = [];
+  const visit = (node: unknown): void => {
+    if (node === null || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child);
+      return;
+    }
+    const n = node as AstNode;
+    if (n.type === 'MetaProperty' && (n['meta'] as { name: string }).name === 'import') edits.push({ start: n.start, end: n.end, text: SCRIPT_META });
+    if (n.type === 'ImportExpression') {
+      if (source.slice(n.start, n.start + 6) !== 'import') throw new Error(`${file}: an import() at ${n.start} does not start with "import"`);
+      // The router's import() takes the specifier only.
+      if (n['options']) throw new Error(`${file}: an import() with options at ${n.start}`);
+      edits.push({ start: n.start, end: n.start + 6, text: SCRIPT_IMPORT });
+    }
+    for (const [key, value] of Object.entries(n)) if (key !== 'loc') visit(value);
+  };
+  body.forEach((statement, index) => {
+    if (statement.type === 'ImportDeclaration' || statement.type === 'ExportDefaultDeclaration' || statement.type === 'ExportAllDeclaration') {
+      throw new Error(`${file}: a ${statement.type} at ${statement.start}; a group script can only end with export { ... }`);
+    }
+    if (statement.type !== 'ExportNamedDeclaration') {
+      visit(statement);
+      return;
+    }
+    if (statement['declaration'] || statement['source'] || index !== body.length - 1) {
+      throw new Error(`${file}: an export at ${statement.start} that is not the final export { ... }`);
+    }
+    const names = (statement['specifiers'] as AstNode[]).map((specifier) => {
+      const exported = specifier['exported'] as { name?: string; value?: string };
+      return `${JSON.stringify(exported.name ?? exported.value)}: ${(specifier['local'] as { name: string }).name}`;
+    });
+    edits.push({ start: statement.start, end: statement.end, text: `return { ${names.join(', ')} };` });
+  });
+  edits.sort((a, b) => a.start - b.start);
+  let out = `(function (${SCRIPT_META}, ${SCRIPT_IMPORT}) { 'use strict'; `;
+  let at = 0;
+  for (const { start, end, text } of edits) {
+    out += source.slice(at, start) + text;
+    at = end;
+  }
+  out += `${source.slice(at)}\n})\n`;
+  // A top-level await, or anything else a function body cannot hold, fails here and not at run time.
+  new Script(out, { filename: file });
+  return out;
+}
+
+/**
+ * The router, dist/cli-bundle/main.js: lib/cli/code-cache.ts `route` bundled with the table of
+ * group files (name, size, sha256) and of each command's group. It stays an ES module, whose
+ * `import()` resolves from the bundle directory as the group modules' own did.
+ */
+async function router(commands: Readonly<Record<string, { group: string }>>, groups: Readonly<Record<string, GroupFile>>): Promise<string> {
   const groupOf = Object.fromEntries(Object.entries(commands).map(([name, { group }]) => [name, group]));
-  return `// Generated by scripts/build-cli.ts from lib/cli/main.ts COMMANDS: each command group is one file.
-const GROUP_OF = ${JSON.stringify(groupOf)};
-export async function main(argv, streams) {
-  const name = argv[0];
-  const group = name !== undefined && Object.hasOwn(GROUP_OF, name) ? GROUP_OF[name] : ${JSON.stringify(BASE)};
-  const { main: run } = await import(\`./\${group}.js\`);
-  return run(argv, streams);
+  const entry = `// Generated by scripts/build-cli.ts from lib/cli/main.ts COMMANDS: each command group is one file.
+import { route } from ${JSON.stringify(`${DIST}cli/code-cache.js`)};
+const TABLE = { groups: ${JSON.stringify(groups)}, groupOf: ${JSON.stringify(groupOf)} };
+const LOADERS = {
+  dir: new URL('./', import.meta.url),
+  importer: (specifier) => import(specifier),
+  base: () => import(new URL(${JSON.stringify(`./${BASE}.js`)}, import.meta.url).href),
+};
+export function main(argv, streams, launch) {
+  return route(TABLE, LOADERS, argv, streams, launch);
 }
 `;
+  const { outputFiles } = await build({
+    stdin: { contents: entry, resolveDir: BUNDLE_DIR, sourcefile: 'main.js', loader: 'js' },
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node22',
+    plugins: [rewriteModules],
+    logLevel: 'warning',
+    write: false,
+  });
+  return asciiOnly('main.js', outputFiles[0]!.text);
 }
 
 /**
  * Builds dist/cli-bundle/ from dist/cli/main.js (tsc must have run): one unsplit file per command
- * group, the base file, and the router.
+ * group (a script: groupScript), the base file (an ES module), and the router.
  *
  * Why one file per group and not esbuild's code splitting: split by dynamic import, verify's
  * modules fell into 38 chunks (the pieces it shares with each other command), and a chunk costs a
@@ -234,6 +325,7 @@ export async function buildCliBundle(): Promise<void> {
   const groups = Object.keys(COMMAND_GROUPS);
   if (groups.includes(BASE) || groups.includes('main')) throw new Error(`a command group may not be named "${BASE}" or "main"`);
   const seen = new Set<string>();
+  const files: Record<string, GroupFile> = {};
   await Promise.all(
     [...groups, BASE].map((group) =>
       build({
@@ -248,18 +340,27 @@ export async function buildCliBundle(): Promise<void> {
         // CommonJS packages inside an ES module bundle call require() for node's built-ins (through
         // esbuild's __require, which calls and applies it). Made on first use.
         banner: {
-          js: "import { createRequire as __mcpsealCreateRequire } from 'node:module'; let __mcpsealRequire; function require(id) { __mcpsealRequire ??= __mcpsealCreateRequire(import.meta.url); return __mcpsealRequire(id); }",
+          js: "const { createRequire: __mcpsealCreateRequire } = process.getBuiltinModule('node:module'); let __mcpsealRequire; function require(id) { __mcpsealRequire ??= __mcpsealCreateRequire(import.meta.url); return __mcpsealRequire(id); }",
         },
         logLevel: 'warning',
         write: false,
       }).then(async ({ outputFiles }) => {
-        for (const { path, text } of outputFiles) await writeFile(path, asciiOnly(path, text));
+        for (const { path, text } of outputFiles) {
+          const ascii = asciiOnly(path, text);
+          if (group === BASE) {
+            await writeFile(path, ascii);
+            continue;
+          }
+          const script = groupScript(path, ascii);
+          await writeFile(path, script);
+          files[group] = { file: `${group}.js`, size: script.length, digest: createHash('sha256').update(script, 'latin1').digest('hex') };
+        }
       }),
     ),
   );
   const unseen = groups.filter((group) => !seen.has(group));
   if (unseen.length > 0) throw new Error(`main.js does not import the module of group(s) ${unseen.join(', ')} as ./NAME.js`);
-  await writeFile(`${BUNDLE_DIR}main.js`, router(COMMANDS));
+  await writeFile(`${BUNDLE_DIR}main.js`, await router(COMMANDS, files));
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) await buildCliBundle();

@@ -16,7 +16,7 @@ export const LIB = fileURLToPath(new URL('../lib/', import.meta.url));
 const EXCLUDED = ['manifest/generated/', 'registry/generated/'];
 
 /** Foundation files below everything, one unit: they may import each other. */
-const BASE_FILES = ['errors.ts', 'io.ts', 'limits.ts', 'edit-distance.ts'];
+const BASE_FILES = ['errors.ts', 'io.ts', 'limits.ts', 'edit-distance.ts', 'cache-home.ts'];
 const BASE = '<base>';
 
 /**

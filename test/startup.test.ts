@@ -4,8 +4,8 @@
 
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
+import { createHash, generateKeyPairSync } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { COMMANDS } from '../lib/cli/main.ts';
 import { asciiOnly } from '../scripts/build-cli.ts';
@@ -72,7 +72,7 @@ describe('start-up: each command loads only what it uses', () => {
   });
 
   describe('the bundled CLI (scripts/build-cli.ts, loaded by bin/mcpseal.js)', () => {
-    it('is what bin/mcpseal.js runs after npm run build: the router and one file, no compiled module, Sigstore inside', () => {
+    it('is what bin/mcpseal.js runs after npm run build: the router, which runs one group file as a script, no compiled module, Sigstore inside', () => {
       const key = join(tmp.path, 'verifier.pub');
       writeFileSync(key, generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey.export({ type: 'spki', format: 'pem' }));
       // A missing file: verify loads its whole pipeline (Sigstore included), then cannot open it.
@@ -80,7 +80,38 @@ describe('start-up: each command loads only what it uses', () => {
       const unbundled = modulesLoadedBy(args, process.env, join(tmp.path, 'unbundled.log'));
       assert.ok(unbundled.includes('node_modules/@sigstore/verify/dist/index.js'), unbundled.join('\n'));
       const loaded = modulesLoadedBy(args, process.env, join(tmp.path, 'bundled.log'), true);
-      assert.deepEqual(loaded.filter((path) => !path.startsWith('builtin:')), ['bin/mcpseal.js', 'bin/node-check.js', 'dist/cli-bundle/main.js', 'dist/cli-bundle/signing.js']);
+      // The group file is no module: the router compiles it with vm.Script (lib/cli/code-cache.ts).
+      assert.deepEqual(loaded.filter((path) => !path.startsWith('builtin:')), ['bin/mcpseal.js', 'bin/node-check.js', 'dist/cli-bundle/main.js']);
+      assert.match(readFileSync(join(ROOT, 'dist', 'cli-bundle', 'signing.js'), 'latin1'), /^\(function \(__mcpsealMeta, __mcpsealImport\) \{ 'use strict'; /u);
+    });
+
+    it('keeps a code cache per command after a run that exits 0, and the next run uses it without writing it again', () => {
+      const cacheHome = join(tmp.path, 'cache-home');
+      const env = { ...process.env, XDG_CACHE_HOME: cacheHome, MCPSEAL_UNBUNDLED: '' };
+      const run = (args: string[]): number | null => spawnSync(process.execPath, [BIN, ...args], { cwd: ROOT, env, encoding: 'utf8' }).status;
+      const caches = (): string[] => {
+        try {
+          return readdirSync(join(cacheHome, 'mcpseal', 'code-cache'), { recursive: true }).map(String).filter((name) => name.endsWith('.v8')).sort();
+        } catch {
+          return [];
+        }
+      };
+      // A run that fails keeps nothing: its cache would hold only the way to the failure.
+      assert.equal(run(['verify', join(ROOT, 'test', 'fixtures', 'absent.mcpb'), '--key', join(tmp.path, 'absent.pub')]), 2);
+      assert.deepEqual(caches(), []);
+      assert.equal(run(['verify', '--help']), 0);
+      const [first, ...more] = caches();
+      assert.deepEqual(more, []);
+      const digest = createHash('sha256').update(readFileSync(join(ROOT, 'dist', 'cli-bundle', 'signing.js'))).digest('hex');
+      assert.match(first!, new RegExp(`^v[0-9.]+-${process.arch}/signing-${digest}/verify-[0-9a-f]{8}\\.v8$`, 'u'));
+      const written = statSync(join(cacheHome, 'mcpseal', 'code-cache', first!));
+      assert.equal(written.mode & 0o777, 0o600);
+      assert.equal(run(['verify', '--help']), 0);
+      const again = statSync(join(cacheHome, 'mcpseal', 'code-cache', first!));
+      assert.deepEqual([again.ino, again.mtimeMs], [written.ino, written.mtimeMs], 'V8 took the cache, so it was not written again');
+      // Another command of the same file keeps its own.
+      assert.equal(run(['keygen', '--help']), 0);
+      assert.equal(caches().length, 2);
     });
 
     it('has one file per command group, each able to run its commands (help through the bundle)', () => {

@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, readSync, realpathSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { basename, delimiter, dirname, join, sep } from 'node:path';
+import { cacheHome } from '../cache-home.ts';
 import { MCPSealError } from '../errors.ts';
 import { elfInterpreter } from './landlock.ts';
 import { MINIMAL_PATH } from './system-paths.ts';
@@ -65,10 +66,10 @@ export async function usableBwrap(env: Record<string, string | undefined>, cache
   return bwrap;
 }
 
-/** Where a passed bwrap probe is remembered: `$XDG_CACHE_HOME/mcpseal` or `~/.cache/mcpseal`; null without either. */
+/** Where a passed bwrap probe is remembered: `bwrap-probe` in mcpseal's cache directory (cache-home.ts); null without one. */
 export function bwrapProbeCache(env: Record<string, string | undefined>, home: string | undefined): string | null {
-  const base = env['XDG_CACHE_HOME'] !== undefined && env['XDG_CACHE_HOME'].startsWith('/') ? env['XDG_CACHE_HOME'] : home !== undefined && home.startsWith('/') ? join(home, '.cache') : null;
-  return base === null ? null : join(base, 'mcpseal', 'bwrap-probe');
+  const base = cacheHome(env, home);
+  return base === null ? null : join(base, 'bwrap-probe');
 }
 
 /**
