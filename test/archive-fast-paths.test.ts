@@ -121,7 +121,7 @@ describe('issue 14 item 2: the archive fast paths equal the general paths (fast-
             rawName: cd.subarray(index, index + 1),
             zip64: false,
           };
-          table.add(entry, entry.kind, entry.mode);
+          table.add({ ...entry, nameStart: index, nameLength: 1 }, entry.kind, entry.mode);
         });
         const sorted = [...table.entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
         assert.deepEqual(

@@ -4,7 +4,7 @@
 
 import { MCPSealError, type ArchiveErrorCode } from '../errors.ts';
 import type { ArchiveLimits } from '../limits.ts';
-import type { CentralRecord } from './central-record.ts';
+import { rawNameOf, type CentralRecord } from './central-record.ts';
 import type { ArchiveEntry, EntryKind } from './entry.ts';
 import {
   DOS_DIRECTORY,
@@ -39,7 +39,7 @@ export function checkEntry(record: CentralRecord, limits: Readonly<ArchiveLimits
     size: record.size,
     localHeaderOffset: record.localHeaderOffset,
     mode: entryMode(record, kind),
-    rawName: record.rawName,
+    rawName: rawNameOf(record),
     zip64: record.zip64,
   };
 }

@@ -8,8 +8,11 @@
 
 import type { ArchiveEntry, EntryKind } from './entry.ts';
 
-/** What the table stores of an entry besides its kind and mode: a decoded record's fields (or an entry's). */
-export type EntryFields = Pick<ArchiveEntry, 'name' | 'rawName' | 'localHeaderOffset' | 'compressedSize' | 'size' | 'crc32' | 'method' | 'flags' | 'zip64'>;
+/**
+ * What the table stores of an entry besides its kind and mode: a decoded record's fields, the raw
+ * name given by where it lies in the table's central directory.
+ */
+export type EntryFields = Pick<ArchiveEntry, 'name' | 'localHeaderOffset' | 'compressedSize' | 'size' | 'crc32' | 'method' | 'flags' | 'zip64'> & { nameStart: number; nameLength: number };
 
 /** Lookups answered by a scan of the rows before the hash of the names is built. */
 const LINEAR_LOOKUPS = 4;
@@ -173,20 +176,20 @@ export class EntryTable {
   }
 
   /**
-   * Stores a checked entry (whose rawName views `cd`), given as the fields of its record with its
-   * kind and mode (entry-rules.ts checkRecord, entryMode), and returns its compact replacement.
+   * Stores a checked entry (whose raw name is `cd[nameStart, nameStart + nameLength)`), given as
+   * the fields of its record with its kind and mode (entry-rules.ts checkRecord, entryMode), and
+   * returns its compact replacement.
    */
   add(entry: EntryFields, kind: EntryKind, mode: number): ArchiveEntry {
     const row = this.#entries.length;
     const columns = this.#columns;
-    const raw = entry.rawName;
     this.#inOffsetOrder = null;
     columns.localHeaderOffset[row] = entry.localHeaderOffset;
     columns.compressedSize[row] = entry.compressedSize;
     columns.size[row] = entry.size;
     columns.crc32[row] = entry.crc32;
-    columns.nameStart[row] = raw.byteOffset - columns.cd.byteOffset;
-    columns.nameLength[row] = raw.length;
+    columns.nameStart[row] = entry.nameStart;
+    columns.nameLength[row] = entry.nameLength;
     columns.method[row] = entry.method;
     columns.flags[row] = entry.flags;
     columns.bits[row] = (kind === 'directory' ? DIRECTORY : 0) | (mode === 0o755 ? EXECUTABLE : 0) | (entry.zip64 ? ZIP64 : 0);

@@ -54,7 +54,10 @@ const DOTS_AND_SPACES = /^[. ]+$/u;
 // name (WINDOWS_DEVICE's names, at a segment's start), ending in a dot or a space, or over 255
 // characters. A plain name with no such segment passes every segment rule, so their loop is
 // skipped; with one, the loop decides (and reports the first segment's problem, as always).
-const SEGMENT_SUSPECT = new RegExp(String.raw`(?:^|/)(?:[. ]*(?:/|$)|(?:${DEVICE_NAMES}) *(?:[./]|$))|[. ](?:/|$)|[^/]{256}`, 'iu');
+// The long segment is looked for at a segment's start only: unanchored, `[^/]{256}` was tried at
+// every position and scanned on to the next slash each time (quadratic in a segment's length:
+// 1 us of a name's 1.3, 2.5 of the 3 ms the 2,400 names of the filesystem server bundle took).
+const SEGMENT_SUSPECT = new RegExp(String.raw`(?:^|/)(?:[. ]*(?:/|$)|(?:${DEVICE_NAMES}) *(?:[./]|$)|[^/]{256})|[. ](?:/|$)`, 'iu');
 const DRIVE_LETTER = /^[A-Za-z]:/u;
 
 /**
