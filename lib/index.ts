@@ -53,6 +53,7 @@ export type {
   NameLimits,
   NameProblem,
   OpenArchiveOptions,
+  ReadableHandle,
   ScanOptions,
   ScanResult,
   SignatureBlock,

@@ -1,10 +1,19 @@
 // The file-system edge shared by every layer: error mapping, abort checks, bounded reads of
 // untrusted files, and atomic writes. Nothing here knows about zips, manifests or signatures.
 
-import { constants } from 'node:fs';
-import { open, rename, rm, type FileHandle } from 'node:fs/promises';
+import { close, constants, fstat, open as openDescriptor, read, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { MCPSealError } from './errors.ts';
+
+/**
+ * node:fs/promises, taken when it is used. Loading it loads readline and the file watchers with
+ * it (1.5 ms), and the reads here use descriptors, so a command that only reads (a verify) never
+ * loads it (README "Flat memory and speed"): the modules a verify evaluates call this instead of
+ * importing it.
+ */
+export function fsPromises(): typeof import('node:fs/promises') {
+  return process.getBuiltinModule('node:fs/promises');
+}
 
 /** The errno string of a Node system error (`ENOENT`, ...), or undefined. */
 export function errnoCode(cause: unknown): string | undefined {
@@ -32,14 +41,57 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /**
+ * An open regular file read at positions: the part of a FileHandle the readers use (read, stat,
+ * close), over a descriptor with node:fs's callbacks (no node:fs/promises). Closed once; later
+ * calls do nothing.
+ */
+export class RegularFile {
+  readonly #fd: number;
+  #closed = false;
+
+  constructor(fd: number) {
+    this.#fd = fd;
+  }
+
+  read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
+    return new Promise((resolve, reject) => read(this.#fd, buffer, offset, length, position, (error, bytesRead) => (error ? reject(error) : resolve({ bytesRead }))));
+  }
+
+  stat(): Promise<Stats> {
+    return new Promise((resolve, reject) => fstat(this.#fd, (error, stats) => (error ? reject(error) : resolve(stats))));
+  }
+
+  /** Everything from the start to the end of the file, however long it has become since it was opened. */
+  async readAll(): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    let position = 0;
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(1024 * 1024);
+      const { bytesRead } = await this.read(chunk, 0, chunk.length, position);
+      if (bytesRead === 0) return Buffer.concat(chunks);
+      chunks.push(chunk.subarray(0, bytesRead));
+      position += bytesRead;
+    }
+  }
+
+  close(): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    this.#closed = true;
+    return new Promise((resolve, reject) => close(this.#fd, (error) => (error ? reject(error) : resolve())));
+  }
+}
+
+/**
  * Opens `path` read-only and refuses anything but a regular file. `O_NONBLOCK` makes opening a
  * FIFO return at once instead of waiting for a writer (a hang no signal could stop), and the type
  * is checked on the open descriptor, so a swap between a check and the open changes nothing.
  */
-export async function openRegularFile(path: string): Promise<FileHandle> {
-  let handle: FileHandle;
+export async function openRegularFile(path: string): Promise<RegularFile> {
+  let handle: RegularFile;
   try {
-    handle = await open(path, constants.O_RDONLY | constants.O_NONBLOCK);
+    handle = new RegularFile(
+      await new Promise<number>((resolve, reject) => openDescriptor(path, constants.O_RDONLY | constants.O_NONBLOCK, (error, fd) => (error ? reject(error) : resolve(fd)))),
+    );
   } catch (cause) {
     throw ioError(cause, path, 'read');
   }
@@ -70,7 +122,7 @@ export interface BoundedReadOptions {
  * itself bounded so a file that grows meanwhile cannot make it larger.
  */
 export async function readBoundedFile(path: string, options: BoundedReadOptions): Promise<Buffer> {
-  let handle: FileHandle;
+  let handle: RegularFile;
   try {
     handle = await openRegularFile(path);
   } catch (error) {
@@ -111,6 +163,7 @@ export function tempPathBeside(path: string): string {
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mode?: number; durable?: boolean } = {}): Promise<void> {
   const temp = tempPathBeside(path);
+  const { open, rename, rm } = fsPromises();
   try {
     const handle = await open(temp, 'wx', options.mode ?? 0o644);
     try {
@@ -130,7 +183,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
 /** fsync of the directory holding `path` (a rename's durability); not supported everywhere, so best effort. */
 async function syncDirectoryOf(path: string): Promise<void> {
   try {
-    const handle = await open(dirname(path), 'r');
+    const handle = await fsPromises().open(dirname(path), 'r');
     try {
       await handle.sync();
     } finally {

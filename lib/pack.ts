@@ -139,7 +139,13 @@ async function sidecarToRemove(outPath: string): Promise<{ sidecar: string; sha2
   }
   try {
     const hash = createHash('sha256');
-    for await (const chunk of handle.createReadStream({ autoClose: false })) hash.update(chunk as Buffer);
+    const chunk = Buffer.allocUnsafe(1024 * 1024);
+    for (let position = 0; ; ) {
+      const { bytesRead } = await handle.read(chunk, 0, chunk.length, position);
+      if (bytesRead === 0) break;
+      hash.update(chunk.subarray(0, bytesRead));
+      position += bytesRead;
+    }
     return { sidecar, sha256: hash.digest('hex') };
   } catch (cause) {
     throw ioError(cause, outPath, 'read');

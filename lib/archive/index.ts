@@ -14,5 +14,5 @@ export {
   type SourceFile,
 } from './collect.ts';
 export { validateEntryName, collisionKey, MAX_SEGMENT_BYTES, type NameLimits, type NameProblem } from './names.ts';
-export { bufferSource, fileHandleSource, openFileSource, type ByteSource } from './source.ts';
+export { bufferSource, fileHandleSource, openFileSource, type ByteSource, type ReadableHandle } from './source.ts';
 export { frameSignatureBlock, type SignatureBlock, type SignatureBlockKind } from './signature-block.ts';

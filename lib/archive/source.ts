@@ -1,9 +1,15 @@
 // Where archive bytes come from. The reader only ever sees this interface, so the bytes that are
 // verified and the bytes that are extracted come from one open handle (DESIGN.md, pipeline step 1).
 
-import type { FileHandle } from 'node:fs/promises';
 import { MCPSealError } from '../errors.ts';
 import { ioError, openRegularFile } from '../io.ts';
+
+/** What a file source reads through: a FileHandle of node:fs/promises, or io.ts's RegularFile. */
+export interface ReadableHandle {
+  read(buffer: Buffer, offset: number, length: number, position: number): Promise<{ bytesRead: number }>;
+  stat(): Promise<{ size: number }>;
+  close(): Promise<void>;
+}
 
 export interface ByteSource {
   /** Size of the whole input in bytes, fixed when the source was opened. */
@@ -34,7 +40,7 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
 }
 
 /** A source over an open file handle; the size is taken once, at open. */
-export async function fileHandleSource(handle: FileHandle, options: { closeHandle?: boolean } = {}): Promise<ByteSource> {
+export async function fileHandleSource(handle: ReadableHandle, options: { closeHandle?: boolean } = {}): Promise<ByteSource> {
   const { size } = await handle.stat();
   return {
     size,

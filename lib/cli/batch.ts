@@ -6,12 +6,11 @@
 // file is done (a reorder buffer bounded by the dispatch window), one JSON document per line with
 // --json. A worker that dies is reported for the file it held and replaced; the others go on.
 
-import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { MCPSealError } from '../errors.ts';
-import { ioError } from '../io.ts';
+import { fsPromises, ioError } from '../io.ts';
 import { parseCount, type Parsed } from './args.ts';
 import { failedOutcome, type BatchJobName, type BatchTask, type FileOutcome } from './batch-jobs.ts';
 import type { CommandContext } from './command.ts';
@@ -74,7 +73,7 @@ export async function batchFiles(paths: string[], recursive: boolean, inputs: Ba
   const files: string[] = [];
   const budget = { entries: MAX_WALK_ENTRIES };
   for (const path of paths) {
-    const isDirectory = await stat(path).then((info) => info.isDirectory(), () => false);
+    const isDirectory = await fsPromises().stat(path).then((info) => info.isDirectory(), () => false);
     if (!isDirectory || (!recursive && inputs === 'audit')) files.push(path);
     else if (!recursive) throw new MCPSealError('USAGE_INVALID_ARGUMENT', `${path} is a directory: give --recursive to check the .mcpb files under it`, { details: { path } });
     else files.push(...(await walk(path, budget)).sort());
@@ -91,7 +90,7 @@ async function walk(root: string, budget: { entries: number }): Promise<string[]
   const found: string[] = [];
   const pending = [root];
   for (let dir = pending.pop(); dir !== undefined; dir = pending.pop()) {
-    const entries = await readdir(dir, { withFileTypes: true }).catch((cause: unknown) => {
+    const entries = await fsPromises().readdir(dir, { withFileTypes: true }).catch((cause: unknown) => {
       throw ioError(cause, dir, 'read');
     });
     budget.entries -= entries.length;

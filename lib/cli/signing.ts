@@ -290,7 +290,7 @@ Exit status: 0 verified, 1 refused, 2 usage, I/O or trust root error.`,
         // A regular file only: a FIFO or a device would hang or never end (openRegularFile).
         const handle = await openRegularFile(target!);
         try {
-          artifact = await handle.readFile();
+          artifact = await handle.readAll();
         } catch (cause) {
           throw ioError(cause, target!, 'read');
         } finally {
