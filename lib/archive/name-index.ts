@@ -62,7 +62,8 @@ export class EntryNameIndex {
     // Folding keeps the slashes and the segment count, so the key's segments line up with the name's.
     const key = collisionKey(name);
     const cut = body.lastIndexOf('/') + 1;
-    this.#place(this.#parentOf(name, body, cut, key), key, body.slice(cut), name, isDirectory);
+    // Only a directory's last segment is kept and compared (#spelling): a file's is not cut out.
+    this.#place(this.#parentOf(name, body, cut, key), key, isDirectory ? body.slice(cut) : null, name, isDirectory);
   }
 
   /**
@@ -105,8 +106,8 @@ export class EntryNameIndex {
     return existing;
   }
 
-  /** Places the entry itself: a file, or an explicit directory that may already be implied. */
-  #place(parent: number, key: string, segment: string, name: string, isDirectory: boolean): void {
+  /** Places the entry itself: a file (`segment` null), or an explicit directory that may already be implied. */
+  #place(parent: number, key: string, segment: string | null, name: string, isDirectory: boolean): void {
     const existing = this.#children.get(key);
     if (existing === undefined) {
       this.#create(parent, key, segment, name, isDirectory);
@@ -130,7 +131,7 @@ export class EntryNameIndex {
         found: this.#path(existing),
       });
     }
-    this.#checkSpelling(existing, segment, name);
+    this.#checkSpelling(existing, segment!, name);
     this.#owner[existing] = name;
   }
 
@@ -144,7 +145,7 @@ export class EntryNameIndex {
     });
   }
 
-  #create(parent: number, key: string, segment: string, owner: string | null, isDirectory: boolean): number {
+  #create(parent: number, key: string, segment: string | null, owner: string | null, isDirectory: boolean): number {
     if (isDirectory && ++this.#directories > this.#maxDirectories) {
       fail('ARCHIVE_TOO_MANY_ENTRIES', `the archive's names imply more than ${this.#maxDirectories} directories (limit maxEntries)`, {
         limit: 'maxEntries',
