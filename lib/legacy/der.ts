@@ -5,14 +5,28 @@
 // the file (forge's encoder normalises lengths and INTEGERs, so a BER input would re-encode
 // differently; we refuse it instead).
 
-import forge from 'node-forge';
+import { createRequire } from 'node:module';
+import type forge from 'node-forge';
 import { MCPSealError } from '../errors.ts';
 
 export type Asn1 = forge.asn1.Asn1;
 
-const asn1 = forge.asn1;
-export const Class = asn1.Class;
-export const Type = asn1.Type;
+let loaded: typeof forge.asn1 | undefined;
+
+/**
+ * node-forge's ASN.1 module, loaded on first use: only a legacy block needs it. Required here, not
+ * imported, so the CLI's group files leave its 600 KB out (read on every run of sign and verify,
+ * scripts/build-cli.ts); it is resolved from node_modules when a block is read or written.
+ */
+function asn1(): typeof forge.asn1 {
+  loaded ??= (createRequire(import.meta.url)('node-forge') as typeof forge).asn1;
+  return loaded;
+}
+
+/** ASN.1 tag classes (X.690 8.1.2.2), the values node-forge uses. */
+export const Class = { UNIVERSAL: 0x00, APPLICATION: 0x40, CONTEXT_SPECIFIC: 0x80, PRIVATE: 0xc0 } as const;
+/** The universal tag numbers read or written here (X.680 8.4), the values node-forge uses. */
+export const Type = { BOOLEAN: 1, INTEGER: 2, BITSTRING: 3, OCTETSTRING: 4, NULL: 5, OID: 6, SEQUENCE: 16, SET: 17, UTCTIME: 23, GENERALIZEDTIME: 24 } as const;
 
 interface FromDerOptions {
   strict: boolean;
@@ -20,7 +34,7 @@ interface FromDerOptions {
   decodeBitStrings: boolean;
 }
 // The typings only know the boolean form; the options form exists since forge 1.0.
-const fromDer = asn1.fromDer as unknown as (bytes: string, options: FromDerOptions) => Asn1;
+type FromDer = (bytes: string, options: FromDerOptions) => Asn1;
 
 /** Parses `bytes` as one DER value, refusing BER, trailing bytes and anything forge cannot re-encode exactly. */
 export function parseDer(bytes: Buffer, what: string): Asn1 {
@@ -28,17 +42,17 @@ export function parseDer(bytes: Buffer, what: string): Asn1 {
   let node: Asn1;
   try {
     // BIT STRINGs stay opaque: forge would otherwise guess whether their content is ASN.1.
-    node = fromDer(binary, { strict: true, parseAllBytes: true, decodeBitStrings: false });
+    node = (asn1().fromDer as unknown as FromDer)(binary, { strict: true, parseAllBytes: true, decodeBitStrings: false });
   } catch (cause) {
     throw malformed(`${what} is not valid DER`, cause);
   }
-  if (asn1.toDer(node).getBytes() !== binary) throw malformed(`${what} is not in DER (distinguished) encoding`);
+  if (asn1().toDer(node).getBytes() !== binary) throw malformed(`${what} is not in DER (distinguished) encoding`);
   return node;
 }
 
 /** The DER of a node read by `parseDer` (exactly its bytes in the input). */
 export function derOf(node: Asn1): Buffer {
-  return Buffer.from(asn1.toDer(node).getBytes(), 'latin1');
+  return Buffer.from(asn1().toDer(node).getBytes(), 'latin1');
 }
 
 export function malformed(reason: string, cause?: unknown): MCPSealError {
@@ -72,7 +86,7 @@ export function oidOf(node: Asn1 | undefined, what: string): string {
   }
   if (value.length === 0 || (value.charCodeAt(value.length - 1) & 0x80) !== 0) throw malformed(`${what} is not a valid object identifier`);
   try {
-    return asn1.derToOid(value);
+    return asn1().derToOid(value);
   } catch (cause) {
     throw malformed(`${what} is not a valid object identifier`, cause);
   }
@@ -100,8 +114,8 @@ export function smallInteger(node: Asn1 | undefined, what: string): number {
 export function timeOf(node: Asn1 | undefined, what: string): Date {
   let date: Date;
   try {
-    if (node && isUniversal(node, Type.UTCTIME)) date = asn1.utcTimeToDate(primitive(node, Type.UTCTIME, what));
-    else if (node && isUniversal(node, Type.GENERALIZEDTIME)) date = asn1.generalizedTimeToDate(primitive(node, Type.GENERALIZEDTIME, what));
+    if (node && isUniversal(node, Type.UTCTIME)) date = asn1().utcTimeToDate(primitive(node, Type.UTCTIME, what));
+    else if (node && isUniversal(node, Type.GENERALIZEDTIME)) date = asn1().generalizedTimeToDate(primitive(node, Type.GENERALIZEDTIME, what));
     else throw malformed(`${what} is not a time`);
   } catch (cause) {
     if (cause instanceof MCPSealError) throw cause;
@@ -124,25 +138,25 @@ export function isNull(node: Asn1 | undefined): boolean {
 
 /** Builders for the signer (DER, definite lengths). */
 export const build = {
-  sequence: (items: Asn1[]): Asn1 => asn1.create(Class.UNIVERSAL, Type.SEQUENCE, true, items),
-  set: (items: Asn1[]): Asn1 => asn1.create(Class.UNIVERSAL, Type.SET, true, items),
+  sequence: (items: Asn1[]): Asn1 => asn1().create(Class.UNIVERSAL, Type.SEQUENCE, true, items),
+  set: (items: Asn1[]): Asn1 => asn1().create(Class.UNIVERSAL, Type.SET, true, items),
   /** A DER SET OF: the elements sorted by their encodings (X.690 §11.6). */
   setOf: (items: Asn1[]): Asn1 =>
-    asn1.create(
+    asn1().create(
       Class.UNIVERSAL,
       Type.SET,
       true,
       [...items].sort((a, b) => Buffer.compare(derOf(a), derOf(b))),
     ),
-  oid: (oid: string): Asn1 => asn1.create(Class.UNIVERSAL, Type.OID, false, asn1.oidToDer(oid).getBytes()),
-  integer: (value: number): Asn1 => asn1.create(Class.UNIVERSAL, Type.INTEGER, false, asn1.integerToDer(value).getBytes()),
+  oid: (oid: string): Asn1 => asn1().create(Class.UNIVERSAL, Type.OID, false, asn1().oidToDer(oid).getBytes()),
+  integer: (value: number): Asn1 => asn1().create(Class.UNIVERSAL, Type.INTEGER, false, asn1().integerToDer(value).getBytes()),
   /** An INTEGER from content octets already in DER form (a certificate's serial number). */
-  integerOctets: (octets: Buffer): Asn1 => asn1.create(Class.UNIVERSAL, Type.INTEGER, false, octets.toString('latin1')),
-  null: (): Asn1 => asn1.create(Class.UNIVERSAL, Type.NULL, false, ''),
-  octets: (bytes: Buffer): Asn1 => asn1.create(Class.UNIVERSAL, Type.OCTETSTRING, false, bytes.toString('latin1')),
-  utcTime: (date: Date): Asn1 => asn1.create(Class.UNIVERSAL, Type.UTCTIME, false, asn1.dateToUtcTime(date)),
-  generalizedTime: (date: Date): Asn1 => asn1.create(Class.UNIVERSAL, Type.GENERALIZEDTIME, false, asn1.dateToGeneralizedTime(date)),
-  context: (tag: number, items: Asn1[]): Asn1 => asn1.create(Class.CONTEXT_SPECIFIC, tag, true, items),
+  integerOctets: (octets: Buffer): Asn1 => asn1().create(Class.UNIVERSAL, Type.INTEGER, false, octets.toString('latin1')),
+  null: (): Asn1 => asn1().create(Class.UNIVERSAL, Type.NULL, false, ''),
+  octets: (bytes: Buffer): Asn1 => asn1().create(Class.UNIVERSAL, Type.OCTETSTRING, false, bytes.toString('latin1')),
+  utcTime: (date: Date): Asn1 => asn1().create(Class.UNIVERSAL, Type.UTCTIME, false, asn1().dateToUtcTime(date)),
+  generalizedTime: (date: Date): Asn1 => asn1().create(Class.UNIVERSAL, Type.GENERALIZEDTIME, false, asn1().dateToGeneralizedTime(date)),
+  context: (tag: number, items: Asn1[]): Asn1 => asn1().create(Class.CONTEXT_SPECIFIC, tag, true, items),
   /** Re-reads DER produced elsewhere (a certificate) as a node to embed. */
   raw: (der: Buffer, what: string): Asn1 => parseDer(der, what),
 };
