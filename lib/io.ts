@@ -48,6 +48,8 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 export class RegularFile {
   readonly #fd: number;
   #closed = false;
+  /** The size when it was opened (openRegularFile's check): what a reader sized by the open uses, without another fstat. */
+  size = 0;
 
   constructor(fd: number) {
     this.#fd = fd;
@@ -100,6 +102,7 @@ export async function openRegularFile(path: string): Promise<RegularFile> {
     if (!stat.isFile()) {
       throw new MCPSealError('IO_READ_FAILED', `${path} is not a regular file`, { details: { path } });
     }
+    handle.size = stat.size;
     return handle;
   } catch (error) {
     await handle.close();
@@ -133,7 +136,7 @@ export async function readBoundedFile(path: string, options: BoundedReadOptions)
     throw error;
   }
   try {
-    const { size } = await handle.stat();
+    const size = handle.size;
     if (size > options.max) throw options.tooLarge(size);
     const buffer = Buffer.allocUnsafe(Math.min(size, options.max) + 1);
     let filled = 0;

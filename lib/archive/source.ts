@@ -2,7 +2,7 @@
 // verified and the bytes that are extracted come from one open handle (DESIGN.md, pipeline step 1).
 
 import { MCPSealError } from '../errors.ts';
-import { ioError, openRegularFile } from '../io.ts';
+import { openRegularFile } from '../io.ts';
 
 /** What a file source reads through: a FileHandle of node:fs/promises, or io.ts's RegularFile. */
 export interface ReadableHandle {
@@ -41,7 +41,11 @@ export function bufferSource(bytes: Uint8Array): ByteSource {
 
 /** A source over an open file handle; the size is taken once, at open. */
 export async function fileHandleSource(handle: ReadableHandle, options: { closeHandle?: boolean } = {}): Promise<ByteSource> {
-  const { size } = await handle.stat();
+  return sourceOver(handle, (await handle.stat()).size, options.closeHandle === true);
+}
+
+/** A source over `handle` whose size is `size`. */
+function sourceOver(handle: ReadableHandle, size: number, closeHandle: boolean): ByteSource {
   return {
     size,
     async read(position, length, into) {
@@ -65,18 +69,14 @@ export async function fileHandleSource(handle: ReadableHandle, options: { closeH
       return buffer;
     },
     async close() {
-      if (options.closeHandle) await handle.close();
+      if (closeHandle) await handle.close();
     },
   };
 }
 
 /** Opens a regular file read-only as a source that owns (and closes) its handle. */
 export async function openFileSource(path: string): Promise<ByteSource> {
+  // Sized by the open's own check (the type is checked on the descriptor): no second fstat.
   const handle = await openRegularFile(path);
-  try {
-    return await fileHandleSource(handle, { closeHandle: true });
-  } catch (error) {
-    await handle.close();
-    throw ioError(error, path, 'read');
-  }
+  return sourceOver(handle, handle.size, true);
 }
