@@ -42,6 +42,16 @@ export interface CentralRecord {
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const NON_ASCII = /[^\x00-\x7f]/u;
 
+/**
+ * Buffer#latin1Slice(start, end): what toString('latin1', start, end) returns, without the
+ * argument checks in JavaScript that were half of decoding a name (1.3 of 2.4 ms for 2,400 names
+ * in a cold process). Node's own method, not declared by @types/node; toString where it is absent.
+ */
+const latin1Slice: (bytes: Buffer, start: number, end: number) => string =
+  typeof (Buffer.prototype as { latin1Slice?: unknown }).latin1Slice === 'function'
+    ? (bytes, start, end) => (bytes as unknown as { latin1Slice(start: number, end: number): string }).latin1Slice(start, end)
+    : (bytes, start, end) => bytes.toString('latin1', start, end);
+
 /** The record's name as stored (a view into the bytes it was decoded from). */
 export function rawNameOf(record: Pick<CentralRecord, 'bytes' | 'nameStart' | 'nameLength'>): Buffer {
   return record.bytes.subarray(record.nameStart, record.nameStart + record.nameLength);
@@ -89,8 +99,8 @@ export function decodeCentralRecord(cd: Buffer, offset: number, index: number, c
   // The common name, ASCII with no Unicode Path field, is read straight from the directory: what
   // decodeName returns for it, without a view and its ASCII check per entry (Latin-1 maps each
   // byte to the code unit of its value, so the text holds a unit above 0x7F exactly when the
-  // bytes hold one). 2,400 names: 2.4 -> 1.2 ms in a cold process.
-  const latin1 = cd.toString('latin1', nameStart, nameStart + nameLength);
+  // bytes hold one). 2,400 names: 2.4 -> 0.7 ms in a cold process.
+  const latin1 = latin1Slice(cd, nameStart, nameStart + nameLength);
   record.name = NON_ASCII.test(latin1) || extraField(fields, EXTRA_UNICODE_PATH) ? decodeName(rawNameOf(record), flags, fields, where) : latin1;
   return { record, next };
 }

@@ -138,8 +138,8 @@ export class EntryTable {
   /** Open-addressing hash of the names (row + 1; 0 is empty), built after LINEAR_LOOKUPS lookups. */
   #slots: Int32Array | null = null;
   #lookups = 0;
-  /** Whether the rows are in local-header order (byOffset), once known. */
-  #inOffsetOrder: boolean | null = null;
+  /** Whether the rows are in local-header order (byOffset): kept as rows are added, no pass over them. */
+  #inOffsetOrder = true;
 
   constructor(cd: Buffer, count: number) {
     this.#columns = new Columns(cd, count);
@@ -156,15 +156,7 @@ export class EntryTable {
    * equal offsets keep their directory order, which the layout checks then refuse).
    */
   byOffset(): readonly ArchiveEntry[] {
-    this.#inOffsetOrder ??= this.#offsetsAscend();
     return this.#inOffsetOrder ? this.#entries : [...this.#entries].sort((a, b) => a.localHeaderOffset - b.localHeaderOffset);
-  }
-
-  #offsetsAscend(): boolean {
-    const offsets = this.#columns.localHeaderOffset;
-    const count = this.#entries.length;
-    for (let row = 1; row < count; row++) if (offsets[row]! < offsets[row - 1]!) return false;
-    return true;
   }
 
   /**
@@ -183,7 +175,7 @@ export class EntryTable {
   add(entry: EntryFields, kind: EntryKind, mode: number): ArchiveEntry {
     const row = this.#entries.length;
     const columns = this.#columns;
-    this.#inOffsetOrder = null;
+    if (row > 0 && entry.localHeaderOffset < columns.localHeaderOffset[row - 1]!) this.#inOffsetOrder = false;
     columns.localHeaderOffset[row] = entry.localHeaderOffset;
     columns.compressedSize[row] = entry.compressedSize;
     columns.size[row] = entry.size;
