@@ -9,7 +9,10 @@
 // - the name index reuses the previous name's parent directory: the same verdicts, codes and
 //   messages as the walk from the root on every name (the previous implementation, kept here);
 // - local headers are checked in place in the read chunk, or on a copy across a chunk boundary:
-//   the same verdicts at every position of a header around the boundary.
+//   the same verdicts at every position of a header around the boundary;
+// - a local header that agrees with the table's entry field by field is accepted without the
+//   field-by-field checks (TableEntry.agreesWithLocalHeader): the same verdict, code and message
+//   as those checks on a plain entry with the same fields.
 
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -17,6 +20,8 @@ import { Archive, bufferSource, collisionKey, defaultLimits, isMCPSealError } fr
 import { findEocd } from '../lib/archive/end-records.ts';
 import type { ArchiveEntry } from '../lib/archive/entry.ts';
 import { EntryTable } from '../lib/archive/entry-table.ts';
+import { checkLocalHeader } from '../lib/archive/entry-data.ts';
+import { FLAG_DATA_DESCRIPTOR, FLAG_UTF8 } from '../lib/archive/format.ts';
 import { EntryNameIndex } from '../lib/archive/name-index.ts';
 import { entryNameProblem, validateEntryName } from '../lib/archive/names.ts';
 import { MCPSealError } from '../lib/errors.ts';
@@ -153,6 +158,47 @@ describe('issue 14 item 2: the archive fast paths equal the general paths (fast-
         assert.deepEqual(run(new EntryNameIndex({ maxEntries })), run(new WalkFromRoot(maxEntries)), JSON.stringify(names));
       }),
       { numRuns: 3000 },
+    );
+  });
+
+  it('issue 14 item 2: a local header that agrees with a table entry is accepted as the field-by-field checks accept it, and any other gets their verdict', () => {
+    const field = fc.constantFrom(0, 1, 0xffffffff, 0x12345678, 20);
+    const spec = fc.record({
+      flags: fc.constantFrom(0, FLAG_UTF8, FLAG_DATA_DESCRIPTOR, 2, FLAG_DATA_DESCRIPTOR | 2),
+      method: fc.constantFrom(0, 8),
+      crc32: field,
+      compressedSize: field,
+      size: field,
+      name: fc.constantFrom('a.js', 'lib/b.js', 'c'),
+    });
+    // The local header: the entry's own fields, or one of them changed, or an extra field.
+    const change = fc.constantFrom('none', 'flags', 'flags-insignificant', 'method', 'crc32', 'compressedSize', 'size', 'name', 'name-length', 'extra');
+    fc.assert(
+      fc.property(spec, change, (entrySpec, changed) => {
+        const cd = Buffer.from(entrySpec.name, 'latin1');
+        const table = new EntryTable(cd, 1);
+        const fields = { name: entrySpec.name, localHeaderOffset: 0, compressedSize: entrySpec.compressedSize, size: entrySpec.size, crc32: entrySpec.crc32, method: entrySpec.method, flags: entrySpec.flags, zip64: false };
+        const tableEntry = table.add({ ...fields, nameStart: 0, nameLength: cd.length }, 'file', 0o644);
+        const plain: ArchiveEntry = { ...fields, index: 0, kind: 'file', mode: 0o644, rawName: cd };
+        const name = changed === 'name' ? Buffer.from(entrySpec.name.replace(/^./u, 'z'), 'latin1') : changed === 'name-length' ? Buffer.from(`${entrySpec.name}x`, 'latin1') : cd;
+        const extra = changed === 'extra' ? Buffer.from([0x55, 0x54, 1, 0, 0]) : Buffer.alloc(0);
+        const header = Buffer.alloc(30);
+        header.writeUInt32LE(0x04034b50, 0);
+        header.writeUInt16LE(changed === 'flags' ? entrySpec.flags ^ FLAG_UTF8 : changed === 'flags-insignificant' ? entrySpec.flags ^ 2 : entrySpec.flags, 6);
+        header.writeUInt16LE(changed === 'method' ? 8 - entrySpec.method : entrySpec.method, 8);
+        header.writeUInt32LE(changed === 'crc32' ? (entrySpec.crc32 + 1) >>> 0 : entrySpec.crc32, 14);
+        header.writeUInt32LE(changed === 'compressedSize' ? (entrySpec.compressedSize + 1) >>> 0 : entrySpec.compressedSize, 18);
+        header.writeUInt32LE(changed === 'size' ? (entrySpec.size + 1) >>> 0 : entrySpec.size, 22);
+        header.writeUInt16LE(name.length, 26);
+        header.writeUInt16LE(extra.length, 28);
+        const bytes = Buffer.concat([Buffer.from([0xaa, 0xbb]), header, name, extra]);
+        assert.deepEqual(
+          outcome(() => checkLocalHeader(tableEntry, bytes, 2)),
+          outcome(() => checkLocalHeader(plain, bytes, 2)),
+          `${JSON.stringify(entrySpec)} ${changed}`,
+        );
+      }),
+      { numRuns: 2000 },
     );
   });
 

@@ -7,17 +7,14 @@ import { crc32, createInflateRaw, inflateRaw, inflateRawSync, type ZlibOptions }
 import { MCPSealError } from '../errors.ts';
 import { printable } from './names.ts';
 import type { ArchiveEntry } from './entry.ts';
-import { rawNameEquals } from './entry-table.ts';
+import { localHeaderAgrees, rawNameEquals } from './entry-table.ts';
 import {
   EXTRA_UNICODE_PATH,
   EXTRA_ZIP64,
   FLAG_DATA_DESCRIPTOR,
-  FLAG_ENCRYPTED,
-  FLAG_MASKED_HEADERS,
-  FLAG_STRONG_ENCRYPTION,
-  FLAG_UTF8,
   LOCAL_HEADER_SIZE,
   METHOD_STORED,
+  SIGNIFICANT_FLAGS,
   SIG_DATA_DESCRIPTOR,
   SIG_LOCAL,
   fieldsOf,
@@ -26,9 +23,6 @@ import {
   parseExtraFields,
   readSafeUInt64,
 } from './format.ts';
-
-/** Flags that change how an entry is read; they must agree between the two headers. */
-const SIGNIFICANT_FLAGS = FLAG_ENCRYPTED | FLAG_DATA_DESCRIPTOR | FLAG_STRONG_ENCRYPTION | FLAG_UTF8 | FLAG_MASKED_HEADERS;
 
 function mismatch(entry: ArchiveEntry, what: string, expected?: unknown, found?: unknown): never {
   throw new MCPSealError('ARCHIVE_HEADER_MISMATCH', `entry "${printable(entry.name)}": the local header's ${what} differs from the central directory`, {
@@ -54,6 +48,8 @@ export function localHeaderTailLength(bytes: Buffer, at: number, entry: ArchiveE
  * no copy and no view per entry); `view` is a DataView of `bytes` (fieldsOf).
  */
 export function checkLocalHeader(entry: ArchiveEntry, bytes: Buffer, at: number, view = fieldsOf(bytes)): void {
+  // A header equal to the directory's in every field (most of them) passes every check below.
+  if (localHeaderAgrees(entry, bytes, at, view)) return;
   const nameLength = view.getUint16(at + 26, true);
   const nameStart = at + LOCAL_HEADER_SIZE;
   const extraEnd = nameStart + nameLength + view.getUint16(at + 28, true);

@@ -25,6 +25,8 @@ export const FLAG_DATA_DESCRIPTOR = 1 << 3;
 export const FLAG_STRONG_ENCRYPTION = 1 << 6;
 export const FLAG_UTF8 = 1 << 11;
 export const FLAG_MASKED_HEADERS = 1 << 13;
+/** Flags that change how an entry is read; they must agree between the local and central headers. */
+export const SIGNIFICANT_FLAGS = FLAG_ENCRYPTED | FLAG_DATA_DESCRIPTOR | FLAG_STRONG_ENCRYPTION | FLAG_UTF8 | FLAG_MASKED_HEADERS;
 
 export const EXTRA_ZIP64 = 0x0001; // APPNOTE 4.5.3
 export const EXTRA_UNICODE_PATH = 0x7075; // Info-ZIP Unicode Path Extra Field (APPNOTE 4.6.9)
