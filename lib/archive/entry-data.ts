@@ -161,6 +161,11 @@ export async function inflateWhole(entry: ArchiveEntry, compressed: Buffer): Pro
 /** Entries this small are inflated on the calling thread: a thread-pool round trip costs more than the work. */
 export const INLINE_ENTRY_LIMIT = 64 * 1024;
 
+/** Whether `entry` is inflated on the calling thread (inflateWholeSync): both its sizes within INLINE_ENTRY_LIMIT. */
+export function isInlineEntry(entry: ArchiveEntry): boolean {
+  return entry.compressedSize <= INLINE_ENTRY_LIMIT && entry.size <= INLINE_ENTRY_LIMIT;
+}
+
 /** `inflateWhole` on the calling thread, for entries within INLINE_ENTRY_LIMIT; the same checks. */
 export function inflateWholeSync(entry: ArchiveEntry, compressed: Buffer): Buffer {
   if (entry.method === METHOD_STORED) return checkedData(entry, compressed);

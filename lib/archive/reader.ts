@@ -10,7 +10,7 @@ import {
   checkDataDescriptor,
   checkLocalHeader,
   inflateStream,
-  INLINE_ENTRY_LIMIT,
+  isInlineEntry,
   inflateWhole,
   inflateWholeSync,
   isWholeEntry,
@@ -117,6 +117,8 @@ export class Archive {
   async readEntry(entry: ArchiveEntry): Promise<Buffer> {
     if (entry.kind === 'directory') return Buffer.alloc(0);
     const dataOffset = await this.#checkedDataOffset(entry);
+    // A small entry (a manifest) on this thread, as the scan does: no thread-pool round trip.
+    if (isInlineEntry(entry)) return inflateWholeSync(entry, await this.source.read(dataOffset, entry.compressedSize));
     if (isWholeEntry(entry)) return inflateWhole(entry, await this.source.read(dataOffset, entry.compressedSize));
     const source = this.source;
     async function* pieces(): AsyncGenerator<Buffer> {
@@ -229,7 +231,7 @@ async function checkDirectoryData(reader: SequentialReader, entry: ArchiveEntry)
 
 /** Inflates a file's data (or checks a stored one) against its size and CRC-32, handing it to the visitor. */
 async function checkEntryData(reader: SequentialReader, entry: ArchiveEntry, tasks: TaskPool, visitor: EntryVisitor | undefined): Promise<void> {
-  if (entry.compressedSize <= INLINE_ENTRY_LIMIT && entry.size <= INLINE_ENTRY_LIMIT) {
+  if (isInlineEntry(entry)) {
     // Inflated on this thread, no task. A deflated entry is read as a view into the read
     // chunk (used before the next read: no copy); a stored one is copied, because its data
     // is what the visitor gets, and may keep.
