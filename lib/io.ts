@@ -1,7 +1,7 @@
 // The file-system edge shared by every layer: error mapping, abort checks, bounded reads of
 // untrusted files, and atomic writes. Nothing here knows about zips, manifests or signatures.
 
-import { close, closeSync, constants, fstat, open as openDescriptor, read, readSync, type Stats } from 'node:fs';
+import { close, closeSync, constants, fstat, fstatSync, openSync, read, readSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { MCPSealError } from './errors.ts';
 
@@ -41,12 +41,14 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
 }
 
 /**
- * The largest file read with blocking reads (BLOCKING_READ_MAX). Each read on the thread pool is a
- * round trip of ~60 us on an idle machine and more on a loaded one, and a verify of a 4 MB bundle
- * makes about 20 of them (its chunks, its end, the manifest, the sidecar, the key): read in place
- * they took it from 92 to 84 ms (medians of 20, alternating). A whole pass over a file this size
- * holds the event loop for a few milliseconds at most; larger files keep the thread pool, so a
- * long scan never stops timers and signals (Ctrl-C) from being handled.
+ * The largest file read with blocking reads. Each operation on the thread pool is a round trip
+ * of ~60 us on an idle machine and more on a loaded one, and the first one starts the pool's four
+ * threads: a verify of a 4 MB bundle made about 20 of them (its chunks, its end, the manifest, the
+ * sidecar, the key). With opens in place and reads in place for files this small, it starts no
+ * pool at all: 92 -> 84 ms for the reads, then 80 -> 76 ms for the opens (medians of 20,
+ * alternating; README "Flat memory and speed", "No thread pool"). A whole pass over a file this
+ * size holds the event loop for a few milliseconds at most; larger files are read on the pool, so
+ * a long scan never keeps timers and signals (Ctrl-C) from being handled.
  */
 export const BLOCKING_READ_MAX = 8 * 1024 * 1024;
 
@@ -60,12 +62,14 @@ export class RegularFile {
   readonly #fd: number;
   #closed = false;
   /** The size when it was opened (openRegularFile's check): what a reader sized by the open uses, without another fstat. */
-  size = 0;
-  /** Whether reads and the close are done in place (set by openRegularFile from the size). */
-  blocking = false;
+  readonly size: number;
+  /** Whether reads and the close are done in place: the size was at most BLOCKING_READ_MAX. */
+  readonly blocking: boolean;
 
-  constructor(fd: number) {
+  constructor(fd: number, size: number) {
     this.#fd = fd;
+    this.size = size;
+    this.blocking = size <= BLOCKING_READ_MAX;
   }
 
   read(buffer: Uint8Array, offset: number, length: number, position: number): Promise<{ bytesRead: number }> {
@@ -110,27 +114,25 @@ export class RegularFile {
 /**
  * Opens `path` read-only and refuses anything but a regular file. `O_NONBLOCK` makes opening a
  * FIFO return at once instead of waiting for a writer (a hang no signal could stop), and the type
- * is checked on the open descriptor, so a swap between a check and the open changes nothing.
+ * is checked on the open descriptor, so a swap between a check and the open changes nothing. The
+ * open and that check are blocking calls (microseconds for a local file, and bin/mcpseal.js stats
+ * every argument the same way): a thread-pool round trip each cost more (BLOCKING_READ_MAX).
  */
 export async function openRegularFile(path: string): Promise<RegularFile> {
-  let handle: RegularFile;
+  let fd: number;
   try {
-    handle = new RegularFile(
-      await new Promise<number>((resolve, reject) => openDescriptor(path, constants.O_RDONLY | constants.O_NONBLOCK, (error, fd) => (error ? reject(error) : resolve(fd)))),
-    );
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (cause) {
     throw ioError(cause, path, 'read');
   }
   try {
-    const stat = await handle.stat();
+    const stat = fstatSync(fd);
     if (!stat.isFile()) {
       throw new MCPSealError('IO_READ_FAILED', `${path} is not a regular file`, { details: { path } });
     }
-    handle.size = stat.size;
-    handle.blocking = stat.size <= BLOCKING_READ_MAX;
-    return handle;
+    return new RegularFile(fd, stat.size);
   } catch (error) {
-    await handle.close();
+    closeSync(fd);
     throw ioError(error, path, 'read');
   }
 }
