@@ -5,7 +5,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BLOCKING_READ_MAX, openRegularFile, readBoundedFile } from '../lib/io.ts';
+import { BLOCKING_READ_MAX, openRegularFile, readBoundedFile, setBlockingReadMax } from '../lib/io.ts';
+import { openFileSource } from '../lib/archive/source.ts';
+import { SequentialReader } from '../lib/archive/sequential-reader.ts';
 import { MCPSealError, isMCPSealError } from '../lib/errors.ts';
 import { tempDir } from './helpers/cli.ts';
 
@@ -38,6 +40,39 @@ describe('io: regular files read through descriptors', () => {
     // A second close does nothing, in either mode.
     await inPlace.close();
     await pooled.close();
+  });
+
+  it('setBlockingReadMax: a batch worker reads every file on the thread pool', async () => {
+    const file = join(tmp.path, 'tiny');
+    writeFileSync(file, 'x');
+    setBlockingReadMax(0);
+    try {
+      const handle = await openRegularFile(file);
+      assert.equal(handle.blocking, false);
+      await handle.close();
+    } finally {
+      setBlockingReadMax(BLOCKING_READ_MAX);
+    }
+    const handle = await openRegularFile(file);
+    assert.equal(handle.blocking, true);
+    await handle.close();
+  });
+
+  it("a finished scan's reader frees its chunk buffers at once: its views are detached, its digest kept", async () => {
+    const file = join(tmp.path, 'chunks');
+    writeFileSync(file, Buffer.alloc(3 * 128 * 1024, 7));
+    const source = await openFileSource(file);
+    // Chunks above Buffer.poolSize (64 KiB on Node 24): smaller buffers may be slices of Node's pool and are left to the collector.
+    const reader = new SequentialReader(source, { hash: true, chunkSize: 128 * 1024 });
+    const copy = await reader.take(192 * 1024);
+    const view = reader.chunk;
+    assert.ok(view.length > 0);
+    await reader.take(192 * 1024);
+    await reader.release();
+    assert.equal(view.length, 0, 'the chunk buffer was moved out (ArrayBuffer#transfer)');
+    assert.deepEqual(copy, Buffer.alloc(192 * 1024, 7), 'what take() returned is the caller\'s own');
+    assert.match(reader.digest()!, /^[0-9a-f]{64}$/u);
+    await source.close();
   });
 
   it('a read in place that fails rejects, as one on the pool does', async () => {

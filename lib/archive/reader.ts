@@ -189,6 +189,7 @@ export class Archive {
     } finally {
       // Never leave work running (or files half-written) behind a thrown error.
       await tasks.settle();
+      await reader.release();
     }
   }
 

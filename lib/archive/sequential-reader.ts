@@ -8,6 +8,7 @@
 
 import { createHash, type Hash } from 'node:crypto';
 import { MCPSealError } from '../errors.ts';
+import { releaseBuffer } from './entry-data.ts';
 import { fieldsOf } from './format.ts';
 import type { ByteSource } from './source.ts';
 
@@ -141,6 +142,22 @@ export class SequentialReader {
       this.#position += count;
       remaining -= count;
     }
+  }
+
+  /**
+   * Frees the two chunk buffers now instead of at V8's next collection, after the read in flight
+   * (if any) settled. With reads in place (io.ts BLOCKING_READ_MAX) a batch worker scans bundle
+   * after bundle with few idle turns for the collector, and their 2 MiB each piled up: +20 MB of
+   * peak RSS for 200 bundles on two workers. Every view into a chunk is detached (empty) after
+   * this: the scan is over, and nothing may read one.
+   */
+  async release(): Promise<void> {
+    const ahead = this.#ahead;
+    this.#ahead = null;
+    await ahead?.catch(() => undefined);
+    for (const buffer of [this.#current, this.#spare]) releaseBuffer(buffer);
+    this.#current = this.#spare = this.#chunk = EMPTY;
+    this.#chunkFields = null;
   }
 
   #available(): number {

@@ -3,7 +3,12 @@
 // every file after the first costs only its own check, not Node's start-up.
 
 import { parentPort } from 'node:worker_threads';
+import { setBlockingReadMax } from '../io.ts';
 import { runTask, type BatchTask } from './batch-jobs.ts';
+
+// Reads on the thread pool: a worker's throughput, not one file's latency, and its memory
+// (io.ts setBlockingReadMax).
+setBlockingReadMax(0);
 
 const port = parentPort;
 if (port === null) throw new Error('batch-worker.ts runs as a worker thread (started by batch.ts)');
