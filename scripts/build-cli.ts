@@ -37,6 +37,29 @@ interface Edit {
 
 type AstNode = Node & Record<string, unknown>;
 
+/** Calls `visit` on every node under `node`, in source order; a node for which it returns true is not descended into. */
+function walk(node: unknown, visit: (node: AstNode) => boolean | void): void {
+  if (node === null || typeof node !== 'object') return;
+  if (Array.isArray(node)) {
+    for (const child of node) walk(child, visit);
+    return;
+  }
+  const n = node as AstNode;
+  if (visit(n) === true) return;
+  for (const [key, value] of Object.entries(n)) if (key !== 'loc') walk(value, visit);
+}
+
+/** `source` with each edit's range replaced by its text (the edits do not overlap). */
+function applyEdits(source: string, edits: readonly Edit[]): string {
+  let out = '';
+  let at = 0;
+  for (const { start, end, text } of [...edits].sort((a, b) => a.start - b.start)) {
+    out += source.slice(at, start) + text;
+    at = end;
+  }
+  return out + source.slice(at);
+}
+
 /**
  * Every `import.meta.url` expression of a module (a MetaProperty's `.url`) becomes `own`, the
  * module's URL as seen from the bundle. Found by parsing, not by text: the analyzer has the words
@@ -44,20 +67,11 @@ type AstNode = Node & Record<string, unknown>;
  */
 function metaUrlEdits(ast: Node, own: string): Edit[] {
   const edits: Edit[] = [];
-  const visit = (node: unknown): void => {
-    if (node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const child of node) visit(child);
-      return;
-    }
-    const n = node as AstNode;
-    if (n.type === 'MemberExpression' && (n['object'] as Node).type === 'MetaProperty' && !n['computed'] && (n['property'] as { name?: string }).name === 'url') {
-      edits.push({ start: n.start, end: n.end, text: own });
-      return;
-    }
-    for (const [key, value] of Object.entries(n)) if (key !== 'loc') visit(value);
-  };
-  visit(ast);
+  walk(ast, (n) => {
+    if (n.type !== 'MemberExpression' || (n['object'] as Node).type !== 'MetaProperty' || n['computed'] || (n['property'] as { name?: string }).name !== 'url') return false;
+    edits.push({ start: n.start, end: n.end, text: own });
+    return true;
+  });
   return edits;
 }
 
@@ -130,14 +144,7 @@ const rewriteModules: Plugin = {
       const source = bundledRequires(path, await readFile(path, 'utf8'));
       const ast = Parser.parse(source, { ecmaVersion: 'latest', sourceType: 'module' });
       const own = `new URL(${JSON.stringify(relative(BUNDLE_DIR, path).split('\\').join('/'))}, import.meta.url).href`;
-      const edits = [...metaUrlEdits(ast, own), ...builtinImportEdits(ast)].sort((a, b) => a.start - b.start);
-      let contents = '';
-      let at = 0;
-      for (const { start, end, text } of edits) {
-        contents += source.slice(at, start) + text;
-        at = end;
-      }
-      return { contents: contents + source.slice(at), loader: 'js', resolveDir: dirname(path) };
+      return { contents: applyEdits(source, [...metaUrlEdits(ast, own), ...builtinImportEdits(ast)]), loader: 'js', resolveDir: dirname(path) };
     });
   },
 };
@@ -188,13 +195,8 @@ export function asciiOnly(file: string, source: string): string {
   if (!/[^\x00-\x7f]/u.test(source)) return source;
   const comments: { start: number; end: number }[] = [];
   Parser.parse(source, { ecmaVersion: 'latest', sourceType: 'module', onComment: (_block, _text, start, end) => comments.push({ start, end }) });
-  let out = '';
-  let at = 0;
-  for (const { start, end } of comments) {
-    out += source.slice(at, start) + source.slice(start, end).replace(/[^\x00-\x7f]/gu, (char) => `\\u{${char.codePointAt(0)!.toString(16)}}`);
-    at = end;
-  }
-  out += source.slice(at);
+  const escaped = comments.map(({ start, end }) => ({ start, end, text: source.slice(start, end).replace(/[^\x00-\x7f]/gu, (char) => `\\u{${char.codePointAt(0)!.toString(16)}}`) }));
+  const out = applyEdits(source, escaped);
   const left = /[^\x00-\x7f]/u.exec(out);
   if (left) {
     const line = out.slice(0, left.index).split('\n').length;
@@ -225,13 +227,7 @@ export function groupScript(file: string, source: string): string {
   const ast = Parser.parse(source, { ecmaVersion: 'latest', sourceType: 'module' }) as unknown as AstNode;
   const body = ast['body'] as AstNode[];
   const edits: Edit[] = [];
-  const visit = (node: unknown): void => {
-    if (node === null || typeof node !== 'object') return;
-    if (Array.isArray(node)) {
-      for (const child of node) visit(child);
-      return;
-    }
-    const n = node as AstNode;
+  const visit = (n: AstNode): void => {
     if (n.type === 'MetaProperty' && (n['meta'] as { name: string }).name === 'import') edits.push({ start: n.start, end: n.end, text: SCRIPT_META });
     if (n.type === 'ImportExpression') {
       if (source.slice(n.start, n.start + 6) !== 'import') throw new Error(`${file}: an import() at ${n.start} does not start with "import"`);
@@ -239,14 +235,13 @@ export function groupScript(file: string, source: string): string {
       if (n['options']) throw new Error(`${file}: an import() with options at ${n.start}`);
       edits.push({ start: n.start, end: n.start + 6, text: SCRIPT_IMPORT });
     }
-    for (const [key, value] of Object.entries(n)) if (key !== 'loc') visit(value);
   };
   body.forEach((statement, index) => {
     if (statement.type === 'ImportDeclaration' || statement.type === 'ExportDefaultDeclaration' || statement.type === 'ExportAllDeclaration') {
       throw new Error(`${file}: a ${statement.type} at ${statement.start}; a group script can only end with export { ... }`);
     }
     if (statement.type !== 'ExportNamedDeclaration') {
-      visit(statement);
+      walk(statement, visit);
       return;
     }
     if (statement['declaration'] || statement['source'] || index !== body.length - 1) {
@@ -258,14 +253,7 @@ export function groupScript(file: string, source: string): string {
     });
     edits.push({ start: statement.start, end: statement.end, text: `return { ${names.join(', ')} };` });
   });
-  edits.sort((a, b) => a.start - b.start);
-  let out = `(function (${SCRIPT_META}, ${SCRIPT_IMPORT}) { 'use strict'; `;
-  let at = 0;
-  for (const { start, end, text } of edits) {
-    out += source.slice(at, start) + text;
-    at = end;
-  }
-  out += `${source.slice(at)}\n})\n`;
+  const out = `(function (${SCRIPT_META}, ${SCRIPT_IMPORT}) { 'use strict'; ${applyEdits(source, edits)}\n})\n`;
   // A top-level await, or anything else a function body cannot hold, fails here and not at run time.
   new Script(out, { filename: file });
   return out;
