@@ -32,7 +32,7 @@ import { choosePolicySigner, type PolicySigner } from './policy/verify.ts';
 import { userConfigOptions } from './manifest/document.ts';
 import { scopesOf, type Scopes } from './scopes/model.ts';
 import type { Platform } from './scopes/variables.ts';
-import { assertValidManifest, validateManifest, type Profile } from './scopes/validate.ts';
+import { assertValidManifest, type Profile, validateBundleManifest } from './scopes/validate.ts';
 import { checkAttestedManifest, manifestBinding, readBundleManifest, type BundleManifest } from './sigstore/bundle-manifest.ts';
 import {
   checkAttestation,
@@ -192,7 +192,7 @@ async function hashFile(archive: Archive, signal: AbortSignal | undefined): Prom
 
 async function validManifest(archive: Archive, options: InstallOptions): Promise<BundleManifest> {
   const manifest = await readBundleManifest(archive);
-  assertValidManifest(validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames(), maxDepth: archive.limits.maxManifestDepth }));
+  assertValidManifest(validateBundleManifest(manifest.document, archive, options.profile));
   return manifest;
 }
 

@@ -7,7 +7,7 @@ import type { Limits } from './limits.ts';
 import { mcpbIdentifierProblem, mcpbPackageEntry, type McpbPackageEntry } from './registry/entry.ts';
 import { MCPSealError } from './errors.ts';
 import { readBundleManifest } from './sigstore/bundle-manifest.ts';
-import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './scopes/validate.ts';
+import { assertValidManifest, type Profile, validateBundleManifest, type ValidationResult } from './scopes/validate.ts';
 
 export interface RegistryEntryOptions {
   /** The https URL the file will be downloaded from (the entry's `identifier`). */
@@ -42,7 +42,7 @@ export async function registryEntry(path: string, options: RegistryEntryOptions)
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const manifest = await readBundleManifest(archive);
-    const validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames(), maxDepth: archive.limits.maxManifestDepth });
+    const validation = validateBundleManifest(manifest.document, archive, options.profile);
     assertValidManifest(validation);
     const entry = mcpbPackageEntry({ url: options.url, sha256: sha256!, version: manifest.summary.version });
     return { file: path, sha256: sha256!, manifestName: manifest.summary.name, validation, entry };

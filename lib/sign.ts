@@ -11,7 +11,7 @@ import { errnoCode, ioError, writeFileAtomic } from './io.ts';
 import { buildStatement, type Statement, type WorkflowInfo } from './attest/statement.ts';
 import { sidecarPath } from './sigstore/sidecar.ts';
 import { MANIFEST_NAME, type ManifestSummary } from './manifest/load.ts';
-import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './scopes/validate.ts';
+import { assertValidManifest, type Profile, validateBundleManifest, type ValidationResult } from './scopes/validate.ts';
 import { checkSameManifest, readBundleManifest, type BundleManifest } from './sigstore/bundle-manifest.ts';
 import type { SigningMethod } from './sigstore/signing-method.ts';
 
@@ -104,7 +104,7 @@ export async function signBundle(path: string, options: SignBundleOptions): Prom
   let validation: ValidationResult;
   try {
     manifest = await readBundleManifest(archive);
-    validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames(), maxDepth: archive.limits.maxManifestDepth });
+    validation = validateBundleManifest(manifest.document, archive, options.profile);
     assertValidManifest(validation);
     digests = await digestArchive(archive, options.onProgress);
     // The digest attested for manifest.json is of the bytes that passed the profile.

@@ -16,7 +16,7 @@ import type { Policy } from './policy/model.ts';
 import { choosePolicySigner } from './policy/verify.ts';
 import { reportLegacyBlock, type LegacyTrustOptions } from './legacy/report.ts';
 import { MANIFEST_NAME, type ManifestSummary } from './manifest/load.ts';
-import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './scopes/validate.ts';
+import { assertValidManifest, type Profile, validateBundleManifest, type ValidationResult } from './scopes/validate.ts';
 import { checkAttestedManifest, manifestBinding, readBundleManifest, type BundleManifest } from './sigstore/bundle-manifest.ts';
 import {
   attestedProvenance,
@@ -187,7 +187,7 @@ interface PolicyPass {
 /** Step 7: manifest.json, read once, held to the profile. */
 async function validManifest(archive: Archive, options: UnpackOptions): Promise<ValidManifest> {
   const manifest = await readBundleManifest(archive);
-  const validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames(), maxDepth: archive.limits.maxManifestDepth });
+  const validation = validateBundleManifest(manifest.document, archive, options.profile);
   assertValidManifest(validation);
   return { manifest, validation };
 }

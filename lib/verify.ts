@@ -9,7 +9,7 @@ import { basename } from 'node:path';
 import { Archive } from './archive/reader.ts';
 import type { LegacyVerification } from './legacy/index.ts';
 import { reportLegacyBlock, type LegacyTrustOptions } from './legacy/report.ts';
-import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from './scopes/validate.ts';
+import { assertValidManifest, type Profile, validateBundleManifest, type ValidationResult } from './scopes/validate.ts';
 import { checkAttestedManifest, readBundleManifest } from './sigstore/bundle-manifest.ts';
 import {
   checkAttestation,
@@ -59,7 +59,7 @@ export async function verifyOpenArchive(archive: Archive, path: string, options:
   const checked = verifyBundleSignature(inputs);
   const { provenance, listed, claims } = checkAttestation(inputs, checked.identity, archive, fileSha256);
   const manifest = await readBundleManifest(archive);
-  const validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames(), maxDepth: archive.limits.maxManifestDepth });
+  const validation = validateBundleManifest(manifest.document, archive, options.profile);
   assertValidManifest(validation);
   checkAttestedManifest(listed, manifest);
   // The registry checks (their schema validators) load only when a server.json is given.

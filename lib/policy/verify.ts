@@ -11,7 +11,7 @@ import { Archive } from '../archive/reader.ts';
 import { MCPSealError } from '../errors.ts';
 import type { LegacyVerification } from '../legacy/index.ts';
 import { reportLegacyBlock, type LegacyTrustOptions } from '../legacy/report.ts';
-import { assertValidManifest, validateManifest, type Profile, type ValidationResult } from '../scopes/validate.ts';
+import { assertValidManifest, type Profile, validateBundleManifest, type ValidationResult } from '../scopes/validate.ts';
 import { checkAttestedManifest, readBundleManifest, type BundleManifest } from '../sigstore/bundle-manifest.ts';
 import {
   checkAttestation,
@@ -66,7 +66,7 @@ export async function verifyOpenArchiveWithPolicy(archive: Archive, path: string
   });
   const fileSha256 = sha256!;
   const manifest = await readBundleManifest(archive);
-  const validation = validateManifest(manifest.document, { profile: options.profile ?? 'hardened', files: archive.fileNames(), maxDepth: archive.limits.maxManifestDepth });
+  const validation = validateBundleManifest(manifest.document, archive, options.profile);
   assertValidManifest(validation);
   const name = manifest.summary.name ?? '';
   const chosen = await choosePolicySigner(archive, path, policy, name, options);

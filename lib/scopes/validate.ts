@@ -32,6 +32,15 @@ export interface ValidationResult {
   findings: Finding[];
 }
 
+/**
+ * validateManifest of a bundle's own manifest: against the archive's file names, within its
+ * manifest depth limit. The one call every pipeline that opens a bundle makes (verify, unpack,
+ * sign, install, policy, the registry entry).
+ */
+export function validateBundleManifest(manifest: unknown, archive: { fileNames(): ReadonlySet<string>; limits: { maxManifestDepth: number } }, profile: Profile = 'hardened'): ValidationResult {
+  return validateManifest(manifest, { profile, files: archive.fileNames(), maxDepth: archive.limits.maxManifestDepth });
+}
+
 /** Validates a parsed manifest. Pure: no I/O; the caller supplies the bundle's file list. */
 export function validateManifest(manifest: unknown, options: ValidateOptions = {}): ValidationResult {
   const profile = options.profile ?? 'hardened';
