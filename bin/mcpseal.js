@@ -97,12 +97,16 @@ if (!compiledStat) {
 }
 // Start-up: the same CLI bundled by `npm run build` (scripts/build-cli.ts), which reads two files
 // (a router and its command group's file) instead of ~150 (README "Flat memory and speed", "One
-// file per command group"). Used only when it is at least as new as the compiled CLI (a `tsc`
-// run after the last bundle leaves it stale), and not with MCPSEAL_UNBUNDLED=1 (to see the module
-// graph, as test/startup.test.ts does).
+// file per command group"). Not with MCPSEAL_UNBUNDLED=1 (to see the module graph, as
+// test/startup.test.ts does). In a checkout (the sources beside dist/), only when it is at least
+// as new as the compiled CLI: a `tsc` run after the last bundle leaves it stale. An installed
+// package has no sources and is never rebuilt, and its files' times are the install's, in the
+// order npm extracted them (dist/cli/main.js 4 ms after the bundle, seen in a real install): there
+// the bundle is always used.
 const bundled = new URL('../dist/cli-bundle/main.js', import.meta.url);
 const bundledStat = process.env.MCPSEAL_UNBUNDLED === '1' ? undefined : statSync(bundled, { throwIfNoEntry: false });
-const entry = bundledStat && bundledStat.mtimeMs >= compiledStat.mtimeMs ? bundled : compiled;
+const checkout = statSync(new URL('../lib/cli/main.ts', import.meta.url), { throwIfNoEntry: false }) !== undefined;
+const entry = bundledStat && (!checkout || bundledStat.mtimeMs >= compiledStat.mtimeMs) ? bundled : compiled;
 const { main } = await import(entry.href);
 // stdout and stderr as getters, with their descriptors: the CLI writes lines to fds 1 and 2 itself
 // and builds Node's streams only when it needs one (lib/cli/output.ts DirectWriter).

@@ -165,7 +165,7 @@ describe('start-up: each command loads only what it uses', () => {
       }
     });
 
-    it('a stale bundle (older than dist/cli/main.js) is not used', async () => {
+    it('a stale bundle (older than dist/cli/main.js) is not used in a checkout; an installed package (no sources) always uses its bundle', async () => {
       const stale = join(tmp.path, 'stale');
       // A copy of the package layout whose bundle predates the compiled CLI.
       mkdirSync(join(stale, 'dist', 'cli'), { recursive: true });
@@ -177,10 +177,16 @@ describe('start-up: each command loads only what it uses', () => {
       const old = new Date(Date.now() - 60_000);
       utimesSync(join(stale, 'dist', 'cli-bundle', 'main.js'), old, old);
       const run = (env: NodeJS.ProcessEnv): string => spawnSync(process.execPath, [join(stale, 'bin', 'mcpseal.js')], { env: { ...process.env, ...env }, encoding: 'utf8' }).stdout;
+      // Installed: no lib/, so the install's file times say nothing (npm extracted the bundle first).
+      assert.equal(run({}), 'bundle\n');
+      // A checkout: the sources are there, and the older bundle is stale.
+      mkdirSync(join(stale, 'lib', 'cli'), { recursive: true });
+      writeFileSync(join(stale, 'lib', 'cli', 'main.ts'), '');
       assert.equal(run({}), 'compiled\n');
       utimesSync(join(stale, 'dist', 'cli-bundle', 'main.js'), new Date(), new Date());
       assert.equal(run({}), 'bundle\n');
       assert.equal(run({ MCPSEAL_UNBUNDLED: '1' }), 'compiled\n');
     });
+
   });
 });
