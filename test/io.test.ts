@@ -9,14 +9,10 @@ import { BLOCKING_READ_MAX, openRegularFile, readBoundedFile, setBlockingReadMax
 import { openFileSource } from '../lib/archive/source.ts';
 import { SequentialReader } from '../lib/archive/sequential-reader.ts';
 import { MCPSealError, isMCPSealError } from '../lib/errors.ts';
-import { tempDir } from './helpers/cli.ts';
+import { suiteTempDir } from './helpers/cli.ts';
 
 describe('io: regular files read through descriptors', () => {
-  let tmp: { path: string; cleanup: () => Promise<void> };
-  before(async () => {
-    tmp = await tempDir();
-  });
-  after(() => tmp.cleanup());
+  const tmp = suiteTempDir();
 
   it('reads a file of at most BLOCKING_READ_MAX bytes in place, and a larger one on the thread pool', async () => {
     const small = join(tmp.path, 'small');

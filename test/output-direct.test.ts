@@ -8,7 +8,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, constants, openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DirectWriter, Output } from '../lib/cli/output.ts';
-import { BIN, ROOT, tempDir } from './helpers/cli.ts';
+import { BIN, ROOT, suiteTempDir } from './helpers/cli.ts';
 
 /** The descriptor of the parent's end of a child's stdin pipe (libuv opens it non-blocking). */
 function stdinFd(child: ChildProcess): number {
@@ -20,11 +20,7 @@ function stdinFd(child: ChildProcess): number {
 const exited = (child: ChildProcess): Promise<number | null> => new Promise((resolve) => child.once('exit', (code) => resolve(code)));
 
 describe('the CLI writes its output to the descriptors directly (lib/cli/output.ts)', () => {
-  let tmp: { path: string; cleanup: () => Promise<void> };
-  before(async () => {
-    tmp = await tempDir();
-  });
-  after(() => tmp.cleanup());
+  const tmp = suiteTempDir();
 
   it('a pipe that fills up (EAGAIN) gets the rest through the stream: every byte, in order', async () => {
     const out = join(tmp.path, 'full-pipe.txt');

@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSy
 import { join } from 'node:path';
 import { COMMANDS } from '../lib/cli/main.ts';
 import { asciiOnly } from '../scripts/build-cli.ts';
-import { BIN, ROOT, runMain, tempDir } from './helpers/cli.ts';
+import { BIN, ROOT, runMain, suiteTempDir } from './helpers/cli.ts';
 
 const HOOK = join(ROOT, 'test', 'fixtures', 'startup', 'module-log.mjs');
 
@@ -32,11 +32,7 @@ function modulesLoadedBy(args: string[], env: NodeJS.ProcessEnv, log: string, bu
 }
 
 describe('start-up: each command loads only what it uses', () => {
-  let tmp: { path: string; cleanup: () => Promise<void> };
-  before(async () => {
-    tmp = await tempDir();
-  });
-  after(() => tmp.cleanup());
+  const tmp = suiteTempDir();
 
   it('--help lists every command from the table, and each listed command shows its own help', async () => {
     const help = await runMain(['--help']);

@@ -45,6 +45,24 @@ export async function tempDir(prefix = 'mcpseal-test-'): Promise<{ path: string;
   return { path, cleanup: () => rm(path, { recursive: true, force: true }) };
 }
 
+/**
+ * A temporary directory for the enclosing describe block: made before its first test, removed
+ * after its last. `path` is read inside the tests (it does not exist before).
+ */
+export function suiteTempDir(prefix?: string): { readonly path: string } {
+  let dir: { path: string; cleanup: () => Promise<void> } | undefined;
+  before(async () => {
+    dir = await tempDir(prefix);
+  });
+  after(() => dir?.cleanup());
+  return {
+    get path(): string {
+      if (dir === undefined) throw new Error('suiteTempDir: read its path inside a test');
+      return dir.path;
+    },
+  };
+}
+
 /** Every name in `dir` (recursively, relative, `/`-separated, directories with a trailing `/`), sorted. */
 export async function listTree(dir: string): Promise<string[]> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true });
